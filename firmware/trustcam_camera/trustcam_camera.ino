@@ -1,0 +1,341 @@
+// trustcam camera firmware for the rainbowtype ESP32 board.
+//
+// Streams JPEG frames to the trustcam hub over a mutually authenticated TLS WebSocket: one
+// binary message per frame and a JSON status text message every 10 s, both exactly as
+// docs/protocol.md specifies. The client certificate and key stay in the board's ATECC608; the
+// hub learns the camera's serial from that certificate alone.
+//
+// Settings: config.h (copy config.example.h). Build and OTA delivery: firmware/README.md.
+// Pure logic (EOI search, pacing, backoff, status JSON) is in trustcam_logic.* and unit-tested
+// on the host by firmware/test/.
+
+#include <Arduino.h>
+#include <WiFi.h>
+// rainbowtype.h must come before WebSocketsClient_Generic.h: it provides the WiFiClientSecure
+// whose TLS uses the ATECC608, and its include guard keeps the core's own class out.
+#include <rainbowtype.h>
+#include <WebSocketsClient_Generic.h>
+
+#include "esp_camera.h"
+
+#if __has_include("config.h")
+#include "config.h"
+#else
+#warning "config.h not found: building with config.example.h (copy it to config.h and set your hub)"
+#include "config.example.h"
+#endif
+
+#include "trustcam_log.h"
+#include "trustcam_logic.h"
+
+// ---------------------------------------------------------------------------------------------
+// State
+
+static WebSocketsClient g_ws;
+
+// getid() writes the 18-character serial; the extra room keeps a terminator after it.
+static char g_device_id[32];
+static char g_wifi_ssid[33];
+static char g_wifi_pass[65];
+
+static bool g_wifi_up = false;
+static uint32_t g_wifi_retry_at = 0;
+static tc::Backoff g_wifi_backoff;
+
+// Between the library's CONNECTED and DISCONNECTED events.
+static bool g_hub_up = false;
+// After a failure the library is not polled until g_hub_retry_at, so the backoff decides when
+// the next connection attempt happens.
+static bool g_hub_waiting = false;
+static uint32_t g_hub_retry_at = 0;
+static tc::Backoff g_hub_backoff;
+
+static bool g_camera_ready = false;
+static uint32_t g_camera_retry_at = 0;
+static tc::Backoff g_camera_backoff;
+
+static tc::Pacer g_frame_pacer;
+static tc::Pacer g_status_pacer;
+static tc::Uptime g_uptime;
+static uint64_t g_frames_sent = 0;
+static uint64_t g_frames_skipped = 0;
+
+static uint32_t now_ms() {
+  return static_cast<uint32_t>(millis());
+}
+
+static bool time_reached(uint32_t now, uint32_t at) {
+  return static_cast<int32_t>(now - at) >= 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Camera
+
+static bool start_camera() {
+  // Zero first: newer esp32-camera releases add fields (fb_location, grab_mode, ...) whose zero
+  // value is the default; the seed left them as stack garbage.
+  camera_config_t config = {};
+  // The rainbowtype board's pin map (from the seed).
+  config.ledc_channel = LEDC_CHANNEL_0;
+  config.ledc_timer = LEDC_TIMER_0;
+  config.pin_d0 = 2;
+  config.pin_d1 = 5;
+  config.pin_d2 = 18;
+  config.pin_d3 = 19;
+  config.pin_d4 = 36;
+  config.pin_d5 = 39;
+  config.pin_d6 = 34;
+  config.pin_d7 = 35;
+  config.pin_xclk = 32;
+  config.pin_pclk = 33;
+  config.pin_vsync = 25;
+  config.pin_href = 23;
+  config.pin_sscb_sda = 26;
+  config.pin_sscb_scl = 27;
+  config.pin_pwdn = -1;
+  config.pin_reset = 14;
+  config.xclk_freq_hz = XCLK_FREQ_HZ;
+  config.pixel_format = PIXFORMAT_JPEG;
+  config.frame_size = FRAME_SIZE;
+  config.jpeg_quality = JPEG_QUALITY;
+  config.fb_count = FB_COUNT;
+
+  if (!psramFound()) {
+    // Without PSRAM the frame buffer lives in internal RAM: one buffer, at most SVGA.
+    config.fb_count = 1;
+    if (config.frame_size > FRAMESIZE_SVGA) config.frame_size = FRAMESIZE_SVGA;
+    LOG_W("no PSRAM: 1 frame buffer, frame size capped at SVGA");
+  }
+
+  const esp_err_t err = esp_camera_init(&config);
+  if (err != ESP_OK) {
+    LOG_E("camera init failed: error 0x%lx", static_cast<unsigned long>(err));
+    return false;
+  }
+  LOG_I("camera ready: frame size %d, quality %d, %lu buffers", static_cast<int>(config.frame_size),
+        config.jpeg_quality, static_cast<unsigned long>(config.fb_count));
+  return true;
+}
+
+static void maintain_camera(uint32_t now) {
+  if (g_camera_ready || !time_reached(now, g_camera_retry_at)) return;
+  g_camera_ready = start_camera();
+  if (g_camera_ready) {
+    tc::backoff_reset(&g_camera_backoff);
+    return;
+  }
+  const uint32_t wait = tc::backoff_next_delay(&g_camera_backoff, esp_random(), now_ms());
+  g_camera_retry_at = now_ms() + wait;
+  LOG_W("camera retry in %lu ms", static_cast<unsigned long>(wait));
+}
+
+// Captures one frame and sends it trimmed at its last EOI. Every buffer taken from the driver
+// is handed back exactly once; a failed capture (null) is never handed back.
+static void capture_and_send() {
+  camera_fb_t* fb = esp_camera_fb_get();
+  if (fb == nullptr) {
+    ++g_frames_skipped;
+    LOG_W("camera capture failed");
+    return;
+  }
+
+  size_t send_len = 0;
+  const tc::FrameVerdict verdict =
+      fb->format == PIXFORMAT_JPEG
+          ? tc::check_frame(fb->buf, fb->len, EOI_SCAN_BYTES, MAX_FRAME_BYTES, &send_len)
+          : tc::FRAME_NO_SOI;
+
+  if (verdict != tc::FRAME_OK) {
+    ++g_frames_skipped;
+    LOG_W("frame skipped: %s (%lu bytes)", tc::frame_verdict_name(verdict),
+          static_cast<unsigned long>(fb->len));
+  } else if (g_ws.sendBIN(fb->buf, send_len)) {
+    ++g_frames_sent;
+    LOG_D("frame sent: %lu of %lu bytes", static_cast<unsigned long>(send_len),
+          static_cast<unsigned long>(fb->len));
+  } else {
+    ++g_frames_skipped;
+    LOG_W("frame send failed (%lu bytes)", static_cast<unsigned long>(send_len));
+  }
+
+  tc::release_once(fb, [](camera_fb_t* held) { esp_camera_fb_return(held); });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status
+
+static void send_status() {
+  tc::Status status;
+  status.fw = tc::kFirmwareVersion;
+  status.uptime_s = tc::uptime_seconds(&g_uptime);
+  status.heap_free = ESP.getFreeHeap();
+  status.psram_free = psramFound() ? ESP.getFreePsram() : 0;
+  status.rssi_dbm = WiFi.RSSI();
+  status.frames_sent = g_frames_sent;
+  status.frames_skipped = g_frames_skipped;
+
+  char json[tc::kStatusMaxBytes];
+  const size_t len = tc::format_status(json, sizeof json, status);
+  if (len == 0) {
+    LOG_E("status message does not fit %lu bytes", static_cast<unsigned long>(sizeof json));
+    return;
+  }
+  if (g_ws.sendTXT(json, len)) {
+    LOG_I("status %s", json);
+  } else {
+    LOG_W("status send failed");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Network
+
+static void on_ws_event(WStype_t type, uint8_t* payload, size_t length) {
+  const uint32_t now = now_ms();
+  switch (type) {
+    case WStype_CONNECTED:
+      g_hub_up = true;
+      tc::backoff_connected(&g_hub_backoff, now);
+      tc::pacer_restart(&g_frame_pacer, now);
+      // A status right away, so the hub shows this camera's details without a 10 s gap.
+      tc::pacer_restart(&g_status_pacer, now);
+      LOG_I("hub connected: %s:%u%.*s", HUB_HOST, static_cast<unsigned>(HUB_PORT),
+            static_cast<int>(payload != nullptr ? length : 0),
+            payload != nullptr ? reinterpret_cast<const char*>(payload) : "");
+      break;
+
+    case WStype_DISCONNECTED: {
+      const bool was_up = g_hub_up;
+      g_hub_up = false;
+      const uint32_t wait = tc::backoff_next_delay(&g_hub_backoff, esp_random(), now);
+      // The library also waits this long after a failed attempt before it tries again.
+      g_ws.setReconnectInterval(wait);
+      g_hub_waiting = true;
+      g_hub_retry_at = now + wait;
+      if (was_up) {
+        LOG_W("hub connection lost; reconnecting in %lu ms", static_cast<unsigned long>(wait));
+      } else {
+        LOG_W("hub connection failed; retrying in %lu ms", static_cast<unsigned long>(wait));
+      }
+      break;
+    }
+
+    case WStype_TEXT:
+      // The hub sends devices no text today; log it for diagnosis.
+      LOG_D("hub says: %.*s", static_cast<int>(payload != nullptr ? length : 0),
+            payload != nullptr ? reinterpret_cast<const char*>(payload) : "");
+      break;
+
+    case WStype_ERROR:
+      LOG_W("websocket error");
+      break;
+
+    default:
+      break;
+  }
+}
+
+static bool maintain_wifi(uint32_t now) {
+  if (WiFi.status() == WL_CONNECTED) {
+    if (!g_wifi_up) {
+      g_wifi_up = true;
+      tc::backoff_connected(&g_wifi_backoff, now);
+      LOG_I("wifi connected to \"%s\", RSSI %d dBm", g_wifi_ssid, static_cast<int>(WiFi.RSSI()));
+    }
+    return true;
+  }
+  if (g_wifi_up) {
+    g_wifi_up = false;
+    const uint32_t wait = tc::backoff_next_delay(&g_wifi_backoff, esp_random(), now);
+    g_wifi_retry_at = now + wait;
+    LOG_W("wifi lost; rejoin fallback in %lu ms", static_cast<unsigned long>(wait));
+  } else if (time_reached(now, g_wifi_retry_at)) {
+    const uint32_t wait = tc::backoff_next_delay(&g_wifi_backoff, esp_random(), now);
+    g_wifi_retry_at = now + wait;
+    LOG_W("wifi still down; rejoining (next try in %lu ms)", static_cast<unsigned long>(wait));
+    WiFi.reconnect();
+  }
+  return false;
+}
+
+static void maintain_hub(uint32_t now, bool wifi_up) {
+  if (g_hub_waiting) {
+    if (!time_reached(now, g_hub_retry_at)) return;
+    g_hub_waiting = false;
+  }
+  // Without Wi-Fi an attempt can only fail; keep polling an open connection so the library
+  // notices the loss and reports it.
+  if (!wifi_up && !g_hub_up) return;
+  g_ws.loop();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arduino entry points
+
+void setup() {
+  Serial.begin(115200);
+  const uint32_t now = now_ms();
+  tc::uptime_init(&g_uptime, 0);
+  tc::uptime_update(&g_uptime, now);
+  LOG_I("%s starting", tc::kFirmwareVersion);
+
+  getid(g_device_id);
+  g_device_id[18] = '\0';
+  wifiinit(g_wifi_ssid, g_wifi_pass);
+  g_wifi_ssid[sizeof g_wifi_ssid - 1] = '\0';
+  g_wifi_pass[sizeof g_wifi_pass - 1] = '\0';
+  LOG_I("device %s, hub wss://%s:%u%s", g_device_id, HUB_HOST, static_cast<unsigned>(HUB_PORT),
+        HUB_PATH);
+
+  tc::backoff_init(&g_wifi_backoff, WIFI_BACKOFF_BASE_MS, WIFI_BACKOFF_MAX_MS, 0);
+  tc::backoff_init(&g_hub_backoff, HUB_BACKOFF_BASE_MS, HUB_BACKOFF_MAX_MS,
+                   HUB_BACKOFF_STABLE_MS);
+  tc::backoff_init(&g_camera_backoff, CAMERA_BACKOFF_BASE_MS, CAMERA_BACKOFF_MAX_MS, 0);
+  tc::pacer_init_fps(&g_frame_pacer, TARGET_FPS, now);
+  tc::pacer_init_period(&g_status_pacer, STATUS_INTERVAL_MS, now);
+
+  // Not waiting for the join here: loop() keeps the camera and the reconnect logic running.
+  WiFi.mode(WIFI_STA);
+  WiFi.setSleep(false);  // modem sleep costs throughput and latency on a streaming camera
+  WiFi.setAutoReconnect(true);
+  WiFi.begin(g_wifi_ssid, g_wifi_pass);
+  g_wifi_retry_at = now + WIFI_BACKOFF_BASE_MS;
+
+  g_ws.beginSslWithCA(HUB_HOST, HUB_PORT, HUB_PATH, HUB_ROOT_CA);
+  g_ws.onEvent(on_ws_event);
+  g_ws.enableHeartbeat(WS_PING_INTERVAL_MS, WS_PONG_TIMEOUT_MS, WS_PONG_MISSES);
+
+  g_camera_retry_at = now;
+  maintain_camera(now_ms());
+
+  LOG_I("free heap %lu bytes, free PSRAM %lu bytes", static_cast<unsigned long>(ESP.getFreeHeap()),
+        static_cast<unsigned long>(psramFound() ? ESP.getFreePsram() : 0));
+}
+
+void loop() {
+  const uint32_t now = now_ms();
+  tc::uptime_update(&g_uptime, now);
+
+  const bool wifi_up = maintain_wifi(now);
+  maintain_hub(now, wifi_up);
+  maintain_camera(now);
+
+  if (g_hub_up && g_camera_ready && tc::pacer_due(&g_frame_pacer, now_ms())) {
+    tc::pacer_advance(&g_frame_pacer, now_ms());
+    capture_and_send();
+  }
+  // Sending may have found the connection gone (the library reports it from inside sendBIN).
+  if (g_hub_up && tc::pacer_due(&g_status_pacer, now_ms())) {
+    tc::pacer_advance(&g_status_pacer, now_ms());
+    send_status();
+  }
+
+  // Sleep until the next frame is due, but wake at least every 10 ms so the WebSocket keeps
+  // answering the hub's pings and reading close frames.
+  uint32_t idle = 10;
+  if (g_hub_up && g_camera_ready) {
+    const uint32_t wait = tc::pacer_wait_ms(&g_frame_pacer, now_ms());
+    if (wait < idle) idle = wait;
+  }
+  delay(idle == 0 ? 1 : idle);
+}

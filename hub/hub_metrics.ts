@@ -1,0 +1,47 @@
+/** The hub's Prometheus metrics, named once here so the relay and routes share them. */
+import { Metrics } from "../lib/metrics.ts";
+
+export function createHubMetrics() {
+  const metrics = new Metrics();
+  return {
+    metrics,
+    framesIn: metrics.counter("trustcam_frames_in_total", "Valid frames received", ["serial"]),
+    bytesIn: metrics.counter("trustcam_bytes_in_total", "JPEG bytes received", ["serial"]),
+    framesBad: metrics.counter(
+      "trustcam_frames_bad_total",
+      "Device messages dropped as invalid",
+      ["serial", "reason"],
+    ),
+    framesOut: metrics.counter("trustcam_frames_out_total", "Frames sent to viewers", ["serial"]),
+    bytesOut: metrics.counter("trustcam_bytes_out_total", "Bytes sent to viewers", ["serial"]),
+    framesSkipped: metrics.counter(
+      "trustcam_frames_skipped_total",
+      "Frames not sent to a viewer that was behind",
+      ["serial"],
+    ),
+    connections: metrics.gauge("trustcam_connections", "Open WebSocket connections", ["role"]),
+    handshakesRefused: metrics.counter(
+      "trustcam_handshakes_refused_total",
+      "TLS handshakes refused",
+      ["reason"],
+    ),
+    upgradesRefused: metrics.counter(
+      "trustcam_upgrades_refused_total",
+      "WebSocket upgrades and HTTP requests refused after TLS",
+      ["reason"],
+    ),
+    closes: metrics.counter(
+      "trustcam_closes_total",
+      "WebSocket connections closed by the hub",
+      ["role", "reason"],
+    ),
+    controlRejected: metrics.counter(
+      "trustcam_control_rejected_total",
+      "Viewer control messages refused",
+      ["code"],
+    ),
+    httpRequests: metrics.counter("trustcam_http_requests_total", "HTTP responses", ["status"]),
+  };
+}
+
+export type HubMetrics = ReturnType<typeof createHubMetrics>;

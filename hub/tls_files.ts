@@ -1,0 +1,104 @@
+/**
+ * Reads the hub's certificates under the seed's file names and checks them before listening,
+ * so a wrong file stops start-up with one message naming it instead of failing handshakes.
+ */
+import { createPrivateKey, X509Certificate } from "node:crypto";
+
+export const TLS_FILES = {
+  key: "server.key",
+  chain: "server.chain",
+  signer: "signer-ca.crt",
+  root: "root-ca.crt",
+} as const;
+
+export interface TlsMaterial {
+  key: string;
+  chain: string;
+  ca: string[];
+  /** The server certificate's notAfter, for the start-up banner. */
+  serverNotAfter: Date;
+}
+
+/** Start-up failure with the file at fault; main.ts prints the message and exits 1. */
+export class HubStartError extends Error {
+  override name = "HubStartError";
+  constructor(message: string, readonly path?: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+function read(dir: string, name: string): string {
+  const path = `${dir}/${name}`;
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (err) {
+    const why = err instanceof Deno.errors.NotFound
+      ? "missing"
+      : err instanceof Deno.errors.PermissionDenied
+      ? "not readable"
+      : (err as Error).message;
+    throw new HubStartError(`Cannot read "${path}": ${why}`, path, { cause: err });
+  }
+}
+
+function certs(pem: string, path: string): X509Certificate[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) {
+    throw new HubStartError(`No PEM certificate in "${path}"`, path);
+  }
+  return blocks.map((b) => {
+    try {
+      return new X509Certificate(b);
+    } catch (cause) {
+      throw new HubStartError(`Unreadable certificate in "${path}"`, path, { cause });
+    }
+  });
+}
+
+export function loadTlsMaterial(dir: string, now = new Date()): TlsMaterial {
+  const keyPath = `${dir}/${TLS_FILES.key}`;
+  const chainPath = `${dir}/${TLS_FILES.chain}`;
+  const key = read(dir, TLS_FILES.key);
+  const chain = read(dir, TLS_FILES.chain);
+  const signer = read(dir, TLS_FILES.signer);
+  const root = read(dir, TLS_FILES.root);
+
+  let privateKey;
+  try {
+    privateKey = createPrivateKey(key);
+  } catch (cause) {
+    throw new HubStartError(`Unreadable private key in "${keyPath}"`, keyPath, { cause });
+  }
+  const [leaf, ...rest] = certs(chain, chainPath);
+  if (!leaf.checkPrivateKey(privateKey)) {
+    throw new HubStartError(
+      `Key "${keyPath}" does not match the first certificate in "${chainPath}"`,
+      keyPath,
+    );
+  }
+  const notAfter = new Date(leaf.validTo);
+  if (notAfter < now) {
+    throw new HubStartError(
+      `Server certificate in "${chainPath}" expired on ${notAfter.toISOString()}`,
+      chainPath,
+    );
+  }
+  const signerPath = `${dir}/${TLS_FILES.signer}`;
+  const rootPath = `${dir}/${TLS_FILES.root}`;
+  const [signerCert] = certs(signer, signerPath);
+  const [rootCert] = certs(root, rootPath);
+  if (!signerCert.checkIssued(rootCert) || !signerCert.verify(rootCert.publicKey)) {
+    throw new HubStartError(
+      `Signer CA "${signerPath}" is not issued by the root CA "${rootPath}"`,
+      signerPath,
+    );
+  }
+  const issuer = rest[0] ?? signerCert;
+  if (!leaf.checkIssued(issuer) || !leaf.verify(issuer.publicKey)) {
+    throw new HubStartError(
+      `Server certificate in "${chainPath}" is not issued by "${signerPath}"`,
+      chainPath,
+    );
+  }
+  return { key, chain, ca: [signer, root], serverNotAfter: notAfter };
+}

@@ -1,0 +1,107 @@
+/**
+ * Frame and event fan-out between the devices' sessions and the viewers' sessions. The relay
+ * talks only to this interface so that a NATS bus (subjects `trustcam.frame.<serial>` and
+ * `trustcam.event.<serial>`) can replace the in-process one without touching the relay.
+ */
+
+/** One relayed frame. `data` is the viewer message (JPEG + trailer), shared by all. */
+export interface BusFrame {
+  serial: string;
+  data: Uint8Array;
+  /** Length of the JPEG part of `data`. */
+  jpegLength: number;
+  /** `performance.now()`-style milliseconds when the hub accepted the frame. */
+  receivedAt: number;
+}
+
+/** A camera event; `payload` is what viewers get (already JSON-safe). */
+export interface BusEvent {
+  serial: string;
+  payload: Record<string, unknown>;
+  /** `payload` serialized, memoized by the first consumer that needs text. */
+  json?: string;
+}
+
+export interface BusHandler {
+  frame?(frame: BusFrame): void;
+  event?(event: BusEvent): void;
+}
+
+export interface Bus {
+  publishFrame(frame: BusFrame): void;
+  publishEvent(event: BusEvent): void;
+  /** Subscribes to one camera, or every camera with `"*"`; returns the unsubscribe. */
+  subscribe(serial: string | "*", handler: BusHandler): () => void;
+  close(): Promise<void>;
+}
+
+/**
+ * The embedded bus: synchronous delivery in the publisher's turn, no copies. A handler that
+ * throws is reported through `onError` and never stops delivery to the others.
+ */
+export class InProcessBus implements Bus {
+  #bySerial = new Map<string, Set<BusHandler>>();
+  #all = new Set<BusHandler>();
+  #onError: (err: unknown) => void;
+
+  constructor(options: { onError?: (err: unknown) => void } = {}) {
+    this.#onError = options.onError ?? ((err) => console.error("Bus handler failed:", err));
+  }
+
+  publishFrame(frame: BusFrame): void {
+    this.#deliver(frame.serial, (h) => h.frame?.(frame));
+  }
+
+  publishEvent(event: BusEvent): void {
+    this.#deliver(event.serial, (h) => h.event?.(event));
+  }
+
+  subscribe(serial: string | "*", handler: BusHandler): () => void {
+    let set: Set<BusHandler>;
+    if (serial === "*") set = this.#all;
+    else {
+      set = this.#bySerial.get(serial) ?? new Set();
+      this.#bySerial.set(serial, set);
+    }
+    set.add(handler);
+    return () => {
+      set.delete(handler);
+      if (serial !== "*" && set.size === 0 && this.#bySerial.get(serial) === set) {
+        this.#bySerial.delete(serial);
+      }
+    };
+  }
+
+  /** Number of live subscriptions, for leak checks. */
+  get size(): number {
+    let n = this.#all.size;
+    for (const s of this.#bySerial.values()) n += s.size;
+    return n;
+  }
+
+  close(): Promise<void> {
+    this.#all.clear();
+    this.#bySerial.clear();
+    return Promise.resolve();
+  }
+
+  #deliver(serial: string, call: (h: BusHandler) => void): void {
+    const specific = this.#bySerial.get(serial);
+    if (specific) {
+      for (const h of specific) {
+        try {
+          call(h);
+        } catch (err) {
+          this.#onError(err);
+        }
+      }
+    }
+    for (const h of this.#all) {
+      try {
+        call(h);
+      } catch (err) {
+        this.#onError(err);
+      }
+    }
+  }
+}

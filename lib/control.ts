@@ -1,0 +1,232 @@
+/**
+ * Viewer control messages (`subscribe` / `unsubscribe`), a viewer's subscription state and
+ * the token bucket that limits how fast peers may send control messages. See
+ * docs/protocol.md, "Text messages: JSON control".
+ */
+import { TrustcamError } from "./errors.ts";
+import { quote } from "./quote.ts";
+import { canonicalSerial } from "./serial.ts";
+
+/** Largest text message a peer may send, in UTF-8 bytes. */
+export const MAX_TEXT_BYTES = 4096;
+/** Most cameras one subscribe/unsubscribe message may name. */
+export const MAX_CAMERAS_PER_COMMAND = 256;
+/** Default cap on the cameras a subscription remembers, so a viewer cannot grow it forever. */
+export const MAX_SUBSCRIBED_CAMERAS = 4096;
+
+export type ViewerCommand =
+  | { type: "subscribe"; cameras: "*" | string[] }
+  | { type: "unsubscribe"; cameras: "*" | string[] };
+
+/** UTF-8 length of `text`, without encoding it. */
+export function utf8ByteLength(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 2; // 4 bytes for the pair, counted as 2 code units already
+        i++;
+        continue;
+      }
+      n += 2;
+    } else n += 2;
+  }
+  return n;
+}
+
+/**
+ * Throws TC_ERR_BAD_CONTROL when a text message is over {@link MAX_TEXT_BYTES}. `what` names
+ * the message in the error ("Control message", "Status message").
+ */
+export function checkTextSize(text: string, what = "Control message", max = MAX_TEXT_BYTES) {
+  // Every code unit is one to three bytes, so most texts need no count.
+  if (text.length * 3 <= max) return;
+  const bytes = utf8ByteLength(text);
+  if (bytes > max) {
+    throw new TrustcamError("TC_ERR_BAD_CONTROL", `${what} too large: ${bytes} bytes > ${max}`);
+  }
+}
+
+/**
+ * Parses one JSON text message into a JSON object, with TC_ERR_BAD_CONTROL for bad JSON or a
+ * non-object. Shared by the viewer and device parsers.
+ */
+export function parseControlObject(
+  text: string,
+  what = "Control message",
+): Record<string, unknown> {
+  checkTextSize(text, what);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    // V8's message quotes the input, raw: escape control characters and cut it, as the
+    // message goes back to the peer and into the logs.
+    let detail = (cause instanceof Error ? cause.message : String(cause))
+      .replace(/[\p{Cc}\u2028\u2029]/gu, (c) => JSON.stringify(c).slice(1, -1));
+    if (detail.length > 120) detail = detail.slice(0, 119) + "…";
+    throw new TrustcamError("TC_ERR_BAD_CONTROL", `${what} is not valid JSON: ${detail}`, {
+      cause,
+    });
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TrustcamError(
+      "TC_ERR_BAD_CONTROL",
+      `${what} must be a JSON object: ${quote(value)}`,
+    );
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Parses a viewer's text message. Serials come back canonical (upper case) and without
+ * duplicates. Throws TC_ERR_BAD_CONTROL for anything malformed and TC_ERR_BAD_SERIAL for a
+ * string that is not a device serial.
+ */
+export function parseViewerCommand(text: string, isSerial: (s: string) => boolean): ViewerCommand {
+  const msg = parseControlObject(text);
+  const type = msg.type;
+  if (type !== "subscribe" && type !== "unsubscribe") {
+    throw new TrustcamError(
+      "TC_ERR_BAD_CONTROL",
+      type === undefined ? "Control message has no type" : `Unknown message type: ${quote(type)}`,
+    );
+  }
+  const cameras = msg.cameras;
+  if (cameras === "*") return { type, cameras };
+  if (!Array.isArray(cameras)) {
+    throw new TrustcamError(
+      "TC_ERR_BAD_CONTROL",
+      cameras === undefined
+        ? `Control message "${type}" has no cameras`
+        : `Invalid cameras: ${quote(cameras)} (expected "*" or an array of serials)`,
+    );
+  }
+  if (cameras.length > MAX_CAMERAS_PER_COMMAND) {
+    throw new TrustcamError(
+      "TC_ERR_BAD_CONTROL",
+      `Too many cameras in one message: ${cameras.length} > ${MAX_CAMERAS_PER_COMMAND}`,
+    );
+  }
+  const out = new Set<string>();
+  for (let i = 0; i < cameras.length; i++) {
+    const s = cameras[i];
+    if (typeof s !== "string") {
+      throw new TrustcamError("TC_ERR_BAD_CONTROL", `Invalid cameras[${i}]: ${quote(s)}`);
+    }
+    if (!isSerial(s)) {
+      throw new TrustcamError("TC_ERR_BAD_SERIAL", `Invalid camera serial: ${quote(s)}`);
+    }
+    out.add(canonicalSerial(s));
+  }
+  return { type, cameras: [...out] };
+}
+
+/**
+ * Which cameras a viewer receives: either every camera except some ("all" mode, the default
+ * on connect) or an explicit set. Serials are compared in canonical (upper case) form.
+ */
+export class Subscription {
+  #all: boolean;
+  /** Exceptions in "all" mode, members otherwise. */
+  #set = new Set<string>();
+  #max: number;
+
+  constructor(
+    initial: "*" | Iterable<string> = "*",
+    options: { maxCameras?: number } = {},
+  ) {
+    this.#max = options.maxCameras ?? MAX_SUBSCRIBED_CAMERAS;
+    this.#all = initial === "*";
+    if (initial !== "*") {
+      for (const s of initial) this.#set.add(canonicalSerial(s));
+      this.#checkSize();
+    }
+  }
+
+  /**
+   * Applies a parsed command. Throws TC_ERR_BAD_CONTROL, leaving the state unchanged, when it
+   * would make the subscription remember more than `maxCameras` serials.
+   */
+  apply(cmd: ViewerCommand): void {
+    if (cmd.cameras === "*") {
+      this.#all = cmd.type === "subscribe";
+      this.#set.clear();
+      return;
+    }
+    // Growing the set: subscribing to members, or unsubscribing in "all" mode (exceptions).
+    const grows = (cmd.type === "subscribe") !== this.#all;
+    if (grows) {
+      let added = 0;
+      for (const s of cmd.cameras) if (!this.#set.has(canonicalSerial(s))) added++;
+      this.#checkSize(this.#set.size + added);
+      for (const s of cmd.cameras) this.#set.add(canonicalSerial(s));
+    } else {
+      for (const s of cmd.cameras) this.#set.delete(canonicalSerial(s));
+    }
+  }
+
+  /** Whether frames of `serial` (canonical form) go to this viewer. O(1), no allocation. */
+  has(serial: string): boolean {
+    return this.#all ? !this.#set.has(serial) : this.#set.has(serial);
+  }
+
+  /** `all: true` → every camera but `cameras`; `all: false` → exactly `cameras`. Sorted. */
+  toJSON(): { all: boolean; cameras: string[] } {
+    return { all: this.#all, cameras: [...this.#set].sort() };
+  }
+
+  #checkSize(size = this.#set.size) {
+    if (size > this.#max) {
+      throw new TrustcamError(
+        "TC_ERR_BAD_CONTROL",
+        `Too many cameras in subscription: ${size} > ${this.#max}`,
+      );
+    }
+  }
+}
+
+/**
+ * A token bucket: `burst` messages at once, then `ratePerSec` on average. Time comes in as
+ * milliseconds so that tests and the hub share one clock.
+ */
+export class TokenBucket {
+  readonly ratePerSec: number;
+  readonly burst: number;
+  #tokens: number;
+  #last = NaN;
+
+  constructor(ratePerSec: number, burst: number) {
+    if (!(ratePerSec > 0) || !Number.isFinite(ratePerSec)) {
+      throw new RangeError(`Invalid token rate: ${ratePerSec} per second`);
+    }
+    if (!(burst >= 1) || !Number.isFinite(burst)) {
+      throw new RangeError(`Invalid token burst: ${burst} < 1`);
+    }
+    this.ratePerSec = ratePerSec;
+    this.burst = burst;
+    this.#tokens = burst;
+  }
+
+  /** Takes one token at `now` (ms); false when the bucket is empty. */
+  take(now: number): boolean {
+    if (this.#last !== this.#last) this.#last = now;
+    else if (now > this.#last) {
+      // A clock that steps back refills nothing until it passes the last time seen.
+      this.#tokens = Math.min(
+        this.burst,
+        this.#tokens + ((now - this.#last) * this.ratePerSec) / 1000,
+      );
+      this.#last = now;
+    }
+    if (this.#tokens >= 1 - 1e-9) {
+      this.#tokens -= 1;
+      return true;
+    }
+    return false;
+  }
+}

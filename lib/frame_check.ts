@@ -1,0 +1,24 @@
+/**
+ * Checks that a device message is a complete JPEG before anything relays it. Returns a reason
+ * instead of throwing: a device flooding bad frames must cost a few comparisons each, not an
+ * Error with a stack trace.
+ */
+
+export type FrameProblem = "empty" | "no_soi" | "no_eoi" | "too_large";
+
+export const FRAME_PROBLEM_TEXT: Record<FrameProblem, string> = {
+  empty: "Empty frame",
+  no_soi: "Frame does not start with SOI (FF D8)",
+  no_eoi: "Frame does not end with EOI (FF D9): truncated",
+  too_large: "Frame too large",
+};
+
+/** The problem with a frame, or null when it is a complete JPEG within `maxBytes`. */
+export function frameProblem(data: Uint8Array, maxBytes: number): FrameProblem | null {
+  const n = data.byteLength;
+  if (n === 0) return "empty";
+  if (n > maxBytes) return "too_large";
+  if (n < 4 || data[0] !== 0xff || data[1] !== 0xd8) return "no_soi";
+  if (data[n - 2] !== 0xff || data[n - 1] !== 0xd9) return "no_eoi";
+  return null;
+}

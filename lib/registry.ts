@@ -1,0 +1,338 @@
+/**
+ * Every camera the hub has ever seen: its state, counters, rates and last status. Pure state
+ * with an injected clock; the hub's device sessions call it, and {@link CameraStore} keeps the
+ * persistent part across restarts.
+ */
+import type { DeviceStatus } from "./device_status.ts";
+import { TrustcamError } from "./errors.ts";
+import { quote } from "./quote.ts";
+import { RateWindow } from "./rate_window.ts";
+import { canonicalSerial } from "./serial.ts";
+
+export type CameraState = "online" | "stalled" | "offline";
+
+/** The CAMERA object of docs/protocol.md; times ISO, rates rounded to 1 decimal. */
+export interface CameraInfo {
+  serial: string;
+  name: string;
+  state: CameraState;
+  firstSeen: string;
+  lastSeen: string;
+  lastFrameAt: string | null;
+  fps: number;
+  kbps: number;
+  frames: number;
+  bad: number;
+  skipped: number;
+  status: DeviceStatus | null;
+}
+
+/** One entry of the viewers' `stats` message. */
+export interface CameraStats {
+  serial: string;
+  fps: number;
+  kbps: number;
+  frames: number;
+  bad: number;
+  skipped: number;
+}
+
+/** What survives a restart; times in epoch milliseconds. */
+export interface StoredCamera {
+  serial: string;
+  name: string;
+  firstSeen: number;
+  lastSeen: number;
+  lastFrameAt: number | null;
+  frames: number;
+  bad: number;
+  skipped: number;
+  status: DeviceStatus | null;
+}
+
+export interface CameraStore {
+  load(): StoredCamera[];
+  /** Upserts these cameras (only the changed ones are passed). */
+  save(cameras: StoredCamera[]): void;
+  close(): void;
+}
+
+/** Longest camera name, in characters. */
+export const MAX_NAME_LENGTH = 64;
+/** Default time without a frame before an online camera is stalled. */
+export const DEFAULT_STALL_MS = 5000;
+
+// C0/C1 controls and the line/paragraph separators: a name is one line of plain text.
+const CONTROL_CHARS = /[\p{Cc}\u2028\u2029]/u;
+
+class Camera {
+  state: CameraState = "offline";
+  lastFrameAt: number | null = null;
+  frames = 0;
+  bad = 0;
+  skipped = 0;
+  status: DeviceStatus | null = null;
+  /** When the stall clock last restarted: the last frame, or the connection. */
+  activeSince = 0;
+  /** Changed since the last flush. */
+  dirty = false;
+  readonly rate: RateWindow;
+
+  constructor(
+    readonly serial: string,
+    public name: string,
+    public firstSeen: number,
+    public lastSeen: number,
+    windowMs: number | undefined,
+  ) {
+    this.rate = new RateWindow(windowMs);
+  }
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const iso = (ms: number) => new Date(ms).toISOString();
+const nameOrder = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
+
+export class Registry {
+  #cameras = new Map<string, Camera>();
+  #store: CameraStore | undefined;
+  #stallMs: number;
+  #windowMs: number | undefined;
+  #now: () => number;
+
+  constructor(
+    opts: {
+      store?: CameraStore;
+      stallMs?: number;
+      windowMs?: number;
+      now?: () => number;
+    } = {},
+  ) {
+    this.#store = opts.store;
+    this.#stallMs = opts.stallMs ?? DEFAULT_STALL_MS;
+    if (!(this.#stallMs > 0)) throw new RangeError(`Invalid stall time: ${this.#stallMs} ms`);
+    this.#windowMs = opts.windowMs;
+    this.#now = opts.now ?? Date.now;
+    for (const s of this.#store?.load() ?? []) {
+      const serial = canonicalSerial(s.serial);
+      const c = new Camera(serial, s.name, s.firstSeen, s.lastSeen, this.#windowMs);
+      c.lastFrameAt = s.lastFrameAt;
+      c.frames = s.frames;
+      c.bad = s.bad;
+      c.skipped = s.skipped;
+      c.status = s.status === null ? null : Object.freeze({ ...s.status });
+      this.#cameras.set(serial, c);
+    }
+  }
+
+  /**
+   * A device connected: creates the camera if new (named after its serial), marks it online.
+   * With two connections for one serial, call this for the new one and do not call
+   * {@link disconnected} for the replaced one, or the camera would read offline.
+   */
+  connected(serial: string): CameraInfo {
+    serial = canonicalSerial(serial);
+    const now = this.#now();
+    let c = this.#cameras.get(serial);
+    if (!c) {
+      c = new Camera(serial, serial, now, now, this.#windowMs);
+      this.#cameras.set(serial, c);
+    }
+    c.state = "online";
+    c.lastSeen = now;
+    c.activeSince = now;
+    c.rate.reset();
+    c.dirty = true;
+    return this.#info(c, now);
+  }
+
+  /** A device disconnected: the camera goes offline. Undefined for an unknown serial. */
+  disconnected(serial: string): CameraInfo | undefined {
+    const c = this.#cameras.get(canonicalSerial(serial));
+    if (!c) return undefined;
+    const now = this.#now();
+    c.state = "offline";
+    c.lastSeen = now;
+    c.dirty = true;
+    return this.#info(c, now);
+  }
+
+  /**
+   * Counts one good frame of `bytes` bytes. Returns true iff the camera went from stalled
+   * back to online, so the caller announces it. Runs once per frame: no allocation. A frame
+   * for an offline camera is counted but does not bring it online; only {@link connected} does.
+   */
+  frame(serial: string, bytes: number): boolean {
+    const c = this.#find(serial);
+    const now = this.#now();
+    c.frames++;
+    c.rate.add(now, bytes);
+    c.lastFrameAt = now;
+    c.lastSeen = now;
+    c.activeSince = now;
+    c.dirty = true;
+    if (c.state === "stalled") {
+      c.state = "online";
+      return true;
+    }
+    return false;
+  }
+
+  /** Counts one bad message from the device. */
+  bad(serial: string): void {
+    const c = this.#find(serial);
+    c.bad++;
+    c.lastSeen = this.#now();
+    c.dirty = true;
+  }
+
+  /** Counts frames of this camera that some viewer did not get because it was behind. */
+  skipped(serial: string, n = 1): void {
+    const c = this.#find(serial);
+    c.skipped += n;
+    c.dirty = true;
+  }
+
+  /** Replaces the camera's last status. */
+  status(serial: string, s: DeviceStatus): CameraInfo {
+    const c = this.#find(serial);
+    const now = this.#now();
+    c.status = Object.freeze({ ...s });
+    c.lastSeen = now;
+    c.dirty = true;
+    return this.#info(c, now);
+  }
+
+  /**
+   * Renames a camera. The name is trimmed and must be 1-64 characters without control
+   * characters (TC_ERR_BAD_CONTROL); an unknown serial is TC_ERR_NOT_FOUND.
+   */
+  rename(serial: string, name: string): CameraInfo {
+    const c = this.#find(serial);
+    if (typeof name !== "string") {
+      throw new TrustcamError("TC_ERR_BAD_CONTROL", `Invalid camera name: ${quote(name)}`);
+    }
+    const trimmed = name.trim();
+    const length = [...trimmed].length;
+    if (length === 0 || length > MAX_NAME_LENGTH || CONTROL_CHARS.test(trimmed)) {
+      const why = length === 0
+        ? "is empty"
+        : length > MAX_NAME_LENGTH
+        ? `is ${length} characters > ${MAX_NAME_LENGTH}`
+        : "has control characters";
+      throw new TrustcamError("TC_ERR_BAD_CONTROL", `Invalid camera name: ${quote(name)} ${why}`);
+    }
+    c.name = trimmed;
+    c.dirty = true;
+    return this.#info(c, this.#now());
+  }
+
+  /**
+   * Call about every second: online cameras without a frame for `stallMs` (counted from the
+   * last frame, or from the connection when none came since) become stalled. Returns them.
+   */
+  tick(): string[] {
+    const now = this.#now();
+    const stalled: string[] = [];
+    for (const c of this.#cameras.values()) {
+      if (c.state === "online" && now - c.activeSince >= this.#stallMs) {
+        c.state = "stalled";
+        c.dirty = true;
+        stalled.push(c.serial);
+      }
+    }
+    return stalled;
+  }
+
+  get(serial: string): CameraInfo | undefined {
+    const c = this.#cameras.get(serial) ?? this.#cameras.get(canonicalSerial(serial));
+    return c && this.#info(c, this.#now());
+  }
+
+  has(serial: string): boolean {
+    return this.#cameras.has(serial) || this.#cameras.has(canonicalSerial(serial));
+  }
+
+  /** Every camera, by name (case-insensitive, "Cam 2" before "Cam 10"), then serial. */
+  list(): CameraInfo[] {
+    const now = this.#now();
+    return [...this.#cameras.values()].sort(byNameThenSerial).map((c) => this.#info(c, now));
+  }
+
+  /** Rates and counters of every camera, in {@link list} order. */
+  stats(): CameraStats[] {
+    const now = this.#now();
+    return [...this.#cameras.values()].sort(byNameThenSerial).map((c) => ({
+      serial: c.serial,
+      fps: this.#fps(c, now),
+      kbps: this.#kbps(c, now),
+      frames: c.frames,
+      bad: c.bad,
+      skipped: c.skipped,
+    }));
+  }
+
+  /**
+   * Writes the cameras changed since the last flush to the store, in one save. When the store
+   * throws they stay changed, so the next flush retries them.
+   */
+  flush(): void {
+    if (!this.#store) return;
+    const changed: Camera[] = [];
+    for (const c of this.#cameras.values()) if (c.dirty) changed.push(c);
+    if (changed.length === 0) return;
+    this.#store.save(changed.map((c) => ({
+      serial: c.serial,
+      name: c.name,
+      firstSeen: c.firstSeen,
+      lastSeen: c.lastSeen,
+      lastFrameAt: c.lastFrameAt,
+      frames: c.frames,
+      bad: c.bad,
+      skipped: c.skipped,
+      status: c.status,
+    })));
+    for (const c of changed) c.dirty = false;
+  }
+
+  get size(): number {
+    return this.#cameras.size;
+  }
+
+  #find(serial: string): Camera {
+    const c = this.#cameras.get(serial) ?? this.#cameras.get(canonicalSerial(serial));
+    if (!c) throw new TrustcamError("TC_ERR_NOT_FOUND", `Unknown camera: ${quote(serial)}`);
+    return c;
+  }
+
+  // An offline camera sends nothing, whatever its window still holds.
+  #fps(c: Camera, now: number): number {
+    return c.state === "offline" ? 0 : round1(c.rate.fps(now));
+  }
+
+  #kbps(c: Camera, now: number): number {
+    return c.state === "offline" ? 0 : round1(c.rate.kbps(now));
+  }
+
+  #info(c: Camera, now: number): CameraInfo {
+    return {
+      serial: c.serial,
+      name: c.name,
+      state: c.state,
+      firstSeen: iso(c.firstSeen),
+      lastSeen: iso(c.lastSeen),
+      lastFrameAt: c.lastFrameAt === null ? null : iso(c.lastFrameAt),
+      fps: this.#fps(c, now),
+      kbps: this.#kbps(c, now),
+      frames: c.frames,
+      bad: c.bad,
+      skipped: c.skipped,
+      status: c.status,
+    };
+  }
+}
+
+function byNameThenSerial(a: Camera, b: Camera): number {
+  return nameOrder.compare(a.name, b.name) ||
+    (a.serial < b.serial ? -1 : a.serial > b.serial ? 1 : 0);
+}

@@ -1,0 +1,143 @@
+/**
+ * Fresh-style file routing without Fresh: a manifest maps route files to modules, and the
+ * router matches a request to one of them. It knows nothing of sockets: it takes a Request
+ * and a verified peer and returns a Response, so every route is testable without TLS.
+ */
+import type { ComponentType } from "preact";
+import { TrustcamError } from "../errors.ts";
+
+/** Who is asking: always a verified client certificate (the TLS layer refuses the rest). */
+export interface Peer {
+  role: "viewer" | "device";
+  cn: string;
+  fingerprint256: string;
+  serialNumber: string;
+  remoteAddress: string;
+}
+
+export const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
+export type Method = typeof METHODS[number];
+
+export interface RouteContext<S> {
+  req: Request;
+  url: URL;
+  params: Record<string, string>;
+  state: S;
+  peer: Peer;
+}
+
+export type RouteHandler<S> = (ctx: RouteContext<S>) => Response | Promise<Response>;
+export type Handlers<S> = Partial<Record<Method, RouteHandler<S>>>;
+
+export interface PageProps<D = unknown> {
+  data: D;
+  url: URL;
+  params: Record<string, string>;
+  peer: Peer;
+}
+
+/**
+ * A route file. API routes export `handler`; pages export a default component and optionally
+ * `data(ctx)`, whose result (or Response, to redirect or refuse) becomes `props.data`.
+ */
+export interface RouteModule<S> {
+  handler?: Handlers<S>;
+  // deno-lint-ignore no-explicit-any
+  data?: (ctx: RouteContext<S>) => unknown | Promise<unknown>;
+  // deno-lint-ignore no-explicit-any
+  default?: ComponentType<PageProps<any>>;
+}
+
+export interface Manifest<S> {
+  /** Keys are paths relative to the project root: "./routes/cameras/[serial].tsx". */
+  routes: Record<string, RouteModule<S>>;
+  /** Keys are "./islands/Wall.tsx"; values are the island modules. */
+  // deno-lint-ignore no-explicit-any
+  islands: Record<string, { default: ComponentType<any> }>;
+}
+
+export type RenderPage<S> = (
+  // deno-lint-ignore no-explicit-any
+  page: ComponentType<PageProps<any>>,
+  props: PageProps,
+  ctx: RouteContext<S>,
+) => Response | Promise<Response>;
+
+interface CompiledRoute<S> {
+  file: string;
+  pattern: string;
+  segments: string[];
+  mod: RouteModule<S>;
+}
+
+/** "./routes/api/cameras/[serial]/snapshot.jpg.ts" → "/api/cameras/:serial/snapshot.jpg" */
+export function routePattern(file: string): string {
+  const rel = file.replace(/^\.\/routes\//, "").replace(/\.(tsx|ts)$/, "");
+  const parts = rel.split("/").filter((p) => p !== "index");
+  return "/" + parts.map((p) => p.replace(/^\[(\w+)\]$/, ":$1")).join("/");
+}
+
+/**
+ * Builds the request handler. Static segments beat parameters, so `/api/cameras/:serial`
+ * never shadows a fixed sibling route.
+ */
+export function createRouter<S>(
+  manifest: Manifest<S>,
+  options: { renderPage: RenderPage<S> },
+): (ctx: Omit<RouteContext<S>, "params" | "url">) => Promise<Response> {
+  const routes: CompiledRoute<S>[] = Object.entries(manifest.routes)
+    .filter(([file]) => !file.split("/").some((seg) => seg.startsWith("_")))
+    .map(([file, mod]) => {
+      const pattern = routePattern(file);
+      return { file, pattern, segments: pattern.split("/").filter(Boolean), mod };
+    })
+    .sort((a, b) => specificity(b) - specificity(a));
+
+  return async function route(base) {
+    const url = new URL(base.req.url);
+    const path = url.pathname.split("/").filter(Boolean).map(decodeSegment);
+    for (const r of routes) {
+      const params = matchSegments(r.segments, path);
+      if (!params) continue;
+      const ctx: RouteContext<S> = { ...base, url, params };
+      const method = base.req.method as Method;
+      const handler = r.mod.handler?.[method] ??
+        (method === "HEAD" ? r.mod.handler?.GET : undefined);
+      if (handler) return await handler(ctx);
+      if (r.mod.default && (method === "GET" || method === "HEAD")) {
+        const data = r.mod.data ? await r.mod.data(ctx) : undefined;
+        if (data instanceof Response) return data;
+        return await options.renderPage(r.mod.default, { data, url, params, peer: ctx.peer }, ctx);
+      }
+      throw new TrustcamError("TC_ERR_METHOD", `Method not allowed: "${base.req.method}"`);
+    }
+    throw new TrustcamError("TC_ERR_NOT_FOUND", `Not found: "${url.pathname}"`);
+  };
+}
+
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    // A malformed escape can match no route; keep it verbatim so the 404 names it.
+    return s;
+  }
+}
+
+function specificity(r: { segments: string[] }): number {
+  // More segments first, then more static segments: "/api/cameras/:serial/snapshot.jpg"
+  // before "/api/cameras/:serial", "/cameras/new" before "/cameras/:serial".
+  const statics = r.segments.filter((s) => !s.startsWith(":")).length;
+  return r.segments.length * 100 + statics;
+}
+
+function matchSegments(segments: string[], path: string[]): Record<string, string> | null {
+  if (segments.length !== path.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i];
+    if (seg.startsWith(":")) params[seg.slice(1)] = path[i];
+    else if (seg !== path[i]) return null;
+  }
+  return params;
+}

@@ -1,0 +1,61 @@
+import type { Handlers } from "../../../../lib/web/router.ts";
+import type { HubState } from "../../../../hub/state.ts";
+import { cameraOf } from "../../../../hub/camera_access.ts";
+import { MJPEG_CONTENT_TYPE, mjpegPart } from "../../../../lib/mjpeg.ts";
+
+/**
+ * Live MJPEG. Pull-based: the response asks for the next part only when the client has
+ * taken the previous one, and gets the newest frame then, so a slow client skips frames
+ * (latest frame wins, as for WebSocket viewers) and holds at most one part in memory.
+ */
+export const handler: Handlers<HubState> = {
+  GET(ctx) {
+    const { serial } = cameraOf(ctx);
+    const { bus, shutdown } = ctx.state;
+    let latest: Uint8Array | undefined = ctx.state.latestJpeg(serial);
+    let sentFrom: Uint8Array | undefined;
+    let wake: (() => void) | undefined;
+    let off = () => {};
+    const end = () => {
+      off();
+      wake?.();
+    };
+
+    const body = new ReadableStream<Uint8Array>({
+      start() {
+        off = bus.subscribe(serial, {
+          frame(f) {
+            latest = f.data.subarray(0, f.jpegLength);
+            wake?.();
+          },
+        });
+        shutdown.addEventListener("abort", end, { once: true });
+        ctx.req.signal.addEventListener("abort", end, { once: true });
+      },
+      async pull(controller) {
+        while (latest === sentFrom || latest === undefined) {
+          if (shutdown.aborted || ctx.req.signal.aborted) {
+            controller.close();
+            return;
+          }
+          await new Promise<void>((resolve) => wake = resolve);
+          wake = undefined;
+        }
+        sentFrom = latest;
+        controller.enqueue(mjpegPart(latest));
+      },
+      cancel() {
+        end();
+        shutdown.removeEventListener("abort", end);
+      },
+    }, { highWaterMark: 0 });
+
+    return new Response(body, {
+      headers: {
+        "content-type": MJPEG_CONTENT_TYPE,
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+      },
+    });
+  },
+};

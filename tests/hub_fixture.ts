@@ -1,0 +1,243 @@
+/**
+ * A real hub on 127.0.0.1 port 0 with real certificates, and real mTLS clients for it.
+ * Everything it opens is closed by `close()`; tests use `await using`.
+ */
+import https from "node:https";
+import { WebSocket } from "ws";
+import { createTestPki, type IssuedCert, type TestPki } from "./pki_fixture.ts";
+import { type Hub, startHub } from "../hub/server.ts";
+import type { HubConfig } from "../hub/config.ts";
+import { buildViewerFrame } from "../lib/trailer.ts";
+
+export interface Captured {
+  lines: string[];
+}
+
+export interface TestHub extends AsyncDisposable {
+  hub: Hub;
+  pki: TestPki;
+  dataDir: string;
+  log: string[];
+  port: number;
+  wsUrl: string;
+  /** Opens a device connection with a fresh certificate whose CN is `serial`. */
+  device(serial: string, cert?: IssuedCert): Promise<TestClient>;
+  /** Opens a viewer connection; `query` is appended to /ws (e.g. "?cameras=…"). */
+  viewer(name: string, query?: string, cert?: IssuedCert): Promise<TestClient>;
+  /** GET/PATCH with a client certificate (a viewer "tester" by default). */
+  request(path: string, init?: RequestOptions): Promise<TestResponse>;
+  restart(config?: Partial<HubConfig>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RequestOptions {
+  method?: string;
+  body?: string;
+  cert?: IssuedCert;
+  headers?: Record<string, string>;
+}
+
+export interface TestResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Uint8Array;
+  text(): string;
+  json(): unknown;
+}
+
+export interface TestClient extends AsyncDisposable {
+  ws: WebSocket;
+  cert: IssuedCert;
+  binary: Uint8Array[];
+  texts: unknown[];
+  closed: Promise<{ code: number; reason: string }>;
+  /** Resolves when `pred` holds for the client's state, or rejects after `ms`. */
+  until(pred: () => boolean, ms?: number, what?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Polls `pred` every 10 ms; rejects with `what` after `ms`. */
+export async function waitFor(pred: () => boolean, ms = 5000, what = "condition"): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export async function startTestHub(config: Partial<HubConfig> = {}): Promise<TestHub> {
+  const pki = await createTestPki();
+  const dataDir = await Deno.makeTempDir({ prefix: "trustcam_data_" });
+  const log: string[] = [];
+  const clients = new Set<TestClient>();
+  const base = {
+    certsDir: pki.dir,
+    dataDir,
+    host: "127.0.0.1",
+    port: 0,
+    ...config,
+  };
+  let hub = await startHub(base, { log: (event, fields) => log.push(fmt(event, fields)) });
+  const tester = await pki.viewer("tester");
+
+  const connect = async (cert: IssuedCert, query = ""): Promise<TestClient> => {
+    const ws = new WebSocket(`wss://127.0.0.1:${hub.port}/ws${query}`, {
+      cert: cert.chainPem,
+      key: cert.keyPem,
+      ca: pki.caPem,
+    });
+    const client = clientOf(ws, cert);
+    clients.add(client);
+    client.closed.then(() => clients.delete(client));
+    await new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("error", reject);
+      ws.once("unexpected-response", (_req, res) => {
+        reject(new Error(`Upgrade refused: ${res.statusCode}`));
+        res.resume();
+      });
+    });
+    return client;
+  };
+
+  const t: TestHub = {
+    get hub() {
+      return hub;
+    },
+    pki,
+    dataDir,
+    log,
+    get port() {
+      return hub.port;
+    },
+    get wsUrl() {
+      return `wss://127.0.0.1:${hub.port}/ws`;
+    },
+    async device(serial, cert) {
+      return await connect(cert ?? await pki.device(serial));
+    },
+    async viewer(name, query, cert) {
+      return await connect(cert ?? await pki.viewer(name), query);
+    },
+    request: (path, init = {}) => request(hub.port, pki.caPem, init.cert ?? tester, path, init),
+    async restart(more = {}) {
+      await hub.close();
+      hub = await startHub({ ...base, port: hub.port, ...more }, {
+        log: (event, fields) => log.push(fmt(event, fields)),
+      });
+    },
+    async close() {
+      await Promise.all([...clients].map((c) => c.close()));
+      await hub.close();
+      await Deno.remove(dataDir, { recursive: true });
+      await pki.cleanup();
+    },
+    [Symbol.asyncDispose]() {
+      return this.close();
+    },
+  };
+  return t;
+}
+
+function fmt(event: string, fields: Record<string, unknown> = {}): string {
+  return `${event} ${
+    Object.entries(fields).map(([k, v]) => `${k}=${v instanceof Error ? v.message : v}`).join(" ")
+  }`;
+}
+
+export function clientOf(ws: WebSocket, cert: IssuedCert): TestClient {
+  const binary: Uint8Array[] = [];
+  const texts: unknown[] = [];
+  ws.on("message", (data: Uint8Array, isBinary: boolean) => {
+    if (isBinary) binary.push(new Uint8Array(data));
+    else texts.push(JSON.parse(new TextDecoder().decode(data)));
+  });
+  ws.on("error", () => {});
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once("close", (code: number, reason: Uint8Array) =>
+      resolve({ code, reason: new TextDecoder().decode(reason) }))
+  );
+  const client: TestClient = {
+    ws,
+    cert,
+    binary,
+    texts,
+    closed,
+    until: (pred, ms = 5000, what = "client condition") => waitFor(pred, ms, what),
+    async close() {
+      if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.close();
+      const timer = setTimeout(() => ws.terminate(), 2000);
+      await closed;
+      clearTimeout(timer);
+    },
+    [Symbol.asyncDispose]() {
+      return this.close();
+    },
+  };
+  return client;
+}
+
+export function request(
+  port: number,
+  caPem: string,
+  cert: IssuedCert | null,
+  path: string,
+  init: RequestOptions = {},
+): Promise<TestResponse> {
+  return new Promise((resolve, reject) => {
+    const req = https.request({
+      host: "127.0.0.1",
+      port,
+      path,
+      method: init.method ?? "GET",
+      ca: caPem,
+      cert: cert?.chainPem,
+      key: cert?.keyPem,
+      agent: false,
+      headers: {
+        ...(init.body ? { "content-type": "application/json" } : {}),
+        connection: "close",
+        ...init.headers,
+      },
+    }, (res) => {
+      const chunks: Uint8Array[] = [];
+      res.on("data", (c: Uint8Array) => chunks.push(c));
+      res.on("end", () => {
+        const body = concat(chunks);
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body,
+          text: () => new TextDecoder().decode(body),
+          json: () => JSON.parse(new TextDecoder().decode(body)),
+        });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(init.body);
+  });
+}
+
+export function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+/** A minimal valid-looking frame: SOI, `n` payload bytes of `fill`, EOI. */
+export function fakeJpeg(n: number, fill = 0x11): Uint8Array {
+  const out = new Uint8Array(n + 4).fill(fill);
+  out.set([0xff, 0xd8], 0);
+  out.set([0xff, 0xd9], n + 2);
+  return out;
+}
+
+/** What a viewer must receive for `jpeg` from `serial`. */
+export function expectedViewerFrame(jpeg: Uint8Array, serial: string): Uint8Array {
+  return buildViewerFrame(jpeg, serial);
+}
