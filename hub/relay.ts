@@ -11,7 +11,12 @@ import { FRAME_PROBLEM_TEXT, frameProblem } from "../lib/frame_check.ts";
 import { buildViewerFrame } from "../lib/trailer.ts";
 import type { CameraInfo, Registry } from "../lib/registry.ts";
 import { parseDeviceStatus } from "../lib/device_status.ts";
-import { parseViewerCommand, Subscription, TokenBucket } from "../lib/control.ts";
+import {
+  MAX_TEXT_BYTES,
+  parseViewerCommand,
+  Subscription,
+  TokenBucket,
+} from "../lib/control.ts";
 import { quote } from "../lib/quote.ts";
 import type { Peer } from "../lib/web/router.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
@@ -187,6 +192,11 @@ export class Relay {
     if (!conn.text.take(performance.now())) {
       this.#o.metrics.framesBad.inc({ serial: conn.serial, reason: "text_rate" });
       this.#bad(conn, "Too many text messages");
+      return;
+    }
+    if (data.byteLength > MAX_TEXT_BYTES) {
+      this.#o.metrics.framesBad.inc({ serial: conn.serial, reason: "text_too_large" });
+      this.#bad(conn, `Text message too large: ${data.byteLength} bytes > ${MAX_TEXT_BYTES}`);
       return;
     }
     const text = new TextDecoder().decode(data);

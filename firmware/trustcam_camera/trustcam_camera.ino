@@ -165,6 +165,7 @@ static void capture_and_send() {
 // Status
 
 static void send_status() {
+  tc::uptime_update(&g_uptime, now_ms());
   tc::Status status;
   status.fw = tc::kFirmwareVersion;
   status.uptime_s = tc::uptime_seconds(&g_uptime);

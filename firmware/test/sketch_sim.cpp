@@ -1,0 +1,619 @@
+// Host simulation of the camera sketch: the definitions behind firmware/test/stubs/*.h.
+//
+// Linking the sketch against this file is the "link" half of the compile check (a function the
+// sketch calls but no stub defines fails here). Running it plays 320 s of a device's life on a
+// fake clock that starts 30 s before the millis() wrap, with fakes for the camera driver, Wi-Fi
+// and the WebSocket library, and checks what the hub would see:
+//   - every frame buffer is handed back exactly once, never null;
+//   - every binary message is a whole JPEG (SOI .. last EOI), padding trimmed, bad captures
+//     skipped, and the capture rate while connected is TARGET_FPS;
+//   - a status message on connect and every STATUS_INTERVAL_MS, in the documented format, with
+//     counters and uptime that match what happened;
+//   - during a hub outage, reconnect attempts follow the backoff; none while Wi-Fi is down.
+// The WebSocket fake reproduces the reconnect behaviour of WebSockets_Generic's loop(): an
+// attempt when `millis() - lastConnectionFail >= reconnectInterval`, and the DISCONNECTED event
+// of a failed attempt reported on the next loop() call.
+//
+// Exit status 0 and a final "sim ok" line on success; "SIM FAIL ..." lines otherwise.
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "Arduino.h"
+#include "WiFi.h"
+#include "WebSocketsClient_Generic.h"
+#include "config.example.h"
+#include "esp_camera.h"
+#include "rainbowtype.h"
+#include "trustcam_logic.h"
+
+void setup();
+void loop();
+
+// ---------------------------------------------------------------------------------------------
+// Scenario (milliseconds since boot)
+
+static const uint64_t kSimEnd = 320000;
+static const uint64_t kWifiJoinAt = 2000;
+static const uint64_t kHubDownFrom = 100000;
+static const uint64_t kHubDownUntil = 200000;
+static const uint64_t kWifiDownFrom = 270000;
+static const uint64_t kWifiDownUntil = 280000;
+// Fake durations of blocking calls.
+static const uint32_t kCaptureMs = 3;
+static const uint32_t kSendMs = 2;
+static const uint32_t kConnectMs = 200;
+
+static const uint64_t kClockStart = 0x100000000ull - 30000;  // millis() wraps 30 s in
+static uint64_t g_clock = kClockStart;
+
+static uint64_t sim_ms() {
+  return g_clock - kClockStart;
+}
+
+static int g_failures = 0;
+
+static void fail(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+static void fail(const char* fmt, ...) {
+  ++g_failures;
+  va_list ap;
+  va_start(ap, fmt);
+  printf("SIM FAIL at %llu ms: ", static_cast<unsigned long long>(sim_ms()));
+  vprintf(fmt, ap);
+  printf("\n");
+  va_end(ap);
+}
+
+static bool wifi_up_at(uint64_t t) {
+  return t >= kWifiJoinAt && !(t >= kWifiDownFrom && t < kWifiDownUntil);
+}
+
+static bool hub_up_at(uint64_t t) {
+  return wifi_up_at(t) && !(t >= kHubDownFrom && t < kHubDownUntil);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arduino core
+
+HardwareSerial Serial;
+EspClass ESP;
+WiFiClass WiFi;
+
+static std::vector<std::string> g_log;
+
+unsigned long millis() {
+  return static_cast<unsigned long>(static_cast<uint32_t>(g_clock));
+}
+
+void delay(uint32_t ms) {
+  g_clock += ms;
+}
+
+bool psramFound() {
+  return true;
+}
+
+static uint32_t g_random_state = 0x12345678u;
+
+uint32_t esp_random(void) {
+  g_random_state = g_random_state * 1664525u + 1013904223u;
+  return g_random_state;
+}
+
+size_t Print::printf(const char* format, ...) {
+  char line[512];
+  va_list ap;
+  va_start(ap, format);
+  const int n = vsnprintf(line, sizeof line, format, ap);
+  va_end(ap);
+  g_log.push_back(line);
+  if (getenv("SIM_VERBOSE") != nullptr) fputs(line, stdout);
+  return n < 0 ? 0 : static_cast<size_t>(n);
+}
+
+void HardwareSerial::begin(unsigned long, uint32_t, int8_t, int8_t, bool, unsigned long) {}
+
+uint32_t EspClass::getFreeHeap() {
+  return 150000;
+}
+
+uint32_t EspClass::getFreePsram() {
+  return 4000000;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wi-Fi and rainbowtype
+
+static bool g_wifi_begun = false;
+static int g_wifi_reconnects = 0;
+static int g_wifi_reconnects_in_outage = 0;
+
+wl_status_t WiFiClass::begin(const char*, const char*, int32_t, const uint8_t*, bool) {
+  g_wifi_begun = true;
+  return WL_DISCONNECTED;
+}
+
+wl_status_t WiFiClass::begin(char* ssid, char* passphrase, int32_t channel, const uint8_t* bssid,
+                             bool connect) {
+  if (strcmp(ssid, "trustcam-lab") != 0 || strcmp(passphrase, "lab-secret") != 0) {
+    fail("WiFi.begin got other credentials than wifiinit() gave");
+  }
+  return begin(static_cast<const char*>(ssid), static_cast<const char*>(passphrase), channel,
+               bssid, connect);
+}
+
+bool WiFiClass::reconnect() {
+  ++g_wifi_reconnects;
+  if (sim_ms() >= kWifiDownFrom && sim_ms() < kWifiDownUntil) ++g_wifi_reconnects_in_outage;
+  return true;
+}
+
+bool WiFiClass::setAutoReconnect(bool) {
+  return true;
+}
+
+wl_status_t WiFiClass::status() {
+  return g_wifi_begun && wifi_up_at(sim_ms()) ? WL_CONNECTED : WL_DISCONNECTED;
+}
+
+int8_t WiFiClass::RSSI() {
+  return status() == WL_CONNECTED ? -55 : 0;
+}
+
+bool WiFiClass::mode(wifi_mode_t) {
+  return true;
+}
+
+bool WiFiClass::setSleep(bool) {
+  return true;
+}
+
+extern "C" void wifiinit(char* wifissid, char* wifipass) {
+  strcpy(wifissid, "trustcam-lab");
+  strcpy(wifipass, "lab-secret");
+}
+
+extern "C" void getid(char* id) {
+  memcpy(id, "0123ABCDEF01234567", 19);  // 18 characters and a NUL: 19 bytes
+}
+
+// ---------------------------------------------------------------------------------------------
+// Camera driver
+
+static int g_camera_inits = 0;
+static bool g_camera_ok = false;
+static std::set<camera_fb_t*> g_outstanding;
+static uint64_t g_captures = 0;
+static uint64_t g_captures_offline = 0;
+static uint64_t g_expected_skips = 0;  // captures the sketch must skip, plus failed sends
+static camera_fb_t* g_last_fb = nullptr;
+static size_t g_last_expected_len = 0;
+static bool g_hub_connected = false;  // the WebSocket fake's view
+
+esp_err_t esp_camera_init(const camera_config_t* config) {
+  ++g_camera_inits;
+  if (config->pixel_format != PIXFORMAT_JPEG) fail("camera not set to JPEG");
+  if (config->frame_size != FRAME_SIZE) fail("frame size is not FRAME_SIZE");
+  if (config->jpeg_quality != JPEG_QUALITY) fail("JPEG quality is not JPEG_QUALITY");
+  if (config->fb_count != FB_COUNT) fail("fb_count is not FB_COUNT");
+  if (config->xclk_freq_hz != XCLK_FREQ_HZ) fail("xclk is not XCLK_FREQ_HZ");
+  // The rainbowtype board's pin map, as in the seed.
+  const int pins[] = {config->pin_d0,    config->pin_d1,   config->pin_d2,       config->pin_d3,
+                      config->pin_d4,    config->pin_d5,   config->pin_d6,       config->pin_d7,
+                      config->pin_xclk,  config->pin_pclk, config->pin_vsync,    config->pin_href,
+                      config->pin_sscb_sda, config->pin_sscb_scl, config->pin_pwdn,
+                      config->pin_reset};
+  const int seed[] = {2, 5, 18, 19, 36, 39, 34, 35, 32, 33, 25, 23, 26, 27, -1, 14};
+  if (memcmp(pins, seed, sizeof seed) != 0) fail("camera pins differ from the seed's map");
+  if (config->ledc_channel != LEDC_CHANNEL_0 || config->ledc_timer != LEDC_TIMER_0) {
+    fail("LEDC channel/timer differ from the seed's");
+  }
+  // The first init fails (a sensor that did not come up), so the retry path runs.
+  g_camera_ok = g_camera_inits > 1;
+  return g_camera_ok ? ESP_OK : ESP_FAIL;
+}
+
+// A JPEG of `body` bytes: SOI, filler that never forms FF D9, optionally a stray FF D9 inside,
+// then EOI unless truncated, then zero padding like the driver's buffers.
+static camera_fb_t* make_fb(size_t body, bool with_eoi, bool stray_marker, size_t padding,
+                            pixformat_t format) {
+  camera_fb_t* fb = static_cast<camera_fb_t*>(calloc(1, sizeof(camera_fb_t)));
+  const size_t jpeg_len = 2 + body + (with_eoi ? 2 : 0);
+  fb->len = jpeg_len + padding;
+  fb->buf = static_cast<uint8_t*>(calloc(fb->len, 1));
+  fb->buf[0] = 0xFF;
+  fb->buf[1] = 0xD8;
+  for (size_t i = 0; i < body; ++i) fb->buf[2 + i] = static_cast<uint8_t>(0x10 + i % 0x60);
+  if (stray_marker && body > 8) {
+    fb->buf[2 + body / 2] = 0xFF;
+    fb->buf[3 + body / 2] = 0xD9;
+  }
+  if (with_eoi) {
+    fb->buf[jpeg_len - 2] = 0xFF;
+    fb->buf[jpeg_len - 1] = 0xD9;
+  }
+  fb->width = 640;
+  fb->height = 480;
+  fb->format = format;
+  g_last_expected_len = with_eoi && format == PIXFORMAT_JPEG ? jpeg_len : 0;
+  return fb;
+}
+
+camera_fb_t* esp_camera_fb_get() {
+  if (!g_camera_ok) fail("esp_camera_fb_get() before a successful esp_camera_init()");
+  g_clock += kCaptureMs;
+  const uint64_t n = g_captures++;
+  if (!g_hub_connected) ++g_captures_offline;
+  camera_fb_t* fb = nullptr;
+  switch (n % 10) {
+    case 3:  // failed capture
+      g_last_expected_len = 0;
+      ++g_expected_skips;
+      g_last_fb = nullptr;
+      return nullptr;
+    case 5:  // truncated: no EOI
+      fb = make_fb(20000, false, false, 512, PIXFORMAT_JPEG);
+      break;
+    case 7:  // FF D9 inside the data; the real EOI is the last one
+      fb = make_fb(30000, true, true, 1024, PIXFORMAT_JPEG);
+      break;
+    case 9:  // no padding at all
+      fb = make_fb(15000, true, false, 0, PIXFORMAT_JPEG);
+      break;
+    default:
+      fb = make_fb(25000 + static_cast<size_t>(n % 7) * 100, true, false, 700,
+                   n % 50 == 20 ? PIXFORMAT_RGB565 : PIXFORMAT_JPEG);
+      break;
+  }
+  if (g_last_expected_len == 0) ++g_expected_skips;
+  g_outstanding.insert(fb);
+  g_last_fb = fb;
+  return fb;
+}
+
+void esp_camera_fb_return(camera_fb_t* fb) {
+  if (fb == nullptr) {
+    fail("esp_camera_fb_return(NULL): a failed capture was handed back to the driver");
+    return;
+  }
+  if (g_outstanding.erase(fb) != 1) {
+    fail("esp_camera_fb_return() of a buffer the driver did not hand out (or handed back twice)");
+    return;
+  }
+  free(fb->buf);
+  free(fb);
+}
+
+// ---------------------------------------------------------------------------------------------
+// WebSocket library
+
+struct Connection {
+  uint64_t from;
+  uint64_t until;
+  uint64_t captures_at_start;
+  uint64_t captures_at_end;
+};
+
+struct StatusSeen {
+  uint64_t at;
+  std::string json;
+  uint64_t bins_before;
+  uint64_t expected_skips_before;
+};
+
+static WebSocketsClient::WebSocketClientEvent g_on_event;
+static std::string g_ws_host;
+static uint16_t g_ws_port = 0;
+static std::string g_ws_url;
+static const char* g_ws_ca = nullptr;
+static bool g_ws_heartbeat = false;
+static unsigned long g_ws_interval = 500;  // the library's default
+static uint32_t g_ws_last_fail = 0;
+static bool g_ws_tcp = false;  // a socket object exists (connected or failed, not cleaned up)
+static std::vector<uint64_t> g_attempts;
+static std::vector<Connection> g_connections;
+static std::vector<StatusSeen> g_statuses;
+static uint64_t g_bins = 0;
+static bool g_in_callback = false;
+
+static void fire(WStype_t type, const char* payload) {
+  if (!g_on_event) {
+    fail("event before onEvent()");
+    return;
+  }
+  g_in_callback = true;
+  g_on_event(type,
+             reinterpret_cast<uint8_t*>(const_cast<char*>(payload != nullptr ? payload : "")),
+             payload != nullptr ? strlen(payload) : 0);
+  g_in_callback = false;
+}
+
+// WebSocketsClient::clientIsConnected(): notices a lost or failed socket, cleans it up and
+// reports DISCONNECTED.
+static bool client_is_connected() {
+  if (!g_ws_tcp) return false;
+  if (g_hub_connected && hub_up_at(sim_ms())) return true;
+  if (g_hub_connected) {
+    g_hub_connected = false;
+    g_connections.back().until = sim_ms();
+    g_connections.back().captures_at_end = g_captures;
+  }
+  g_ws_tcp = false;
+  fire(WStype_DISCONNECTED, nullptr);
+  return false;
+}
+
+WebSocketsClient::WebSocketsClient(void) {}
+WebSocketsClient::~WebSocketsClient(void) {}
+
+void WebSocketsClient::beginSslWithCA(const char* host, uint16_t port, const char* url,
+                                      const char* CA_cert, const char*) {
+  g_ws_host = host;
+  g_ws_port = port;
+  g_ws_url = url;
+  g_ws_ca = CA_cert;
+  g_ws_last_fail = 0;
+}
+
+void WebSocketsClient::onEvent(WebSocketClientEvent cbEvent) {
+  g_on_event = cbEvent;
+}
+
+void WebSocketsClient::loop(void) {
+  if (g_in_callback) fail("loop() called from inside an event");
+  if (g_ws_port == 0) return;
+  if (client_is_connected()) return;  // (reading frames and pings is not simulated)
+  if (static_cast<uint32_t>(millis()) - g_ws_last_fail < g_ws_interval) return;
+  g_attempts.push_back(sim_ms());
+  if (!wifi_up_at(sim_ms())) fail("connection attempt while Wi-Fi is down");
+  g_clock += kConnectMs;
+  g_ws_tcp = true;
+  if (hub_up_at(sim_ms())) {
+    g_ws_last_fail = 0;
+    g_hub_connected = true;
+    g_connections.push_back(Connection{sim_ms(), kSimEnd, g_captures, 0});
+    fire(WStype_CONNECTED, g_ws_url.c_str());
+  } else {
+    g_ws_last_fail = static_cast<uint32_t>(millis());
+  }
+}
+
+static bool send_text(const char* payload, size_t length) {
+  if (!client_is_connected()) return false;
+  const std::string json(payload, length != 0 ? length : strlen(payload));
+  g_statuses.push_back(StatusSeen{sim_ms(), json, g_bins, g_expected_skips});
+  return true;
+}
+
+bool WebSocketsClient::sendTXT(uint8_t* payload, size_t length, bool) {
+  return send_text(reinterpret_cast<const char*>(payload), length);
+}
+bool WebSocketsClient::sendTXT(const uint8_t* payload, size_t length) {
+  return send_text(reinterpret_cast<const char*>(payload), length);
+}
+bool WebSocketsClient::sendTXT(char* payload, size_t length, bool) {
+  return send_text(payload, length);
+}
+bool WebSocketsClient::sendTXT(const char* payload, size_t length) {
+  return send_text(payload, length);
+}
+bool WebSocketsClient::sendTXT(char payload) {
+  return send_text(&payload, 1);
+}
+
+static bool send_binary(const uint8_t* payload, size_t length) {
+  if (!client_is_connected()) {
+    ++g_expected_skips;  // the sketch counts a failed send as skipped
+    return false;
+  }
+  g_clock += kSendMs;
+  if (g_last_fb == nullptr || payload != g_last_fb->buf) {
+    fail("binary message is not the frame buffer just captured");
+  } else if (g_last_expected_len == 0) {
+    fail("a bad capture was sent (%lu bytes)", static_cast<unsigned long>(length));
+  } else if (length != g_last_expected_len) {
+    fail("frame sent with %lu bytes, expected %lu (trimmed at the last EOI)",
+         static_cast<unsigned long>(length), static_cast<unsigned long>(g_last_expected_len));
+  } else if (payload[0] != 0xFF || payload[1] != 0xD8 || payload[length - 2] != 0xFF ||
+             payload[length - 1] != 0xD9) {
+    fail("binary message is not SOI .. EOI");
+  }
+  if (length > MAX_FRAME_BYTES) fail("frame over MAX_FRAME_BYTES sent");
+  ++g_bins;
+  return true;
+}
+
+bool WebSocketsClient::sendBIN(uint8_t* payload, size_t length, bool) {
+  return send_binary(payload, length);
+}
+bool WebSocketsClient::sendBIN(const uint8_t* payload, size_t length) {
+  return send_binary(payload, length);
+}
+
+void WebSocketsClient::setReconnectInterval(unsigned long time) {
+  g_ws_interval = time;
+}
+
+void WebSocketsClient::enableHeartbeat(uint32_t pingInterval, uint32_t pongTimeout,
+                                       uint8_t disconnectTimeoutCount) {
+  g_ws_heartbeat = pingInterval > 0 && pongTimeout > 0 && disconnectTimeoutCount > 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks
+
+static void check_setup() {
+  if (g_ws_host != HUB_HOST || g_ws_port != HUB_PORT || g_ws_url != HUB_PATH) {
+    fail("beginSslWithCA(%s, %u, %s) does not use config.h", g_ws_host.c_str(),
+         static_cast<unsigned>(g_ws_port), g_ws_url.c_str());
+  }
+  if (g_ws_ca != HUB_ROOT_CA && (g_ws_ca == nullptr || strcmp(g_ws_ca, HUB_ROOT_CA) != 0)) {
+    fail("beginSslWithCA() not given HUB_ROOT_CA");
+  }
+  if (!g_ws_heartbeat) fail("no WebSocket heartbeat enabled");
+  if (!g_wifi_begun) fail("WiFi.begin() never called");
+}
+
+static void check_buffers() {
+  if (!g_outstanding.empty()) {
+    fail("%lu frame buffers never handed back", static_cast<unsigned long>(g_outstanding.size()));
+  }
+  if (g_camera_inits != 2) fail("camera init ran %d times, expected 2 (fail, retry)", g_camera_inits);
+  if (g_captures_offline != 0) {
+    fail("%llu captures while not connected", static_cast<unsigned long long>(g_captures_offline));
+  }
+}
+
+static void check_pacing() {
+  if (g_connections.size() != 3) {
+    fail("%lu connections, expected 3 (boot, after the hub outage, after the Wi-Fi outage)",
+         static_cast<unsigned long>(g_connections.size()));
+    return;
+  }
+  for (size_t i = 0; i < g_connections.size(); ++i) {
+    const Connection& c = g_connections[i];
+    const uint64_t end_captures = c.until == kSimEnd ? g_captures : c.captures_at_end;
+    const double expected = static_cast<double>(c.until - c.from) * TARGET_FPS / 1000.0;
+    const double got = static_cast<double>(end_captures - c.captures_at_start);
+    if (got < expected - 2 || got > expected + 2) {
+      fail("connection %lu: %.0f captures in %.1f s, expected %.1f at %lu fps",
+           static_cast<unsigned long>(i), got, (c.until - c.from) / 1000.0, expected,
+           static_cast<unsigned long>(TARGET_FPS));
+    }
+  }
+  if (g_connections[0].from > kWifiJoinAt + kConnectMs + 100) {
+    fail("first connection only at %llu ms", static_cast<unsigned long long>(g_connections[0].from));
+  }
+  if (g_bins < 2000) fail("only %llu frames sent", static_cast<unsigned long long>(g_bins));
+}
+
+static void check_statuses() {
+  uint64_t previous = 0;
+  size_t connection = 0;
+  for (size_t i = 0; i < g_statuses.size(); ++i) {
+    const StatusSeen& s = g_statuses[i];
+    unsigned long long uptime = 0, sent = 0, skipped = 0;
+    unsigned heap = 0, psram = 0;
+    int rssi = 0, consumed = 0;
+    const int fields = sscanf(s.json.c_str(),
+                              "{\"type\":\"status\",\"fw\":\"trustcam-fw/1.0.0\",\"uptime_s\":%llu,"
+                              "\"heap_free\":%u,\"psram_free\":%u,\"rssi_dbm\":%d,"
+                              "\"frames_sent\":%llu,\"frames_skipped\":%llu}%n",
+                              &uptime, &heap, &psram, &rssi, &sent, &skipped, &consumed);
+    if (fields != 6 || static_cast<size_t>(consumed) != s.json.size()) {
+      fail("status %lu is not in the documented format: %s", static_cast<unsigned long>(i),
+           s.json.c_str());
+      continue;
+    }
+    const uint64_t millis_since_boot = kClockStart + s.at;  // millis() counted from its zero
+    if (uptime != millis_since_boot / 1000) {
+      fail("status uptime_s %llu, expected %llu", uptime,
+           static_cast<unsigned long long>(millis_since_boot / 1000));
+    }
+    if (heap != 150000 || psram != 4000000 || rssi != -55) {
+      fail("status heap/psram/rssi %u/%u/%d do not come from ESP/WiFi", heap, psram, rssi);
+    }
+    if (sent != s.bins_before || skipped != s.expected_skips_before) {
+      fail("status counts sent %llu skipped %llu, the hub saw %llu and %llu were bad", sent,
+           skipped, static_cast<unsigned long long>(s.bins_before),
+           static_cast<unsigned long long>(s.expected_skips_before));
+    }
+    // Which connection is this status on, and is it the first on it?
+    while (connection + 1 < g_connections.size() && s.at >= g_connections[connection + 1].from) {
+      ++connection;
+      previous = 0;
+    }
+    const Connection& c = g_connections[connection];
+    if (previous == 0) {
+      if (s.at - c.from > 50) fail("first status %llu ms after connecting", static_cast<unsigned long long>(s.at - c.from));
+    } else {
+      const uint64_t gap = s.at - previous;
+      if (gap < STATUS_INTERVAL_MS || gap > STATUS_INTERVAL_MS + 50) {
+        fail("status interval %llu ms", static_cast<unsigned long long>(gap));
+      }
+    }
+    previous = s.at;
+  }
+  if (g_statuses.size() < 25) {
+    fail("only %lu status messages", static_cast<unsigned long>(g_statuses.size()));
+  }
+}
+
+static void check_reconnects() {
+  // Attempts while the hub was down: the first after the drop, then the failures' backoff.
+  std::vector<uint64_t> outage;
+  for (size_t i = 0; i < g_attempts.size(); ++i) {
+    if (g_attempts[i] >= kHubDownFrom && g_attempts[i] < kHubDownUntil + HUB_BACKOFF_MAX_MS) {
+      outage.push_back(g_attempts[i]);
+    }
+    if (g_attempts[i] >= kWifiDownFrom && g_attempts[i] < kWifiDownUntil) {
+      fail("connection attempt at %llu ms while Wi-Fi was down",
+           static_cast<unsigned long long>(g_attempts[i]));
+    }
+  }
+  if (outage.size() < 5 || outage.size() > 10) {
+    fail("%lu attempts during the 100 s hub outage, expected 5..10 with backoff",
+         static_cast<unsigned long>(outage.size()));
+  }
+  // The drop came after a stable connection, so the backoff restarts at base: gap k lies in
+  // [ceiling_k/2, ceiling_k] (+ the attempt's own duration and loop granularity).
+  for (size_t k = 0; k + 1 < outage.size(); ++k) {
+    uint64_t ceiling = HUB_BACKOFF_BASE_MS;
+    for (size_t j = 0; j < k + 1 && ceiling < HUB_BACKOFF_MAX_MS; ++j) ceiling *= 2;
+    if (ceiling > HUB_BACKOFF_MAX_MS) ceiling = HUB_BACKOFF_MAX_MS;
+    const uint64_t gap = outage[k + 1] - outage[k];
+    if (gap < ceiling / 2 || gap > ceiling + kConnectMs + 50) {
+      fail("reconnect gap %lu was %llu ms, expected %llu..%llu", static_cast<unsigned long>(k),
+           static_cast<unsigned long long>(gap), static_cast<unsigned long long>(ceiling / 2),
+           static_cast<unsigned long long>(ceiling + kConnectMs + 50));
+    }
+  }
+  if (g_wifi_reconnects_in_outage < 1) fail("WiFi.reconnect() fallback never tried");
+  if (g_connections.size() == 3 && g_connections[2].from > kWifiDownUntil + 1000) {
+    fail("reconnected only %llu ms after Wi-Fi came back",
+         static_cast<unsigned long long>(g_connections[2].from - kWifiDownUntil));
+  }
+}
+
+static void check_log() {
+  size_t errors = 0;
+  for (size_t i = 0; i < g_log.size(); ++i) {
+    if (g_log[i].find(" E ") == 10) ++errors;
+  }
+  if (errors != 1) fail("%lu error lines in the log, expected 1 (the failed camera init)", static_cast<unsigned long>(errors));
+}
+
+int main() {
+  setup();
+  check_setup();
+  while (sim_ms() < kSimEnd) {
+    const uint64_t before = g_clock;
+    loop();
+    if (g_clock == before) {
+      fail("loop() returned without letting time pass (busy loop)");
+      break;
+    }
+  }
+  check_buffers();
+  check_pacing();
+  check_statuses();
+  check_reconnects();
+  check_log();
+
+  if (g_failures != 0) {
+    printf("%d simulation checks failed\n", g_failures);
+    return 1;
+  }
+  printf("sim ok: %llu s simulated, %llu captures, %llu frames sent, %lu status messages, "
+         "%lu connection attempts\n",
+         static_cast<unsigned long long>(kSimEnd / 1000),
+         static_cast<unsigned long long>(g_captures), static_cast<unsigned long long>(g_bins),
+         static_cast<unsigned long>(g_statuses.size()), static_cast<unsigned long>(g_attempts.size()));
+  return 0;
+}

@@ -1,0 +1,49 @@
+/**
+ * The wall's list of cameras, kept from the hub's messages: `hello` replaces it, `camera`
+ * events upsert one camera, `stats` refresh the rates. Immutable updates, so a UI can compare
+ * by identity; pure, so it is tested without a browser.
+ */
+import type { CameraInfo, HubMessage } from "./messages.ts";
+
+export type CameraList = readonly CameraInfo[];
+
+const nameOrder = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
+
+/** The hub's order: by name ("Cam 2" before "Cam 10"), then serial. */
+export function sortCameras(list: CameraInfo[]): CameraInfo[] {
+  return list.sort((a, b) =>
+    nameOrder.compare(a.name, b.name) || (a.serial < b.serial ? -1 : a.serial > b.serial ? 1 : 0)
+  );
+}
+
+/** The list after `msg`; the same list object when nothing changed. */
+export function applyHubMessage(list: CameraList, msg: HubMessage): CameraList {
+  switch (msg.type) {
+    case "hello":
+      return sortCameras([...msg.cameras]);
+    case "camera": {
+      const i = list.findIndex((c) => c.serial === msg.camera.serial);
+      const next = [...list];
+      if (i >= 0) next[i] = msg.camera;
+      else next.push(msg.camera);
+      // Only a rename or a new camera can move a tile.
+      return msg.event === "renamed" || i < 0 ? sortCameras(next) : next;
+    }
+    case "stats": {
+      const bySerial = new Map(msg.cameras.map((s) => [s.serial, s]));
+      let changed = false;
+      const next = list.map((c) => {
+        const s = bySerial.get(c.serial);
+        if (
+          !s || (s.fps === c.fps && s.kbps === c.kbps && s.frames === c.frames &&
+            s.bad === c.bad && s.skipped === c.skipped)
+        ) return c;
+        changed = true;
+        return { ...c, fps: s.fps, kbps: s.kbps, frames: s.frames, bad: s.bad, skipped: s.skipped };
+      });
+      return changed ? next : list;
+    }
+    default:
+      return list;
+  }
+}

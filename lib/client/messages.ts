@@ -1,0 +1,71 @@
+/**
+ * The hub's text messages to viewers (docs/protocol.md, "Hub to viewer"), read defensively:
+ * the page must survive a hub that is newer or older than itself, so an unknown or malformed
+ * message is ignored, never thrown at the UI. Browser-safe: no imports but types.
+ */
+import type { CameraInfo, CameraStats } from "../registry.ts";
+
+export type { CameraInfo, CameraStats };
+
+export type CameraEvent = "online" | "offline" | "stalled" | "renamed" | "status";
+
+export type HubMessage =
+  | { type: "hello"; v: number; viewer: string; cameras: CameraInfo[] }
+  | { type: "camera"; event: CameraEvent; camera: CameraInfo }
+  | { type: "stats"; cameras: CameraStats[] }
+  | { type: "error"; code: string; message: string };
+
+const STATES = new Set(["online", "stalled", "offline"]);
+const EVENTS = new Set(["online", "offline", "stalled", "renamed", "status"]);
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+/** A CAMERA object with the fields the UI reads; others are kept as they are. */
+export function isCameraInfo(x: unknown): x is CameraInfo {
+  return isObject(x) && typeof x.serial === "string" && typeof x.name === "string" &&
+    typeof x.state === "string" && STATES.has(x.state) && typeof x.lastSeen === "string" &&
+    typeof x.fps === "number" && (x.status === null || x.status === undefined || isObject(x.status));
+}
+
+function isStats(x: unknown): x is CameraStats {
+  return isObject(x) && typeof x.serial === "string" && typeof x.fps === "number";
+}
+
+/** Parses one text message; null for anything this page does not understand. */
+export function parseHubMessage(text: string): HubMessage | null {
+  let m: unknown;
+  try {
+    m = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isObject(m)) return null;
+  switch (m.type) {
+    case "hello":
+      if (!Array.isArray(m.cameras)) return null;
+      return {
+        type: "hello",
+        v: typeof m.v === "number" ? m.v : 0,
+        viewer: typeof m.viewer === "string" ? m.viewer : "",
+        cameras: m.cameras.filter(isCameraInfo),
+      };
+    case "camera":
+      if (typeof m.event !== "string" || !EVENTS.has(m.event) || !isCameraInfo(m.camera)) {
+        return null;
+      }
+      return { type: "camera", event: m.event as CameraEvent, camera: m.camera };
+    case "stats":
+      if (!Array.isArray(m.cameras)) return null;
+      return { type: "stats", cameras: m.cameras.filter(isStats) };
+    case "error":
+      return {
+        type: "error",
+        code: typeof m.code === "string" ? m.code : "TC_ERR_INTERNAL",
+        message: typeof m.message === "string" ? m.message : "",
+      };
+    default:
+      return null;
+  }
+}
