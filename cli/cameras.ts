@@ -75,7 +75,13 @@ export function parseCamerasArgs(args: string[]): CamerasOptions | "help" {
   }
   if (values.help) return "help";
 
-  const integer = (flag: string, raw: string | undefined, def: number, min: number, max: number) => {
+  const integer = (
+    flag: string,
+    raw: string | undefined,
+    def: number,
+    min: number,
+    max: number,
+  ) => {
     if (raw === undefined) return def;
     const n = Number(raw);
     if (!/^\d+$/.test(raw) || n < min || n > max) {

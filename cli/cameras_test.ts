@@ -87,7 +87,10 @@ Deno.test("camerasMain() exits 1 naming the commands to run when there is no dev
   try {
     const { code, out } = await run(["--certs", empty]);
     assert.equal(code, 1);
-    assert.match(out, /Missing trusted CA certificate: .*root-ca\.crt.*: run `deno task certs init`/);
+    assert.match(
+      out,
+      /Missing trusted CA certificate: .*root-ca\.crt.*: run `deno task certs init`/,
+    );
   } finally {
     await Deno.remove(empty, { recursive: true });
   }
@@ -120,8 +123,11 @@ Deno.test("camerasMain() runs two cameras over mTLS until aborted, then exits 0"
     );
     const serials = ["0123CAFE0000000001", "0123CAFE0000000002"];
     try {
-      await waitFor("frames from both cameras", () =>
-        serials.every((s) => sink.frames().filter((f) => f.cn === s).length >= 3), 20_000);
+      await waitFor(
+        "frames from both cameras",
+        () => serials.every((s) => sink.frames().filter((f) => f.cn === s).length >= 3),
+        20_000,
+      );
     } finally {
       ac.abort();
     }
@@ -140,7 +146,9 @@ Deno.test("camerasMain() runs two cameras over mTLS until aborted, then exits 0"
     assert.doesNotMatch(out, /0123CAFE0000000001 issued/);
     assert.match(out, /0123CAFE0000000001 rendered 3 frames in \d+ ms/);
     assert.match(out, /All loops rendered in \d+ ms/);
-    for (const s of serials) assert.match(out, new RegExp(`${s} connected to wss://127\\.0\\.0\\.1`));
+    for (const s of serials) {
+      assert.match(out, new RegExp(`${s} connected to wss://127\\.0\\.0\\.1`));
+    }
     assert.match(out, /Stopping 2 cameras/);
     assert.match(out, /Stopped: \d+ frames sent, \d+ skipped/);
     await waitFor("both connections closed", () => sink.closes.length === 2);

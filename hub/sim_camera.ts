@@ -242,13 +242,16 @@ export class SimCamera {
 
   /**
    * Renders the next period's loop ahead of time and swaps it in on the boundary. Rendering
-   * starts early enough to finish: the last render's time, tripled, and at least 5 s before.
+   * starts early enough to finish: the last render's time, tripled, and at least 5 s before
+   * (plus a random spread).
    */
   #scheduleClockUpdate(shown: number, lastRenderMs: number): void {
     const period = this.#renderPeriodMs;
     // The first boundary after both now and the loop on show (a swap timer may fire early).
     const next = Math.floor(Math.max(Date.now(), shown) / period) * period + period;
-    const lead = Math.max(5_000, 3 * lastRenderMs);
+    // A random extra lead spreads many cameras' renders over the minute instead of all
+    // encoding at once and delaying each other's frames.
+    const lead = Math.max(5_000, 3 * lastRenderMs) + Math.random() * Math.min(20_000, period / 3);
     this.#later(async () => {
       const t0 = performance.now();
       const frames = await this.#renderLoop(new Date(next));

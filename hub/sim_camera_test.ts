@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import jpeg from "jpeg-js";
 import { createTestPki, type TestPki } from "../tests/pki_fixture.ts";
 import { DeviceSink, waitFor } from "../tests/device_sink_fixture.ts";
+import { startTestHub } from "../tests/hub_fixture.ts";
+import { parseViewerFrame } from "../lib/trailer.ts";
 import { readStamp } from "../lib/jpeg_com.ts";
 import { parseDeviceStatus } from "../lib/device_status.ts";
 import { renderFrames } from "../lib/sim_frames.ts";
@@ -458,4 +460,50 @@ Deno.test("SimCamera rejects bad options", () => {
   assert.throws(() => new SimCamera({ ...base, fps: 10, frames: [] }), /must not be empty/);
   assert.throws(() => new SimCamera({ ...base, fps: 10, statusIntervalMs: 0 }), /Status interval/);
   assert.throws(() => new SimCamera({ ...base, fps: 10, renderPeriodMs: 5 }), /Render period/);
+});
+
+Deno.test("SimCamera streams through the real hub and comes back after a hub restart", async () => {
+  await using t = await startTestHub();
+  const cert = await t.pki.device(SERIAL);
+  const events: SimCameraEvent[] = [];
+  await using cam = new SimCamera({
+    server: t.wsUrl,
+    serial: SERIAL,
+    certPem: cert.certPem,
+    keyPem: cert.keyPem,
+    chainPem: cert.chainPem,
+    caPem: t.pki.caPem,
+    fps: 20,
+    size: "qvga",
+    frames: FRAMES,
+    backoff: { baseMs: 50, maxMs: 400 },
+    onEvent: (e) => events.push(e),
+  });
+  cam.start();
+  const viewer = await t.viewer("alice");
+  await viewer.until(() => viewer.binary.length >= 3, 10_000, "frames at the viewer");
+  for (const data of viewer.binary) {
+    const { serial, jpeg } = parseViewerFrame(data);
+    assert.equal(serial, SERIAL);
+    assert.ok(readStamp(jpeg), "the stamp survives the relay");
+  }
+  // The hub accepted the status: the camera's API record carries it.
+  let status: Record<string, unknown> | undefined;
+  const deadline = Date.now() + 10_000;
+  while (!status && Date.now() < deadline) {
+    const res = await t.request(`/api/cameras/${SERIAL}`);
+    status = (res.json() as { status?: Record<string, unknown> }).status;
+    if (!status) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(status, "the hub kept no status");
+  assert.equal(status.fw, SIM_FIRMWARE);
+  assert.equal(status.rssi_dbm, 0);
+
+  await viewer.close();
+  await t.restart();
+  await waitFor("a reconnect to the restarted hub", () => cam.stats.connects === 2, 15_000);
+  const again = await t.viewer("alice");
+  await again.until(() => again.binary.length >= 3, 10_000, "frames after the restart");
+  const closes = events.filter((e) => e.type === "disconnected");
+  assert.equal(closes[0].code, 1001, "the hub says it is shutting down");
 });

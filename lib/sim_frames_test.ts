@@ -27,7 +27,15 @@ async function probe(frames: Uint8Array[]): Promise<{ codec_name: string; width:
       const path = `${dir}/${i}.jpg`;
       await Deno.writeFile(path, frame);
       const out = await new Deno.Command("ffprobe", {
-        args: ["-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "json", path],
+        args: [
+          "-v",
+          "error",
+          "-show_entries",
+          "stream=codec_name,width,height",
+          "-of",
+          "json",
+          path,
+        ],
       }).output();
       const stderr = new TextDecoder().decode(out.stderr);
       assert.equal(out.code, 0, `ffprobe failed on frame ${i}: ${stderr}`);
@@ -59,7 +67,8 @@ function textMismatch(
   for (let py = 0; py < h; py++) {
     for (let px = 0; px < w; px++) {
       const i = ((y + py) * decoded.width + x + px) * 4;
-      const bright = decoded.data[i] > 128 && decoded.data[i + 1] > 128 && decoded.data[i + 2] > 128;
+      const bright = decoded.data[i] > 128 && decoded.data[i + 1] > 128 &&
+        decoded.data[i + 2] > 128;
       const want = expected[(py * w + px) * 4] === 255;
       if (bright !== want) wrong++;
     }
@@ -79,7 +88,9 @@ function textPicture(text: string, size: FrameSize): { width: number; data: Uint
 function pixelDiff(a: Uint8Array, b: Uint8Array): number {
   let n = 0;
   for (let i = 0; i < a.length; i += 4) {
-    if (Math.abs(a[i] - b[i]) + Math.abs(a[i + 1] - b[i + 1]) + Math.abs(a[i + 2] - b[i + 2]) > 60) {
+    if (
+      Math.abs(a[i] - b[i]) + Math.abs(a[i + 1] - b[i + 1]) + Math.abs(a[i + 2] - b[i + 2]) > 60
+    ) {
       n++;
     }
   }

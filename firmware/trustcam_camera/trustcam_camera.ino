@@ -48,6 +48,8 @@ static bool g_hub_up = false;
 // the next connection attempt happens.
 static bool g_hub_waiting = false;
 static uint32_t g_hub_retry_at = 0;
+// A reconnect interval the library never reaches: millis() - lastFail < 0xFFFFFFFF always.
+static const unsigned long kHoldReconnect = 0xFFFFFFFFUL;
 static tc::Backoff g_hub_backoff;
 
 static bool g_camera_ready = false;
@@ -209,8 +211,11 @@ static void on_ws_event(WStype_t type, uint8_t* payload, size_t length) {
       const bool was_up = g_hub_up;
       g_hub_up = false;
       const uint32_t wait = tc::backoff_next_delay(&g_hub_backoff, esp_random(), now);
-      // The library also waits this long after a failed attempt before it tries again.
-      g_ws.setReconnectInterval(wait);
+      // Left alone, WebSocketsClient::loop() reconnects right after reporting a lost connection
+      // (in the same call) and after a failed one waits only its own interval. Holding it off
+      // here leaves the timing to the backoff: loop() is not called until g_hub_retry_at, and
+      // maintain_hub() lifts the hold just before that call.
+      g_ws.setReconnectInterval(kHoldReconnect);
       g_hub_waiting = true;
       g_hub_retry_at = now + wait;
       if (was_up) {
@@ -260,13 +265,14 @@ static bool maintain_wifi(uint32_t now) {
 }
 
 static void maintain_hub(uint32_t now, bool wifi_up) {
-  if (g_hub_waiting) {
-    if (!time_reached(now, g_hub_retry_at)) return;
-    g_hub_waiting = false;
-  }
+  if (g_hub_waiting && !time_reached(now, g_hub_retry_at)) return;
   // Without Wi-Fi an attempt can only fail; keep polling an open connection so the library
   // notices the loss and reports it.
   if (!wifi_up && !g_hub_up) return;
+  if (g_hub_waiting) {
+    g_hub_waiting = false;
+    g_ws.setReconnectInterval(0);  // attempt in this loop() call
+  }
   g_ws.loop();
 }
 
@@ -304,6 +310,7 @@ void setup() {
 
   g_ws.beginSslWithCA(HUB_HOST, HUB_PORT, HUB_PATH, HUB_ROOT_CA);
   g_ws.onEvent(on_ws_event);
+  g_ws.setReconnectInterval(0);  // first attempt as soon as Wi-Fi is up
   g_ws.enableHeartbeat(WS_PING_INTERVAL_MS, WS_PONG_TIMEOUT_MS, WS_PONG_MISSES);
 
   g_camera_retry_at = now;

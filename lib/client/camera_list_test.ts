@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { applyHubMessage, type CameraList } from "./camera_list.ts";
+import type { CameraInfo } from "./messages.ts";
+
+function cam(serial: string, name: string, more: Partial<CameraInfo> = {}): CameraInfo {
+  return {
+    serial,
+    name,
+    state: "online",
+    firstSeen: "2026-01-01T00:00:00.000Z",
+    lastSeen: "2026-01-01T00:00:00.000Z",
+    lastFrameAt: null,
+    fps: 0,
+    kbps: 0,
+    frames: 0,
+    bad: 0,
+    skipped: 0,
+    status: null,
+    ...more,
+  };
+}
+
+const A = "0123000000000000AA";
+const B = "0123000000000000BB";
+const C = "0123000000000000CC";
+
+Deno.test("applyHubMessage() takes the hello list in name order", () => {
+  const list = applyHubMessage([], {
+    type: "hello",
+    v: 1,
+    viewer: "v",
+    cameras: [cam(A, "Cam 10"), cam(B, "cam 2"), cam(C, "Cam 2")],
+  });
+  assert.deepEqual(list.map((c) => c.serial), [B, C, A]);
+});
+
+Deno.test("applyHubMessage() upserts cameras from events and re-sorts on rename", () => {
+  let list: CameraList = [cam(A, "Alpha"), cam(B, "Bravo")];
+  list = applyHubMessage(list, { type: "camera", event: "offline", camera: cam(A, "Alpha", { state: "offline" }) });
+  assert.deepEqual(list.map((c) => [c.serial, c.state]), [[A, "offline"], [B, "online"]]);
+  list = applyHubMessage(list, { type: "camera", event: "online", camera: cam(C, "Aardvark") });
+  assert.deepEqual(list.map((c) => c.serial), [C, A, B]);
+  list = applyHubMessage(list, { type: "camera", event: "renamed", camera: cam(C, "Zulu") });
+  assert.deepEqual(list.map((c) => c.serial), [A, B, C]);
+});
+
+Deno.test("applyHubMessage() merges stats and keeps the list when nothing changed", () => {
+  const list: CameraList = [cam(A, "Alpha"), cam(B, "Bravo")];
+  const stats = { type: "stats" as const, cameras: [{ serial: B, fps: 15, kbps: 2000, frames: 30, bad: 1, skipped: 2 }] };
+  const next = applyHubMessage(list, stats);
+  assert.equal(next[0], list[0]);
+  assert.deepEqual(next[1], { ...list[1], fps: 15, kbps: 2000, frames: 30, bad: 1, skipped: 2 });
+  assert.equal(applyHubMessage(next, stats), next);
+  assert.equal(applyHubMessage(next, { type: "error", code: "X", message: "" }), next);
+});

@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+import { agoSince, formatAgo, formatBytes, formatDuration, formatFps, formatRssi } from "./format.ts";
+
+Deno.test("formatAgo() reads like a person would say it", () => {
+  assert.equal(formatAgo(0), "just now");
+  assert.equal(formatAgo(-5), "just now");
+  assert.equal(formatAgo(12_400), "12 s ago");
+  assert.equal(formatAgo(3 * 60_000 + 59_000), "3 min ago");
+  assert.equal(formatAgo(5 * 3_600_000), "5 h ago");
+  assert.equal(formatAgo(50 * 3_600_000), "2 days ago");
+});
+
+Deno.test("agoSince() says never without a date", () => {
+  const now = Date.parse("2026-01-01T00:03:00Z");
+  assert.equal(agoSince("2026-01-01T00:00:00Z", now), "3 min ago");
+  assert.equal(agoSince(null, now), "never");
+  assert.equal(agoSince("garbage", now), "never");
+});
+
+Deno.test("formatDuration(), formatBytes(), formatRssi() and formatFps() format device figures", () => {
+  assert.equal(formatDuration(42), "42 s");
+  assert.equal(formatDuration(185), "3 min 5 s");
+  assert.equal(formatDuration(4 * 3600 + 120), "4 h 2 min");
+  assert.equal(formatDuration(3 * 86400 + 4 * 3600), "3 d 4 h");
+  assert.equal(formatDuration(-1), "–");
+  assert.equal(formatBytes(980), "980 B");
+  assert.equal(formatBytes(151234), "147.7 KiB");
+  assert.equal(formatBytes(3981234), "3.8 MiB");
+  assert.equal(formatRssi(-61), "-61 dBm (good)");
+  assert.equal(formatRssi(-80), "-80 dBm (weak)");
+  assert.equal(formatRssi(0), "0 dBm (wired or simulated)");
+  assert.equal(formatFps(14.94), "14.9 fps");
+  assert.equal(formatFps(-0), "0.0 fps");
+});

@@ -1,0 +1,158 @@
+/**
+ * What a live page runs beside Preact: one ViewerSocket, one TilePainter per canvas, the
+ * cameras wanted = canvases on screen (IntersectionObserver) while the tab is visible
+ * (visibilitychange), and one timer that writes each tile's frame age. Frames go straight
+ * from the socket to the painters; nothing per frame touches Preact.
+ */
+import { type SocketStatus, ViewerSocket } from "./viewer_socket.ts";
+import { type PaintInfo, TilePainter } from "./painter.ts";
+import type { HubMessage } from "./messages.ts";
+
+export interface LiveViewOptions {
+  onMessage(msg: HubMessage): void;
+  onStatus(status: SocketStatus, retryAt?: number): void;
+  /** Called after each paint of a tile (the camera page shows decode figures). */
+  onPaint?(serial: string, info: PaintInfo): void;
+  /** Watch visibility per canvas (the wall) or always want every attached tile (one camera). */
+  observeTiles: boolean;
+  /** How often frame ages are written; default 250 ms. */
+  ageIntervalMs?: number;
+}
+
+interface Tile {
+  serial: string;
+  canvas: HTMLCanvasElement;
+  painter: TilePainter;
+  ageLabel: HTMLElement;
+}
+
+/** The hub's WebSocket endpoint for this page. */
+export function socketUrl(loc: Location = location): string {
+  return `${loc.protocol === "http:" ? "ws" : "wss"}://${loc.host}/ws`;
+}
+
+export class LiveView {
+  readonly #o: LiveViewOptions;
+  readonly #tiles = new Map<string, Tile>();
+  readonly #onScreen = new Set<string>();
+  readonly #socket: ViewerSocket;
+  readonly #observer: IntersectionObserver | undefined;
+  #ageTimer: ReturnType<typeof setInterval> | undefined;
+  #started = false;
+
+  constructor(opts: LiveViewOptions) {
+    this.#o = opts;
+    this.#socket = new ViewerSocket({
+      url: socketUrl(),
+      onFrame: (serial, jpeg, receivedAt) => this.#tiles.get(serial)?.painter.push(jpeg, receivedAt),
+      onMessage: opts.onMessage,
+      onStatus: opts.onStatus,
+    });
+    if (opts.observeTiles && typeof IntersectionObserver === "function") {
+      // A margin so a tile scrolled into view already has a picture.
+      this.#observer = new IntersectionObserver((entries) => {
+        for (const e of entries) {
+          const serial = (e.target as HTMLElement).dataset.liveSerial;
+          if (!serial) continue;
+          if (e.isIntersecting) this.#onScreen.add(serial);
+          else this.#onScreen.delete(serial);
+        }
+        this.#updateWanted();
+      }, { rootMargin: "200px" });
+    }
+  }
+
+  get socket(): ViewerSocket {
+    return this.#socket;
+  }
+
+  /** Painter of a camera's tile, for figures (fps) on the camera page. */
+  painter(serial: string): TilePainter | undefined {
+    return this.#tiles.get(serial)?.painter;
+  }
+
+  attach(
+    serial: string,
+    canvas: HTMLCanvasElement,
+    ageLabel: HTMLElement,
+    onFirstPaint: () => void,
+  ): () => void {
+    let first = true;
+    const painter = new TilePainter(canvas, {
+      onPaint: (info) => {
+        if (first) {
+          first = false;
+          onFirstPaint();
+        }
+        this.#o.onPaint?.(serial, info);
+      },
+    });
+    const tile: Tile = { serial, canvas, painter, ageLabel };
+    this.#tiles.get(serial)?.painter.close();
+    this.#tiles.set(serial, tile);
+    canvas.dataset.liveSerial = serial;
+    if (this.#observer) this.#observer.observe(canvas);
+    else this.#onScreen.add(serial);
+    this.#updateWanted();
+    return () => {
+      if (this.#tiles.get(serial) !== tile) return;
+      painter.close();
+      this.#observer?.unobserve(canvas);
+      this.#tiles.delete(serial);
+      this.#onScreen.delete(serial);
+      this.#updateWanted();
+    };
+  }
+
+  /** Draws a still (the last snapshot of an offline camera) unless live frames came first. */
+  async paintSnapshot(serial: string, url: string): Promise<void> {
+    const tile = this.#tiles.get(serial);
+    if (!tile) return;
+    try {
+      const res = await fetch(url, { cache: "no-store" });
+      if (!res.ok) return;
+      const jpeg = new Uint8Array(await res.arrayBuffer());
+      if (this.#tiles.get(serial) === tile && tile.painter.shownReceivedAt === undefined) {
+        tile.painter.push(jpeg);
+      }
+    } catch {
+      // No snapshot: the tile says "No picture".
+    }
+  }
+
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    document.addEventListener("visibilitychange", this.#onVisibility);
+    this.#onVisibility();
+    this.#socket.start();
+    this.#ageTimer = setInterval(() => this.#writeAges(), this.#o.ageIntervalMs ?? 250);
+  }
+
+  close(): void {
+    document.removeEventListener("visibilitychange", this.#onVisibility);
+    clearInterval(this.#ageTimer);
+    this.#observer?.disconnect();
+    for (const t of this.#tiles.values()) t.painter.close();
+    this.#tiles.clear();
+    this.#socket.close();
+  }
+
+  #onVisibility = () => {
+    this.#socket.setPaused(document.visibilityState === "hidden");
+  };
+
+  #updateWanted(): void {
+    const wanted = [...this.#onScreen].filter((s) => this.#tiles.has(s));
+    this.#socket.want(wanted);
+  }
+
+  #writeAges(): void {
+    const now = performance.now();
+    for (const t of this.#tiles.values()) {
+      const at = t.painter.shownReceivedAt;
+      const text = at === undefined ? "–" : `${Math.max(0, Math.round(now - at))} ms`;
+      if (t.ageLabel.textContent !== text) t.ageLabel.textContent = text;
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { parseHubMessage } from "./messages.ts";
+
+const camera = {
+  serial: "0123A1B2C3D4E5F6A7",
+  name: "Front door",
+  state: "online",
+  firstSeen: "2026-11-23T10:00:00.000Z",
+  lastSeen: "2026-11-23T10:05:00.000Z",
+  lastFrameAt: "2026-11-23T10:05:00.000Z",
+  fps: 14.9,
+  kbps: 7150.2,
+  frames: 4470,
+  bad: 0,
+  skipped: 3,
+  status: { fw: "trustcam-fw/1.0.0", uptime_s: 300, at: "2026-11-23T10:04:58.000Z" },
+};
+
+Deno.test("parseHubMessage() reads hello, camera, stats and error messages", () => {
+  assert.deepEqual(
+    parseHubMessage(JSON.stringify({ type: "hello", v: 1, viewer: "alice", cameras: [camera] })),
+    { type: "hello", v: 1, viewer: "alice", cameras: [camera] },
+  );
+  assert.deepEqual(
+    parseHubMessage(JSON.stringify({ type: "camera", event: "renamed", camera })),
+    { type: "camera", event: "renamed", camera },
+  );
+  const stats = { serial: camera.serial, fps: 15, kbps: 1, frames: 2, bad: 0, skipped: 0 };
+  assert.deepEqual(
+    parseHubMessage(JSON.stringify({ type: "stats", cameras: [stats] })),
+    { type: "stats", cameras: [stats] },
+  );
+  assert.deepEqual(
+    parseHubMessage('{"type":"error","code":"TC_ERR_FORBIDDEN","message":"No"}'),
+    { type: "error", code: "TC_ERR_FORBIDDEN", message: "No" },
+  );
+});
+
+Deno.test("parseHubMessage() ignores what it does not understand", () => {
+  for (
+    const text of [
+      "not json",
+      "[]",
+      "null",
+      '{"type":"party"}',
+      '{"type":"hello"}',
+      JSON.stringify({ type: "camera", event: "exploded", camera }),
+      JSON.stringify({ type: "camera", event: "online", camera: { ...camera, state: "happy" } }),
+      JSON.stringify({ type: "camera", event: "online", camera: { ...camera, serial: 5 } }),
+      '{"type":"stats","cameras":{}}',
+    ]
+  ) {
+    assert.equal(parseHubMessage(text), null, text);
+  }
+  // A hello keeps the cameras it can read and drops the rest.
+  const hello = parseHubMessage(
+    JSON.stringify({ type: "hello", v: 1, viewer: "a", cameras: [camera, { serial: 1 }] }),
+  );
+  assert.equal(hello?.type === "hello" && hello.cameras.length, 1);
+});

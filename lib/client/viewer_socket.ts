@@ -1,0 +1,195 @@
+/**
+ * The page's one WebSocket to the hub: binary frames are split with lib/trailer.ts (the same
+ * module the hub builds them with) and handed to the frame callback; JSON messages are
+ * parsed and handed on. It keeps the hub's subscription equal to the cameras the page wants
+ * (tiles on screen, tab visible), in few control messages, and reconnects with backoff.
+ */
+import { parseViewerFrame } from "../trailer.ts";
+import { backoffDelay, type BackoffOptions } from "../backoff.ts";
+import { type HubMessage, parseHubMessage } from "./messages.ts";
+
+export type SocketStatus = "connecting" | "open" | "reconnecting" | "closed";
+
+export interface ViewerSocketOptions {
+  /** wss://host/ws; the initial subscription is added as `?cameras=`. */
+  url: string;
+  onFrame(serial: string, jpeg: Uint8Array, receivedAt: number): void;
+  onMessage?(msg: HubMessage): void;
+  /** Status changes; `retryAt` (Date.now() ms) is set while reconnecting. */
+  onStatus?(status: SocketStatus, retryAt?: number): void;
+  backoff?: BackoffOptions;
+  /** Minimum time between two subscription updates; keeps far below the hub's limit. */
+  flushIntervalMs?: number;
+  /** For tests: another WebSocket implementation. */
+  WebSocket?: typeof WebSocket;
+}
+
+/** Serials per control message: 128 x 21 bytes stays well under the 4096-byte limit. */
+export const CAMERAS_PER_MESSAGE = 128;
+/** Above this many cameras the initial set goes in messages, not in the URL. */
+const MAX_URL_CAMERAS = 64;
+const DEFAULT_FLUSH_MS = 100;
+
+/** Control messages that turn subscription `from` into `to`. */
+export function subscriptionDiff(from: ReadonlySet<string>, to: ReadonlySet<string>): string[] {
+  const add = [...to].filter((s) => !from.has(s)).sort();
+  const remove = [...from].filter((s) => !to.has(s)).sort();
+  const out: string[] = [];
+  for (let i = 0; i < remove.length; i += CAMERAS_PER_MESSAGE) {
+    out.push(JSON.stringify({
+      type: "unsubscribe",
+      cameras: remove.slice(i, i + CAMERAS_PER_MESSAGE),
+    }));
+  }
+  for (let i = 0; i < add.length; i += CAMERAS_PER_MESSAGE) {
+    out.push(JSON.stringify({ type: "subscribe", cameras: add.slice(i, i + CAMERAS_PER_MESSAGE) }));
+  }
+  return out;
+}
+
+export class ViewerSocket {
+  readonly #o: ViewerSocketOptions;
+  readonly #WS: typeof WebSocket;
+  #ws: WebSocket | undefined;
+  /** Cameras the page wants frames for. */
+  #wanted = new Set<string>();
+  /** Paused (hidden tab): the hub is asked for nothing. */
+  #paused = false;
+  /** What the hub has for this connection, as far as we told it. */
+  #hubSet = new Set<string>();
+  #attempt = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastFlush = 0;
+  #closed = false;
+  #status: SocketStatus = "connecting";
+  /** Counters for the page and for tests. */
+  readonly counters = { frames: 0, badFrames: 0, messages: 0, connects: 0, controlSent: 0 };
+
+  constructor(opts: ViewerSocketOptions) {
+    this.#o = opts;
+    this.#WS = opts.WebSocket ?? WebSocket;
+  }
+
+  get status(): SocketStatus {
+    return this.#status;
+  }
+
+  /** What the hub is sending this connection (for tests and the camera page). */
+  get subscribed(): ReadonlySet<string> {
+    return this.#hubSet;
+  }
+
+  /** Opens the socket; call once, after the first {@link want}s. */
+  start(): void {
+    this.#connect();
+  }
+
+  /** Sets the cameras the page wants; the hub is told soon, in one batch. */
+  want(serials: Iterable<string>): void {
+    this.#wanted = new Set(serials);
+    this.#scheduleFlush();
+  }
+
+  /** Pauses all frames (hidden tab) or resumes the wanted set. */
+  setPaused(paused: boolean): void {
+    if (this.#paused === paused) return;
+    this.#paused = paused;
+    this.#scheduleFlush();
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#retryTimer);
+    clearTimeout(this.#flushTimer);
+    const ws = this.#ws;
+    this.#ws = undefined;
+    if (ws && ws.readyState <= 1) ws.close(1000);
+    this.#setStatus("closed");
+  }
+
+  #target(): Set<string> {
+    return this.#paused ? new Set() : this.#wanted;
+  }
+
+  #connect(): void {
+    if (this.#closed) return;
+    const initial = [...this.#target()].sort();
+    const url = new URL(this.#o.url);
+    // An empty list subscribes to nothing: the tiles ask for what they show.
+    url.searchParams.set("cameras", initial.length <= MAX_URL_CAMERAS ? initial.join(",") : "");
+    this.#hubSet = new Set(initial.length <= MAX_URL_CAMERAS ? initial : []);
+    const ws = new this.#WS(url.href);
+    ws.binaryType = "arraybuffer";
+    this.#ws = ws;
+    this.#setStatus(this.#attempt === 0 ? "connecting" : "reconnecting");
+    ws.onopen = () => {
+      if (this.#ws !== ws) return;
+      this.counters.connects++;
+      this.#setStatus("open");
+      this.#flush();
+    };
+    ws.onmessage = (ev: MessageEvent) => {
+      if (this.#ws !== ws) return;
+      const receivedAt = performance.now();
+      if (typeof ev.data === "string") {
+        this.counters.messages++;
+        const msg = parseHubMessage(ev.data);
+        if (!msg) return;
+        // A hello means the hub accepted us: the next failure starts backoff over.
+        if (msg.type === "hello") this.#attempt = 0;
+        this.#o.onMessage?.(msg);
+        return;
+      }
+      let frame;
+      try {
+        frame = parseViewerFrame(ev.data as ArrayBuffer);
+      } catch {
+        this.counters.badFrames++;
+        return;
+      }
+      this.counters.frames++;
+      this.#o.onFrame(frame.serial, frame.jpeg, receivedAt);
+    };
+    ws.onclose = () => {
+      if (this.#ws !== ws) return;
+      this.#ws = undefined;
+      if (this.#closed) return;
+      const delay = backoffDelay(this.#attempt, this.#o.backoff);
+      this.#attempt = Math.min(this.#attempt + 1, 30);
+      this.#setStatus("reconnecting", Date.now() + delay);
+      this.#retryTimer = setTimeout(() => this.#connect(), delay);
+    };
+    // Errors are followed by close, which does the work.
+    ws.onerror = () => {};
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushTimer !== undefined || this.#closed) return;
+    const wait = Math.max(
+      0,
+      this.#lastFlush + (this.#o.flushIntervalMs ?? DEFAULT_FLUSH_MS) - performance.now(),
+    );
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = undefined;
+      this.#flush();
+    }, wait);
+  }
+
+  #flush(): void {
+    const ws = this.#ws;
+    if (!ws || ws.readyState !== 1) return; // sent on open instead
+    const target = this.#target();
+    const messages = subscriptionDiff(this.#hubSet, target);
+    if (messages.length === 0) return;
+    for (const m of messages) ws.send(m);
+    this.counters.controlSent += messages.length;
+    this.#hubSet = new Set(target);
+    this.#lastFlush = performance.now();
+  }
+
+  #setStatus(status: SocketStatus, retryAt?: number): void {
+    this.#status = status;
+    this.#o.onStatus?.(status, retryAt);
+  }
+}

@@ -1,0 +1,142 @@
+import assert from "node:assert/strict";
+import { CAMERAS_PER_MESSAGE, type SocketStatus, subscriptionDiff, ViewerSocket } from "./viewer_socket.ts";
+import { buildViewerFrame } from "../trailer.ts";
+import type { HubMessage } from "./messages.ts";
+
+const A = "0123000000000000AA";
+const B = "0123000000000000BB";
+const C = "0123000000000000CC";
+
+Deno.test("subscriptionDiff() sends removals, then additions, in bounded messages", () => {
+  assert.deepEqual(subscriptionDiff(new Set([A, B]), new Set([B, C])), [
+    JSON.stringify({ type: "unsubscribe", cameras: [A] }),
+    JSON.stringify({ type: "subscribe", cameras: [C] }),
+  ]);
+  assert.deepEqual(subscriptionDiff(new Set([A]), new Set([A])), []);
+  const many = new Set(Array.from({ length: 300 }, (_, i) => `0123${String(i).padStart(14, "0")}`));
+  const msgs = subscriptionDiff(new Set(), many).map((m) => JSON.parse(m));
+  assert.deepEqual(msgs.map((m) => m.cameras.length), [CAMERAS_PER_MESSAGE, CAMERAS_PER_MESSAGE, 44]);
+  for (const m of subscriptionDiff(new Set(), many)) assert.ok(m.length < 4096);
+});
+
+interface Conn {
+  url: URL;
+  ws: WebSocket;
+  texts: string[];
+  closed: Promise<void>;
+}
+
+/** A plain WebSocket server on 127.0.0.1 that records every connection. */
+function fakeHub() {
+  const conns: Conn[] = [];
+  const ac = new AbortController();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen: () => {} },
+    (req) => {
+      const { socket, response } = Deno.upgradeWebSocket(req);
+      const conn: Conn = {
+        url: new URL(req.url),
+        ws: socket,
+        texts: [],
+        closed: new Promise((r) => socket.addEventListener("close", () => r())),
+      };
+      socket.onmessage = (e) => conn.texts.push(String(e.data));
+      conns.push(conn);
+      return response;
+    },
+  );
+  return {
+    conns,
+    url: `ws://127.0.0.1:${server.addr.port}/ws`,
+    async close() {
+      ac.abort();
+      await Promise.all(conns.map((c) => c.closed));
+      await server.finished;
+    },
+  };
+}
+
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+Deno.test("ViewerSocket splits frames, parses messages and keeps the subscription in sync", async () => {
+  const hub = fakeHub();
+  const frames: [string, number[]][] = [];
+  const messages: HubMessage[] = [];
+  const statuses: SocketStatus[] = [];
+  const sock = new ViewerSocket({
+    url: hub.url,
+    onFrame: (serial, jpeg) => frames.push([serial, [...jpeg]]),
+    onMessage: (m) => messages.push(m),
+    onStatus: (s) => statuses.push(s),
+    flushIntervalMs: 20,
+  });
+  try {
+    sock.want([B, A]);
+    sock.start();
+    await until(() => hub.conns.length === 1 && sock.status === "open", "open");
+    const conn = hub.conns[0];
+    assert.equal(conn.url.searchParams.get("cameras"), `${A},${B}`);
+
+    conn.ws.send(JSON.stringify({ type: "hello", v: 1, viewer: "alice", cameras: [] }));
+    conn.ws.send(buildViewerFrame(new Uint8Array([0xff, 0xd8, 1, 2, 0xff, 0xd9]), A));
+    conn.ws.send(new Uint8Array([1, 2, 3])); // too short for a trailer: ignored, counted
+    await until(() => frames.length === 1 && messages.length === 1, "frame and hello");
+    assert.deepEqual(frames[0], [A, [0xff, 0xd8, 1, 2, 0xff, 0xd9]]);
+    assert.equal(messages[0].type, "hello");
+    await until(() => sock.counters.badFrames === 1, "bad frame count");
+
+    sock.want([B, C]);
+    sock.want([B, C]); // the same set again sends nothing more
+    await until(() => conn.texts.length === 2, "subscription update");
+    assert.deepEqual(conn.texts.map((t) => JSON.parse(t)), [
+      { type: "unsubscribe", cameras: [A] },
+      { type: "subscribe", cameras: [C] },
+    ]);
+
+    sock.setPaused(true);
+    await until(() => conn.texts.length === 3, "pause");
+    assert.deepEqual(JSON.parse(conn.texts[2]), { type: "unsubscribe", cameras: [B, C] });
+    sock.setPaused(false);
+    await until(() => conn.texts.length === 4, "resume");
+    assert.deepEqual(JSON.parse(conn.texts[3]), { type: "subscribe", cameras: [B, C] });
+    assert.deepEqual(statuses, ["connecting", "open"]);
+  } finally {
+    sock.close();
+    await hub.close();
+  }
+  assert.equal(sock.status, "closed");
+});
+
+Deno.test("ViewerSocket reconnects with backoff and resubscribes what it wants", async () => {
+  const hub = fakeHub();
+  const statuses: SocketStatus[] = [];
+  const sock = new ViewerSocket({
+    url: hub.url,
+    onFrame: () => {},
+    onStatus: (s) => statuses.push(s),
+    backoff: { baseMs: 30, maxMs: 60 },
+  });
+  try {
+    sock.want([A]);
+    sock.start();
+    await until(() => sock.status === "open", "open");
+    sock.want([A, B]);
+    hub.conns[0].ws.close(1001, "Hub shutting down");
+    await until(() => hub.conns.length === 2 && sock.status === "open", "reconnect");
+    assert.equal(hub.conns[1].url.searchParams.get("cameras"), `${A},${B}`);
+    assert.deepEqual(statuses, ["connecting", "open", "reconnecting", "reconnecting", "open"]);
+    assert.equal(sock.counters.connects, 2);
+  } finally {
+    sock.close();
+    await hub.close();
+  }
+  // Closed by the page: no further attempt.
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(hub.conns.length, 2);
+});

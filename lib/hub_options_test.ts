@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { parseHubOptions, USAGE, UsageError } from "./hub_options.ts";
+
+Deno.test("parseHubOptions() gives the seed's defaults", () => {
+  const o = parseHubOptions([], {});
+  assert.equal(o.mode, "run");
+  assert.equal(o.port, 5000);
+  assert.equal(o.certsDir, "certs");
+  assert.equal(o.revocationFile, "certs/revoked.txt");
+  assert.equal(o.maxFrameBytes, 2 * 1024 * 1024);
+  assert.equal(o.demo, true);
+  assert.equal(o.policyFile, null);
+});
+
+Deno.test("parseHubOptions() lets flags beat the environment", () => {
+  const env = { TRUSTCAM_PORT: "6000", TRUSTCAM_DEMO: "0", TRUSTCAM_CERTS: "/etc/tc" };
+  assert.equal(parseHubOptions([], env).port, 6000);
+  assert.equal(parseHubOptions([], env).demo, false);
+  assert.equal(parseHubOptions([], env).revocationFile, "/etc/tc/revoked.txt");
+  assert.equal(parseHubOptions(["--port", "7000"], env).port, 7000);
+  assert.equal(parseHubOptions(["--demo"], env).demo, true);
+  assert.equal(parseHubOptions(["--no-demo"], {}).demo, false);
+});
+
+Deno.test("parseHubOptions() reads lists and modes", () => {
+  const o = parseHubOptions(["--public-host", "cam.example", "--public-host", "10.0.0.5,hub"], {});
+  assert.deepEqual(o.publicHosts, ["cam.example", "10.0.0.5", "hub"]);
+  assert.equal(parseHubOptions(["--help"]).mode, "help");
+  assert.equal(parseHubOptions(["--healthcheck"]).mode, "healthcheck");
+});
+
+Deno.test("parseHubOptions() names the bad value and where it came from", () => {
+  assert.throws(() => parseHubOptions(["--port", "70000"]), {
+    name: "UsageError",
+    message: 'Invalid --port: "70000": above 65535',
+  });
+  assert.throws(() => parseHubOptions([], { TRUSTCAM_STALL_MS: "soon" }), {
+    message: 'Invalid TRUSTCAM_STALL_MS: "soon": not a number',
+  });
+  assert.throws(() => parseHubOptions([], { TRUSTCAM_DEMO: "maybe" }), UsageError);
+  assert.throws(() => parseHubOptions(["--serial-pattern", "(["]), /not a regular expression/);
+  assert.throws(() => parseHubOptions(["--frobnicate"]), UsageError);
+  assert.throws(() => parseHubOptions(["extra"]), UsageError);
+});
+
+Deno.test("USAGE lists every flag with its environment variable", () => {
+  for (const word of ["--port", "TRUSTCAM_PORT", "--no-demo", "TRUSTCAM_POLICY", "--healthcheck"]) {
+    assert.ok(USAGE.includes(word), word);
+  }
+});

@@ -1,0 +1,246 @@
+/**
+ * `deno task start`: the hub, and in demo mode everything a newcomer needs around it (a dev
+ * PKI, a browser certificate, simulated cameras). The wiring only: every rule lives in lib/
+ * and hub/.
+ */
+import https from "node:https";
+import { type HubOptions, parseHubOptions, USAGE, UsageError } from "./lib/hub_options.ts";
+import { CERT_FILES, initPki, issueViewer, PkiError, writeSecret } from "./lib/pki.ts";
+import { startHub } from "./hub/server.ts";
+import { HubStartError } from "./hub/tls_files.ts";
+import { consoleLog } from "./hub/log.ts";
+import { camerasMain } from "./cli/cameras.ts";
+
+export const VERSION = "0.1.0";
+
+/** The browser certificate the demo creates, and the client the healthcheck presents. */
+export const DEMO_VIEWER = "demo-viewer";
+export const HEALTHCHECK_VIEWER = "healthcheck";
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
+interface DemoCredentials {
+  p12Path: string;
+  password: string | null;
+}
+
+/**
+ * Creates what the demo needs and is missing: a dev PKI on a fresh clone, then viewer
+ * certificates for the browser and the healthcheck. Never replaces a file: with real
+ * certificates in place (no CA key here), it creates nothing.
+ */
+async function prepareDemo(
+  o: HubOptions,
+  out: (s: string) => void,
+): Promise<DemoCredentials | null> {
+  const dir = o.certsDir;
+  const hasCa = await exists(`${dir}/${CERT_FILES.rootCa}`);
+  const hasServer = await exists(`${dir}/${CERT_FILES.serverKey}`);
+  if (!hasCa && !hasServer) {
+    out(`No certificates in ${dir}/: creating a development PKI (root CA, signer CA, server)`);
+    await initPki(dir, { hosts: o.publicHosts });
+  }
+  if (!await exists(`${dir}/${CERT_FILES.signerKey}`)) {
+    out(
+      `Demo: no dev CA key (${dir}/${CERT_FILES.signerKey}), so no demo certificates are ` +
+        `issued; your certificates are used as they are`,
+    );
+    return null;
+  }
+  const p12Path = `${dir}/viewers/${DEMO_VIEWER}.p12`;
+  const passwordPath = `${dir}/viewers/${DEMO_VIEWER}.password`;
+  let password: string | null = null;
+  if (!await exists(p12Path)) {
+    const issued = await issueViewer(dir, DEMO_VIEWER);
+    password = issued.password;
+    // Dev convenience: keep the password beside the bundle (0600) so later starts can repeat it.
+    await writeSecret(passwordPath, `${password}\n`);
+  } else if (await exists(passwordPath)) {
+    password = (await Deno.readTextFile(passwordPath)).trim();
+  }
+  if (!await exists(`${dir}/viewers/${HEALTHCHECK_VIEWER}.crt`)) {
+    await issueViewer(dir, HEALTHCHECK_VIEWER);
+  }
+  return { p12Path, password };
+}
+
+/**
+ * Asks the local hub for /healthz. With the healthcheck certificate it is a full mTLS
+ * request; without one, a hub that answers the handshake by demanding a certificate is
+ * alive, which is all a container runtime needs to know.
+ */
+export async function healthcheck(o: HubOptions): Promise<number> {
+  const certPath = `${o.certsDir}/viewers/${HEALTHCHECK_VIEWER}.chain`;
+  const keyPath = `${o.certsDir}/viewers/${HEALTHCHECK_VIEWER}.key`;
+  const haveCert = await exists(certPath) && await exists(keyPath);
+  const ca = [
+    await Deno.readTextFile(`${o.certsDir}/${CERT_FILES.signerCa}`),
+    await Deno.readTextFile(`${o.certsDir}/${CERT_FILES.rootCa}`),
+  ];
+  const host = o.host === "0.0.0.0" || o.host === "::" ? "127.0.0.1" : o.host;
+  return await new Promise<number>((resolve) => {
+    const req = https.request({
+      host,
+      port: o.port,
+      path: "/healthz",
+      ca,
+      servername: "localhost",
+      cert: haveCert ? Deno.readTextFileSync(certPath) : undefined,
+      key: haveCert ? Deno.readTextFileSync(keyPath) : undefined,
+      agent: false,
+      timeout: 5000,
+    }, (res) => {
+      res.resume();
+      res.on("end", () => {
+        console.log(`healthz: ${res.statusCode}`);
+        resolve(res.statusCode === 200 ? 0 : 1);
+      });
+    });
+    req.on("timeout", () => req.destroy(new Error("timed out")));
+    req.on("error", (err: Error) => {
+      const alive = !haveCert && /certificate|alert|hang up|reset/i.test(err.message);
+      console.log(alive ? "healthz: TLS up, certificate required" : `healthz: ${err.message}`);
+      resolve(alive ? 0 : 1);
+    });
+    req.end();
+  });
+}
+
+function banner(url: string, o: HubOptions, demo: DemoCredentials | null): string {
+  const lines = [
+    "",
+    `  trustcam is running at ${url}/`,
+    `  Cameras connect to wss://<this host>:${o.port}/ws with a device certificate.`,
+  ];
+  if (demo) {
+    lines.push(
+      "",
+      `  Browser certificate: ${demo.p12Path}`,
+      `  Password:            ${demo.password ?? "(printed when it was created)"}`,
+      "",
+      "  Import it, then open the URL:",
+      "    Chrome/Edge: Settings > Privacy and security > Security > Manage certificates >",
+      "                 Your certificates > Import",
+      "    Firefox:     Settings > Privacy & Security > Certificates > View Certificates >",
+      "                 Your Certificates > Import",
+      "    macOS:       double-click the .p12 (Keychain Access), enter the password",
+      `  To avoid the browser's warning about the server, trust ${o.certsDir}/root-ca.crt`,
+      "  as a certificate authority (Authorities > Import) for this development CA only.",
+    );
+  }
+  lines.push("", "  Ctrl-C stops everything.", "");
+  return lines.join("\n");
+}
+
+export async function main(args: string[], env = Deno.env.toObject()): Promise<number> {
+  let o: HubOptions;
+  try {
+    o = parseHubOptions(args, env);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`error: ${err.message}\nRun with --help for the options.`);
+      return 2;
+    }
+    throw err;
+  }
+  if (o.mode === "help") {
+    console.log(USAGE);
+    return 0;
+  }
+  if (o.mode === "version") {
+    console.log(`trustcam ${VERSION} (deno ${Deno.version.deno})`);
+    return 0;
+  }
+  if (o.mode === "healthcheck") return await healthcheck(o);
+
+  const log = consoleLog();
+  let demo: DemoCredentials | null = null;
+  try {
+    if (o.demo) demo = await prepareDemo(o, (s) => console.log(s));
+  } catch (err) {
+    if (err instanceof PkiError) {
+      console.error(`error: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+
+  let hub;
+  try {
+    hub = await startHub({
+      port: o.port,
+      host: o.host,
+      certsDir: o.certsDir,
+      dataDir: o.dataDir,
+      maxFrameBytes: o.maxFrameBytes,
+      viewerBufferBytes: o.viewerBufferBytes,
+      stallMs: o.stallMs,
+      pingIntervalMs: o.pingIntervalMs,
+      handshakeTimeoutMs: o.handshakeTimeoutMs,
+      serialPattern: o.serialPattern,
+      revocationFile: o.revocationFile,
+      policyFile: o.policyFile,
+      dev: o.dev,
+    }, { log });
+  } catch (err) {
+    if (err instanceof HubStartError) {
+      console.error(`error: ${err.message}`);
+      if (!o.demo && err.path?.startsWith(o.certsDir)) {
+        console.error("Create certificates with `deno task certs init`, or start with --demo.");
+      }
+      return 1;
+    }
+    throw err;
+  }
+
+  const stopCameras = new AbortController();
+  let cameras: Promise<number> | undefined;
+  if (demo && o.demoCameras > 0) {
+    cameras = camerasMain([
+      "--count",
+      String(o.demoCameras),
+      "--fps",
+      String(o.demoFps),
+      "--server",
+      `wss://localhost:${hub.port}/ws`,
+      "--certs",
+      o.certsDir,
+    ], { signal: stopCameras.signal, log: (line) => console.log(`[cameras] ${line}`) });
+  }
+  console.log(banner(hub.url, o, demo));
+
+  const stopped = new Promise<string>((resolve) => {
+    const onSignal = (name: string) => () => resolve(name);
+    const handlers = (["SIGINT", "SIGTERM"] as const).map((sig) => {
+      const h = onSignal(sig);
+      Deno.addSignalListener(sig, h);
+      return [sig, h] as const;
+    });
+    stopCameras.signal.addEventListener("abort", () => {
+      for (const [sig, h] of handlers) Deno.removeSignalListener(sig, h);
+    });
+  });
+  const why = await Promise.race([
+    stopped,
+    cameras?.then((code) => `cameras exited with ${code}`) ?? new Promise<string>(() => {}),
+  ]);
+  console.log(`Stopping (${why})`);
+  // A second Ctrl-C during a slow shutdown ends the process at once.
+  const force = () => Deno.exit(130);
+  Deno.addSignalListener("SIGINT", force);
+  stopCameras.abort();
+  await cameras;
+  await hub.close();
+  Deno.removeSignalListener("SIGINT", force);
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

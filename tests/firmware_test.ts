@@ -1,0 +1,236 @@
+/**
+ * The ESP32 firmware's host checks (firmware/test/, also runnable as firmware/test/run.sh):
+ * the logic unit tests, the status message against docs/protocol.md, the compile check of the
+ * whole sketch against stub headers, and the host simulation linked from the same stubs.
+ * Every build goes to a temp dir; the sketch is copied without a local config.h so the check
+ * always uses config.example.h.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const GXX = "/usr/bin/g++";
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const SKETCH = join(ROOT, "firmware", "trustcam_camera");
+const TEST = join(ROOT, "firmware", "test");
+const STUBS = join(TEST, "stubs");
+// Arduino-ESP32 1.0.x compiles sketches as gnu++11; newer cores use later standards.
+const STANDARDS = ["gnu++11", "gnu++17"];
+// -Wno-error=cpp: without config.h the sketch says so with #warning, which must not fail.
+const WARNINGS = ["-Wall", "-Wextra", "-Werror", "-Wno-error=cpp"];
+
+interface Run {
+  code: number;
+  out: string;
+}
+
+async function run(cmd: string, args: string[]): Promise<Run> {
+  // LC_ALL=C: plain ASCII quotes in g++ diagnostics.
+  const { code, stdout, stderr } = await new Deno.Command(cmd, {
+    args,
+    env: { LC_ALL: "C" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return { code, out: decoder.decode(stdout) + decoder.decode(stderr) };
+}
+
+async function gxx(args: string[]): Promise<Run> {
+  return await run(GXX, args);
+}
+
+/** Copies the sketch folder without config.h into `<dir>/sketch`, applying `edit` to the .ino. */
+async function copySketch(dir: string, edit?: (ino: string) => string): Promise<string> {
+  const target = join(dir, "sketch");
+  await Deno.mkdir(target);
+  for await (const entry of Deno.readDir(SKETCH)) {
+    if (!entry.isFile || entry.name === "config.h") continue;
+    await Deno.copyFile(join(SKETCH, entry.name), join(target, entry.name));
+  }
+  if (edit) {
+    const ino = join(target, "trustcam_camera.ino");
+    await Deno.writeTextFile(ino, edit(await Deno.readTextFile(ino)));
+  }
+  return target;
+}
+
+/** Replaces exactly one occurrence, failing loudly if the sketch no longer contains `from`. */
+function replaceOnce(text: string, from: string, to: string): string {
+  const at = text.indexOf(from);
+  assert.notEqual(at, -1, `sketch no longer contains: ${from}`);
+  return text.slice(0, at) + to + text.slice(at + from.length);
+}
+
+function syntaxCheck(sketch: string, std: string): Promise<Run> {
+  return gxx([
+    `-std=${std}`,
+    ...WARNINGS,
+    "-fsyntax-only",
+    "-I",
+    STUBS,
+    "-I",
+    sketch,
+    "-include",
+    "Arduino.h",
+    "-x",
+    "c++",
+    join(sketch, "trustcam_camera.ino"),
+  ]);
+}
+
+/** Builds the sketch + logic + simulation into `<dir>/sim`; returns the failed step if any. */
+async function buildSim(dir: string, sketch: string): Promise<Run> {
+  const flags = ["-std=gnu++11", ...WARNINGS, "-I", STUBS, "-I", sketch];
+  const steps = await Promise.all([
+    gxx([
+      ...flags,
+      "-include",
+      "Arduino.h",
+      "-x",
+      "c++",
+      "-c",
+      join(sketch, "trustcam_camera.ino"),
+      "-o",
+      join(dir, "sketch.o"),
+    ]),
+    gxx([...flags, "-c", join(sketch, "trustcam_logic.cpp"), "-o", join(dir, "logic.o")]),
+    gxx([...flags, "-c", join(TEST, "sketch_sim.cpp"), "-o", join(dir, "sim.o")]),
+  ]);
+  const failed = steps.find((s) => s.code !== 0);
+  if (failed) return failed;
+  return await gxx([
+    join(dir, "sketch.o"),
+    join(dir, "logic.o"),
+    join(dir, "sim.o"),
+    "-o",
+    join(dir, "sim"),
+  ]);
+}
+
+async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "trustcam_fw_" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function buildLogicTest(dir: string): Promise<string> {
+  const exe = join(dir, "logic_test");
+  const build = await gxx([
+    "-std=gnu++11",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-I",
+    SKETCH,
+    join(TEST, "logic_test.cpp"),
+    join(SKETCH, "trustcam_logic.cpp"),
+    "-o",
+    exe,
+  ]);
+  assert.equal(build.code, 0, build.out);
+  return exe;
+}
+
+/** The JSON example under "Device to hub: `status`" in docs/protocol.md. */
+async function documentedStatus(): Promise<Record<string, unknown>> {
+  const doc = await Deno.readTextFile(join(ROOT, "docs", "protocol.md"));
+  const section = doc.indexOf("### Device to hub: `status`");
+  assert.notEqual(section, -1, "docs/protocol.md has no status section");
+  const block = /```json\n([\s\S]*?)\n```/.exec(doc.slice(section));
+  assert.ok(block, "the status section has no JSON example");
+  return JSON.parse(block[1]);
+}
+
+Deno.test("firmware logic_test passes on the host", async () => {
+  await withTempDir(async (dir) => {
+    const exe = await buildLogicTest(dir);
+    const result = await run(exe, []);
+    assert.equal(result.code, 0, result.out);
+    const summary = /^(\d+) passed, 0 failed$/m.exec(result.out);
+    assert.ok(summary, `no pass line in:\n${result.out}`);
+    assert.ok(Number(summary[1]) >= 100, `only ${summary[1]} checks ran`);
+  });
+});
+
+Deno.test("firmware format_status() writes the status example of docs/protocol.md", async () => {
+  await withTempDir(async (dir) => {
+    const exe = await buildLogicTest(dir);
+    const result = await run(exe, ["--status-example"]);
+    assert.equal(result.code, 0, result.out);
+    const sent = JSON.parse(result.out);
+    const documented = await documentedStatus();
+    assert.deepEqual(sent, documented);
+    assert.deepEqual(Object.keys(sent), Object.keys(documented));
+  });
+});
+
+Deno.test("firmware sketch compiles against the stub headers", async () => {
+  await withTempDir(async (dir) => {
+    const sketch = await copySketch(dir);
+    const results = await Promise.all(STANDARDS.map((std) => syntaxCheck(sketch, std)));
+    results.forEach((r, i) => assert.equal(r.code, 0, `${STANDARDS[i]}:\n${r.out}`));
+    // The only diagnostic is the notice that config.example.h is in use.
+    assert.match(results[0].out, /config\.h not found/);
+    assert.doesNotMatch(results[0].out, /error/);
+  });
+});
+
+Deno.test("firmware sketch links with the stubs and passes the host simulation", async () => {
+  await withTempDir(async (dir) => {
+    const sketch = await copySketch(dir);
+    const build = await buildSim(dir, sketch);
+    assert.equal(build.code, 0, build.out);
+    const sim = await run(join(dir, "sim"), []);
+    assert.equal(sim.code, 0, sim.out);
+    assert.match(sim.out, /^sim ok: 320 s simulated, \d+ captures, \d+ frames sent/m);
+  });
+});
+
+Deno.test("firmware compile check fails when a closing brace is missing", async () => {
+  await withTempDir(async (dir) => {
+    const sketch = await copySketch(dir, (ino) => {
+      const last = ino.lastIndexOf("}");
+      assert.notEqual(last, -1);
+      return ino.slice(0, last) + ino.slice(last + 1);
+    });
+    const result = await syntaxCheck(sketch, "gnu++11");
+    assert.notEqual(result.code, 0, "g++ accepted a sketch with a brace missing");
+    assert.match(result.out, /error: expected '}' at end of input/);
+  });
+});
+
+Deno.test("firmware compile check rejects handing a null frame buffer back", async () => {
+  await withTempDir(async (dir) => {
+    const sketch = await copySketch(
+      dir,
+      (ino) => replaceOnce(ino, "esp_camera_fb_return(held);", "esp_camera_fb_return(nullptr);"),
+    );
+    const result = await syntaxCheck(sketch, "gnu++11");
+    assert.notEqual(result.code, 0, "g++ accepted esp_camera_fb_return(nullptr)");
+    assert.match(result.out, /use of deleted function 'void esp_camera_fb_return\(/);
+  });
+});
+
+Deno.test("firmware simulation catches a failed capture handed back to the driver", async () => {
+  // The seed's bug: on a failed capture it called esp_camera_fb_return(fb) with fb == NULL.
+  await withTempDir(async (dir) => {
+    const sketch = await copySketch(
+      dir,
+      (ino) =>
+        replaceOnce(
+          ino,
+          'LOG_W("camera capture failed");',
+          'LOG_W("camera capture failed");\n    esp_camera_fb_return(fb);',
+        ),
+    );
+    const build = await buildSim(dir, sketch);
+    assert.equal(build.code, 0, build.out);
+    const sim = await run(join(dir, "sim"), []);
+    assert.equal(sim.code, 1, sim.out);
+    assert.match(sim.out, /SIM FAIL .*esp_camera_fb_return\(NULL\)/);
+  });
+});
