@@ -10,6 +10,8 @@ import { startHub } from "./hub/server.ts";
 import { HubStartError } from "./hub/tls_files.ts";
 import { consoleLog } from "./hub/log.ts";
 import { camerasMain } from "./cli/cameras.ts";
+import { buildAssets } from "./hub/assets.ts";
+import { manifest } from "./manifest.gen.ts";
 
 export const VERSION = "0.1.0";
 
@@ -160,6 +162,16 @@ export async function main(args: string[], env = Deno.env.toObject()): Promise<n
     return 0;
   }
   if (o.mode === "healthcheck") return await healthcheck(o);
+  if (o.mode === "build") {
+    const assets = await buildAssets({
+      root: new URL(".", import.meta.url).pathname.replace(/\/$/, ""),
+      manifest,
+      dev: false,
+      log: (line) => console.log(line),
+    });
+    await assets.close();
+    return 0;
+  }
 
   const log = consoleLog();
   let demo: DemoCredentials | null = null;

@@ -11,12 +11,7 @@ import { FRAME_PROBLEM_TEXT, frameProblem } from "../lib/frame_check.ts";
 import { buildViewerFrame } from "../lib/trailer.ts";
 import type { CameraInfo, Registry } from "../lib/registry.ts";
 import { parseDeviceStatus } from "../lib/device_status.ts";
-import {
-  MAX_TEXT_BYTES,
-  parseViewerCommand,
-  Subscription,
-  TokenBucket,
-} from "../lib/control.ts";
+import { MAX_TEXT_BYTES, parseViewerCommand, Subscription, TokenBucket } from "../lib/control.ts";
 import { quote } from "../lib/quote.ts";
 import type { Peer } from "../lib/web/router.ts";
 import type { HubMetrics } from "./hub_metrics.ts";

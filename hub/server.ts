@@ -67,6 +67,10 @@ export interface Hub extends AsyncDisposable {
   readonly relay: Relay;
   /** https://127.0.0.1:PORT (or the bound host) */
   readonly url: string;
+  /** The listener, read-only use: leak checks count its event listeners. */
+  readonly server: https.Server;
+  /** TCP connections the listener holds open now, TLS finished or not (leak checks). */
+  readonly openSockets: number;
   close(): Promise<void>;
 }
 
@@ -109,7 +113,7 @@ export async function startHub(
 
     let revocations = RevocationList.EMPTY;
     let policy: Policy = ALLOW_ALL;
-    let relay: Relay | undefined;
+    let relay: Relay | undefined = undefined;
     const revocationWatch = new FileWatch(config.revocationFile, (text) => {
       try {
         revocations = text === null ? RevocationList.EMPTY : RevocationList.parse(text);
@@ -239,7 +243,19 @@ export async function startHub(
         error: err.message,
       });
     });
+    // Sockets whose TLS handshake finished: only these can carry an HTTP answer.
+    const secured = new WeakSet<object>();
+    server.on("secureConnection", (socket: TLSSocket) => secured.add(socket));
     server.on("clientError", (err: Error, socket: Duplex) => {
+      // Deno's node:https reports TLS failures here too (handshake timeout, no certificate),
+      // just before tlsClientError counts them. An HTTP answer written with end() on such a
+      // socket waits for a handshake that never comes, so the socket stayed open for good
+      // (stalled handshakes outlived `handshakeTimeoutMs`): destroy it, a microtask later so
+      // the tlsClientError log still has the peer's address.
+      if (!secured.has(socket)) {
+        queueMicrotask(() => socket.destroy());
+        return;
+      }
       // Malformed HTTP (oversized headers, garbage): answer if possible and never crash.
       const tooLarge = (err as Error & { code?: string }).code === "HPE_HEADER_OVERFLOW";
       hubMetrics.upgradesRefused.inc({ reason: tooLarge ? "headers_too_large" : "bad_request" });
@@ -265,7 +281,12 @@ export async function startHub(
         }
         if (revocations.isRevoked(peer)) {
           hubMetrics.upgradesRefused.inc({ reason: "revoked" });
-          log("refuse", { stage: "http", cn: peer.cn, addr: peer.remoteAddress, reason: "revoked" });
+          log("refuse", {
+            stage: "http",
+            cn: peer.cn,
+            addr: peer.remoteAddress,
+            reason: "revoked",
+          });
           throw new TrustcamError("TC_ERR_REVOKED", "Certificate revoked");
         }
         const path = (req.url ?? "/").split("?")[0];
@@ -402,6 +423,10 @@ export async function startHub(
       state,
       relay: liveRelay,
       url,
+      server,
+      get openSockets() {
+        return sockets.size;
+      },
       close,
       [Symbol.asyncDispose]: close,
     };
@@ -421,7 +446,9 @@ export function errorResponse(err: unknown, req: { headers: IncomingMessage["hea
     return new Response(
       `<!doctype html><meta charset="utf-8"><title>${status}</title>` +
         `<body style="background:#0b0f14;color:#e6edf3;font-family:system-ui;padding:2rem">` +
-        `<h1>${status}</h1><p>${escapeHtml(body.message)}</p><p><a style="color:#7cc4ff" href="/">Back to the wall</a></p>`,
+        `<h1>${status}</h1><p>${
+          escapeHtml(body.message)
+        }</p><p><a style="color:#7cc4ff" href="/">Back to the wall</a></p>`,
       { status, headers: { "content-type": "text/html; charset=utf-8" } },
     );
   }

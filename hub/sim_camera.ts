@@ -10,7 +10,7 @@
 import WebSocket from "ws";
 import { backoffDelay } from "../lib/backoff.ts";
 import { stampFrame } from "../lib/jpeg_com.ts";
-import { type FrameSize, renderFrame } from "../lib/sim_frames.ts";
+import { FRAME_DIMENSIONS, type FrameSize, renderFrame } from "../lib/sim_frames.ts";
 
 export const SIM_FIRMWARE = "trustcam-sim/1.0.0";
 export const DEFAULT_STATUS_INTERVAL_MS = 10_000;
@@ -99,6 +99,9 @@ export class SimCamera {
     if (!(opts.fps > 0 && opts.fps <= 120)) {
       throw new RangeError(`Frame rate must be above 0 and at most 120: "${opts.fps}"`);
     }
+    if (!(opts.size in FRAME_DIMENSIONS)) {
+      throw new RangeError(`Unknown frame size: "${opts.size}" (expected qvga or vga)`);
+    }
     const loopFrames = opts.loopFrames ?? Math.max(2, Math.round(2 * opts.fps));
     if (!Number.isInteger(loopFrames) || loopFrames < 2) {
       throw new RangeError(`Loop must hold at least 2 frames: "${loopFrames}"`);
@@ -136,7 +139,7 @@ export class SimCamera {
 
   /** Renders the first loop (unless frames were given), then connects. */
   start(): void {
-    if (this.#started) return;
+    if (this.#started || this.#stopped) return;
     this.#started = true;
     this.#bootAt = performance.now();
     if (this.#opts.signal?.aborted) {

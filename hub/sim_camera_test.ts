@@ -460,6 +460,10 @@ Deno.test("SimCamera rejects bad options", () => {
   assert.throws(() => new SimCamera({ ...base, fps: 10, frames: [] }), /must not be empty/);
   assert.throws(() => new SimCamera({ ...base, fps: 10, statusIntervalMs: 0 }), /Status interval/);
   assert.throws(() => new SimCamera({ ...base, fps: 10, renderPeriodMs: 5 }), /Render period/);
+  assert.throws(
+    () => new SimCamera({ ...base, fps: 10, size: "hd" as "vga" }),
+    /Unknown frame size: "hd"/,
+  );
 });
 
 Deno.test("SimCamera streams through the real hub and comes back after a hub restart", async () => {

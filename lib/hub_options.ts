@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 
 export interface HubOptions {
-  mode: "run" | "help" | "version" | "healthcheck";
+  mode: "run" | "help" | "version" | "healthcheck" | "build";
   port: number;
   host: string;
   certsDir: string;
@@ -196,6 +196,7 @@ ${
   }).join("\n")
 }
   --healthcheck                      Ask the hub on --port for /healthz and exit 0 (healthy) or 1
+  --build                            Build the browser bundle once and exit (image builds)
   --help, -h                         Show this help
   --version                          Print the version
 
@@ -219,6 +220,7 @@ export function parseHubOptions(
         help: { type: "boolean", short: "h" },
         version: { type: "boolean" },
         healthcheck: { type: "boolean" },
+        build: { type: "boolean" },
         ...Object.fromEntries(
           OPTIONS.map((o) => [
             o.flag,
@@ -259,6 +261,8 @@ export function parseHubOptions(
       ? "version"
       : values.healthcheck
       ? "healthcheck"
+      : values.build
+      ? "build"
       : "run",
     port: out["port"] as number,
     host: out["host"] as string,

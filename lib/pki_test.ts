@@ -441,7 +441,8 @@ async function handshake(
   const outcome = new Promise<Outcome>((resolve) => {
     server.on("secureConnection", (s) => {
       const peer = s.getPeerCertificate();
-      resolve({ ok: true, authorized: s.authorized, cn: peer.subject?.CN });
+      const cn = peer.subject?.CN;
+      resolve({ ok: true, authorized: s.authorized, cn: Array.isArray(cn) ? cn[0] : cn });
       s.end();
     });
     server.on("tlsClientError", (err) => resolve({ ok: false, error: err.message }));

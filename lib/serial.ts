@@ -21,6 +21,8 @@ export function canonicalSerial(s: string): string {
 
 /** Validates a serial from a URL or a message before any use. */
 export function parseSerial(raw: string, isSerial: (s: string) => boolean): string {
-  if (!isSerial(raw)) throw new TrustcamError("TC_ERR_BAD_SERIAL", `Invalid camera serial: "${raw}"`);
+  if (!isSerial(raw)) {
+    throw new TrustcamError("TC_ERR_BAD_SERIAL", `Invalid camera serial: "${raw}"`);
+  }
   return canonicalSerial(raw);
 }

@@ -13,7 +13,10 @@ Deno.test("buildViewerFrame() appends the 18 ASCII bytes of the serial", () => {
 });
 
 Deno.test("buildViewerFrame() rejects a serial that is not 18 printable characters", () => {
-  assert.throws(() => buildViewerFrame(new Uint8Array(4), "0123"), /Serial must be 18 characters: "0123"/);
+  assert.throws(
+    () => buildViewerFrame(new Uint8Array(4), "0123"),
+    /Serial must be 18 characters: "0123"/,
+  );
   assert.throws(() => buildViewerFrame(new Uint8Array(4), "0123A1B2C3D4E5F6\n7"), RangeError);
 });
 

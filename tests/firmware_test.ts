@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { MAX_FW_LENGTH, parseDeviceStatus } from "../lib/device_status.ts";
 
 const GXX = "/usr/bin/g++";
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -165,6 +166,29 @@ Deno.test("firmware format_status() writes the status example of docs/protocol.m
     const documented = await documentedStatus();
     assert.deepEqual(sent, documented);
     assert.deepEqual(Object.keys(sent), Object.keys(documented));
+  });
+});
+
+Deno.test("firmware status messages pass the hub's parseDeviceStatus()", async () => {
+  await withTempDir(async (dir) => {
+    const exe = await buildLogicTest(dir);
+    const result = await run(exe, ["--status-samples"]);
+    assert.equal(result.code, 0, result.out);
+    const lines = result.out.trimEnd().split("\n");
+    assert.equal(lines.length, 7, result.out);
+    const now = new Date("2026-11-23T10:00:00.000Z");
+    for (const line of lines) {
+      const { type, ...fields } = JSON.parse(line);
+      assert.equal(type, "status");
+      // Throws (the hub would count the message as bad) for anything off the format.
+      assert.deepEqual(parseDeviceStatus(line, now), { ...fields, at: now.toISOString() });
+      if (fields.fw !== undefined) assert.ok([...fields.fw].length <= MAX_FW_LENGTH, line);
+    }
+    // The escaped and the cut fw strings came through intact.
+    assert.equal(JSON.parse(lines[1]).fw, 'a"b\\c\nd\x01\x7f');
+    assert.equal(JSON.parse(lines[2]).fw, "\u00e9".repeat(32));
+    assert.equal(JSON.parse(lines[4]).fw, "c".repeat(60) + "\u{1F600}");
+    assert.equal(JSON.parse(lines[5]).fw, "d".repeat(62));
   });
 });
 

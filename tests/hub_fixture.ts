@@ -154,8 +154,11 @@ export function clientOf(ws: WebSocket, cert: IssuedCert): TestClient {
   });
   ws.on("error", () => {});
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    ws.once("close", (code: number, reason: Uint8Array) =>
-      resolve({ code, reason: new TextDecoder().decode(reason) }))
+    ws.once(
+      "close",
+      (code: number, reason: Uint8Array) =>
+        resolve({ code, reason: new TextDecoder().decode(reason) }),
+    )
   );
   const client: TestClient = {
     ws,

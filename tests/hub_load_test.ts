@@ -8,7 +8,12 @@ import type { IssuedCert } from "./pki_fixture.ts";
 import { parseViewerFrame } from "../lib/trailer.ts";
 import { renderFrames } from "../lib/sim_frames.ts";
 
-const CAMS = ["0123000000000000A1", "0123000000000000A2", "0123000000000000A3", "0123000000000000A4"];
+const CAMS = [
+  "0123000000000000A1",
+  "0123000000000000A2",
+  "0123000000000000A3",
+  "0123000000000000A4",
+];
 
 function countBySerial(client: TestClient): Map<string, number> {
   const m = new Map<string, number>();
@@ -190,7 +195,15 @@ Deno.test("hub answers bad, traversal-looking and unknown serials with 400 and 4
 
 async function ffprobe(path: string): Promise<string> {
   const out = await new Deno.Command("ffprobe", {
-    args: ["-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", path],
+    args: [
+      "-v",
+      "error",
+      "-show_entries",
+      "stream=codec_name,width,height",
+      "-of",
+      "csv=p=0",
+      path,
+    ],
   }).output();
   assert.ok(out.success, new TextDecoder().decode(out.stderr));
   return new TextDecoder().decode(out.stdout).trim();

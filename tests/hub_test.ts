@@ -18,7 +18,9 @@ const CAM_B = "0123B1B2C3D4E5F6B7";
 const CAM_C = "0123C1B2C3D4E5F6C7";
 
 function send(client: TestClient, data: Uint8Array | string): Promise<void> {
-  return new Promise((resolve, reject) => client.ws.send(data, (err) => err ? reject(err) : resolve()));
+  return new Promise((resolve, reject) =>
+    client.ws.send(data, (err) => err ? reject(err) : resolve())
+  );
 }
 
 function frameCount(client: TestClient, serial: string): number {

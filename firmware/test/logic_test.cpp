@@ -4,7 +4,8 @@
 //
 // Prints one line per failure and ends with "N passed, M failed"; exits 1 on any failure.
 // `logic_test --status-example` prints the status message for the values of the example in
-// docs/protocol.md, so tests/firmware_test.ts can compare it with the document.
+// docs/protocol.md, so tests/firmware_test.ts can compare it with the document;
+// `--status-samples` prints edge cases (escaped and cut fw strings) for the hub's parser.
 
 #include <stdio.h>
 #include <string.h>
@@ -551,6 +552,40 @@ static void test_format_status() {
   }
 }
 
+// One status message per line, covering the edge cases of the format, for the hub's parser.
+static int print_status_samples() {
+  const std::string e_acute = "\xC3\xA9";
+  const std::string grin = "\xF0\x9F\x98\x80";  // U+1F600, 4 bytes
+  std::string many_e;
+  for (int i = 0; i < 70; ++i) many_e += e_acute;
+  const std::string fws[] = {
+      tc::kFirmwareVersion,
+      "a\"b\\c\nd\x01\x7F",
+      many_e,                                    // cut to 32 characters (64 bytes)
+      std::string(63, 'b') + e_acute + "zz",     // cut before the straddling character
+      std::string(60, 'c') + grin,               // exactly 64 bytes: kept
+      std::string(62, 'd') + grin,               // cut before the emoji
+  };
+  char out[tc::kStatusMaxBytes];
+  for (const std::string& fw : fws) {
+    tc::Status s = example_status();
+    s.fw = fw.c_str();
+    if (tc::format_status(out, sizeof out, s) == 0) return 1;
+    printf("%s\n", out);
+  }
+  tc::Status s = example_status();
+  s.fw = nullptr;
+  s.uptime_s = 4294967296ull;  // past 32 bits
+  s.heap_free = 0;
+  s.psram_free = 0;
+  s.rssi_dbm = 0;
+  s.frames_sent = 0;
+  s.frames_skipped = 0;
+  if (tc::format_status(out, sizeof out, s) == 0) return 1;
+  printf("%s\n", out);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc > 1 && strcmp(argv[1], "--status-example") == 0) {
     char out[tc::kStatusMaxBytes];
@@ -558,6 +593,7 @@ int main(int argc, char** argv) {
     printf("%s\n", out);
     return 0;
   }
+  if (argc > 1 && strcmp(argv[1], "--status-samples") == 0) return print_status_samples();
 
   test_find_last_eoi();
   test_check_frame();

@@ -44,7 +44,7 @@ static const uint64_t kWifiJoinAt = 2000;
 static const uint64_t kHubDownFrom = 100000;
 static const uint64_t kHubDownUntil = 200000;
 static const uint64_t kWifiDownFrom = 270000;
-static const uint64_t kWifiDownUntil = 280000;
+static const uint64_t kWifiDownUntil = 300000;
 // Fake durations of blocking calls.
 static const uint32_t kCaptureMs = 3;
 static const uint32_t kSendMs = 2;
@@ -464,7 +464,9 @@ static void check_buffers() {
   if (!g_outstanding.empty()) {
     fail("%lu frame buffers never handed back", static_cast<unsigned long>(g_outstanding.size()));
   }
-  if (g_camera_inits != 2) fail("camera init ran %d times, expected 2 (fail, retry)", g_camera_inits);
+  if (g_camera_inits != 2) {
+    fail("camera init ran %d times, expected 2 (fail, retry)", g_camera_inits);
+  }
   if (g_captures_offline != 0) {
     fail("%llu captures while not connected", static_cast<unsigned long long>(g_captures_offline));
   }
@@ -488,7 +490,8 @@ static void check_pacing() {
     }
   }
   if (g_connections[0].from > kWifiJoinAt + kConnectMs + 100) {
-    fail("first connection only at %llu ms", static_cast<unsigned long long>(g_connections[0].from));
+    fail("first connection only at %llu ms",
+         static_cast<unsigned long long>(g_connections[0].from));
   }
   if (g_bins < 1000) fail("only %llu frames sent", static_cast<unsigned long long>(g_bins));
 }
@@ -531,7 +534,10 @@ static void check_statuses() {
     }
     const Connection& c = g_connections[connection];
     if (previous == 0) {
-      if (s.at - c.from > 50) fail("first status %llu ms after connecting", static_cast<unsigned long long>(s.at - c.from));
+      if (s.at - c.from > 50) {
+        fail("first status %llu ms after connecting",
+             static_cast<unsigned long long>(s.at - c.from));
+      }
     } else {
       const uint64_t gap = s.at - previous;
       if (gap < STATUS_INTERVAL_MS || gap > STATUS_INTERVAL_MS + 50) {
@@ -586,7 +592,10 @@ static void check_log() {
   for (size_t i = 0; i < g_log.size(); ++i) {
     if (g_log[i].find(" E ") == 10) ++errors;
   }
-  if (errors != 1) fail("%lu error lines in the log, expected 1 (the failed camera init)", static_cast<unsigned long>(errors));
+  if (errors != 1) {
+    fail("%lu error lines in the log, expected 1 (the failed camera init)",
+         static_cast<unsigned long>(errors));
+  }
 }
 
 int main() {
@@ -624,6 +633,7 @@ int main() {
          "%lu connection attempts\n",
          static_cast<unsigned long long>(kSimEnd / 1000),
          static_cast<unsigned long long>(g_captures), static_cast<unsigned long long>(g_bins),
-         static_cast<unsigned long>(g_statuses.size()), static_cast<unsigned long>(g_attempts.size()));
+         static_cast<unsigned long>(g_statuses.size()),
+         static_cast<unsigned long>(g_attempts.size()));
   return 0;
 }

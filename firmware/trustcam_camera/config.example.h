@@ -74,9 +74,10 @@ static const uint32_t HUB_BACKOFF_BASE_MS = 1000;
 static const uint32_t HUB_BACKOFF_MAX_MS = 60000;
 static const uint32_t HUB_BACKOFF_STABLE_MS = 10000;
 
-// Wi-Fi rejoin: the core reconnects by itself; WiFi.reconnect() is the fallback, on this backoff.
-static const uint32_t WIFI_BACKOFF_BASE_MS = 5000;
-static const uint32_t WIFI_BACKOFF_MAX_MS = 60000;
+// Wi-Fi rejoin: the core reconnects by itself; WiFi.reconnect() is the fallback, on this
+// backoff (the first one 5..10 s after the loss, so it does not cut into a join in progress).
+static const uint32_t WIFI_BACKOFF_BASE_MS = 10000;
+static const uint32_t WIFI_BACKOFF_MAX_MS = 120000;
 
 // Camera init retry when the sensor fails to start.
 static const uint32_t CAMERA_BACKOFF_BASE_MS = 2000;

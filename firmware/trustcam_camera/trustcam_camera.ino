@@ -48,7 +48,8 @@ static bool g_hub_up = false;
 // the next connection attempt happens.
 static bool g_hub_waiting = false;
 static uint32_t g_hub_retry_at = 0;
-// A reconnect interval the library never reaches: millis() - lastFail < 0xFFFFFFFF always.
+// A reconnect interval the library does not reach: millis() - lastFail stays below it (for all
+// but one millisecond in 49.7 days, and loop() is not called while waiting anyway).
 static const unsigned long kHoldReconnect = 0xFFFFFFFFUL;
 static tc::Backoff g_hub_backoff;
 
@@ -111,7 +112,8 @@ static bool start_camera() {
 
   const esp_err_t err = esp_camera_init(&config);
   if (err != ESP_OK) {
-    LOG_E("camera init failed: error 0x%lx", static_cast<unsigned long>(err));
+    LOG_E("camera init failed: error 0x%lx",
+          static_cast<unsigned long>(static_cast<uint32_t>(err)));
     return false;
   }
   LOG_I("camera ready: frame size %d, quality %d, %lu buffers", static_cast<int>(config.frame_size),

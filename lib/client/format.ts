@@ -52,3 +52,9 @@ export function formatRssi(dbm: number): string {
 export function formatFps(fps: number): string {
   return `${Number.isFinite(fps) && fps > 0 ? fps.toFixed(1) : "0.0"} fps`;
 }
+
+/** A frame's age: milliseconds while live ("34 ms"), a duration once old ("3 min 5 s"). */
+export function formatAge(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) ms = 0;
+  return ms < 10_000 ? `${Math.round(ms)} ms` : formatDuration(ms / 1000);
+}

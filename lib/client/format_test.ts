@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { agoSince, formatAgo, formatBytes, formatDuration, formatFps, formatRssi } from "./format.ts";
+import { agoSince, formatAge, formatAgo, formatBytes, formatDuration, formatFps, formatRssi } from "./format.ts";
 
 Deno.test("formatAgo() reads like a person would say it", () => {
   assert.equal(formatAgo(0), "just now");
@@ -31,4 +31,11 @@ Deno.test("formatDuration(), formatBytes(), formatRssi() and formatFps() format 
   assert.equal(formatRssi(0), "0 dBm (wired or simulated)");
   assert.equal(formatFps(14.94), "14.9 fps");
   assert.equal(formatFps(-0), "0.0 fps");
+});
+
+Deno.test("formatAge() shows milliseconds while live and a duration once old", () => {
+  assert.equal(formatAge(33.6), "34 ms");
+  assert.equal(formatAge(9_999), "9999 ms");
+  assert.equal(formatAge(185_000), "3 min 5 s");
+  assert.equal(formatAge(-3), "0 ms");
 });

@@ -7,6 +7,7 @@
 import { type SocketStatus, ViewerSocket } from "./viewer_socket.ts";
 import { type PaintInfo, TilePainter } from "./painter.ts";
 import type { HubMessage } from "./messages.ts";
+import { formatAge } from "./format.ts";
 
 export interface LiveViewOptions {
   onMessage(msg: HubMessage): void;
@@ -104,8 +105,11 @@ export class LiveView {
     };
   }
 
-  /** Draws a still (the last snapshot of an offline camera) unless live frames came first. */
-  async paintSnapshot(serial: string, url: string): Promise<void> {
+  /**
+   * Draws a still (the last frame of an offline camera) unless live frames came first.
+   * `takenAt` (epoch ms, the camera's lastFrameAt) makes its age read true.
+   */
+  async paintSnapshot(serial: string, url: string, takenAt?: number): Promise<void> {
     const tile = this.#tiles.get(serial);
     if (!tile) return;
     try {
@@ -113,7 +117,8 @@ export class LiveView {
       if (!res.ok) return;
       const jpeg = new Uint8Array(await res.arrayBuffer());
       if (this.#tiles.get(serial) === tile && tile.painter.shownReceivedAt === undefined) {
-        tile.painter.push(jpeg);
+        const age = takenAt === undefined ? 0 : Math.max(0, Date.now() - takenAt);
+        tile.painter.push(jpeg, performance.now() - age);
       }
     } catch {
       // No snapshot: the tile says "No picture".
@@ -123,6 +128,8 @@ export class LiveView {
   start(): void {
     if (this.#started) return;
     this.#started = true;
+    // Browser tests (and devtools) read the subscription and counters here.
+    (globalThis as { __trustcamLive?: LiveView }).__trustcamLive = this;
     document.addEventListener("visibilitychange", this.#onVisibility);
     this.#onVisibility();
     this.#socket.start();
@@ -151,7 +158,7 @@ export class LiveView {
     const now = performance.now();
     for (const t of this.#tiles.values()) {
       const at = t.painter.shownReceivedAt;
-      const text = at === undefined ? "–" : `${Math.max(0, Math.round(now - at))} ms`;
+      const text = at === undefined ? "–" : formatAge(now - at);
       if (t.ageLabel.textContent !== text) t.ageLabel.textContent = text;
     }
   }

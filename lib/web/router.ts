@@ -42,10 +42,10 @@ export interface PageProps<D = unknown> {
  */
 export interface RouteModule<S> {
   handler?: Handlers<S>;
-  // deno-lint-ignore no-explicit-any
   data?: (ctx: RouteContext<S>) => unknown | Promise<unknown>;
+  /** The page, or for `_app.tsx` the document layout (props beyond PageProps). */
   // deno-lint-ignore no-explicit-any
-  default?: ComponentType<PageProps<any>>;
+  default?: ComponentType<any>;
 }
 
 export interface Manifest<S> {

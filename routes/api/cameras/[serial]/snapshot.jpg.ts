@@ -9,7 +9,10 @@ export const handler: Handlers<HubState> = {
     const camera = cameraOf(ctx);
     const jpeg = ctx.state.latestJpeg(camera.serial);
     if (!jpeg) {
-      throw new TrustcamError("TC_ERR_NOT_FOUND", `No frame yet from camera: ${quote(camera.serial)}`);
+      throw new TrustcamError(
+        "TC_ERR_NOT_FOUND",
+        `No frame yet from camera: ${quote(camera.serial)}`,
+      );
     }
     const stamp = (camera.lastFrameAt ?? new Date().toISOString()).replace(/[:.]/g, "-");
     return new Response(jpeg.slice(), {

@@ -1,0 +1,326 @@
+/**
+ * One camera, large: live canvas with fullscreen and snapshot download, rename, the device's
+ * last status and the hub's and the browser's figures for the stream.
+ */
+import type { ComponentChildren } from "preact";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { CameraInfo } from "../lib/registry.ts";
+import { LiveView } from "../lib/client/live_view.ts";
+import type { SocketStatus } from "../lib/client/viewer_socket.ts";
+import { readStamp } from "../lib/jpeg_com.ts";
+import {
+  agoSince,
+  formatAge,
+  formatBytes,
+  formatDuration,
+  formatFps,
+  formatRssi,
+} from "../lib/client/format.ts";
+import { StateBadge } from "../components/StateBadge.tsx";
+import { ConnectionStatus } from "../components/ConnectionStatus.tsx";
+
+export interface CameraViewProps {
+  camera: CameraInfo;
+  renderedAt: number;
+}
+
+interface BrowserFigures {
+  fps: number;
+  /** Send stamp → paint, when the camera stamps its frames (simulated cameras do). */
+  latencyMs?: number;
+  width?: number;
+  height?: number;
+}
+
+export default function CameraView(props: CameraViewProps) {
+  const serial = props.camera.serial;
+  const [camera, setCamera] = useState<CameraInfo>(props.camera);
+  const [conn, setConn] = useState<{ status: SocketStatus; retryAt?: number }>({
+    status: "connecting",
+  });
+  const [now, setNow] = useState(props.renderedAt);
+  const [figures, setFigures] = useState<BrowserFigures>({ fps: 0 });
+  const [fullscreen, setFullscreen] = useState(false);
+  const [painted, setPainted] = useState(false);
+  const frame = useRef<HTMLDivElement>(null);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const age = useRef<HTMLSpanElement>(null);
+  const lastPaint = useRef<{ latencyMs?: number; width: number; height: number }>();
+
+  const live = useMemo(
+    () =>
+      typeof document === "undefined" ? undefined : new LiveView({
+        observeTiles: false,
+        onMessage: (msg) => {
+          if (msg.type === "hello") {
+            const c = msg.cameras.find((c) => c.serial === serial);
+            if (c) setCamera(c);
+          } else if (msg.type === "camera" && msg.camera.serial === serial) {
+            setCamera(msg.camera);
+          } else if (msg.type === "stats") {
+            const s = msg.cameras.find((c) => c.serial === serial);
+            if (s) setCamera((c) => ({ ...c, ...s }));
+          }
+        },
+        onStatus: (status, retryAt) => setConn({ status, retryAt }),
+        onPaint: (_serial, info) => {
+          const stamp = readStamp(info.jpeg);
+          lastPaint.current = {
+            // Camera and browser clocks: exact for simulated cameras on this machine.
+            latencyMs: stamp ? Date.now() - stamp.t : undefined,
+            width: info.width,
+            height: info.height,
+          };
+        },
+      }),
+    [],
+  );
+
+  useEffect(() => {
+    if (!live || !canvas.current || !age.current) return;
+    const detach = live.attach(serial, canvas.current, age.current, () => setPainted(true));
+    live.start();
+    if (props.camera.state !== "online" && props.camera.lastFrameAt) {
+      void live.paintSnapshot(serial, snapshotUrl(serial), Date.parse(props.camera.lastFrameAt));
+    }
+    const timer = setInterval(() => {
+      setNow(Date.now());
+      setFigures({ fps: live.painter(serial)?.fps() ?? 0, ...lastPaint.current });
+    }, 1000);
+    const onFullscreen = () => setFullscreen(document.fullscreenElement === frame.current);
+    document.addEventListener("fullscreenchange", onFullscreen);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener("fullscreenchange", onFullscreen);
+      detach();
+      live.close();
+    };
+  }, [live]);
+
+  const toggleFullscreen = () => {
+    if (document.fullscreenElement) void document.exitFullscreen();
+    else void frame.current?.requestFullscreen();
+  };
+
+  const offline = camera.state === "offline";
+  const status = camera.status;
+  return (
+    <section class="space-y-4" aria-labelledby="camera-title" data-camera={serial}>
+      <div class="flex flex-wrap items-center justify-between gap-3">
+        <div>
+          <h1 id="camera-title" class="text-xl font-semibold text-neutral-100">
+            {camera.name}
+          </h1>
+          <p class="font-mono text-sm text-neutral-400">{serial}</p>
+        </div>
+        <div class="flex items-center gap-3">
+          <StateBadge state={camera.state} />
+          <ConnectionStatus status={conn.status} retryAt={conn.retryAt} now={now} />
+        </div>
+      </div>
+
+      <div class="grid gap-4 lg:grid-cols-[minmax(0,1fr)_22rem]">
+        <div class="space-y-3">
+          <div
+            ref={frame}
+            class="relative aspect-[4/3] max-h-[78vh] overflow-hidden rounded-lg bg-black ring-1 ring-neutral-800"
+          >
+            <canvas
+              ref={canvas}
+              width={640}
+              height={480}
+              role="img"
+              aria-label={`Live picture from ${camera.name}, camera ${serial}`}
+              class={`h-full w-full object-contain ${offline ? "grayscale opacity-40" : ""}`}
+            />
+            {!painted && (
+              <p class="absolute inset-0 flex items-center justify-center text-neutral-500">
+                {offline ? "No picture" : "Waiting for the first frame…"}
+              </p>
+            )}
+            {offline && (
+              <p
+                class="absolute inset-x-0 bottom-0 bg-black/70 px-3 py-1 text-sm"
+                data-last-seen=""
+              >
+                Offline · last seen {agoSince(camera.lastSeen, now)}
+              </p>
+            )}
+          </div>
+          <div class="flex flex-wrap items-center gap-3">
+            <button
+              type="button"
+              onClick={toggleFullscreen}
+              aria-pressed={fullscreen}
+              class={BUTTON}
+              data-action="fullscreen"
+            >
+              <Icon d="M4 9V4h5M15 4h5v5M20 15v5h-5M9 20H4v-5" />
+              {fullscreen ? "Exit fullscreen" : "Fullscreen"}
+            </button>
+            <a
+              href={snapshotUrl(serial)}
+              download={`${serial}.jpg`}
+              class={BUTTON}
+              data-action="snapshot"
+            >
+              <Icon d="M12 4v11m0 0l-4-4m4 4l4-4M5 20h14" />
+              Download snapshot
+            </a>
+            <span class="font-mono text-sm text-neutral-400">
+              frame age <span ref={age} data-age="">–</span>
+            </span>
+          </div>
+        </div>
+
+        <div class="space-y-4">
+          <RenameForm camera={camera} onRenamed={setCamera} />
+          <Panel title="Stream">
+            <dl class={DL} data-stats="">
+              <Row label="Frame rate (hub)" value={formatFps(camera.fps)} />
+              <Row label="Frame rate (here)" value={formatFps(figures.fps)} />
+              <Row label="Bitrate" value={`${camera.kbps.toFixed(1)} kbit/s`} />
+              <Row label="Frames" value={String(camera.frames)} />
+              <Row label="Bad messages" value={String(camera.bad)} />
+              <Row label="Skipped for slow viewers" value={String(camera.skipped)} />
+              {figures.width && <Row label="Size" value={`${figures.width} × ${figures.height}`} />}
+              {figures.latencyMs !== undefined && (
+                <Row label="Camera → screen" value={formatAge(figures.latencyMs)} />
+              )}
+              <Row label="First seen" value={agoSince(camera.firstSeen, now)} />
+              <Row label="Last frame" value={agoSince(camera.lastFrameAt, now)} />
+            </dl>
+          </Panel>
+          <Panel title="Device">
+            {status
+              ? (
+                <dl class={DL} data-device-status="">
+                  <Row label="Firmware" value={status.fw ?? "–"} />
+                  <Row
+                    label="Uptime"
+                    value={status.uptime_s === undefined ? "–" : formatDuration(status.uptime_s)}
+                  />
+                  <Row
+                    label="Free heap"
+                    value={status.heap_free === undefined ? "–" : formatBytes(status.heap_free)}
+                  />
+                  <Row
+                    label="Free PSRAM"
+                    value={status.psram_free === undefined ? "–" : formatBytes(status.psram_free)}
+                  />
+                  <Row
+                    label="Wi-Fi signal"
+                    value={status.rssi_dbm === undefined ? "–" : formatRssi(status.rssi_dbm)}
+                  />
+                  <Row label="Frames sent" value={String(status.frames_sent ?? "–")} />
+                  <Row label="Captures dropped" value={String(status.frames_skipped ?? "–")} />
+                  <Row label="Reported" value={agoSince(status.at, now)} />
+                </dl>
+              )
+              : <p class="text-sm text-neutral-400">No status report from this camera yet.</p>}
+          </Panel>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+const BUTTON =
+  "inline-flex items-center gap-2 rounded-md bg-neutral-800 px-3 py-1.5 text-sm text-neutral-100 ring-1 ring-neutral-700 hover:bg-neutral-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-400";
+const DL = "grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm";
+
+function snapshotUrl(serial: string): string {
+  return `/api/cameras/${encodeURIComponent(serial)}/snapshot.jpg`;
+}
+
+/** A 24px line icon; decorative, the button's text says what it does. */
+function Icon({ d }: { d: string }) {
+  return (
+    <svg
+      viewBox="0 0 24 24"
+      width="16"
+      height="16"
+      fill="none"
+      stroke="currentColor"
+      stroke-width="2"
+      stroke-linecap="round"
+      stroke-linejoin="round"
+      aria-hidden="true"
+    >
+      <path d={d} />
+    </svg>
+  );
+}
+
+function Panel({ title, children }: { title: string; children: ComponentChildren }) {
+  return (
+    <section class="rounded-lg bg-neutral-900 p-4 ring-1 ring-neutral-800">
+      <h2 class="mb-3 text-sm font-semibold uppercase tracking-wide text-neutral-400">{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+function Row({ label, value }: { label: string; value: string }) {
+  return (
+    <>
+      <dt class="text-neutral-400">{label}</dt>
+      <dd class="font-mono text-neutral-200">{value}</dd>
+    </>
+  );
+}
+
+function RenameForm(
+  { camera, onRenamed }: { camera: CameraInfo; onRenamed: (c: CameraInfo) => void },
+) {
+  const [name, setName] = useState(camera.name);
+  const [state, setState] = useState<{ busy: boolean; error?: string; saved?: boolean }>({
+    busy: false,
+  });
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setState({ busy: true });
+    try {
+      const res = await fetch(`/api/cameras/${encodeURIComponent(camera.serial)}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name }),
+      });
+      const body = await res.json().catch(() => null);
+      if (!res.ok) {
+        setState({ busy: false, error: body?.error?.message ?? `Rename failed: ${res.status}` });
+        return;
+      }
+      onRenamed(body as CameraInfo);
+      setName((body as CameraInfo).name);
+      setState({ busy: false, saved: true });
+    } catch (err) {
+      setState({ busy: false, error: `Rename failed: ${(err as Error).message}` });
+    }
+  };
+
+  return (
+    <Panel title="Name">
+      <form onSubmit={submit} class="space-y-2" data-rename="">
+        <label class="block text-sm text-neutral-400" for="camera-name">Camera name</label>
+        <div class="flex gap-2">
+          <input
+            id="camera-name"
+            name="name"
+            value={name}
+            maxLength={64}
+            required
+            onInput={(e) => setName((e.target as HTMLInputElement).value)}
+            class="min-w-0 flex-1 rounded-md bg-black px-2 py-1 text-neutral-100 ring-1 ring-neutral-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-400"
+          />
+          <button type="submit" class={BUTTON} disabled={state.busy}>Save</button>
+        </div>
+        {state.error && <p role="alert" class="text-sm text-amber-300">{state.error}</p>}
+        {state.saved && !state.error && (
+          <p role="status" class="text-sm text-emerald-300">Saved</p>
+        )}
+      </form>
+    </Panel>
+  );
+}

@@ -1,0 +1,35 @@
+/** The frame around every page: the hub's name, who is watching, the page. */
+import type { AppProps } from "../lib/web/render.tsx";
+
+export default function App({ Component, peer, url }: AppProps) {
+  const onWall = url.pathname === "/";
+  return (
+    <div class="flex min-h-screen flex-col">
+      <header class="flex items-center justify-between gap-4 border-b border-neutral-800 px-4 py-2">
+        <nav aria-label="Main" class="flex items-center gap-4">
+          <a
+            href="/"
+            class="font-semibold tracking-wide text-neutral-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-400"
+            aria-current={onWall ? "page" : undefined}
+          >
+            trustcam
+          </a>
+          {!onWall && (
+            <a
+              href="/"
+              class="text-sm text-neutral-400 hover:text-neutral-200 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-400"
+            >
+              ← All cameras
+            </a>
+          )}
+        </nav>
+        <p class="text-xs text-neutral-500">
+          Signed in with certificate <span class="text-neutral-300" data-viewer="">{peer.cn}</span>
+        </p>
+      </header>
+      <main class="flex-1 p-4">
+        <Component />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,27 @@
+/** One camera: 400 for a malformed serial, 403 when the policy hides it, 404 when unknown. */
+import type { PageProps, RouteContext } from "../../lib/web/router.ts";
+import type { HubState } from "../../hub/state.ts";
+import type { CameraInfo } from "../../lib/registry.ts";
+import { cameraOf } from "../../hub/camera_access.ts";
+import { Head } from "../../lib/web/head.ts";
+import CameraView from "../../islands/CameraView.tsx";
+
+export interface CameraData {
+  camera: CameraInfo;
+  renderedAt: number;
+}
+
+export function data(ctx: RouteContext<HubState>): CameraData {
+  return { camera: cameraOf(ctx), renderedAt: Date.now() };
+}
+
+export default function CameraPage({ data }: PageProps<CameraData>) {
+  return (
+    <>
+      <Head>
+        <title>{data.camera.name} · trustcam</title>
+      </Head>
+      <CameraView camera={data.camera} renderedAt={data.renderedAt} />
+    </>
+  );
+}

@@ -1,0 +1,143 @@
+/**
+ * `deno task start` as a newcomer runs it: an empty directory, one command, a live hub with
+ * four simulated cameras; Ctrl-C ends it all.
+ */
+import assert from "node:assert/strict";
+import { request, waitFor } from "./hub_fixture.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/** Processes whose command line mentions `marker` (our temp dir), other than `except`. */
+function processesMentioning(marker: string): number[] {
+  const pids: number[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const cmd = Deno.readTextFileSync(`/proc/${e.name}/cmdline`).replaceAll("\0", " ");
+      if (cmd.includes(marker)) pids.push(Number(e.name));
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return pids;
+}
+
+/** Runs main.ts in `cwd` the way `deno task start` does, collecting its output. */
+function startHubProcess(cwd: string, args: string[]) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}main.ts`, ...args],
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  let output = "";
+  const decoder = new TextDecoder();
+  const pump = (s: ReadableStream<Uint8Array>) =>
+    s.pipeTo(new WritableStream({ write: (c) => void (output += decoder.decode(c)) }));
+  const done = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  return {
+    child,
+    get output() {
+      return output;
+    },
+    async finish() {
+      const status = await child.status;
+      await done;
+      return status;
+    },
+  };
+}
+
+Deno.test("deno task start brings up the hub and 4 cameras from an empty directory, and SIGINT stops it all", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "trustcam_start_" });
+  const port = freePort();
+  const run = startHubProcess(dir, ["--port", String(port), "--host", "127.0.0.1"]);
+  try {
+    await waitFor(() => run.output.includes("Ctrl-C stops everything"), 60_000, "the banner");
+    assert.match(run.output, /Browser certificate: certs\/viewers\/demo-viewer\.p12/);
+    const password = run.output.match(/Password: +(\S+)/)?.[1];
+    assert.ok(password && password.length >= 16, "the banner prints the .p12 password");
+
+    const certs = `${dir}/certs`;
+    const ca = Deno.readTextFileSync(`${certs}/root-ca.crt`) +
+      Deno.readTextFileSync(`${certs}/signer-ca.crt`);
+    const viewer = {
+      chainPem: Deno.readTextFileSync(`${certs}/viewers/demo-viewer.chain`),
+      keyPem: Deno.readTextFileSync(`${certs}/viewers/demo-viewer.key`),
+    } as Parameters<typeof request>[2];
+    let online = 0;
+    const deadline = Date.now() + 30_000;
+    while (online < 4 && Date.now() < deadline) {
+      const res = await request(port, ca, viewer, "/api/cameras");
+      const cameras = (res.json() as { cameras: { state: string; frames: number }[] }).cameras;
+      online = cameras.filter((c) => c.state === "online" && c.frames > 0).length;
+      if (online < 4) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal(online, 4, "4 simulated cameras online and streaming");
+    const mode = Deno.statSync(`${certs}/server.key`).mode! & 0o777;
+    assert.equal(mode, 0o600, "private keys are 0600");
+
+    run.child.kill("SIGINT");
+    const status = await run.finish();
+    assert.equal(status.code, 0, run.output.slice(-2000));
+    assert.match(run.output, /Stopping \(SIGINT\)/);
+    assert.match(run.output, /stopped/);
+    await waitFor(() => processesMentioning(dir).length === 0, 5000, "no process left");
+  } finally {
+    try {
+      run.child.kill("SIGKILL");
+    } catch {
+      // Already exited.
+    }
+    await run.finish();
+  }
+
+  // A second start reuses what the first created: same CA, same viewer, same password.
+  const rootBefore = Deno.readTextFileSync(`${dir}/certs/root-ca.crt`);
+  const again = startHubProcess(dir, ["--port", String(port), "--host", "127.0.0.1"]);
+  try {
+    await waitFor(() => again.output.includes("Ctrl-C stops everything"), 60_000, "the banner");
+    assert.doesNotMatch(again.output, /creating a development PKI/);
+    assert.equal(Deno.readTextFileSync(`${dir}/certs/root-ca.crt`), rootBefore);
+    again.child.kill("SIGTERM");
+    assert.equal((await again.finish()).code, 0);
+  } finally {
+    try {
+      again.child.kill("SIGKILL");
+    } catch {
+      // Already exited.
+    }
+    await again.finish();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("main.ts stops with one clear message when a certificate file is missing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "trustcam_nocerts_" });
+  try {
+    const run = startHubProcess(dir, ["--no-demo", "--port", "0", "--host", "127.0.0.1"]);
+    const status = await run.finish();
+    assert.equal(status.code, 1);
+    assert.match(run.output, /error: Cannot read "certs\/server\.key": missing/);
+    assert.match(run.output, /deno task certs init/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("main.ts --help documents every option and exits 0; a bad flag exits 2", async () => {
+  const help = startHubProcess(ROOT, ["--help"]);
+  assert.equal((await help.finish()).code, 0);
+  assert.match(help.output, /--max-frame-bytes N/);
+  const bad = startHubProcess(ROOT, ["--port", "nope"]);
+  assert.equal((await bad.finish()).code, 2);
+  assert.match(bad.output, /error: Invalid --port: "nope": not a number/);
+});
