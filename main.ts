@@ -5,7 +5,7 @@
  */
 import https from "node:https";
 import { type HubOptions, parseHubOptions, USAGE, UsageError } from "./lib/hub_options.ts";
-import { CERT_FILES, initPki, issueViewer, PkiError, writeSecret } from "./lib/pki.ts";
+import { CERT_FILES, exists, initPki, issueViewer, PkiError, writeSecret } from "./lib/pki.ts";
 import { startHub } from "./hub/server.ts";
 import { HubStartError } from "./hub/tls_files.ts";
 import { consoleLog } from "./hub/log.ts";
@@ -18,16 +18,6 @@ export const VERSION = "0.1.0";
 /** The browser certificate the demo creates, and the client the healthcheck presents. */
 export const DEMO_VIEWER = "demo-viewer";
 export const HEALTHCHECK_VIEWER = "healthcheck";
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
-}
 
 interface DemoCredentials {
   p12Path: string;
@@ -187,21 +177,7 @@ export async function main(args: string[], env = Deno.env.toObject()): Promise<n
 
   let hub;
   try {
-    hub = await startHub({
-      port: o.port,
-      host: o.host,
-      certsDir: o.certsDir,
-      dataDir: o.dataDir,
-      maxFrameBytes: o.maxFrameBytes,
-      viewerBufferBytes: o.viewerBufferBytes,
-      stallMs: o.stallMs,
-      pingIntervalMs: o.pingIntervalMs,
-      handshakeTimeoutMs: o.handshakeTimeoutMs,
-      serialPattern: o.serialPattern,
-      revocationFile: o.revocationFile,
-      policyFile: o.policyFile,
-      dev: o.dev,
-    }, { log });
+    hub = await startHub(o, { log });
   } catch (err) {
     if (err instanceof HubStartError) {
       console.error(`error: ${err.message}`);

@@ -67,6 +67,8 @@ const KEEP_LINES = 200;
 
 /** A child process of the benchmark: JSON messages in, raw lines kept for error reports. */
 export class Child {
+  /** Every child not yet exited, so an interrupted run can end them all. */
+  static readonly live = new Set<Child>();
   readonly name: string;
   readonly pid: number;
   readonly lines: string[] = [];
@@ -92,8 +94,10 @@ export class Child {
     this.pid = this.#proc.pid;
     this.#stdin = this.#proc.stdin.getWriter();
     this.#pumps = [this.#pump(this.#proc.stdout, true), this.#pump(this.#proc.stderr, false)];
+    Child.live.add(this);
     this.status = this.#proc.status.then((s) => {
       this.#exited = true;
+      Child.live.delete(this);
       this.#wake();
       return s;
     });
@@ -195,6 +199,11 @@ export class Child {
     if (!this.#exited) await killTree(this.pid, graceMs);
     await this.status;
     await Promise.all(this.#pumps);
+  }
+
+  /** Kills every live child (interrupted runs, error paths). */
+  static async killAll(): Promise<void> {
+    await Promise.all([...Child.live].map((c) => c.kill()));
   }
 
   /** Closes stdin (the child's cue to finish) and waits up to `ms` before killing. */

@@ -36,7 +36,7 @@ export function CameraTile(
     <li>
       <a
         href={`/cameras/${encodeURIComponent(camera.serial)}`}
-        class="group block overflow-hidden rounded-lg bg-neutral-900 ring-1 ring-neutral-800 hover:ring-neutral-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-400"
+        class="group block h-full overflow-hidden rounded-lg bg-neutral-900 ring-1 ring-neutral-800 hover:ring-neutral-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-400"
         data-tile={camera.serial}
         data-state={camera.state}
       >
@@ -69,7 +69,7 @@ export function CameraTile(
           <h2 class="truncate font-medium text-neutral-100" title={camera.name}>{camera.name}</h2>
           <StateBadge state={camera.state} />
         </div>
-        <p class="flex flex-wrap gap-x-3 px-3 pb-2 pt-1 font-mono text-xs text-neutral-400">
+        <p class="flex flex-wrap gap-x-3 px-3 pb-2 pt-1 font-mono text-xs tabular-nums text-neutral-400">
           <span>{camera.serial}</span>
           <span data-fps={camera.fps}>{formatFps(camera.fps)}</span>
           <span>

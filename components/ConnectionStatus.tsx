@@ -16,11 +16,12 @@ export function ConnectionStatus(
     return (
       <p
         role="status"
-        class="rounded-md bg-amber-950 px-3 py-2 text-sm text-amber-100 ring-1 ring-amber-700"
+        class="rounded-md bg-amber-900 px-3 py-2 text-sm text-amber-100 ring-1 ring-amber-700"
         data-connection="reconnecting"
       >
-        <span aria-hidden="true">◐</span> Connection to the hub lost. Reconnecting
-        {s > 0 ? ` in ${s} s` : "…"}
+        <span aria-hidden="true">◐</span> Connection to the hub lost. Reconnecting…
+        {/* The countdown changes every second: shown, not announced. */}
+        {s > 0 && <span aria-hidden="true">(next try in {s} s)</span>}
       </p>
     );
   }

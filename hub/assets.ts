@@ -1,8 +1,8 @@
 /**
  * The islands bundle: an entry importing every island and the client runtime, bundled by
  * `deno bundle` at start-up, served from memory under a content-hashed name with immutable
- * cache headers. In dev it watches `islands/` and `lib/` and rebuilds; a failed rebuild keeps
- * the last good bundle and logs the bundler's message.
+ * cache headers. In dev it watches `islands/`, `components/` and `lib/` and rebuilds; a failed
+ * rebuild keeps the last good bundle and logs the bundler's message.
  */
 import { SECURITY_HEADERS } from "../lib/web/render.tsx";
 import type { WebAssets } from "./state.ts";
@@ -21,7 +21,7 @@ export interface BuildAssetsOptions {
   log?: (message: string) => void;
   /** deno.json for the bundler (import map, JSX); default `<root>/deno.json`. */
   config?: string;
-  /** Directories watched in dev; default `<root>/islands` and `<root>/lib`. */
+  /** Directories watched in dev; default `islands/`, `components/` and `lib/` under root. */
   watch?: string[];
 }
 
@@ -152,7 +152,14 @@ export async function buildAssets(opts: BuildAssetsOptions): Promise<BuiltAssets
   }
 
   if (opts.dev) {
-    const dirs = opts.watch ?? [`${root}/islands`, `${root}/lib`];
+    const candidates = opts.watch ?? ["islands", "components", "lib"].map((d) => `${root}/${d}`);
+    const dirs = candidates.filter((d) => {
+      try {
+        return Deno.statSync(d).isDirectory;
+      } catch {
+        return false;
+      }
+    });
     watcher = Deno.watchFs(dirs, { recursive: true });
     const w = watcher;
     watching = (async () => {

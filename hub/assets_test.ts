@@ -56,7 +56,10 @@ Deno.test("buildAssets() serves a content-hashed immutable bundle", async () => 
   assert.equal(assets.serve("/_trustcam/islands-0000000000000000.js"), undefined);
   assert.equal(assets.serve("/"), undefined);
   assert.equal(logs.length, 1);
-  assert.match(logs[0], /Islands bundle \/_trustcam\/islands-[0-9a-f]{16}\.js: [\d.]+ KiB in \d+ ms/);
+  assert.match(
+    logs[0],
+    /Islands bundle \/_trustcam\/islands-[0-9a-f]{16}\.js: [\d.]+ KiB in \d+ ms/,
+  );
 });
 
 Deno.test("buildAssets() throws the bundler's message when the first build fails", async () => {
@@ -86,8 +89,7 @@ Deno.test("buildAssets() in dev rebuilds when an island changes and keeps old bu
   try {
     await Deno.mkdir(`${dir}/islands`);
     const file = `${dir}/islands/Hello.tsx`;
-    const source = (word: string) =>
-      `export default function Hello() { return <p>${word}</p>; }\n`;
+    const source = (word: string) => `export default function Hello() { return <p>${word}</p>; }\n`;
     await Deno.writeTextFile(file, source("first-version"));
     const logs: string[] = [];
     await using assets = await buildAssets({
@@ -173,11 +175,15 @@ Deno.test("islands hydrate in Chromium, styled by twind, under the page CSP", as
     await page.click(".counter");
     assert.equal(await page.textContent(".counter output"), "6");
     // bg-emerald-700 appears only after the click: the client's twind must have styled it.
-    await page.waitForFunction(() => {
-      const el = document.querySelector(".counter")!;
-      return el.classList.contains("bg-emerald-700") &&
-        getComputedStyle(el).backgroundColor === "rgb(4, 120, 87)";
-    }, undefined, { timeout: 5_000 });
+    await page.waitForFunction(
+      () => {
+        const el = document.querySelector(".counter")!;
+        return el.classList.contains("bg-emerald-700") &&
+          getComputedStyle(el).backgroundColor === "rgb(4, 120, 87)";
+      },
+      undefined,
+      { timeout: 5_000 },
+    );
     assert.notEqual(before, "rgb(4, 120, 87)");
     // Server CSS applied before hydration too: p-4 is 16px.
     assert.equal(await page.$eval("main", (el) => getComputedStyle(el).paddingTop), "16px");

@@ -1,16 +1,19 @@
-/** Hub settings after flags and environment are read; see main.ts for the flags. */
-export interface HubConfig {
-  port: number;
-  host: string;
-  certsDir: string;
-  dataDir: string;
-  maxFrameBytes: number;
-  viewerBufferBytes: number;
-  stallMs: number;
-  pingIntervalMs: number;
-  handshakeTimeoutMs: number;
-  serialPattern: string;
-  revocationFile: string;
-  policyFile: string | null;
-  dev: boolean;
-}
+import type { HubOptions } from "../lib/hub_options.ts";
+
+/** Hub settings after flags and environment are read (lib/hub_options.ts defines them). */
+export type HubConfig = Pick<
+  HubOptions,
+  | "port"
+  | "host"
+  | "certsDir"
+  | "dataDir"
+  | "maxFrameBytes"
+  | "viewerBufferBytes"
+  | "stallMs"
+  | "pingIntervalMs"
+  | "handshakeTimeoutMs"
+  | "serialPattern"
+  | "revocationFile"
+  | "policyFile"
+  | "dev"
+>;

@@ -245,6 +245,7 @@ export async function startHub(
     });
     // Sockets whose TLS handshake finished: only these can carry an HTTP answer.
     const secured = new WeakSet<object>();
+    const refusedHttp = new WeakSet<object>();
     server.on("secureConnection", (socket: TLSSocket) => secured.add(socket));
     server.on("clientError", (err: Error, socket: Duplex) => {
       // Deno's node:https reports TLS failures here too (handshake timeout, no certificate),
@@ -258,7 +259,12 @@ export async function startHub(
       }
       // Malformed HTTP (oversized headers, garbage): answer if possible and never crash.
       const tooLarge = (err as Error & { code?: string }).code === "HPE_HEADER_OVERFLOW";
-      hubMetrics.upgradesRefused.inc({ reason: tooLarge ? "headers_too_large" : "bad_request" });
+      // A request that keeps coming after the answer (1 MiB of headers) is reported again:
+      // count it once.
+      if (!refusedHttp.has(socket)) {
+        refusedHttp.add(socket);
+        hubMetrics.upgradesRefused.inc({ reason: tooLarge ? "headers_too_large" : "bad_request" });
+      }
       if (socket.writable) {
         socket.end(
           tooLarge

@@ -123,7 +123,7 @@ export default function CameraView(props: CameraViewProps) {
         <div class="space-y-3">
           <div
             ref={frame}
-            class="relative aspect-[4/3] max-h-[78vh] overflow-hidden rounded-lg bg-black ring-1 ring-neutral-800"
+            class="relative mx-auto aspect-[4/3] max-h-[78vh] overflow-hidden rounded-lg bg-black ring-1 ring-neutral-800"
           >
             <canvas
               ref={canvas}
@@ -160,7 +160,8 @@ export default function CameraView(props: CameraViewProps) {
             </button>
             <a
               href={snapshotUrl(serial)}
-              download={`${serial}.jpg`}
+              // The hub names the file: serial and frame time.
+              download
               class={BUTTON}
               data-action="snapshot"
             >
@@ -317,9 +318,7 @@ function RenameForm(
           <button type="submit" class={BUTTON} disabled={state.busy}>Save</button>
         </div>
         {state.error && <p role="alert" class="text-sm text-amber-300">{state.error}</p>}
-        {state.saved && !state.error && (
-          <p role="status" class="text-sm text-emerald-300">Saved</p>
-        )}
+        {state.saved && !state.error && <p role="status" class="text-sm text-emerald-300">Saved</p>}
       </form>
     </Panel>
   );

@@ -72,7 +72,7 @@ export default function Wall(props: WallProps) {
       </div>
       {cameras.length === 0 ? <EmptyWall /> : (
         <ul
-          class="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4 2xl:grid-cols-5"
+          class="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4 2xl:grid-cols-5 3xl:grid-cols-6"
           aria-label="Live cameras"
         >
           {cameras.map((c) => <CameraTile key={c.serial} camera={c} host={live} now={now} />)}
@@ -94,8 +94,8 @@ function EmptyWall() {
           Real camera: issue a device certificate with{" "}
           <code class="rounded bg-neutral-800 px-1">deno task certs device SERIAL</code>{" "}
           and flash an ESP32 board with the sketch in{" "}
-          <code class="rounded bg-neutral-800 px-1">firmware/</code>{" "}
-          (see <code class="rounded bg-neutral-800 px-1">firmware/README.md</code>).
+          <code class="rounded bg-neutral-800 px-1">firmware/</code> (see{" "}
+          <code class="rounded bg-neutral-800 px-1">firmware/README.md</code>).
         </li>
         <li>
           No hardware: start simulated cameras with{" "}

@@ -332,7 +332,8 @@ const REVOKED_HEADER = `# trustcam revocation list: the hub re-reads this file w
 # One entry per line: cn:<common name>, sha256:<certificate fingerprint>, serial:<cert serial>.
 `;
 
-async function exists(path: string): Promise<boolean> {
+/** Whether a path exists (a dangling link counts); other errors propagate. */
+export async function exists(path: string): Promise<boolean> {
   try {
     await Deno.lstat(path);
     return true;

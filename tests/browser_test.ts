@@ -115,6 +115,8 @@ Deno.test("wall: every camera live in Chromium with a client certificate", async
     for (const s of SERIALS.slice(0, 3)) {
       assert.equal(await page.getAttribute(tile(s), "data-state"), "online");
     }
+    // No focus ring in the picture that goes in the README.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.screenshot({ path: `${ARTIFACTS}wall_offline.png` });
   });
 
@@ -136,43 +138,57 @@ Deno.test("wall: every camera live in Chromium with a client certificate", async
     );
   });
 
-  await t.step("the camera page loads from the wall and its snapshot downloads as a JPEG", async () => {
-    const s = SERIALS[0];
-    await page.focus(tile(s));
-    await Promise.all([page.waitForURL(`${wall.origin}/cameras/${s}`), page.keyboard.press("Enter")]);
-    await page.waitForSelector("[data-island][data-ready]");
-    assert.equal(await page.textContent("#camera-title"), "Front door");
-    assert.equal(await page.title(), "Front door · trustcam");
-    await page.waitForFunction(() => {
-      const c = document.querySelector("[data-camera] canvas") as HTMLCanvasElement;
-      return c.width === 320 && /^\d+ ms$/.test(document.querySelector("[data-age]")!.textContent!);
-    }, undefined, { timeout: 5_000 });
-    await page.waitForSelector("[data-device-status]", { timeout: 12_000 });
-    const status = await page.textContent("[data-device-status]");
-    assert.match(status!, /Firmware.*trustcam-sim/);
-    assert.match(status!, /Wi-Fi signal/);
-    assert.match(status!, /Uptime/);
+  await t.step(
+    "the camera page loads from the wall and its snapshot downloads as a JPEG",
+    async () => {
+      const s = SERIALS[0];
+      await page.focus(tile(s));
+      await Promise.all([
+        page.waitForURL(`${wall.origin}/cameras/${s}`),
+        page.keyboard.press("Enter"),
+      ]);
+      await page.waitForSelector("[data-island][data-ready]");
+      assert.equal(await page.textContent("#camera-title"), "Front door");
+      assert.equal(await page.title(), "Front door · trustcam");
+      await page.waitForFunction(
+        () => {
+          const c = document.querySelector("[data-camera] canvas") as HTMLCanvasElement;
+          return c.width === 320 &&
+            /^\d+ ms$/.test(document.querySelector("[data-age]")!.textContent!);
+        },
+        undefined,
+        { timeout: 5_000 },
+      );
+      await page.waitForSelector("[data-device-status]", { timeout: 12_000 });
+      const status = await page.textContent("[data-device-status]");
+      assert.match(status!, /Firmware.*trustcam-sim/);
+      assert.match(status!, /Wi-Fi signal/);
+      assert.match(status!, /Uptime/);
 
-    const [download] = await Promise.all([
-      page.waitForEvent("download"),
-      page.click("[data-action=snapshot]"),
-    ]);
-    assert.equal(download.suggestedFilename(), `${s}.jpg`);
-    const path = await download.path();
-    const bytes = await Deno.readFile(path);
-    assert.ok(isJpeg(bytes), "snapshot is not SOI..EOI");
-    const decoded = jpeg.decode(bytes, { useTArray: true });
-    assert.equal(decoded.width, 320);
-    assert.equal(decoded.height, 240);
-    await page.waitForTimeout(1200); // let the per-second figures fill in
-    await page.screenshot({ path: `${ARTIFACTS}camera.png` });
-  });
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.click("[data-action=snapshot]"),
+      ]);
+      assert.match(download.suggestedFilename(), new RegExp(`^${s}-[0-9TZ-]+\\.jpg$`));
+      const path = await download.path();
+      const bytes = await Deno.readFile(path);
+      assert.ok(isJpeg(bytes), "snapshot is not SOI..EOI");
+      const decoded = jpeg.decode(bytes, { useTArray: true });
+      assert.equal(decoded.width, 320);
+      assert.equal(decoded.height, 240);
+      await page.waitForTimeout(1200); // let the per-second figures fill in
+      await page.screenshot({ path: `${ARTIFACTS}camera.png` });
+    },
+  );
 
   await t.step("a hostile camera name is shown as text, on the page and on the wall", async () => {
     const evil = `<img src=x onerror="document.title='pwned'">`;
     await page.fill("#camera-name", evil);
     await page.click("[data-rename] button[type=submit]");
-    await page.waitForFunction((evil) => document.querySelector("#camera-title")?.textContent === evil, evil);
+    await page.waitForFunction(
+      (evil) => document.querySelector("#camera-title")?.textContent === evil,
+      evil,
+    );
     await page.goto(`${wall.origin}/`);
     await page.waitForSelector("[data-island][data-ready]");
     assert.equal(await page.locator(`${tile(SERIALS[0])} h2`).textContent(), evil);
@@ -182,7 +198,7 @@ Deno.test("wall: every camera live in Chromium with a client certificate", async
     assert.ok(!html.includes("<img src=x"), "unescaped name in the server markup");
   });
 
-  await t.step("bad serials, hidden cameras and unknown cameras get errors, not pages", async () => {
+  await t.step("bad serials and unknown cameras get errors, not pages", async () => {
     const get = (path: string) => ctx.request.get(`${wall.origin}${path}`);
     assert.equal((await get("/cameras/not-a-serial")).status(), 400);
     assert.equal((await get("/cameras/0123FFFFFFFFFFFFFF")).status(), 404);
@@ -222,7 +238,10 @@ Deno.test("wall: every camera live in Chromium with a client certificate", async
             assert.ok(!loaded || /client-certificate error/i.test(text), `loaded ${path}`);
             loaded = loaded && !/client-certificate error/i.test(text);
           } catch (err) {
-            assert.match(String(err), /ERR_(SOCKET_NOT_CONNECTED|BAD_SSL_CLIENT_AUTH_CERT|CONNECTION|SSL)/);
+            assert.match(
+              String(err),
+              /ERR_(SOCKET_NOT_CONNECTED|BAD_SSL_CLIENT_AUTH_CERT|EMPTY_RESPONSE|CONNECTION|SSL)/,
+            );
           }
           assert.equal(loaded, false, path);
         }
@@ -234,10 +253,15 @@ Deno.test("wall: every camera live in Chromium with a client certificate", async
   });
 
   await t.step("the page logged no errors", () => {
-    // Requests refused during the hub restart are expected; nothing else.
-    const unexpected = problems.filter((p) =>
-      !/WebSocket connection to .* failed|ERR_CONNECTION_REFUSED|ERR_SOCKET_NOT_CONNECTED/.test(p)
-    );
+    // Expected: the socket failing while the hub restarts, the offline camera having no
+    // snapshot after the restart (the hub keeps frames in memory), and Chromium's hint about
+    // this test's own getImageData readbacks.
+    const expected = [
+      /^console: Canvas2D: Multiple readback operations using getImageData/,
+      /WebSocket connection to .* failed/,
+      new RegExp(`^http 404 /api/cameras/${SERIALS[3]}/snapshot\\.jpg$`),
+    ];
+    const unexpected = problems.filter((p) => !expected.some((re) => re.test(p)));
     assert.deepEqual(unexpected, []);
   });
 });
@@ -253,7 +277,9 @@ Deno.test("wall: one column on a phone, four or more on a wide screen", async ()
       (ul) => getComputedStyle(ul).gridTemplateColumns.split(" ").length,
     );
     assert.ok(columns >= min && columns <= max, `${width}px: ${columns} columns`);
-    if (width === 390) await page.screenshot({ path: `${ARTIFACTS}wall_phone.png`, fullPage: true });
+    if (width === 390) {
+      await page.screenshot({ path: `${ARTIFACTS}wall_phone.png`, fullPage: true });
+    }
   }
 });
 
@@ -267,7 +293,10 @@ Deno.test("wall: off-screen tiles and hidden tabs unsubscribe, and resubscribe w
       // deno-lint-ignore no-explicit-any
       [...(globalThis as any).__trustcamLive.socket.subscribed as Set<string>].sort()
     );
-  const tiles = await page.$$eval("[data-tile]", (els) => els.map((e) => e.getAttribute("data-tile")));
+  const tiles = await page.$$eval(
+    "[data-tile]",
+    (els) => els.map((e) => e.getAttribute("data-tile")),
+  );
   // One column, 500 px high: the first tile (and the next, within the margin) are wanted.
   await page.waitForFunction(
     // deno-lint-ignore no-explicit-any
@@ -309,7 +338,10 @@ Deno.test("wall: off-screen tiles and hidden tabs unsubscribe, and resubscribe w
   const sentBefore = [...hub.viewers].reduce((n, v) => n + (v as { sent: number }).sent, 0);
   await page.waitForTimeout(500);
   const sentAfter = [...hub.viewers].reduce((n, v) => n + (v as { sent: number }).sent, 0);
-  assert.ok(sentAfter - sentBefore <= 2, `hub kept sending to a hidden tab: ${sentAfter - sentBefore}`);
+  assert.ok(
+    sentAfter - sentBefore <= 2,
+    `hub kept sending to a hidden tab: ${sentAfter - sentBefore}`,
+  );
   await setHidden(false);
   await page.waitForFunction(
     // deno-lint-ignore no-explicit-any

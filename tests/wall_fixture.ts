@@ -25,7 +25,7 @@ export interface WallHarness extends AsyncDisposable {
   origin: string;
   /** A context with the viewer certificate; closed with the harness. */
   context(opts?: { viewport?: { width: number; height: number } }): Promise<BrowserContext>;
-  /** Problems the page reported: console errors and uncaught exceptions. */
+  /** Problems the page reported: console errors, uncaught exceptions, HTTP errors by URL. */
   watch(page: Page): string[];
   startCamera(serial: string): Promise<SimCamera>;
   close(): Promise<void>;
@@ -95,7 +95,15 @@ export async function startWall(
       watch(page) {
         const problems: string[] = [];
         page.on("console", (m) => {
-          if (m.type() === "error") problems.push(`console: ${m.text()}`);
+          // HTTP errors are recorded with their URL below.
+          // Warnings too: twind reports unknown classes as warnings.
+          const bad = m.type() === "error" || m.type() === "warning";
+          if (bad && !m.text().startsWith("Failed to load resource")) {
+            problems.push(`console: ${m.text()}`);
+          }
+        });
+        page.on("response", (r) => {
+          if (r.status() >= 400) problems.push(`http ${r.status()} ${new URL(r.url()).pathname}`);
         });
         page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
         return problems;

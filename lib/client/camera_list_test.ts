@@ -36,7 +36,11 @@ Deno.test("applyHubMessage() takes the hello list in name order", () => {
 
 Deno.test("applyHubMessage() upserts cameras from events and re-sorts on rename", () => {
   let list: CameraList = [cam(A, "Alpha"), cam(B, "Bravo")];
-  list = applyHubMessage(list, { type: "camera", event: "offline", camera: cam(A, "Alpha", { state: "offline" }) });
+  list = applyHubMessage(list, {
+    type: "camera",
+    event: "offline",
+    camera: cam(A, "Alpha", { state: "offline" }),
+  });
   assert.deepEqual(list.map((c) => [c.serial, c.state]), [[A, "offline"], [B, "online"]]);
   list = applyHubMessage(list, { type: "camera", event: "online", camera: cam(C, "Aardvark") });
   assert.deepEqual(list.map((c) => c.serial), [C, A, B]);
@@ -46,7 +50,10 @@ Deno.test("applyHubMessage() upserts cameras from events and re-sorts on rename"
 
 Deno.test("applyHubMessage() merges stats and keeps the list when nothing changed", () => {
   const list: CameraList = [cam(A, "Alpha"), cam(B, "Bravo")];
-  const stats = { type: "stats" as const, cameras: [{ serial: B, fps: 15, kbps: 2000, frames: 30, bad: 1, skipped: 2 }] };
+  const stats = {
+    type: "stats" as const,
+    cameras: [{ serial: B, fps: 15, kbps: 2000, frames: 30, bad: 1, skipped: 2 }],
+  };
   const next = applyHubMessage(list, stats);
   assert.equal(next[0], list[0]);
   assert.deepEqual(next[1], { ...list[1], fps: 15, kbps: 2000, frames: 30, bad: 1, skipped: 2 });

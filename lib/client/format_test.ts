@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { agoSince, formatAge, formatAgo, formatBytes, formatDuration, formatFps, formatRssi } from "./format.ts";
+import {
+  agoSince,
+  formatAge,
+  formatAgo,
+  formatBytes,
+  formatDuration,
+  formatFps,
+  formatRssi,
+} from "./format.ts";
 
 Deno.test("formatAgo() reads like a person would say it", () => {
   assert.equal(formatAgo(0), "just now");

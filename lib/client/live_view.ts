@@ -45,7 +45,8 @@ export class LiveView {
     this.#o = opts;
     this.#socket = new ViewerSocket({
       url: socketUrl(),
-      onFrame: (serial, jpeg, receivedAt) => this.#tiles.get(serial)?.painter.push(jpeg, receivedAt),
+      onFrame: (serial, jpeg, receivedAt) =>
+        this.#tiles.get(serial)?.painter.push(jpeg, receivedAt),
       onMessage: opts.onMessage,
       onStatus: opts.onStatus,
     });

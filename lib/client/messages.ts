@@ -26,7 +26,8 @@ function isObject(x: unknown): x is Record<string, unknown> {
 export function isCameraInfo(x: unknown): x is CameraInfo {
   return isObject(x) && typeof x.serial === "string" && typeof x.name === "string" &&
     typeof x.state === "string" && STATES.has(x.state) && typeof x.lastSeen === "string" &&
-    typeof x.fps === "number" && (x.status === null || x.status === undefined || isObject(x.status));
+    typeof x.fps === "number" &&
+    (x.status === null || x.status === undefined || isObject(x.status));
 }
 
 function isStats(x: unknown): x is CameraStats {

@@ -13,6 +13,8 @@
 export interface PaintStats {
   /** Decodes started. */
   decodes: number;
+  /** Decodes in flight now: at most one per tile. */
+  inFlight: number;
   /** Frames drawn on a canvas. */
   painted: number;
   /** Frames dropped because a newer one arrived while a decode was in flight. */
@@ -27,6 +29,7 @@ export interface PaintStats {
 
 export const paintStats: PaintStats = {
   decodes: 0,
+  inFlight: 0,
   painted: 0,
   replaced: 0,
   errors: 0,
@@ -172,6 +175,15 @@ export class TilePainter {
   async #paint(frame: Frame): Promise<void> {
     if (this.#closed) return;
     paintStats.decodes++;
+    paintStats.inFlight++;
+    try {
+      await this.#decodeAndDraw(frame);
+    } finally {
+      paintStats.inFlight--;
+    }
+  }
+
+  async #decodeAndDraw(frame: Frame): Promise<void> {
     const blob = new Blob([frame.jpeg as Uint8Array<ArrayBuffer>], { type: "image/jpeg" });
     if (this.#method === "bitmap") {
       const bitmap = await createImageBitmap(blob);

@@ -15,9 +15,14 @@ function gatedWork() {
     // Let the queue's continuation run.
     for (let i = 0; i < 3; i++) await Promise.resolve();
   };
-  return { ran, work, release, get waiting() {
-    return gates.length;
-  } };
+  return {
+    ran,
+    work,
+    release,
+    get waiting() {
+      return gates.length;
+    },
+  };
 }
 
 Deno.test("LatestWins runs one item at a time and only the newest of those waiting", async () => {

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { CAMERAS_PER_MESSAGE, type SocketStatus, subscriptionDiff, ViewerSocket } from "./viewer_socket.ts";
+import {
+  CAMERAS_PER_MESSAGE,
+  type SocketStatus,
+  subscriptionDiff,
+  ViewerSocket,
+} from "./viewer_socket.ts";
 import { buildViewerFrame } from "../trailer.ts";
 import type { HubMessage } from "./messages.ts";
 
@@ -15,7 +20,11 @@ Deno.test("subscriptionDiff() sends removals, then additions, in bounded message
   assert.deepEqual(subscriptionDiff(new Set([A]), new Set([A])), []);
   const many = new Set(Array.from({ length: 300 }, (_, i) => `0123${String(i).padStart(14, "0")}`));
   const msgs = subscriptionDiff(new Set(), many).map((m) => JSON.parse(m));
-  assert.deepEqual(msgs.map((m) => m.cameras.length), [CAMERAS_PER_MESSAGE, CAMERAS_PER_MESSAGE, 44]);
+  assert.deepEqual(msgs.map((m) => m.cameras.length), [
+    CAMERAS_PER_MESSAGE,
+    CAMERAS_PER_MESSAGE,
+    44,
+  ]);
   for (const m of subscriptionDiff(new Set(), many)) assert.ok(m.length < 4096);
 });
 

@@ -63,7 +63,10 @@ export function serializeIslands(records: IslandRecord[]): string {
  * `<!--`), and no U+2028/2029. JSON.parse reads the escapes back as the same characters.
  */
 export function escapeScriptJson(json: string): string {
-  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return json.replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 interface Collector {

@@ -6,7 +6,7 @@
  */
 import { type ComponentType, h, hydrate } from "preact";
 import { getSheet, setup } from "@twind/core";
-import { ISLAND_ATTR, ISLANDS_SCRIPT_ID, type IslandRecord, READY_ATTR } from "./islands.ts";
+import { ISLAND_ATTR, type IslandRecord, ISLANDS_SCRIPT_ID, READY_ATTR } from "./islands.ts";
 import { twindConfig } from "./twind.ts";
 
 /** Reads the islands' props from the page; an absent script means no islands. */

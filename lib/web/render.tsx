@@ -6,7 +6,7 @@
  */
 import type { ComponentChildren, ComponentType } from "preact";
 import { renderToString } from "preact-render-to-string";
-import { extract, getSheet, twind, type Twind } from "@twind/core";
+import { extract, getSheet, type Twind, twind } from "@twind/core";
 import type { Manifest, PageProps, RenderPage, RouteContext } from "./router.ts";
 import { collectIslands, islandRegistry, ISLANDS_SCRIPT_ID, serializeIslands } from "./islands.ts";
 import { collectHead } from "./head.ts";
@@ -133,5 +133,8 @@ export function renderDocument(parts: DocumentParts): string {
       renderToString(<script type="module" src={parts.scriptUrl} />);
   }
   // Function replacers: a `$&` in the CSS or the props must stay literal.
-  return html.replace("</head>", () => `${style}</head>`).replace("</body>", () => `${scripts}</body>`);
+  return html.replace("</head>", () => `${style}</head>`).replace(
+    "</body>",
+    () => `${scripts}</body>`,
+  );
 }

@@ -108,7 +108,10 @@ Deno.test("createRenderPage() marks islands and serializes their props", async (
     { name: "Counter", props: { start: 3, label: "Clicks" } },
     { name: "Echo", props: { text: "second", list: [1, 2] } },
   ]);
-  assert.match(html, /<script type="module" src="\/_trustcam\/islands-0123456789abcdef.js"><\/script>/);
+  assert.match(
+    html,
+    /<script type="module" src="\/_trustcam\/islands-0123456789abcdef.js"><\/script>/,
+  );
 });
 
 Deno.test("createRenderPage() escapes hostile text in markup and in island props", async () => {

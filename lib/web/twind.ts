@@ -15,6 +15,8 @@ export const twindConfig = defineConfig({
       // The page background: near-black, darker than neutral-900 panels (Tailwind 3.2's
       // palette, which twind ships, stops at 900).
       colors: { wall: "#0a0a0a" },
+      // A 1080p wall monitor fits 16 tiles in three rows of six.
+      screens: { "3xl": "1800px" },
       fontFamily: {
         sans: ["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
         mono: ["ui-monospace", "SFMono-Regular", "Menlo", "monospace"],
@@ -29,7 +31,15 @@ export const twindConfig = defineConfig({
 
 /** Tile and badge classes by camera state; the badge also carries a word and a glyph. */
 export const STATE_STYLE = {
-  online: { badge: "bg-emerald-900 text-emerald-100 ring-emerald-500", glyph: "●", label: "Online" },
+  online: {
+    badge: "bg-emerald-900 text-emerald-100 ring-emerald-500",
+    glyph: "●",
+    label: "Online",
+  },
   stalled: { badge: "bg-amber-900 text-amber-100 ring-amber-500", glyph: "◐", label: "Stalled" },
-  offline: { badge: "bg-neutral-800 text-neutral-300 ring-neutral-500", glyph: "○", label: "Offline" },
+  offline: {
+    badge: "bg-neutral-800 text-neutral-300 ring-neutral-500",
+    glyph: "○",
+    label: "Offline",
+  },
 } as const;

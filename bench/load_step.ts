@@ -1,0 +1,312 @@
+/**
+ * One load step: a fresh hub (trustcam's main.ts or the bare TLS fan-out) in its own
+ * process, the viewers process, then the cameras process; a warm-up, a measured window, and
+ * every process ended whatever happens. The hub's CPU and RSS come from /proc, sampled.
+ */
+import { Child } from "./child_io.ts";
+import { LatencyHistogram } from "./latency_histogram.ts";
+import { ProcSampler, sampleMachine, sampleProc } from "./proc_stats.ts";
+
+export type HubKind = "trustcam" | "bare";
+
+/** What every step shares: paths made once per run. */
+export interface BenchEnv {
+  /** project root (where main.ts is) */
+  root: string;
+  tmp: string;
+  certsDir: string;
+  credsPath: string;
+  framesDir: string;
+}
+
+export interface StepOptions {
+  hub: HubKind;
+  cameras: number;
+  fps: number;
+  viewers: number;
+  /** measured seconds */
+  seconds: number;
+  warmupS?: number;
+  /** Viewers that upgrade and never read, for the whole window (trustcam only). */
+  stalled?: number;
+  /** Seconds the cameras keep streaming after the window (the stalled viewer is gone by then). */
+  afterS?: number;
+  /** Extra hub flags, e.g. ["--viewer-buffer-bytes", "262144"]. */
+  hubArgs?: string[];
+  log?: (line: string) => void;
+}
+
+export interface StepResult {
+  hub: HubKind;
+  cameras: number;
+  fps: number;
+  viewers: number;
+  stalled: number;
+  seconds: number;
+  frameBytes: number;
+  /** cameras x fps x seconds x viewers */
+  nominal: number;
+  /** frames the cameras sent (or dropped because the hub was not taking them) x viewers */
+  expected: number;
+  delivered: number;
+  lost: number;
+  lossPct: number;
+  /** frames the cameras dropped because their socket to the hub was backed up */
+  cameraSkipped: number;
+  latency: { count: number; p50: number | null; p99: number | null; max: number | null };
+  /** hub process: CPU seconds in the window, RSS at its start, peak within it, VmHWM at its end */
+  hubCpuS: number;
+  hubCpuPct: number;
+  rssStartMb: number;
+  rssPeakMb: number;
+  hwmMb: number;
+  /** RSS a few seconds after the window (after the stalled viewer left), when afterS is set */
+  rssAfterMb: number | null;
+  viewersCpuPct: number;
+  camerasCpuPct: number;
+  machineBusyPct: number;
+  /** CPU used by processes outside this step (other work on the box), % of one core */
+  otherCpuPct: number;
+  /** how late the sender's timers fired at worst (a busy box shows here first) */
+  senderLateMaxMs: number;
+  viewersClosed: number;
+  outOfOrder: number;
+  histogram?: ReturnType<LatencyHistogram["toJSON"]>;
+}
+
+const DENO = Deno.execPath();
+
+async function freePort(): Promise<number> {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+function sleepUntil(at: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
+}
+
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+async function startHub(env: BenchEnv, o: StepOptions, port: number): Promise<Child> {
+  if (o.hub === "bare") {
+    const hub = new Child("bare hub", DENO, [
+      "run",
+      "-A",
+      "bench/bare_tls_hub.ts",
+      "--certs",
+      env.certsDir,
+      "--port",
+      String(port),
+    ], { cwd: env.root });
+    await hub.message("ready", 30_000);
+    return hub;
+  }
+  const dataDir = await Deno.makeTempDir({ dir: env.tmp, prefix: "data_" });
+  const hub = new Child("hub", DENO, [
+    "run",
+    "-A",
+    "main.ts",
+    "--no-demo",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--certs",
+    env.certsDir,
+    "--data",
+    dataDir,
+    ...(o.hubArgs ?? []),
+  ], { cwd: env.root });
+  await hub.line(/ listen url=/, 60_000);
+  return hub;
+}
+
+export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepResult> {
+  const warmupS = o.warmupS ?? 2;
+  const stalled = o.stalled ?? 0;
+  const afterS = o.afterS ?? 0;
+  const proto = o.hub === "bare" ? "bare" : "ws";
+  const port = await freePort();
+  const children: Child[] = [];
+  let sampler: ProcSampler | undefined;
+  try {
+    const hub = await startHub(env, o, port);
+    children.push(hub);
+    sampler = new ProcSampler(hub.pid, 200);
+    const deadline = String(Math.ceil(warmupS + o.seconds + afterS + 120));
+    const viewers = new Child("viewers", DENO, [
+      "run",
+      "-A",
+      "bench/viewers_process.ts",
+      "--proto",
+      proto,
+      "--port",
+      String(port),
+      "--creds",
+      env.credsPath,
+      "--viewers",
+      String(o.viewers),
+      "--stalled",
+      String(stalled),
+      "--deadline-s",
+      deadline,
+    ], { cwd: env.root });
+    children.push(viewers);
+    await viewers.message("ready", 60_000);
+    const cameras = new Child("cameras", DENO, [
+      "run",
+      "-A",
+      "bench/cameras_process.ts",
+      "--proto",
+      proto,
+      "--port",
+      String(port),
+      "--creds",
+      env.credsPath,
+      "--frames",
+      env.framesDir,
+      "--cameras",
+      String(o.cameras),
+      "--fps",
+      String(o.fps),
+      "--deadline-s",
+      deadline,
+    ], { cwd: env.root });
+    children.push(cameras);
+    const camReady = await cameras.message("ready", 60_000);
+
+    const startAt = Date.now() + 300;
+    const measureFrom = startAt + warmupS * 1000;
+    const measureTo = measureFrom + o.seconds * 1000;
+    const camerasStop = measureTo + afterS * 1000 + 200;
+    // Frames stamped before measureTo still on their way get 1.5 s more to arrive.
+    const viewersStop = Math.max(camerasStop, measureTo + 1500);
+    await viewers.send({
+      type: "start",
+      measureFrom,
+      measureTo,
+      stopAt: viewersStop,
+      stallUntil: stalled ? measureTo : undefined,
+    });
+    await cameras.send({ type: "start", startAt, measureFrom, measureTo, stopAt: camerasStop });
+
+    await sleepUntil(measureFrom);
+    const hub0 = sampleProc(hub.pid);
+    const view0 = sampleProc(viewers.pid);
+    const cam0 = sampleProc(cameras.pid);
+    const mach0 = sampleMachine();
+    const t0 = performance.now();
+    sampler.resetPeak();
+    const rssStartMb = sampler.last?.rssMb ?? 0;
+    await sleepUntil(measureTo);
+    const hub1 = sampler.sample();
+    const view1 = sampleProc(viewers.pid);
+    const cam1 = sampleProc(cameras.pid);
+    const mach1 = sampleMachine();
+    const elapsedS = (performance.now() - t0) / 1000;
+    const rssPeakMb = sampler.maxRssMb;
+    let rssAfterMb: number | null = null;
+    if (afterS > 0) {
+      await sleepUntil(measureTo + afterS * 1000);
+      rssAfterMb = sampler.sample()?.rssMb ?? null;
+    }
+    if (!hub0 || !hub1) throw new Error(`The hub exited during the step${tail(hub)}`);
+
+    const camRes = await cameras.message("result", 30_000);
+    const viewRes = await viewers.message("result", 30_000);
+    const cpuPct = (a: typeof hub0 | null, b: typeof hub0 | null) =>
+      a && b ? round(((b.cpuS - a.cpuS) / elapsedS) * 100, 0) : 0;
+
+    const cams = camRes.cameras as {
+      serial: string;
+      sentInWindow: number;
+      skippedInWindow: number;
+    }[];
+    const views = viewRes.viewers as {
+      closed: boolean;
+      outOfOrder: number;
+      counts: Record<string, number>;
+    }[];
+    let expected = 0;
+    let delivered = 0;
+    let lost = 0;
+    let cameraSkipped = 0;
+    for (const c of cams) cameraSkipped += c.skippedInWindow;
+    for (const v of views) {
+      for (const c of cams) {
+        const want = c.sentInWindow + c.skippedInWindow;
+        const got = v.counts[c.serial] ?? 0;
+        expected += want;
+        delivered += got;
+        lost += Math.max(0, want - got);
+      }
+    }
+    const busyShare = (mach1.busy - mach0.busy) / (mach1.total - mach0.total);
+    const hist = LatencyHistogram.fromJSON(viewRes.histogram as never);
+    return {
+      hub: o.hub,
+      cameras: o.cameras,
+      fps: o.fps,
+      viewers: o.viewers,
+      stalled,
+      seconds: o.seconds,
+      frameBytes: Number(camReady.frameBytes),
+      nominal: o.cameras * o.fps * o.seconds * o.viewers,
+      expected,
+      delivered,
+      lost,
+      lossPct: expected ? round((lost / expected) * 100, 3) : 100,
+      cameraSkipped,
+      latency: hist.summary(),
+      hubCpuS: round(hub1.cpuS - hub0.cpuS, 2),
+      hubCpuPct: cpuPct(hub0, hub1),
+      rssStartMb: round(rssStartMb),
+      rssPeakMb: round(rssPeakMb),
+      hwmMb: round(hub1.hwmMb),
+      rssAfterMb: rssAfterMb === null ? null : round(rssAfterMb),
+      viewersCpuPct: cpuPct(view0, view1),
+      camerasCpuPct: cpuPct(cam0, cam1),
+      machineBusyPct: round(busyShare * 100, 0),
+      otherCpuPct: Math.max(
+        0,
+        round(
+          busyShare * navigator.hardwareConcurrency * 100 - cpuPct(hub0, hub1) -
+            cpuPct(view0, view1) - cpuPct(cam0, cam1),
+          0,
+        ),
+      ),
+      senderLateMaxMs: Number(camRes.lateMaxMs),
+      viewersClosed: views.filter((v) => v.closed).length,
+      outOfOrder: views.reduce((a, v) => a + v.outOfOrder, 0),
+      histogram: hist.toJSON(),
+    };
+  } finally {
+    sampler?.stop();
+    // Clients first, so the hub sees ordinary disconnects, then the hub.
+    for (const c of children.slice(1).reverse()) await c.kill();
+    for (const c of children.slice(0, 1)) await c.kill();
+  }
+}
+
+function tail(c: Child): string {
+  return c.lines.length ? `\n  ${c.lines.slice(-10).join("\n  ")}` : "";
+}
+
+/** The sweep's rule for "sustained": p99 under the bound and (almost) nothing lost. */
+export function sustained(
+  r: StepResult,
+  rule: { p99Ms: number; lossPct: number },
+): { ok: boolean; why: string } {
+  if (r.viewersClosed > 0) return { ok: false, why: `${r.viewersClosed} viewers closed` };
+  if (r.latency.p99 === null) return { ok: false, why: "no frames" };
+  if (r.lossPct >= rule.lossPct) {
+    return { ok: false, why: `loss ${r.lossPct}% >= ${rule.lossPct}%` };
+  }
+  if (r.latency.p99 >= rule.p99Ms) {
+    return { ok: false, why: `p99 ${r.latency.p99} ms >= ${rule.p99Ms} ms` };
+  }
+  return { ok: true, why: `p99 ${r.latency.p99} ms, loss ${r.lossPct}%` };
+}
+

@@ -1,0 +1,246 @@
+/**
+ * The benchmark's results: one JSON document and the same figures as a markdown table, with
+ * the issue's targets and whether each is met. Written to bench/results/latest.{json,md} and
+ * a timestamped copy.
+ */
+import type { StepResult } from "./load_step.ts";
+import type { MachineInfo } from "./proc_stats.ts";
+import type { SweepResult } from "./sweep.ts";
+
+export interface BrowserResult {
+  ran: boolean;
+  reason?: string;
+  size?: "qvga" | "vga";
+  seconds?: number;
+  cameras?: number;
+  fps?: number;
+  tiles?: number;
+  received?: number;
+  painted?: number;
+  receivedPerS?: number;
+  paintedPerS?: number;
+  paintedPct?: number;
+  longTasks?: number;
+  longTaskMs?: number;
+  longestTaskMs?: number;
+  heapMb?: number;
+  heapStartMb?: number;
+  hubCpuPct?: number;
+  rendererNote?: string;
+}
+
+export interface StalledSummary {
+  healthyViewers: number;
+  stallSeconds: number;
+  baselineP99Ms: number | null;
+  stalledP99Ms: number | null;
+  p99DeltaMs: number | null;
+  baselineRssPeakMb: number;
+  rssStartMb: number;
+  rssPeakMb: number;
+  rssAfterMb: number | null;
+  rssCostMb: number;
+  healthyLossPct: number;
+}
+
+export type SweepSummary = SweepResult & { framesPerS: number };
+
+export interface BenchReport {
+  version: 1;
+  startedAt: string;
+  durationS: number;
+  command: string;
+  mode: "full" | "quick";
+  /** every scenario, with sweeps (what latest.* holds) */
+  complete: boolean;
+  machine: MachineInfo;
+  deno: string;
+  commit: { hash: string; dirty: boolean };
+  config: {
+    cameras: number;
+    fps: number;
+    frameSize: "vga";
+    frameBytes: number;
+    stepSeconds: number;
+    warmupSeconds: number;
+    sweepRule: { p99Ms: number; lossPct: number };
+    hubArgs: string[];
+  };
+  steps: Array<StepResult & { scenario: string; sustained: boolean; why: string }>;
+  relay?: SweepSummary;
+  ceiling?: SweepSummary;
+  /** trustcam's max sustained load / the bare TLS ceiling's */
+  ratio?: number;
+  stalled?: StalledSummary;
+  browser?: BrowserResult;
+  targets?: Target[];
+}
+
+export interface Target {
+  name: string;
+  goal: string;
+  measured: string;
+  met: boolean | null;
+}
+
+export function targetsOf(r: BenchReport): Target[] {
+  const t: Target[] = [];
+  const target = r.steps.find((s) => s.scenario === "relay target");
+  t.push({
+    name: `${r.config.cameras} cameras x ${r.config.fps} fps x 8 viewers`,
+    goal: "p99 < 20 ms, zero loss for healthy viewers",
+    measured: target
+      ? `p99 ${target.latency.p99} ms, ${target.lost} of ${target.expected} frames lost`
+      : "not run",
+    met: target ? target.latency.p99 !== null && target.latency.p99 < 20 && target.lost === 0 : null,
+  });
+  t.push({
+    name: "Maximum sustained load vs bare TLS",
+    goal: ">= 50% of the bare node:tls fan-out",
+    measured: r.ratio !== undefined && r.relay && r.ceiling
+      ? `${Math.round(r.ratio * 100)}% (${r.relay.max} vs ${r.ceiling.max}${
+        r.ceiling.capped ? "+" : ""
+      } viewers at ${r.config.cameras} x ${r.config.fps})`
+      : "not run",
+    met: r.ratio !== undefined ? r.ratio >= 0.5 : null,
+  });
+  const s = r.stalled;
+  t.push({
+    name: "Stalled viewer: hub memory",
+    goal: "< 16 MB RSS",
+    measured: s
+      ? `${s.rssCostMb} MB (peak ${s.rssPeakMb} MB vs ${s.baselineRssPeakMb} MB without it)`
+      : "not run",
+    met: s ? s.rssCostMb < 16 : null,
+  });
+  t.push({
+    name: "Stalled viewer: the others' p99",
+    goal: "moves by < 5 ms",
+    measured: s && s.p99DeltaMs !== null
+      ? `${s.p99DeltaMs >= 0 ? "+" : ""}${s.p99DeltaMs} ms (${s.baselineP99Ms} -> ${s.stalledP99Ms} ms)`
+      : "not run",
+    met: s && s.p99DeltaMs !== null ? s.p99DeltaMs < 5 : null,
+  });
+  const b = r.browser;
+  t.push({
+    name: `Browser wall at ${r.config.cameras} x ${r.config.fps} fps`,
+    goal: ">= 95% of received frames painted",
+    measured: b?.ran
+      ? `${b.paintedPct}% (${b.paintedPerS} of ${b.receivedPerS} frames/s, ${b.size})`
+      : `not run${b?.reason ? `: ${b.reason}` : ""}`,
+    met: b?.ran ? (b.paintedPct ?? 0) >= 95 : null,
+  });
+  return t;
+}
+
+const met = (m: boolean | null) => m === null ? "–" : m ? "yes" : "**no**";
+const n = (v: number | null | undefined) => v === null || v === undefined ? "-" : String(v);
+
+export function toMarkdown(r: BenchReport): string {
+  const m = r.machine;
+  const lines: string[] = [];
+  lines.push(`# trustcam benchmark: ${r.startedAt}`, "");
+  lines.push(
+    `- Machine: ${m.cpu}, ${m.cores} cores, ${m.ramGb} GB RAM, Linux ${m.kernel}, ` +
+      `load average at start ${m.loadavg.join(" / ")}`,
+    `- Deno ${r.deno}; commit ${r.commit.hash}${r.commit.dirty ? " (uncommitted changes)" : ""}`,
+    `- Command: \`${r.command}\` (${r.mode}, ${r.durationS} s)`,
+    `- Load: ${r.config.cameras} cameras x ${r.config.fps} fps, VGA JPEG frames of ` +
+      `${Math.round(r.config.frameBytes / 1000)} KB; ${r.config.stepSeconds} s measured per step ` +
+      `after ${r.config.warmupSeconds} s warm-up; sustained = p99 < ${r.config.sweepRule.p99Ms} ms ` +
+      `and < ${r.config.sweepRule.lossPct}% lost` +
+      (r.config.hubArgs.length ? `; hub flags ${r.config.hubArgs.join(" ")}` : ""),
+    "",
+  );
+  const targets = r.targets ?? targetsOf(r);
+  lines.push("## Targets (2-core machine)", "");
+  lines.push("| target | goal | measured | met |", "| --- | --- | --- | --- |");
+  for (const t of targets) lines.push(`| ${t.name} | ${t.goal} | ${t.measured} | ${met(t.met)} |`);
+  lines.push("");
+  if (r.relay || r.ceiling) {
+    lines.push("## Maximum sustained load", "");
+    lines.push("| hub | max viewers | frames/s delivered | first failing | steps |");
+    lines.push("| --- | ---: | ---: | ---: | ---: |");
+    for (const [name, s] of [["trustcam", r.relay], ["bare node:tls", r.ceiling]] as const) {
+      if (!s) continue;
+      lines.push(
+        `| ${name} | ${s.max}${s.capped ? "+" : ""} | ${s.framesPerS} | ${n(s.firstFail)} | ${s.steps} |`,
+      );
+    }
+    if (r.ratio !== undefined) lines.push("", `trustcam / ceiling: **${r.ratio}**`);
+    lines.push("");
+  }
+  lines.push("## Steps", "");
+  lines.push(
+    "| scenario | hub | cams x fps x viewers | delivered / expected | lost | p50 ms | p99 ms | max ms | hub CPU s (%) | hub RSS start / peak MB | viewers CPU % | box busy % | sustained |",
+  );
+  lines.push(
+    "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+  );
+  for (const s of r.steps) {
+    lines.push(
+      `| ${s.scenario} | ${s.hub} | ${s.cameras} x ${s.fps} x ${s.viewers}${
+        s.stalled ? ` + ${s.stalled} stalled` : ""
+      } | ${s.delivered} / ${s.expected} | ${s.lost} (${s.lossPct}%) | ${n(s.latency.p50)} | ${
+        n(s.latency.p99)
+      } | ${n(s.latency.max)} | ${s.hubCpuS} (${s.hubCpuPct}%) | ${s.rssStartMb} / ${s.rssPeakMb} | ${s.viewersCpuPct} | ${s.machineBusyPct} | ${
+        s.sustained ? "yes" : `no: ${s.why}`
+      } |`,
+    );
+  }
+  lines.push("");
+  if (r.stalled) {
+    const s = r.stalled;
+    lines.push("## Stalled viewer", "");
+    lines.push(
+      `One viewer upgrades and reads nothing for ${s.stallSeconds} s while ${r.config.cameras} ` +
+        `cameras stream to ${s.healthyViewers} healthy viewers. Hub RSS: ${s.rssStartMb} MB at the ` +
+        `start of the window, peak ${s.rssPeakMb} MB (the same load without it: ${s.baselineRssPeakMb} MB), ` +
+        `${n(s.rssAfterMb)} MB 5 s after it left. Healthy p99 ${n(s.baselineP99Ms)} ms without it, ` +
+        `${n(s.stalledP99Ms)} ms with it; healthy viewers lost ${s.healthyLossPct}%.`,
+      "",
+    );
+  }
+  if (r.browser) {
+    const b = r.browser;
+    lines.push("## Browser wall", "");
+    if (!b.ran) lines.push(`Not run: ${b.reason}`, "");
+    else {
+      lines.push("| frames | tiles | received/s | painted/s | painted % | long tasks (total ms, longest) | JS heap start / end MB | hub CPU % |");
+      lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+      lines.push(
+        `| ${b.size}, ${b.cameras} x ${b.fps} fps, ${b.seconds} s | ${b.tiles} | ${b.receivedPerS} | ${b.paintedPerS} | ${b.paintedPct} | ${b.longTasks} (${b.longTaskMs} ms, ${b.longestTaskMs} ms) | ${b.heapStartMb} / ${b.heapMb} | ${
+          n(b.hubCpuPct)
+        } |`,
+      );
+      if (b.rendererNote) lines.push("", b.rendererNote);
+      lines.push("");
+    }
+  }
+  return lines.join("\n");
+}
+
+/** Writes latest.{json,md} (complete runs only) and a timestamped copy of both. */
+export async function writeReport(
+  r: BenchReport,
+  opts: { dir: string; save: boolean; root: string },
+): Promise<{ markdown: string; paths: string[] }> {
+  r.targets = targetsOf(r);
+  const markdown = toMarkdown(r);
+  const paths: string[] = [];
+  if (!opts.save) return { markdown, paths };
+  await Deno.mkdir(opts.dir, { recursive: true });
+  const stamp = r.startedAt.replace(/[:.]/g, "-").replace(/-\d{3}Z$/, "Z");
+  const base = `${opts.dir}/${stamp}${r.mode === "quick" ? "-quick" : ""}${r.complete ? "" : "-partial"}`;
+  const json = JSON.stringify(r, null, 2) + "\n";
+  await Deno.writeTextFile(`${base}.json`, json);
+  await Deno.writeTextFile(`${base}.md`, markdown + "\n");
+  paths.push(`${base}.json`, `${base}.md`);
+  if (r.complete && r.mode === "full") {
+    await Deno.writeTextFile(`${opts.dir}/latest.json`, json);
+    await Deno.writeTextFile(`${opts.dir}/latest.md`, markdown + "\n");
+    paths.push(`${opts.dir}/latest.json`, `${opts.dir}/latest.md`);
+  }
+  const rel = (p: string) => p.startsWith(opts.root + "/") ? p.slice(opts.root.length + 1) : p;
+  return { markdown, paths: paths.map(rel) };
+}

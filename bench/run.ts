@@ -1,0 +1,364 @@
+/**
+ * `deno task bench`: trustcam's relay under load, the bare TLS ceiling, a stalled viewer and
+ * the browser wall, each in separate processes on 127.0.0.1; results to bench/results/.
+ * See bench/README.md for what each scenario means and the latest figures.
+ */
+import { parseArgs } from "node:util";
+import { renderFrames } from "../lib/sim_frames.ts";
+import { benchSerial, createBenchPki } from "./bench_pki.ts";
+import { Child } from "./child_io.ts";
+import { type BenchEnv, type HubKind, runLoadStep, type StepResult, sustained } from "./load_step.ts";
+import { machineInfo } from "./proc_stats.ts";
+import { sweepViewers } from "./sweep.ts";
+import { type BenchReport, type BrowserResult, writeReport } from "./report.ts";
+import { runBrowserScenario } from "./browser_scenario.ts";
+
+export const USAGE = `Usage: deno task bench [options]
+
+Runs the benchmarks (each step starts its own hub, cameras and viewers processes on
+127.0.0.1) and writes bench/results/latest.{md,json} plus a timestamped copy.
+
+Scenarios:
+  relay     trustcam at cameras x fps x 8 viewers (the target), then a sweep for the most
+            viewers it sustains: p99 < 50 ms and < 0.1% of frames lost
+  ceiling   the same sweep through a bare node:tls fan-out (bench/bare_tls_hub.ts)
+  stalled   one viewer stops reading for --stall-seconds while healthy viewers watch
+  browser   the wall in headless Chromium: frames painted vs received, long tasks, heap
+
+Options:
+  --quick                ~2 minute run: 5 s steps, a shorter sweep, 15 s stall and browser
+  --only LIST            comma-separated scenarios to run (default: all)
+  --cameras D            cameras (default 16)
+  --fps F                frames per second per camera (default 15)
+  --viewers V            relay/ceiling: one step at V viewers instead of the sweep
+  --seconds S            measured seconds per step (default 10, quick 5)
+  --stall-seconds S      how long the stalled viewer stalls (default 60, quick 15)
+  --browser-seconds S    how long the wall is watched (default 60, quick 15)
+  --browser-size S       qvga or vga frames for the browser scenario (default vga)
+  --max-viewers N        the sweep never goes past N viewers (default 96)
+  --hub-arg ARG          pass ARG to the trustcam hub (repeatable), e.g. --hub-arg=--viewer-buffer-bytes=262144
+  --out DIR              results directory (default bench/results)
+  --no-save              print the table, write nothing
+  -h, --help             show this help`;
+
+const SCENARIOS = ["relay", "ceiling", "stalled", "browser"] as const;
+type Scenario = typeof SCENARIOS[number];
+
+/** The sweep's rule for "sustained load" (issue 6). */
+export const SWEEP_RULE = { p99Ms: 50, lossPct: 0.1 };
+/** Frames in the shared loop every camera cycles through. */
+const LOOP_FRAMES = 6;
+
+interface Flags {
+  quick: boolean;
+  only: Scenario[];
+  cameras: number;
+  fps: number;
+  viewers: number | null;
+  seconds: number;
+  stallSeconds: number;
+  browserSeconds: number;
+  browserSize: "qvga" | "vga";
+  maxViewers: number;
+  hubArgs: string[];
+  out: string;
+  save: boolean;
+}
+
+function parseFlags(args: string[]): Flags | null {
+  const { values } = parseArgs({
+    args,
+    options: {
+      quick: { type: "boolean", default: false },
+      only: { type: "string", multiple: true },
+      cameras: { type: "string" },
+      fps: { type: "string" },
+      viewers: { type: "string" },
+      seconds: { type: "string" },
+      "stall-seconds": { type: "string" },
+      "browser-seconds": { type: "string" },
+      "browser-size": { type: "string" },
+      "max-viewers": { type: "string" },
+      "hub-arg": { type: "string", multiple: true },
+      out: { type: "string" },
+      "no-save": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) return null;
+  const num = (name: string, v: string | undefined, dflt: number, min: number, max: number) => {
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min || n > max) {
+      throw new RangeError(`Invalid --${name}: "${v}": expected a number from ${min} to ${max}`);
+    }
+    return n;
+  };
+  const only = (values.only ?? []).flatMap((s) => s.split(",")).filter(Boolean);
+  for (const s of only) {
+    if (!(SCENARIOS as readonly string[]).includes(s)) {
+      throw new RangeError(`Unknown scenario: "${s}": expected ${SCENARIOS.join(", ")}`);
+    }
+  }
+  const size = values["browser-size"] ?? "vga";
+  if (size !== "vga" && size !== "qvga") {
+    throw new RangeError(`Invalid --browser-size: "${size}": expected qvga or vga`);
+  }
+  const q = values.quick;
+  return {
+    quick: q,
+    only: only.length ? only as Scenario[] : [...SCENARIOS],
+    cameras: num("cameras", values.cameras, 16, 1, 64),
+    fps: num("fps", values.fps, 15, 1, 60),
+    viewers: values.viewers === undefined ? null : num("viewers", values.viewers, 8, 1, 512),
+    seconds: num("seconds", values.seconds, q ? 5 : 10, 2, 600),
+    stallSeconds: num("stall-seconds", values["stall-seconds"], q ? 15 : 60, 2, 600),
+    browserSeconds: num("browser-seconds", values["browser-seconds"], q ? 15 : 60, 5, 600),
+    browserSize: size,
+    maxViewers: num("max-viewers", values["max-viewers"], 96, 1, 512),
+    hubArgs: values["hub-arg"] ?? [],
+    out: values.out ?? "bench/results",
+    save: !values["no-save"],
+  };
+}
+
+function fmtMs(v: number | null): string {
+  return v === null ? "-" : `${v}`;
+}
+
+function describe(r: StepResult): string {
+  const l = r.latency;
+  return `p50 ${fmtMs(l.p50)} / p99 ${fmtMs(l.p99)} / max ${fmtMs(l.max)} ms, ` +
+    `${r.delivered}/${r.expected} delivered (loss ${r.lossPct}%), hub CPU ${r.hubCpuPct}% ` +
+    `RSS ${r.rssPeakMb} MB, viewers CPU ${r.viewersCpuPct}%, box ${r.machineBusyPct}% busy`;
+}
+
+async function gitCommit(root: string): Promise<{ hash: string; dirty: boolean }> {
+  const git = async (...args: string[]) => {
+    const out = await new Deno.Command("git", { args, cwd: root, stdout: "piped", stderr: "null" })
+      .output();
+    return out.success ? new TextDecoder().decode(out.stdout).trim() : null;
+  };
+  const hash = await git("rev-parse", "--short", "HEAD") ?? "unknown";
+  const status = await git("status", "--porcelain");
+  return { hash, dirty: status === null || status.length > 0 };
+}
+
+async function main(args: string[]): Promise<number> {
+  let flags: Flags | null;
+  try {
+    flags = parseFlags(args);
+  } catch (err) {
+    console.error(`error: ${(err as Error).message}\nRun with --help for the options.`);
+    return 2;
+  }
+  if (!flags) {
+    console.log(USAGE);
+    return 0;
+  }
+  const f = flags;
+  const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+  const began = performance.now();
+  const startedAt = new Date();
+  const say = (s: string) =>
+    console.log(`[${((performance.now() - began) / 1000).toFixed(0).padStart(3)} s] ${s}`);
+
+  const tmp = await Deno.makeTempDir({ prefix: "trustcam_bench_" });
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) Deno.exit(130);
+    interrupted = true;
+    console.error("Interrupted: stopping every bench process");
+    void Child.killAll().finally(() => {
+      try {
+        Deno.removeSync(tmp, { recursive: true });
+      } catch {
+        // Best effort.
+      }
+      Deno.exit(130);
+    });
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+
+  const report: BenchReport = {
+    version: 1,
+    startedAt: startedAt.toISOString(),
+    durationS: 0,
+    command: `deno task bench${args.length ? " " + args.join(" ") : ""}`,
+    mode: f.quick ? "quick" : "full",
+    complete: f.only.length === SCENARIOS.length && f.viewers === null,
+    machine: machineInfo(),
+    deno: `${Deno.version.deno} (V8 ${Deno.version.v8})`,
+    commit: await gitCommit(root),
+    config: {
+      cameras: f.cameras,
+      fps: f.fps,
+      frameSize: "vga",
+      frameBytes: 0,
+      stepSeconds: f.seconds,
+      warmupSeconds: 2,
+      sweepRule: SWEEP_RULE,
+      hubArgs: f.hubArgs,
+    },
+    steps: [],
+  };
+
+  try {
+    say(`Preparing: PKI and ${LOOP_FRAMES} VGA frames in ${tmp}`);
+    const pki = await createBenchPki(tmp, { devices: Math.max(f.cameras, 16), viewers: 64 });
+    const framesDir = `${tmp}/frames`;
+    await Deno.mkdir(framesDir);
+    const frames = renderFrames({ serial: benchSerial(0), size: "vga", count: LOOP_FRAMES });
+    for (const [i, fr] of frames.entries()) await Deno.writeFile(`${framesDir}/f${i}.jpg`, fr);
+    report.config.frameBytes = Math.round(
+      frames.reduce((a, fr) => a + fr.byteLength, 0) / frames.length,
+    );
+    const env: BenchEnv = {
+      root,
+      tmp,
+      certsDir: pki.certsDir,
+      credsPath: pki.credsPath,
+      framesDir,
+    };
+
+    let stepNo = 0;
+    const step = async (
+      scenario: string,
+      o: { hub: HubKind; viewers: number; seconds?: number; stalled?: number; afterS?: number },
+    ): Promise<StepResult> => {
+      stepNo++;
+      const load = `${o.hub} ${f.cameras} cams x ${f.fps} fps x ${o.viewers} viewers` +
+        (o.stalled ? ` + ${o.stalled} stalled` : "");
+      say(`step ${stepNo} [${scenario}] ${load}, ${o.seconds ?? f.seconds} s ...`);
+      const r = await runLoadStep(env, {
+        hub: o.hub,
+        cameras: f.cameras,
+        fps: f.fps,
+        viewers: o.viewers,
+        seconds: o.seconds ?? f.seconds,
+        stalled: o.stalled,
+        afterS: o.afterS,
+        hubArgs: o.hub === "trustcam" ? f.hubArgs : [],
+      });
+      const verdict = sustained(r, SWEEP_RULE);
+      say(`  ${describe(r)} -> ${verdict.ok ? "sustained" : `not sustained (${verdict.why})`}`);
+      delete r.histogram;
+      report.steps.push({ scenario, sustained: verdict.ok, why: verdict.why, ...r });
+      return r;
+    };
+
+    const sweep = async (scenario: "relay" | "ceiling", hub: HubKind, start: number) => {
+      const known = new Map<number, boolean>();
+      for (const s of report.steps) {
+        if (s.scenario.startsWith(scenario) && s.stalled === 0) known.set(s.viewers, s.sustained);
+      }
+      const res = await sweepViewers(async (v) => {
+        const r = await step(scenario, { hub, viewers: v });
+        return sustained(r, SWEEP_RULE).ok;
+      }, {
+        start,
+        cap: f.maxViewers,
+        resolution: f.quick ? 0.34 : 0.15,
+        maxSteps: f.quick ? 3 : 6,
+        known,
+      });
+      const perViewer = f.cameras * f.fps;
+      say(
+        `[${scenario}] max sustained: ${res.max} viewers = ${res.max * perViewer} frames/s` +
+          (res.firstFail !== null ? ` (fails at ${res.firstFail})` : " (cap reached)"),
+      );
+      return { ...res, framesPerS: res.max * perViewer };
+    };
+
+    if (f.only.includes("relay")) {
+      if (f.viewers !== null) {
+        await step("relay", { hub: "trustcam", viewers: f.viewers });
+      } else {
+        await step("relay target", {
+          hub: "trustcam",
+          viewers: 8,
+          seconds: f.quick ? f.seconds : 2 * f.seconds,
+        });
+        report.relay = await sweep("relay", "trustcam", 8);
+      }
+    }
+    if (f.only.includes("ceiling")) {
+      if (f.viewers !== null) {
+        await step("ceiling", { hub: "bare", viewers: f.viewers });
+      } else {
+        report.ceiling = await sweep("ceiling", "bare", Math.max(8, report.relay?.max ?? 8));
+      }
+    }
+    if (report.relay && report.ceiling && report.ceiling.max > 0) {
+      report.ratio = Math.round((report.relay.max / report.ceiling.max) * 100) / 100;
+      say(`trustcam / bare TLS ceiling = ${report.ratio}`);
+    }
+    if (f.only.includes("stalled")) {
+      const healthy = 4;
+      const baseline = await step("stalled baseline", {
+        hub: "trustcam",
+        viewers: healthy,
+        seconds: Math.min(20, f.stallSeconds),
+      });
+      const stalled = await step("stalled", {
+        hub: "trustcam",
+        viewers: healthy,
+        seconds: f.stallSeconds,
+        stalled: 1,
+        afterS: 5,
+      });
+      report.stalled = {
+        healthyViewers: healthy,
+        stallSeconds: f.stallSeconds,
+        baselineP99Ms: baseline.latency.p99,
+        stalledP99Ms: stalled.latency.p99,
+        p99DeltaMs: baseline.latency.p99 === null || stalled.latency.p99 === null
+          ? null
+          : stalled.latency.p99 - baseline.latency.p99,
+        baselineRssPeakMb: baseline.rssPeakMb,
+        rssStartMb: stalled.rssStartMb,
+        rssPeakMb: stalled.rssPeakMb,
+        rssAfterMb: stalled.rssAfterMb,
+        rssCostMb: Math.round((stalled.rssPeakMb - baseline.rssPeakMb) * 10) / 10,
+        healthyLossPct: stalled.lossPct,
+      };
+      say(
+        `[stalled] healthy p99 ${baseline.latency.p99} -> ${stalled.latency.p99} ms, hub RSS ` +
+          `peak ${baseline.rssPeakMb} -> ${stalled.rssPeakMb} MB (after ${stalled.rssAfterMb})`,
+      );
+    }
+    if (f.only.includes("browser")) {
+      say(`[browser] wall, ${f.cameras} cams x ${f.fps} fps (${f.browserSize}), ${f.browserSeconds} s`);
+      const b: BrowserResult = await runBrowserScenario(env, {
+        cameras: f.cameras,
+        fps: f.fps,
+        seconds: f.browserSeconds,
+        size: f.browserSize,
+        log: say,
+      });
+      report.browser = b;
+      say(
+        b.ran
+          ? `[browser] painted ${b.paintedPerS}/s of ${b.receivedPerS}/s received (${b.paintedPct}%), ` +
+            `${b.longTasks} long tasks, heap ${b.heapMb} MB`
+          : `[browser] not run: ${b.reason}`,
+      );
+    }
+  } finally {
+    await Child.killAll();
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+  }
+
+  report.durationS = Math.round((performance.now() - began) / 1000);
+  const dir = f.out.startsWith("/") ? f.out : `${root}/${f.out}`;
+  const written = await writeReport(report, { dir, save: f.save, root });
+  console.log("\n" + written.markdown);
+  for (const p of written.paths) say(`wrote ${p}`);
+  say(`done in ${report.durationS} s`);
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

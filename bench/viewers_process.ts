@@ -1,0 +1,262 @@
+/**
+ * V viewers in one process, each a real mTLS client with a viewer certificate (`ws`, or the
+ * bare ceiling's framing), plus optional stalled viewers: raw Deno TLS connections that
+ * complete the WebSocket upgrade and never read again, so the hub's socket really fills.
+ *
+ * Every binary message is split with lib/trailer.ts and its stamp read with readStamp; a
+ * frame counts when its stamp lies in [measureFrom, measureTo): its latency (receive time
+ * minus stamp, both Date.now() on this machine) goes into a histogram and it is counted per
+ * viewer and camera, which the orchestrator compares with what the cameras sent in the same
+ * window. Protocol: `ready`, then `start` {measureFrom, measureTo, stopAt, stallUntil?}, then
+ * `result` at stopAt; a closed stdin ends it.
+ */
+// @ts-types="@types/ws"
+import WebSocket from "ws";
+import tls from "node:tls";
+import { parseArgs } from "node:util";
+import { parseViewerFrame } from "../lib/trailer.ts";
+import { readStamp } from "../lib/jpeg_com.ts";
+import { type BenchCred, type BenchCreds, loadBenchCreds, viewerCred } from "./bench_pki.ts";
+import { BareFrameSplitter } from "./bare_wire.ts";
+import { CommandReader, emit } from "./child_io.ts";
+import { LatencyHistogram } from "./latency_histogram.ts";
+
+const USAGE = `Usage: deno run -A bench/viewers_process.ts --port N --creds FILE [options]
+
+  --proto ws|bare     trustcam WebSocket (default) or the bare TLS ceiling's framing
+  --port N            hub port on 127.0.0.1
+  --creds FILE        credentials JSON written by the orchestrator (bench/bench_pki.ts)
+  --viewers V         healthy viewers (default 4)
+  --stalled N         viewers that upgrade and then never read (ws only, default 0)
+  --deadline-s S      exit after S seconds whatever happens (default 600)
+  -h, --help          show this help`;
+
+const CONNECT_TIMEOUT_MS = 20_000;
+
+interface Window {
+  from: number;
+  to: number;
+}
+
+interface ViewerState {
+  id: number;
+  /** frames with a stamp in the window, per camera serial */
+  counts: Map<string, number>;
+  lastSeq: Map<string, number>;
+  outOfOrder: number;
+  unstamped: number;
+  closed: boolean;
+  close(): void;
+}
+
+const hist = new LatencyHistogram();
+let measure: Window | null = null;
+
+function onFrame(v: ViewerState, data: Uint8Array): void {
+  const now = Date.now();
+  const { serial, jpeg } = parseViewerFrame(data);
+  const stamp = readStamp(jpeg);
+  if (!stamp) {
+    v.unstamped++;
+    return;
+  }
+  const last = v.lastSeq.get(serial);
+  if (last !== undefined && stamp.seq <= last) v.outOfOrder++;
+  v.lastSeq.set(serial, stamp.seq);
+  if (measure && stamp.t >= measure.from && stamp.t < measure.to) {
+    hist.add(now - stamp.t);
+    v.counts.set(serial, (v.counts.get(serial) ?? 0) + 1);
+  }
+}
+
+function newState(id: number): Omit<ViewerState, "close"> {
+  return {
+    id,
+    counts: new Map(),
+    lastSeq: new Map(),
+    outOfOrder: 0,
+    unstamped: 0,
+    closed: false,
+  };
+}
+
+function connectWs(id: number, port: number, cred: BenchCred, caPem: string): Promise<ViewerState> {
+  const ws = new WebSocket(`wss://127.0.0.1:${port}/ws`, {
+    cert: cred.chainPem,
+    key: cred.keyPem,
+    ca: caPem,
+    perMessageDeflate: false,
+    handshakeTimeout: CONNECT_TIMEOUT_MS,
+  });
+  const v: ViewerState = { ...newState(id), close: () => ws.terminate() };
+  ws.on("message", (data: Uint8Array, isBinary: boolean) => {
+    if (isBinary) onFrame(v, data);
+  });
+  return new Promise((resolve, reject) => {
+    ws.once("open", () => resolve(v));
+    ws.once("error", reject);
+    ws.on("close", () => v.closed = true);
+    ws.once("unexpected-response", (_req, res) => {
+      reject(new Error(`Upgrade refused for ${cred.cn}: ${res.statusCode}`));
+      res.resume();
+    });
+  });
+}
+
+function connectBare(
+  id: number,
+  port: number,
+  cred: BenchCred,
+  caPem: string,
+): Promise<ViewerState> {
+  const socket = tls.connect({
+    host: "127.0.0.1",
+    port,
+    servername: "localhost",
+    cert: cred.chainPem,
+    key: cred.keyPem,
+    ca: caPem,
+  });
+  const v: ViewerState = { ...newState(id), close: () => socket.destroy() };
+  const splitter = new BareFrameSplitter((buf) => onFrame(v, buf));
+  socket.on("data", (chunk: Uint8Array) => splitter.push(chunk));
+  return new Promise((resolve, reject) => {
+    socket.once("secureConnect", () => resolve(v));
+    socket.once("error", reject);
+    socket.on("close", () => v.closed = true);
+  });
+}
+
+/**
+ * A viewer that completes the upgrade and then never reads (as tests/hub_load_test.ts does):
+ * Deno's own TLS client reads only when asked, so nothing drains the hub's socket.
+ */
+async function stalledViewer(port: number, cred: BenchCred, caPem: string): Promise<Deno.TlsConn> {
+  const conn = await Deno.connectTls({
+    hostname: "127.0.0.1",
+    port,
+    caCerts: [caPem],
+    cert: cred.chainPem,
+    key: cred.keyPem,
+  });
+  const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
+  await conn.write(
+    new TextEncoder().encode(
+      `GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    ),
+  );
+  // Read the 101 response headers one byte at a time; whatever follows stays unread.
+  const buf = new Uint8Array(1);
+  let head = "";
+  for (let i = 0; i < 4096 && !head.endsWith("\r\n\r\n"); i++) {
+    const n = await conn.read(buf);
+    if (n === null) throw new Error(`Stalled viewer's upgrade closed early: ${head}`);
+    head += String.fromCharCode(buf[0]);
+  }
+  if (!head.startsWith("HTTP/1.1 101")) {
+    throw new Error(`Stalled viewer's upgrade refused: ${head.split("\r\n")[0]}`);
+  }
+  return conn;
+}
+
+async function connectAll(
+  proto: "ws" | "bare",
+  port: number,
+  creds: BenchCreds,
+  count: number,
+): Promise<ViewerState[]> {
+  const out: ViewerState[] = [];
+  // In batches: 64 handshakes at once on 2 cores would only time each other out.
+  for (let i = 0; i < count; i += 16) {
+    const batch = [];
+    for (let k = i; k < Math.min(count, i + 16); k++) {
+      const cred = viewerCred(creds, k);
+      batch.push(
+        proto === "ws"
+          ? connectWs(k, port, cred, creds.caPem)
+          : connectBare(k, port, cred, creds.caPem),
+      );
+    }
+    out.push(...await Promise.all(batch));
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      proto: { type: "string", default: "ws" },
+      port: { type: "string" },
+      creds: { type: "string" },
+      viewers: { type: "string", default: "4" },
+      stalled: { type: "string", default: "0" },
+      "deadline-s": { type: "string", default: "600" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help || !values.port || !values.creds) {
+    console.log(USAGE);
+    Deno.exit(values.help ? 0 : 2);
+  }
+  const port = Number(values.port);
+  const proto = values.proto === "bare" ? "bare" : "ws";
+  const stalledCount = Number(values.stalled);
+  if (proto === "bare" && stalledCount > 0) throw new RangeError("Stalled viewers need --proto ws");
+  setTimeout(() => {
+    emit({ type: "error", message: `Deadline of ${values["deadline-s"]} s reached` });
+    Deno.exit(3);
+  }, Number(values["deadline-s"]) * 1000);
+  const commands = new CommandReader(() => Deno.exit(0));
+  const creds = await loadBenchCreds(values.creds);
+
+  const viewers = await connectAll(proto, port, creds, Number(values.viewers));
+  const stalled: Deno.TlsConn[] = [];
+  for (let i = 0; i < stalledCount; i++) {
+    // Its own certificate, after the healthy ones, so the hub's logs tell them apart.
+    const cred = viewerCred(creds, creds.viewers.length - 1 - i);
+    stalled.push(await stalledViewer(port, cred, creds.caPem));
+  }
+  emit({ type: "ready", viewers: viewers.length, stalled: stalled.length });
+
+  const start = await commands.wait("start");
+  const { measureFrom, measureTo, stopAt, stallUntil } = start as unknown as Record<
+    string,
+    number | undefined
+  >;
+  measure = { from: measureFrom!, to: measureTo! };
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  let stalledClosedAt: number | null = null;
+  if (stalled.length > 0 && stallUntil) {
+    timers.push(setTimeout(() => {
+      for (const c of stalled) c.close();
+      stalled.length = 0;
+      stalledClosedAt = Date.now();
+    }, Math.max(0, stallUntil - Date.now())));
+  }
+  await new Promise((r) => setTimeout(r, Math.max(0, stopAt! - Date.now())));
+  emit({
+    type: "result",
+    histogram: hist.toJSON(),
+    stalledClosedAt,
+    viewers: viewers.map((v) => ({
+      id: v.id,
+      closed: v.closed,
+      outOfOrder: v.outOfOrder,
+      unstamped: v.unstamped,
+      counts: Object.fromEntries(v.counts),
+    })),
+  });
+  for (const t of timers) clearTimeout(t);
+  for (const v of viewers) v.close();
+  for (const c of stalled) c.close();
+  Deno.exit(0);
+}
+
+if (import.meta.main) {
+  main().catch((err) => {
+    emit({ type: "error", message: err instanceof Error ? err.message : String(err) });
+    Deno.exit(1);
+  });
+}

@@ -1,0 +1,48 @@
+/**
+ * Pages rendered without sockets: the real manifest, router and renderer over a HubState
+ * whose registry is real (pure) and whose I/O parts are inert.
+ */
+import type { HubState } from "../hub/state.ts";
+import { Registry } from "../lib/registry.ts";
+import { serialMatcher } from "../lib/serial.ts";
+import { createRouter, type Peer } from "../lib/web/router.ts";
+import { createRenderPage } from "../lib/web/render.tsx";
+import { manifest } from "../manifest.gen.ts";
+
+export const VIEWER: Peer = {
+  role: "viewer",
+  cn: "alice",
+  fingerprint256: "ab",
+  serialNumber: "01",
+  remoteAddress: "127.0.0.1:50000",
+};
+
+export function pageState(
+  opts: { registry?: Registry; canSee?: (viewer: string, serial: string) => boolean } = {},
+): HubState {
+  const isSerial = serialMatcher();
+  return {
+    registry: opts.registry ?? new Registry(),
+    canSee: opts.canSee ?? (() => true),
+    isSerial,
+    assets: { scriptUrl: "/_trustcam/islands-0000000000000000.js", serve: () => undefined },
+    latestJpeg: () => undefined,
+    announce: () => {},
+    shutdown: new AbortController().signal,
+  } as unknown as HubState;
+}
+
+/** GET `path` through the real router; pages throw TrustcamError as the hub sees them. */
+export function getPage(state: HubState, path: string, peer: Peer = VIEWER): Promise<Response> {
+  const route = createRouter(manifest, {
+    renderPage: createRenderPage({ manifest, assets: state.assets }),
+  });
+  return route({ req: new Request(`https://127.0.0.1${path}`), state, peer });
+}
+
+/** The island props serialized in a page. */
+export function islandProps(html: string): { name: string; props: Record<string, unknown> }[] {
+  const m = /<script type="application\/json" id="__trustcam_islands">(.*?)<\/script>/.exec(html);
+  if (!m) throw new Error("No island props in the page");
+  return JSON.parse(m[1]);
+}
