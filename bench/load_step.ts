@@ -3,7 +3,7 @@
  * process, the viewers process, then the cameras process; a warm-up, a measured window, and
  * every process ended whatever happens. The hub's CPU and RSS come from /proc, sampled.
  */
-import { Child } from "./child_io.ts";
+import { Child, sleepUntil } from "./child_io.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
 import { ProcSampler, sampleMachine, sampleProc } from "./proc_stats.ts";
 
@@ -76,20 +76,20 @@ export interface StepResult {
 
 const DENO = Deno.execPath();
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
   return port;
 }
 
-function sleepUntil(at: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
-}
-
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
-async function startHub(env: BenchEnv, o: StepOptions, port: number): Promise<Child> {
+export async function startHub(
+  env: BenchEnv,
+  o: Pick<StepOptions, "hub" | "hubArgs">,
+  port: number,
+): Promise<Child> {
   if (o.hub === "bare") {
     const hub = new Child("bare hub", DENO, [
       "run",

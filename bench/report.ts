@@ -26,7 +26,13 @@ export interface BrowserResult {
   heapMb?: number;
   heapStartMb?: number;
   hubCpuPct?: number;
-  rendererNote?: string;
+  /** every Chromium process, % of one core */
+  chromiumCpuPct?: number;
+  /** playwright's client-certificate TLS proxy (the browser process), % of one core */
+  proxyCpuPct?: number;
+  frameBytes?: number;
+  viewport?: string;
+  pageErrors?: string[];
 }
 
 export interface StalledSummary {
@@ -206,14 +212,23 @@ export function toMarkdown(r: BenchReport): string {
     lines.push("## Browser wall", "");
     if (!b.ran) lines.push(`Not run: ${b.reason}`, "");
     else {
-      lines.push("| frames | tiles | received/s | painted/s | painted % | long tasks (total ms, longest) | JS heap start / end MB | hub CPU % |");
+      lines.push(
+        "| frames | tiles receiving | received/s | painted/s | painted % | long tasks (total ms, longest ms) | JS heap start / end MB | CPU % hub / Chromium / cert proxy |",
+      );
       lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
       lines.push(
-        `| ${b.size}, ${b.cameras} x ${b.fps} fps, ${b.seconds} s | ${b.tiles} | ${b.receivedPerS} | ${b.paintedPerS} | ${b.paintedPct} | ${b.longTasks} (${b.longTaskMs} ms, ${b.longestTaskMs} ms) | ${b.heapStartMb} / ${b.heapMb} | ${
+        `| ${b.size} (${Math.round((b.frameBytes ?? 0) / 1000)} KB), ${b.cameras} x ${b.fps} fps, ${b.seconds} s | ${b.tiles} | ${b.receivedPerS} | ${b.paintedPerS} | ${b.paintedPct} | ${b.longTasks} (${b.longTaskMs}, ${b.longestTaskMs}) | ${b.heapStartMb} / ${b.heapMb} | ${
           n(b.hubCpuPct)
-        } |`,
+        } / ${n(b.chromiumCpuPct)} / ${n(b.proxyCpuPct)} |`,
       );
-      if (b.rendererNote) lines.push("", b.rendererNote);
+      lines.push(
+        "",
+        `Viewport ${b.viewport}. Counted from outside the app: drawImage calls, binary WebSocket ` +
+          `messages, 'longtask' entries, CDP JSHeapUsedSize. Playwright hands client certificates ` +
+          `to Chromium through a TLS proxy in the driving process, so every frame crosses one ` +
+          `more TLS hop than in a real browser; its CPU is listed apart.`,
+      );
+      if (b.pageErrors?.length) lines.push("", `Page errors: ${b.pageErrors.join("; ")}`);
       lines.push("");
     }
   }
