@@ -20,4 +20,6 @@ EXPOSE 5000
 HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
   CMD ["deno", "run", "--allow-net", "--allow-read", "--allow-env", "main.ts", "--healthcheck"]
 
-CMD ["run", "--allow-net", "--allow-read", "--allow-write=data,/tmp", "--allow-env", "--allow-run=deno", "--allow-sys", "main.ts", "--no-demo"]
+# No --allow-run: the bundle built above is served as is (the hub refuses to start if its
+# sources changed since, rather than spawn the bundler).
+CMD ["run", "--allow-net", "--allow-read", "--allow-write=data", "--allow-env", "--allow-sys", "main.ts", "--no-demo"]

@@ -10,7 +10,7 @@ import { startHub } from "./hub/server.ts";
 import { HubStartError } from "./hub/tls_files.ts";
 import { consoleLog } from "./hub/log.ts";
 import { camerasMain } from "./cli/cameras.ts";
-import { buildAssets } from "./hub/assets.ts";
+import { writePrebuilt } from "./hub/assets.ts";
 import { manifest } from "./manifest.gen.ts";
 
 export const VERSION = "0.1.0";
@@ -153,13 +153,11 @@ export async function main(args: string[], env = Deno.env.toObject()): Promise<n
   }
   if (o.mode === "healthcheck") return await healthcheck(o);
   if (o.mode === "build") {
-    const assets = await buildAssets({
+    const built = await writePrebuilt({
       root: new URL(".", import.meta.url).pathname.replace(/\/$/, ""),
       manifest,
-      dev: false,
-      log: (line) => console.log(line),
     });
-    await assets.close();
+    console.log(`Wrote ${built.path} (${built.url}, ${(built.bytes / 1024).toFixed(1)} KiB)`);
     return 0;
   }
 

@@ -153,14 +153,19 @@ async function main(): Promise<void> {
       const used = metrics.find((m: { name: string }) => m.name === "JSHeapUsedSize")?.value ?? 0;
       return Math.round((used / 1024 / 1024) * 10) / 10;
     };
-    emit({ type: "ready", canvases: await page.evaluate(() => document.querySelectorAll("canvas").length) });
+    emit({
+      type: "ready",
+      canvases: await page.evaluate(() => document.querySelectorAll("canvas").length),
+    });
 
     const start = await commands.wait("start");
     const { measureFrom, measureTo } = start as unknown as Record<string, number>;
     await sleepUntil(measureFrom);
     const c0 = await page.evaluate(read);
     // The longest task counts from here; page load and the first decodes are warm-up.
-    await page.evaluate(() => (globalThis as unknown as { __bench: Counters }).__bench.longestMs = 0);
+    await page.evaluate(() =>
+      (globalThis as unknown as { __bench: Counters }).__bench.longestMs = 0
+    );
     const heap0 = await heapMb();
     const t0 = Date.now();
     await sleepUntil(measureTo);

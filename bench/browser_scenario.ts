@@ -57,7 +57,7 @@ export async function runBrowserScenario(env: BenchEnv, o: BrowserOptions): Prom
   }
   const warmupS = o.warmupS ?? 5;
   const framesDir = await framesFor(env, o.size);
-  const port = await freePort();
+  const port = freePort();
   const children: Child[] = [];
   try {
     const hub = await startHub(env, { hub: "trustcam" }, port);
@@ -128,8 +128,11 @@ export async function runBrowserScenario(env: BenchEnv, o: BrowserOptions): Prom
     const pct = (a: number | undefined, b: number | undefined) =>
       a === undefined || b === undefined ? undefined : round(((b - a) / elapsed) * 100, 0);
     const proxyPct = pct(proxy0?.cpuS, proxy1?.cpuS);
-    const chromiumPct = round((((tree1 - tree0) - ((proxy1?.cpuS ?? 0) - (proxy0?.cpuS ?? 0))) /
-      elapsed) * 100, 0);
+    const chromiumPct = round(
+      (((tree1 - tree0) - ((proxy1?.cpuS ?? 0) - (proxy0?.cpuS ?? 0))) /
+        elapsed) * 100,
+      0,
+    );
     return {
       ran: true,
       size: o.size,

@@ -18,7 +18,8 @@ import { type BenchCred, loadBenchCreds } from "./bench_pki.ts";
 import { encodeBareFrame } from "./bare_wire.ts";
 import { CommandReader, emit } from "./child_io.ts";
 
-const USAGE = `Usage: deno run -A bench/cameras_process.ts --port N --creds FILE --frames DIR [options]
+const USAGE =
+  `Usage: deno run -A bench/cameras_process.ts --port N --creds FILE --frames DIR [options]
 
   --proto ws|bare     trustcam WebSocket (default) or the bare TLS ceiling's framing
   --port N            hub port on 127.0.0.1

@@ -148,9 +148,13 @@ export class Child {
       if (v !== undefined) return v;
       const err = this.#messages.find((m) => m.type === "error");
       if (err) throw new Error(`${this.name}: ${err.message}${this.#tail()}`);
-      if (this.#exited) throw new Error(`${this.name} exited while waiting for ${what}${this.#tail()}`);
+      if (this.#exited) {
+        throw new Error(`${this.name} exited while waiting for ${what}${this.#tail()}`);
+      }
       const left = end - Date.now();
-      if (left <= 0) throw new Error(`${this.name}: no ${what} after ${timeoutMs} ms${this.#tail()}`);
+      if (left <= 0) {
+        throw new Error(`${this.name}: no ${what} after ${timeoutMs} ms${this.#tail()}`);
+      }
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
@@ -170,10 +174,14 @@ export class Child {
 
   /** The next message of `type` (removed from the queue). */
   message(type: string, timeoutMs: number): Promise<Message> {
-    return this.#until(() => {
-      const i = this.#messages.findIndex((m) => m.type === type);
-      return i >= 0 ? this.#messages.splice(i, 1)[0] : undefined;
-    }, timeoutMs, `"${type}" message`);
+    return this.#until(
+      () => {
+        const i = this.#messages.findIndex((m) => m.type === type);
+        return i >= 0 ? this.#messages.splice(i, 1)[0] : undefined;
+      },
+      timeoutMs,
+      `"${type}" message`,
+    );
   }
 
   /** The first raw output line matching `re`. */

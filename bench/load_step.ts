@@ -76,7 +76,7 @@ export interface StepResult {
 
 const DENO = Deno.execPath();
 
-export async function freePort(): Promise<number> {
+export function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
@@ -128,7 +128,7 @@ export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepRe
   const stalled = o.stalled ?? 0;
   const afterS = o.afterS ?? 0;
   const proto = o.hub === "bare" ? "bare" : "ws";
-  const port = await freePort();
+  const port = freePort();
   const children: Child[] = [];
   let sampler: ProcSampler | undefined;
   try {
@@ -309,4 +309,3 @@ export function sustained(
   }
   return { ok: true, why: `p99 ${r.latency.p99} ms, loss ${r.lossPct}%` };
 }
-

@@ -35,7 +35,8 @@ export function sampleProc(pid: number): ProcSample | null {
     // Fields 14 and 15 of stat(5) (utime, stime) are at 11 and 12 after "pid (comm) ".
     const ticks = Number(fields[11]) + Number(fields[12]);
     const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1]);
+    const kb = (name: string) =>
+      Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1]);
     return { cpuS: ticks / CLK_TCK, rssMb: kb("VmRSS") / 1024, hwmMb: kb("VmHWM") / 1024 };
   } catch {
     return null;

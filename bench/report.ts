@@ -98,7 +98,9 @@ export function targetsOf(r: BenchReport): Target[] {
     measured: target
       ? `p99 ${target.latency.p99} ms, ${target.lost} of ${target.expected} frames lost`
       : "not run",
-    met: target ? target.latency.p99 !== null && target.latency.p99 < 20 && target.lost === 0 : null,
+    met: target
+      ? target.latency.p99 !== null && target.latency.p99 < 20 && target.lost === 0
+      : null,
   });
   t.push({
     name: "Maximum sustained load vs bare TLS",
@@ -123,7 +125,9 @@ export function targetsOf(r: BenchReport): Target[] {
     name: "Stalled viewer: the others' p99",
     goal: "moves by < 5 ms",
     measured: s && s.p99DeltaMs !== null
-      ? `${s.p99DeltaMs >= 0 ? "+" : ""}${s.p99DeltaMs} ms (${s.baselineP99Ms} -> ${s.stalledP99Ms} ms)`
+      ? `${
+        s.p99DeltaMs >= 0 ? "+" : ""
+      }${s.p99DeltaMs} ms (${s.baselineP99Ms} -> ${s.stalledP99Ms} ms)`
       : "not run",
     met: s && s.p99DeltaMs !== null ? s.p99DeltaMs < 5 : null,
   });
@@ -170,31 +174,44 @@ export function toMarkdown(r: BenchReport): string {
     for (const [name, s] of [["trustcam", r.relay], ["bare node:tls", r.ceiling]] as const) {
       if (!s) continue;
       lines.push(
-        `| ${name} | ${s.max}${s.capped ? "+" : ""} | ${s.framesPerS} | ${n(s.firstFail)} | ${s.steps} |`,
+        `| ${name} | ${s.max}${s.capped ? "+" : ""} | ${s.framesPerS} | ${
+          n(s.firstFail)
+        } | ${s.steps} |`,
       );
     }
     if (r.ratio !== undefined) lines.push("", `trustcam / ceiling: **${r.ratio}**`);
     lines.push("");
   }
-  lines.push("## Steps", "");
-  lines.push(
-    "| scenario | hub | cams x fps x viewers | delivered / expected | lost | p50 ms | p99 ms | max ms | hub CPU s (%) | hub RSS start / peak MB | viewers CPU % | box busy % | sustained |",
-  );
-  lines.push(
-    "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-  );
+  if (r.steps.length) {
+    lines.push("## Steps", "");
+    lines.push(
+      "| scenario | hub | cams x fps x viewers | delivered / expected | lost | p50 ms | p99 ms | max ms | hub CPU s (%) | hub RSS start / peak MB | viewers / cameras CPU % | other CPU % | sustained |",
+    );
+    lines.push(
+      "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    );
+  }
   for (const s of r.steps) {
     lines.push(
       `| ${s.scenario} | ${s.hub} | ${s.cameras} x ${s.fps} x ${s.viewers}${
         s.stalled ? ` + ${s.stalled} stalled` : ""
       } | ${s.delivered} / ${s.expected} | ${s.lost} (${s.lossPct}%) | ${n(s.latency.p50)} | ${
         n(s.latency.p99)
-      } | ${n(s.latency.max)} | ${s.hubCpuS} (${s.hubCpuPct}%) | ${s.rssStartMb} / ${s.rssPeakMb} | ${s.viewersCpuPct} | ${s.machineBusyPct} | ${
+      } | ${
+        n(s.latency.max)
+      } | ${s.hubCpuS} (${s.hubCpuPct}%) | ${s.rssStartMb} / ${s.rssPeakMb} | ${s.viewersCpuPct} / ${s.camerasCpuPct} | ${s.otherCpuPct} | ${
         s.sustained ? "yes" : `no: ${s.why}`
       } |`,
     );
   }
-  lines.push("");
+  if (r.steps.length) {
+    lines.push(
+      "",
+      "CPU figures are % of one core over the measured window (the box has " +
+        `${r.machine.cores}); "other" is what processes outside the step used meanwhile.`,
+      "",
+    );
+  }
   if (r.stalled) {
     const s = r.stalled;
     lines.push("## Stalled viewer", "");
@@ -202,7 +219,9 @@ export function toMarkdown(r: BenchReport): string {
       `One viewer upgrades and reads nothing for ${s.stallSeconds} s while ${r.config.cameras} ` +
         `cameras stream to ${s.healthyViewers} healthy viewers. Hub RSS: ${s.rssStartMb} MB at the ` +
         `start of the window, peak ${s.rssPeakMb} MB (the same load without it: ${s.baselineRssPeakMb} MB), ` +
-        `${n(s.rssAfterMb)} MB 5 s after it left. Healthy p99 ${n(s.baselineP99Ms)} ms without it, ` +
+        `${n(s.rssAfterMb)} MB 5 s after it left. Healthy p99 ${
+          n(s.baselineP99Ms)
+        } ms without it, ` +
         `${n(s.stalledP99Ms)} ms with it; healthy viewers lost ${s.healthyLossPct}%.`,
       "",
     );
@@ -217,7 +236,9 @@ export function toMarkdown(r: BenchReport): string {
       );
       lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
       lines.push(
-        `| ${b.size} (${Math.round((b.frameBytes ?? 0) / 1000)} KB), ${b.cameras} x ${b.fps} fps, ${b.seconds} s | ${b.tiles} | ${b.receivedPerS} | ${b.paintedPerS} | ${b.paintedPct} | ${b.longTasks} (${b.longTaskMs}, ${b.longestTaskMs}) | ${b.heapStartMb} / ${b.heapMb} | ${
+        `| ${b.size} (${
+          Math.round((b.frameBytes ?? 0) / 1000)
+        } KB), ${b.cameras} x ${b.fps} fps, ${b.seconds} s | ${b.tiles} | ${b.receivedPerS} | ${b.paintedPerS} | ${b.paintedPct} | ${b.longTasks} (${b.longTaskMs}, ${b.longestTaskMs}) | ${b.heapStartMb} / ${b.heapMb} | ${
           n(b.hubCpuPct)
         } / ${n(b.chromiumCpuPct)} / ${n(b.proxyCpuPct)} |`,
       );
@@ -246,7 +267,9 @@ export async function writeReport(
   if (!opts.save) return { markdown, paths };
   await Deno.mkdir(opts.dir, { recursive: true });
   const stamp = r.startedAt.replace(/[:.]/g, "-").replace(/-\d{3}Z$/, "Z");
-  const base = `${opts.dir}/${stamp}${r.mode === "quick" ? "-quick" : ""}${r.complete ? "" : "-partial"}`;
+  const base = `${opts.dir}/${stamp}${r.mode === "quick" ? "-quick" : ""}${
+    r.complete ? "" : "-partial"
+  }`;
   const json = JSON.stringify(r, null, 2) + "\n";
   await Deno.writeTextFile(`${base}.json`, json);
   await Deno.writeTextFile(`${base}.md`, markdown + "\n");

@@ -7,8 +7,14 @@ import { parseArgs } from "node:util";
 import { renderFrames } from "../lib/sim_frames.ts";
 import { benchSerial, createBenchPki } from "./bench_pki.ts";
 import { Child } from "./child_io.ts";
-import { type BenchEnv, type HubKind, runLoadStep, type StepResult, sustained } from "./load_step.ts";
-import { machineInfo } from "./proc_stats.ts";
+import {
+  type BenchEnv,
+  type HubKind,
+  runLoadStep,
+  type StepResult,
+  sustained,
+} from "./load_step.ts";
+import { machineInfo, sampleMachine } from "./proc_stats.ts";
 import { sweepViewers } from "./sweep.ts";
 import { type BenchReport, type BrowserResult, writeReport } from "./report.ts";
 import { runBrowserScenario } from "./browser_scenario.ts";
@@ -38,6 +44,7 @@ Options:
   --max-viewers N        the sweep never goes past N viewers (default 96)
   --hub-arg ARG          pass ARG to the trustcam hub (repeatable), e.g. --hub-arg=--viewer-buffer-bytes=262144
   --out DIR              results directory (default bench/results)
+  --no-wait-quiet        start each step at once, even while other processes load the box
   --no-save              print the table, write nothing
   -h, --help             show this help`;
 
@@ -63,6 +70,7 @@ interface Flags {
   hubArgs: string[];
   out: string;
   save: boolean;
+  waitQuiet: boolean;
 }
 
 function parseFlags(args: string[]): Flags | null {
@@ -82,6 +90,7 @@ function parseFlags(args: string[]): Flags | null {
       "hub-arg": { type: "string", multiple: true },
       out: { type: "string" },
       "no-save": { type: "boolean", default: false },
+      "no-wait-quiet": { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -119,6 +128,7 @@ function parseFlags(args: string[]): Flags | null {
     hubArgs: values["hub-arg"] ?? [],
     out: values.out ?? "bench/results",
     save: !values["no-save"],
+    waitQuiet: !values["no-wait-quiet"],
   };
 }
 
@@ -132,6 +142,21 @@ function describe(r: StepResult): string {
     `${r.delivered}/${r.expected} delivered (loss ${r.lossPct}%), hub CPU ${r.hubCpuPct}% ` +
     `RSS ${r.rssPeakMb} MB, viewers CPU ${r.viewersCpuPct}%, box ${r.machineBusyPct}% busy`;
 }
+
+/** CPU the whole box used over `ms`, in % of one core (no bench process runs meanwhile). */
+async function boxCpuPct(ms: number): Promise<number> {
+  const a = sampleMachine();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = sampleMachine();
+  return Math.round(
+    ((b.busy - a.busy) / (b.total - a.total)) * navigator.hardwareConcurrency * 100,
+  );
+}
+
+/** Other work on the box above this (% of one core) makes a step wait, within a budget. */
+const QUIET_CPU_PCT = 30;
+const QUIET_WAIT_STEP_S = 20;
+const QUIET_WAIT_TOTAL_S = 90;
 
 async function gitCommit(root: string): Promise<{ hash: string; dirty: boolean }> {
   const git = async (...args: string[]) => {
@@ -222,11 +247,25 @@ async function main(args: string[]): Promise<number> {
       framesDir,
     };
 
+    let quietBudgetS = f.waitQuiet ? QUIET_WAIT_TOTAL_S : 0;
+    /** A shared dev box runs tests too: wait (bounded) for it to calm down before a step. */
+    const waitQuiet = async () => {
+      const end = performance.now() + Math.min(QUIET_WAIT_STEP_S, quietBudgetS) * 1000;
+      let busy = await boxCpuPct(500);
+      if (busy <= QUIET_CPU_PCT || quietBudgetS <= 0) return;
+      say(`  other processes use ${busy}% of a core: waiting for a quieter box (bounded)`);
+      const t0 = performance.now();
+      while (busy > QUIET_CPU_PCT && performance.now() < end) busy = await boxCpuPct(1000);
+      quietBudgetS -= (performance.now() - t0) / 1000;
+      if (busy > QUIET_CPU_PCT) say(`  still ${busy}% busy: measuring anyway (see "other CPU")`);
+    };
+
     let stepNo = 0;
     const step = async (
       scenario: string,
       o: { hub: HubKind; viewers: number; seconds?: number; stalled?: number; afterS?: number },
     ): Promise<StepResult> => {
+      await waitQuiet();
       stepNo++;
       const load = `${o.hub} ${f.cameras} cams x ${f.fps} fps x ${o.viewers} viewers` +
         (o.stalled ? ` + ${o.stalled} stalled` : "");
@@ -329,7 +368,10 @@ async function main(args: string[]): Promise<number> {
       );
     }
     if (f.only.includes("browser")) {
-      say(`[browser] wall, ${f.cameras} cams x ${f.fps} fps (${f.browserSize}), ${f.browserSeconds} s`);
+      await waitQuiet();
+      say(
+        `[browser] wall, ${f.cameras} cams x ${f.fps} fps (${f.browserSize}), ${f.browserSeconds} s`,
+      );
       const b: BrowserResult = await runBrowserScenario(env, {
         cameras: f.cameras,
         fps: f.fps,

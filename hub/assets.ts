@@ -109,7 +109,86 @@ function scriptResponse(body: Uint8Array<ArrayBuffer>): Response {
   return new Response(body, { headers });
 }
 
-/** Builds the bundle (throws when the first build fails) and serves it. */
+/** Where `main.ts --build` leaves the bundle for images that must not spawn the bundler. */
+export const PREBUILT_DIR = "static/build";
+
+/**
+ * A digest of everything the bundle is made from, so a prebuilt bundle is used only while
+ * its sources are unchanged.
+ */
+export async function sourceStamp(root: string): Promise<string> {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [...Deno.readDirSync(`${root}/${dir}`)];
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return;
+      throw err;
+    }
+    for (const e of entries) {
+      const rel = `${dir}/${e.name}`;
+      if (e.isDirectory) walk(rel);
+      else if (/\.(tsx?|json)$/.test(e.name) && !/_test\.tsx?$/.test(e.name)) files.push(rel);
+    }
+  };
+  for (const dir of ["islands", "components", "lib"]) walk(dir);
+  files.sort().push("deno.json", "deno.lock");
+  const enc = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  for (const f of files) {
+    parts.push(enc.encode(`\0${f}\0`));
+    try {
+      parts.push(await Deno.readFile(`${root}/${f}`));
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+  }
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.byteLength;
+  }
+  return await sha256Hex(all);
+}
+
+/** Builds the bundle once and writes it with its source stamp under {@link PREBUILT_DIR}. */
+export async function writePrebuilt(
+  opts: Pick<BuildAssetsOptions, "root" | "manifest" | "config">,
+): Promise<{ path: string; url: string; bytes: number }> {
+  const root = opts.root.replace(/\/$/, "");
+  const build = await bundleIslands(
+    root,
+    Object.keys(opts.manifest.islands).sort(),
+    opts.config ?? `${root}/deno.json`,
+  );
+  const dir = `${root}/${PREBUILT_DIR}`;
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeFile(`${dir}/islands.js`, build.body);
+  await Deno.writeTextFile(
+    `${dir}/islands.json`,
+    JSON.stringify({ url: build.url, stamp: await sourceStamp(root) }) + "\n",
+  );
+  return { path: `${dir}/islands.js`, url: build.url, bytes: build.body.byteLength };
+}
+
+async function loadPrebuilt(root: string): Promise<Build | undefined> {
+  try {
+    const meta = JSON.parse(await Deno.readTextFile(`${root}/${PREBUILT_DIR}/islands.json`));
+    if (meta.stamp !== await sourceStamp(root)) return undefined;
+    const body = await Deno.readFile(`${root}/${PREBUILT_DIR}/islands.js`);
+    const hash = (await sha256Hex(body)).slice(0, 16);
+    return meta.url === `${ASSET_PREFIX}islands-${hash}.js` ? { url: meta.url, body } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Serves the islands bundle: outside dev, the prebuilt one when its sources are unchanged,
+ * else a fresh `deno bundle` (throws when that first build fails).
+ */
 export async function buildAssets(opts: BuildAssetsOptions): Promise<BuiltAssets> {
   const root = opts.root.replace(/\/$/, "");
   const config = opts.config ?? `${root}/deno.json`;
@@ -124,7 +203,9 @@ export async function buildAssets(opts: BuildAssetsOptions): Promise<BuiltAssets
     return build;
   }
 
-  let current = await timedBuild();
+  const prebuilt = opts.dev ? undefined : await loadPrebuilt(root);
+  if (prebuilt) log(`Islands bundle ${prebuilt.url}: prebuilt in ${PREBUILT_DIR}/`);
+  let current = prebuilt ?? await timedBuild();
   let builds = 1;
   // Pages loaded before a dev rebuild still ask for their bundle.
   const served = new Map<string, Uint8Array<ArrayBuffer>>([[current.url, current.body]]);

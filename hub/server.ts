@@ -27,6 +27,7 @@ import { toRequest, writeResponse } from "./http_adapter.ts";
 import { Relay } from "./relay.ts";
 import { createHubMetrics } from "./hub_metrics.ts";
 import { FileWatch } from "./file_watch.ts";
+import { SnapshotStore } from "./snapshot_store.ts";
 import { consoleLog, type Log } from "./log.ts";
 import type { HubConfig } from "./config.ts";
 import type { HubState, WebAssets } from "./state.ts";
@@ -110,6 +111,7 @@ export async function startHub(
     cleanups.push(() => store.close());
     const registry = new Registry({ store, stallMs: config.stallMs });
     cleanups.push(() => registry.flush());
+    const snapshots = new SnapshotStore(`${config.dataDir}/snapshots`);
 
     let revocations = RevocationList.EMPTY;
     let policy: Policy = ALLOW_ALL;
@@ -170,6 +172,7 @@ export async function startHub(
       viewerBufferBytes: config.viewerBufferBytes,
     });
     const liveRelay = relay;
+    cleanups.push(() => snapshots.flush(liveRelay.latest));
 
     const manifest = options.manifest ?? defaultManifest;
     const root = options.root ?? new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -178,6 +181,10 @@ export async function startHub(
       manifest,
       dev: config.dev,
       log: (line: string) => log("assets", { detail: line }),
+    }).catch((err) => {
+      throw new HubStartError(`Cannot build the browser bundle: ${err.message}`, undefined, {
+        cause: err,
+      });
     });
     cleanups.push(() => assets.close?.());
 
@@ -191,7 +198,7 @@ export async function startHub(
       isSerial,
       latestJpeg(serial) {
         const f = liveRelay.latest.get(serial);
-        return f?.data.subarray(0, f.jpegLength);
+        return f ? f.data.subarray(0, f.jpegLength) : snapshots.get(serial);
       },
       announce(serial, event) {
         liveRelay.announce(serial, event);
@@ -401,7 +408,12 @@ export async function startHub(
       try {
         for (const serial of registry.tick()) liveRelay.announce(serial, "stalled");
         if (ticks % 2 === 0) liveRelay.broadcastStats();
-        if (ticks % 5 === 0) registry.flush();
+        if (ticks % 5 === 0) {
+          registry.flush();
+          snapshots.flush(liveRelay.latest).catch((err) =>
+            log("error", { where: "snapshots", error: err })
+          );
+        }
       } catch (err) {
         log("error", { where: "tick", error: err });
       }

@@ -12,8 +12,8 @@ const ROOT = new URL("..", import.meta.url).pathname;
 const dockerfile = Deno.readTextFileSync(`${ROOT}Dockerfile`);
 
 function jsonInstruction(name: string): string[] {
-  const line = dockerfile.split("\n").find((l) => l.trim().startsWith(`${name} [`)) ??
-    dockerfile.match(new RegExp(`${name}[^\\[]*\\\\\\n\\s*CMD (\\[.*\\])`))?.[1];
+  // Top-level instructions only: HEALTHCHECK's own indented CMD is not the image's CMD.
+  const line = dockerfile.split("\n").find((l) => l.startsWith(`${name} [`));
   assert.ok(line, `Dockerfile has a ${name} in JSON form`);
   return JSON.parse(line.slice(line.indexOf("[")));
 }
@@ -40,6 +40,14 @@ Deno.test("Dockerfile CMD starts the hub with its permissions, and HEALTHCHECK p
   assert.ok(health, "HEALTHCHECK ... CMD [json]");
   const healthCmd = JSON.parse(health) as string[];
   assert.equal(healthCmd[0], "deno");
+
+  // The image's build step, as the Dockerfile's RUN line does it.
+  assert.match(dockerfile, /deno run -A main\.ts --build/);
+  const build = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "main.ts", "--build"],
+    cwd: ROOT,
+  }).output();
+  assert.equal(build.code, 0, new TextDecoder().decode(build.stderr));
 
   const pki = await createTestPki();
   const data = await Deno.makeTempDir({ prefix: "trustcam_docker_data_" });
@@ -68,8 +76,12 @@ Deno.test("Dockerfile CMD starts the hub with its permissions, and HEALTHCHECK p
     s.pipeTo(new WritableStream({ write: (c) => void (output += decoder.decode(c)) }))
   );
   try {
-    await waitFor(() => output.includes("listen url="), 30_000, "the hub to listen");
+    let exited = false;
+    hub.status.then(() => exited = true);
+    await waitFor(() => output.includes("listen url=") || exited, 30_000, "the hub to listen");
+    assert.ok(!exited, `the hub exited early:\n${output}`);
     assert.doesNotMatch(output, /creating a development PKI/, "--no-demo creates nothing");
+    assert.match(output, /prebuilt in static\/build/, "the image serves the bundle built in it");
     const check = await new Deno.Command(Deno.execPath(), {
       args: healthCmd.slice(1),
       cwd: ROOT,
@@ -79,7 +91,11 @@ Deno.test("Dockerfile CMD starts the hub with its permissions, and HEALTHCHECK p
     assert.equal(check.code, 0, text);
     assert.match(text, /healthz: 200/);
   } finally {
-    hub.kill("SIGTERM");
+    try {
+      hub.kill("SIGTERM");
+    } catch {
+      // Exited already; the status below tells how.
+    }
     const status = await hub.status;
     await Promise.all(pumps);
     await Deno.remove(data, { recursive: true });

@@ -260,6 +260,17 @@ Deno.test("hub serves the latest frame as a snapshot and a live MJPEG stream ffm
     }).output();
     assert.ok(ff.success, `ffmpeg failed: ${new TextDecoder().decode(ff.stderr)}`);
     for (const i of [1, 2, 3]) assert.equal(await ffprobe(`${dir}/out${i}.jpg`), "mjpeg,320,240");
+
+    // After a restart the camera is offline, and its last picture is still there.
+    streaming = false;
+    await pump;
+    const last = t.hub.relay.latest.get(serial)!;
+    const lastJpeg = last.data.slice(0, last.jpegLength);
+    await dev.close();
+    await t.restart();
+    const after = await t.request(`/api/cameras/${serial}/snapshot.jpg`);
+    assert.equal(after.status, 200);
+    assert.deepEqual(after.body, lastJpeg);
   } finally {
     streaming = false;
     await pump;
