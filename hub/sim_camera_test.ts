@@ -26,11 +26,22 @@ async function cameraOptions(pki: TestPki, port: number, serial = SERIAL) {
   };
 }
 
-Deno.test("SimCamera sends stamped JPEG frames and a status over mTLS as its serial", async () => {
+/** A fresh test PKI and device sink listening on a port; both closed after `fn`. */
+async function withSink(
+  fn: (ctx: { pki: TestPki; hub: DeviceSink; port: number }) => Promise<void>,
+): Promise<void> {
   const pki = await createTestPki();
   const hub = new DeviceSink(pki);
   try {
-    const port = await hub.listen();
+    await fn({ pki, hub, port: await hub.listen() });
+  } finally {
+    await hub.close();
+    await pki.cleanup();
+  }
+}
+
+Deno.test("SimCamera sends stamped JPEG frames and a status over mTLS as its serial", () =>
+  withSink(async ({ pki, hub, port }) => {
     const events: SimCameraEvent[] = [];
     const t0 = Date.now();
     await using cam = new SimCamera({
@@ -81,11 +92,7 @@ Deno.test("SimCamera sends stamped JPEG frames and a status over mTLS as its ser
     assert.ok(cam.stats.sent >= 10);
     assert.deepEqual(events.filter((e) => e.type === "connected").length, 1);
     assert.equal(events.filter((e) => e.type === "error").length, 0);
-  } finally {
-    await hub.close();
-    await pki.cleanup();
-  }
-});
+  }));
 
 Deno.test("SimCamera reconnects after the hub is restarted on the same port", async () => {
   const pki = await createTestPki();
@@ -171,11 +178,8 @@ Deno.test("SimCamera.stop() ends retries against a closed port and leaves nothin
   }
 });
 
-Deno.test("SimCamera.stop() closes an open connection with 1000 and stops sending", async () => {
-  const pki = await createTestPki();
-  const hub = new DeviceSink(pki);
-  try {
-    const port = await hub.listen();
+Deno.test("SimCamera.stop() closes an open connection with 1000 and stops sending", () =>
+  withSink(async ({ pki, hub, port }) => {
     const cam = new SimCamera({
       ...(await cameraOptions(pki, port)),
       fps: 20,
@@ -197,17 +201,10 @@ Deno.test("SimCamera.stop() closes an open connection with 1000 and stops sendin
     assert.ok(statuses.at(-1).frames_sent > 0);
     assert.ok(statuses.at(-1).frames_sent <= cam.stats.sent);
     assert.ok(statuses.at(-1).uptime_s >= 0);
-  } finally {
-    await hub.close();
-    await pki.cleanup();
-  }
-});
+  }));
 
-Deno.test("SimCamera stops when its signal aborts", async () => {
-  const pki = await createTestPki();
-  const hub = new DeviceSink(pki);
-  try {
-    const port = await hub.listen();
+Deno.test("SimCamera stops when its signal aborts", () =>
+  withSink(async ({ pki, hub, port }) => {
     const ac = new AbortController();
     const cam = new SimCamera({
       ...(await cameraOptions(pki, port)),
@@ -222,17 +219,10 @@ Deno.test("SimCamera stops when its signal aborts", async () => {
     await cam.stop(); // resolves once the abort-triggered stop has closed the socket
     assert.equal(cam.connected, false);
     await waitFor("the hub to see the close", () => hub.closes.length === 1);
-  } finally {
-    await hub.close();
-    await pki.cleanup();
-  }
-});
+  }));
 
-Deno.test("SimCamera paces frames and never bursts", async () => {
-  const pki = await createTestPki();
-  const hub = new DeviceSink(pki);
-  try {
-    const port = await hub.listen();
+Deno.test("SimCamera paces frames and never bursts", () =>
+  withSink(async ({ pki, hub, port }) => {
     await using cam = new SimCamera({
       ...(await cameraOptions(pki, port)),
       fps: 25,
@@ -251,11 +241,7 @@ Deno.test("SimCamera paces frames and never bursts", async () => {
     const span = frames[19].at - first;
     assert.ok(span >= 19 * 40 - 40, `20 frames arrived within ${span} ms at 25 fps`);
     assert.ok(cam.stats.skipped >= 5, `skipped ${cam.stats.skipped} after a 300 ms stall`);
-  } finally {
-    await hub.close();
-    await pki.cleanup();
-  }
-});
+  }));
 
 /**
  * A TLS endpoint that accepts the WebSocket upgrade and then never reads again, like a hub
@@ -350,11 +336,8 @@ Deno.test("SimCamera skips frames instead of queueing when the hub stops reading
   }
 });
 
-Deno.test("SimCamera retries after a 1008 refusal without resetting the backoff", async () => {
-  const pki = await createTestPki();
-  const hub = new DeviceSink(pki);
-  try {
-    const port = await hub.listen();
+Deno.test("SimCamera retries after a 1008 refusal without resetting the backoff", () =>
+  withSink(async ({ pki, hub, port }) => {
     hub.closeWith = { code: 1008, reason: "Certificate revoked" };
     const events: SimCameraEvent[] = [];
     await using cam = new SimCamera({
@@ -375,17 +358,10 @@ Deno.test("SimCamera retries after a 1008 refusal without resetting the backoff"
     assert.deepEqual(refusals.map((e) => e.attempt), [0, 1, 2]);
     assert.match(refusals[0].detail ?? "", /"Certificate revoked": refused by the hub/);
     assert.ok(cam.stats.connects >= 3);
-  } finally {
-    await hub.close();
-    await pki.cleanup();
-  }
-});
+  }));
 
-Deno.test("SimCamera renders its own loop with the serial and sends it", async () => {
-  const pki = await createTestPki();
-  const hub = new DeviceSink(pki);
-  try {
-    const port = await hub.listen();
+Deno.test("SimCamera renders its own loop with the serial and sends it", () =>
+  withSink(async ({ pki, hub, port }) => {
     const events: SimCameraEvent[] = [];
     await using cam = new SimCamera({
       ...(await cameraOptions(pki, port)),
@@ -407,17 +383,10 @@ Deno.test("SimCamera renders its own loop with the serial and sends it", async (
     assert.notDeepEqual(pixels[1], pixels[2]);
     // Frame 3 is loop frame 0 again.
     assert.deepEqual(pixels[3], pixels[0]);
-  } finally {
-    await hub.close();
-    await pki.cleanup();
-  }
-});
+  }));
 
-Deno.test("SimCamera re-renders its loop ahead of each clock period and swaps it in", async () => {
-  const pki = await createTestPki();
-  const hub = new DeviceSink(pki);
-  try {
-    const port = await hub.listen();
+Deno.test("SimCamera re-renders its loop ahead of each clock period and swaps it in", () =>
+  withSink(async ({ pki, hub, port }) => {
     const events: SimCameraEvent[] = [];
     await using cam = new SimCamera({
       ...(await cameraOptions(pki, port)),
@@ -440,11 +409,7 @@ Deno.test("SimCamera re-renders its loop ahead of each clock period and swaps it
     }
     const framesBefore = hub.frames().length;
     await waitFor("frames to keep flowing", () => hub.frames().length > framesBefore + 2);
-  } finally {
-    await hub.close();
-    await pki.cleanup();
-  }
-});
+  }));
 
 Deno.test("SimCamera rejects bad options", () => {
   const base = {
