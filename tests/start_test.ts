@@ -3,7 +3,9 @@
  * four simulated cameras; Ctrl-C ends it all.
  */
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { request, waitFor } from "./hub_fixture.ts";
+import { launchChromium } from "./browser_fixture.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -82,6 +84,41 @@ Deno.test("deno task start brings up the hub and 4 cameras from an empty directo
       if (online < 4) await new Promise((r) => setTimeout(r, 250));
     }
     assert.equal(online, 4, "4 simulated cameras online and streaming");
+    // A browser holding the printed .p12 and password sees the live wall. Playwright's TLS
+    // proxy would decode a `pfx` with Deno's node:tls, whose PKCS#12 reader (new in Deno 2.8)
+    // still rejects some valid files that OpenSSL, NSS and Keychain import; so the bundle is
+    // opened with the printed password by openssl, and the browser presents what it holds.
+    const p12 = `${certs}/viewers/demo-viewer.p12`;
+    const pem = await new Deno.Command("openssl", {
+      args: ["pkcs12", "-in", p12, "-nodes", "-passin", `pass:${password}`],
+    }).output();
+    assert.equal(pem.code, 0, "the printed password opens the printed .p12");
+    const bundle = new TextDecoder().decode(pem.stdout);
+    const key = bundle.match(/-----BEGIN PRIVATE KEY-----[^-]+-----END PRIVATE KEY-----/)?.[0];
+    const chain = bundle.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g);
+    assert.ok(key && chain && chain.length >= 2, "the .p12 holds the key and the chain");
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext({
+        ignoreHTTPSErrors: true, // playwright's proxy cannot be given our CA; see browser_fixture.ts
+        clientCertificates: [{
+          origin: `https://127.0.0.1:${port}`,
+          cert: Buffer.from(chain.join("\n")),
+          key: Buffer.from(key),
+        }],
+      });
+      const page = await context.newPage();
+      await page.goto(`https://127.0.0.1:${port}/`);
+      await page.waitForFunction(
+        () => document.querySelectorAll('[data-tile][data-state="online"]').length === 4,
+        undefined,
+        { timeout: 20_000 },
+      );
+      await context.close();
+    } finally {
+      await browser.close();
+    }
+
     const mode = Deno.statSync(`${certs}/server.key`).mode! & 0o777;
     assert.equal(mode, 0o600, "private keys are 0600");
 
