@@ -17,6 +17,8 @@ export interface BrowserOptions {
   size: "qvga" | "vga";
   /** Seconds of streaming before counting starts (tiles get their first frames). */
   warmupS?: number;
+  hubArgs?: string[];
+  hubRoot?: string;
   log?: (line: string) => void;
 }
 
@@ -60,7 +62,11 @@ export async function runBrowserScenario(env: BenchEnv, o: BrowserOptions): Prom
   const port = freePort();
   const children: Child[] = [];
   try {
-    const hub = await startHub(env, { hub: "trustcam" }, port);
+    const hub = await startHub(
+      env,
+      { hub: "trustcam", hubArgs: o.hubArgs, hubRoot: o.hubRoot },
+      port,
+    );
     children.push(hub);
     const deadline = String(Math.ceil(warmupS + o.seconds + 180));
     const cameras = new Child("cameras", DENO, [

@@ -80,8 +80,18 @@ export class Child {
   #exited = false;
   #pumps: Promise<void>[];
 
-  constructor(name: string, cmd: string, args: string[], opts: { cwd?: string } = {}) {
+  #log: Deno.FsFile | undefined;
+
+  constructor(
+    name: string,
+    cmd: string,
+    args: string[],
+    opts: { cwd?: string; logFile?: string } = {},
+  ) {
     this.name = name;
+    if (opts.logFile) {
+      this.#log = Deno.openSync(opts.logFile, { write: true, create: true, append: true });
+    }
     this.#proc = new Deno.Command(cmd, {
       args,
       cwd: opts.cwd,
@@ -122,6 +132,7 @@ export class Child {
   }
 
   #line(line: string, json: boolean): void {
+    this.#log?.writeSync(new TextEncoder().encode(line + "\n"));
     if (json && line.startsWith("{")) {
       try {
         this.#messages.push(JSON.parse(line) as Message);
@@ -207,6 +218,8 @@ export class Child {
     if (!this.#exited) await killTree(this.pid, graceMs);
     await this.status;
     await Promise.all(this.#pumps);
+    this.#log?.close();
+    this.#log = undefined;
   }
 
   /** Kills every live child (interrupted runs, error paths). */

@@ -3,9 +3,11 @@
  * process, the viewers process, then the cameras process; a warm-up, a measured window, and
  * every process ended whatever happens. The hub's CPU and RSS come from /proc, sampled.
  */
+import https from "node:https";
+import { loadBenchCreds, viewerCred } from "./bench_pki.ts";
 import { Child, sleepUntil } from "./child_io.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
-import { ProcSampler, sampleMachine, sampleProc } from "./proc_stats.ts";
+import { type ProcSample, ProcSampler, sampleMachine, sampleProc } from "./proc_stats.ts";
 
 export type HubKind = "trustcam" | "bare";
 
@@ -31,8 +33,20 @@ export interface StepOptions {
   stalled?: number;
   /** Seconds the cameras keep streaming after the window (the stalled viewer is gone by then). */
   afterS?: number;
-  /** Extra hub flags, e.g. ["--viewer-buffer-bytes", "262144"]. */
+  /** Skip a viewer with more than this many bytes queued (both hubs); hub default if unset. */
+  viewerBufferBytes?: number;
+  /** Extra trustcam hub flags, e.g. ["--stall-ms", "10000"]. */
   hubArgs?: string[];
+  /** Run main.ts from this checkout instead (before/after experiments on a copy). */
+  hubRoot?: string;
+  /** Deno flags for the hub, e.g. ["--v8-flags=--max-semi-space-size=32"]. */
+  hubDenoFlags?: string[];
+  /** Append the hub's output to this file. */
+  hubLogFile?: string;
+  /** lean (Deno TLS + bench/frame_scanner.ts, default) or ws (the `ws` package). */
+  viewerClient?: "lean" | "ws";
+  /** Viewers are split over this many processes (default 1). */
+  viewerProcesses?: number;
   log?: (line: string) => void;
 }
 
@@ -62,7 +76,9 @@ export interface StepResult {
   hwmMb: number;
   /** RSS a few seconds after the window (after the stalled viewer left), when afterS is set */
   rssAfterMb: number | null;
+  /** all viewer processes together */
   viewersCpuPct: number;
+  viewerProcesses: number;
   camerasCpuPct: number;
   machineBusyPct: number;
   /** CPU used by processes outside this step (other work on the box), % of one core */
@@ -71,10 +87,30 @@ export interface StepResult {
   senderLateMaxMs: number;
   viewersClosed: number;
   outOfOrder: number;
+  /** hub CPU time per frame delivered to a viewer, microseconds */
+  hubCpuUsPerFrame: number | null;
+  /** frames the hub skipped for behind viewers, all cameras (trustcam's /api/cameras) */
+  hubSkipped: number | null;
   histogram?: ReturnType<LatencyHistogram["toJSON"]>;
+  /** [stamp time - window start ms, latency ms] of frames at or over 5 ms (diagnosis) */
+  slow?: [number, number][];
 }
 
 const DENO = Deno.execPath();
+
+/** CPU of several processes together (null when none could be read). */
+function sumProcs(children: Child[]): ProcSample | null {
+  let cpuS = 0;
+  let any = false;
+  for (const c of children) {
+    const s = sampleProc(c.pid);
+    if (s) {
+      cpuS += s.cpuS;
+      any = true;
+    }
+  }
+  return any ? { cpuS, rssMb: 0, hwmMb: 0 } : null;
+}
 
 export function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -87,9 +123,15 @@ const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 export async function startHub(
   env: BenchEnv,
-  o: Pick<StepOptions, "hub" | "hubArgs">,
+  o: Pick<
+    StepOptions,
+    "hub" | "hubArgs" | "hubRoot" | "hubDenoFlags" | "hubLogFile" | "viewerBufferBytes"
+  >,
   port: number,
 ): Promise<Child> {
+  const buffer = o.viewerBufferBytes === undefined
+    ? []
+    : ["--viewer-buffer-bytes", String(o.viewerBufferBytes)];
   if (o.hub === "bare") {
     const hub = new Child("bare hub", DENO, [
       "run",
@@ -99,6 +141,7 @@ export async function startHub(
       env.certsDir,
       "--port",
       String(port),
+      ...buffer,
     ], { cwd: env.root });
     await hub.message("ready", 30_000);
     return hub;
@@ -107,7 +150,8 @@ export async function startHub(
   const hub = new Child("hub", DENO, [
     "run",
     "-A",
-    "main.ts",
+    ...(o.hubDenoFlags ?? []),
+    `${o.hubRoot ?? env.root}/main.ts`,
     "--no-demo",
     "--host",
     "127.0.0.1",
@@ -117,8 +161,9 @@ export async function startHub(
     env.certsDir,
     "--data",
     dataDir,
+    ...buffer,
     ...(o.hubArgs ?? []),
-  ], { cwd: env.root });
+  ], { cwd: o.hubRoot ?? env.root, logFile: o.hubLogFile });
   await hub.line(/ listen url=/, 60_000);
   return hub;
 }
@@ -136,25 +181,38 @@ export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepRe
     children.push(hub);
     sampler = new ProcSampler(hub.pid, 200);
     const deadline = String(Math.ceil(warmupS + o.seconds + afterS + 120));
-    const viewers = new Child("viewers", DENO, [
-      "run",
-      "-A",
-      "bench/viewers_process.ts",
-      "--proto",
-      proto,
-      "--port",
-      String(port),
-      "--creds",
-      env.credsPath,
-      "--viewers",
-      String(o.viewers),
-      "--stalled",
-      String(stalled),
-      "--deadline-s",
-      deadline,
-    ], { cwd: env.root });
-    children.push(viewers);
-    await viewers.message("ready", 60_000);
+    // One process by default: on 2 cores, two viewer processes plus the hub thrash (64
+    // viewers: sustained with one, 16-21% lost with two, for both hubs).
+    const procs = Math.max(1, Math.min(o.viewers, o.viewerProcesses ?? 1));
+    const viewerProcs: Child[] = [];
+    for (let p = 0; p < procs; p++) {
+      const first = Math.floor((p * o.viewers) / procs);
+      const count = Math.floor(((p + 1) * o.viewers) / procs) - first;
+      const child = new Child(`viewers ${p + 1}`, DENO, [
+        "run",
+        "-A",
+        "bench/viewers_process.ts",
+        "--proto",
+        proto,
+        "--port",
+        String(port),
+        "--creds",
+        env.credsPath,
+        "--client",
+        o.viewerClient ?? "lean",
+        "--first",
+        String(first),
+        "--viewers",
+        String(count),
+        "--stalled",
+        String(p === 0 ? stalled : 0),
+        "--deadline-s",
+        deadline,
+      ], { cwd: env.root });
+      children.push(child);
+      viewerProcs.push(child);
+    }
+    await Promise.all(viewerProcs.map((v) => v.message("ready", 60_000)));
     const cameras = new Child("cameras", DENO, [
       "run",
       "-A",
@@ -183,18 +241,20 @@ export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepRe
     const camerasStop = measureTo + afterS * 1000 + 200;
     // Frames stamped before measureTo still on their way get 1.5 s more to arrive.
     const viewersStop = Math.max(camerasStop, measureTo + 1500);
-    await viewers.send({
-      type: "start",
-      measureFrom,
-      measureTo,
-      stopAt: viewersStop,
-      stallUntil: stalled ? measureTo : undefined,
-    });
+    for (const v of viewerProcs) {
+      await v.send({
+        type: "start",
+        measureFrom,
+        measureTo,
+        stopAt: viewersStop,
+        stallUntil: stalled ? measureTo : undefined,
+      });
+    }
     await cameras.send({ type: "start", startAt, measureFrom, measureTo, stopAt: camerasStop });
 
     await sleepUntil(measureFrom);
     const hub0 = sampleProc(hub.pid);
-    const view0 = sampleProc(viewers.pid);
+    const view0 = sumProcs(viewerProcs);
     const cam0 = sampleProc(cameras.pid);
     const mach0 = sampleMachine();
     const t0 = performance.now();
@@ -202,7 +262,7 @@ export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepRe
     const rssStartMb = sampler.last?.rssMb ?? 0;
     await sleepUntil(measureTo);
     const hub1 = sampler.sample();
-    const view1 = sampleProc(viewers.pid);
+    const view1 = sumProcs(viewerProcs);
     const cam1 = sampleProc(cameras.pid);
     const mach1 = sampleMachine();
     const elapsedS = (performance.now() - t0) / 1000;
@@ -213,9 +273,10 @@ export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepRe
       rssAfterMb = sampler.sample()?.rssMb ?? null;
     }
     if (!hub0 || !hub1) throw new Error(`The hub exited during the step${tail(hub)}`);
+    const hubSkipped = o.hub === "trustcam" ? await skippedAtHub(env, port) : null;
 
     const camRes = await cameras.message("result", 30_000);
-    const viewRes = await viewers.message("result", 30_000);
+    const viewRes = await Promise.all(viewerProcs.map((v) => v.message("result", 30_000)));
     const cpuPct = (a: typeof hub0 | null, b: typeof hub0 | null) =>
       a && b ? round(((b.cpuS - a.cpuS) / elapsedS) * 100, 0) : 0;
 
@@ -224,11 +285,13 @@ export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepRe
       sentInWindow: number;
       skippedInWindow: number;
     }[];
-    const views = viewRes.viewers as {
-      closed: boolean;
-      outOfOrder: number;
-      counts: Record<string, number>;
-    }[];
+    const views = viewRes.flatMap((r) =>
+      r.viewers as {
+        closed: boolean;
+        outOfOrder: number;
+        counts: Record<string, number>;
+      }[]
+    );
     let expected = 0;
     let delivered = 0;
     let lost = 0;
@@ -244,7 +307,8 @@ export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepRe
       }
     }
     const busyShare = (mach1.busy - mach0.busy) / (mach1.total - mach0.total);
-    const hist = LatencyHistogram.fromJSON(viewRes.histogram as never);
+    const hist = new LatencyHistogram();
+    for (const r of viewRes) hist.merge(LatencyHistogram.fromJSON(r.histogram as never));
     return {
       hub: o.hub,
       cameras: o.cameras,
@@ -280,7 +344,13 @@ export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepRe
       senderLateMaxMs: Number(camRes.lateMaxMs),
       viewersClosed: views.filter((v) => v.closed).length,
       outOfOrder: views.reduce((a, v) => a + v.outOfOrder, 0),
+      hubCpuUsPerFrame: delivered ? round(((hub1.cpuS - hub0.cpuS) / delivered) * 1e6, 1) : null,
+      hubSkipped,
       histogram: hist.toJSON(),
+      viewerProcesses: procs,
+      slow: viewRes.flatMap((r) =>
+        (r.slow as [number, number][]).map(([t, l]): [number, number] => [t - measureFrom, l])
+      ),
     };
   } finally {
     sampler?.stop();
@@ -288,6 +358,40 @@ export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepRe
     for (const c of children.slice(1).reverse()) await c.kill();
     for (const c of children.slice(0, 1)) await c.kill();
   }
+}
+
+/** Frames the hub skipped for behind viewers, summed over cameras; null when unreadable. */
+async function skippedAtHub(env: BenchEnv, port: number): Promise<number | null> {
+  const creds = await loadBenchCreds(env.credsPath);
+  const cred = viewerCred(creds, 0);
+  return await new Promise((resolve) => {
+    const req = https.request({
+      host: "127.0.0.1",
+      port,
+      path: "/api/cameras",
+      ca: creds.caPem,
+      cert: cred.chainPem,
+      key: cred.keyPem,
+      servername: "localhost",
+      agent: false,
+      timeout: 5000,
+    }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => body += c);
+      res.on("end", () => {
+        try {
+          const cams = (JSON.parse(body) as { cameras: { skipped: number }[] }).cameras;
+          resolve(cams.reduce((a, c) => a + c.skipped, 0));
+        } catch {
+          resolve(null);
+        }
+      });
+    });
+    req.on("timeout", () => req.destroy(new Error("timed out")));
+    req.on("error", () => resolve(null));
+    req.end();
+  });
 }
 
 function tail(c: Child): string {

@@ -47,6 +47,8 @@ export interface StalledSummary {
   rssAfterMb: number | null;
   rssCostMb: number;
   healthyLossPct: number;
+  /** frames the hub skipped (for the stalled viewer) during the run */
+  skippedForStalled: number | null;
 }
 
 export type SweepSummary = SweepResult & { framesPerS: number };
@@ -57,8 +59,10 @@ export interface BenchReport {
   durationS: number;
   command: string;
   mode: "full" | "quick";
-  /** every scenario, with sweeps (what latest.* holds) */
+  /** every scenario, with sweeps */
   complete: boolean;
+  /** run with non-default settings: never written as latest.* */
+  custom: boolean;
   machine: MachineInfo;
   deno: string;
   commit: { hash: string; dirty: boolean };
@@ -71,12 +75,24 @@ export interface BenchReport {
     warmupSeconds: number;
     sweepRule: { p99Ms: number; lossPct: number };
     hubArgs: string[];
+    hubRoot: string | null;
+    viewerProcesses: number;
+    viewerClient: "lean" | "ws";
+    viewerBufferBytes: number;
+    viewerBufferIsHubDefault: boolean;
   };
   steps: Array<StepResult & { scenario: string; sustained: boolean; why: string }>;
   relay?: SweepSummary;
   ceiling?: SweepSummary;
   /** trustcam's max sustained load / the bare TLS ceiling's */
   ratio?: number;
+  /** hub CPU per delivered frame, both hubs at the same sustained load; ratio = bare / trustcam */
+  cpuPerFrame?: {
+    viewers: number;
+    trustcamUs: number | null;
+    bareUs: number | null;
+    ratio: number | null;
+  };
   stalled?: StalledSummary;
   browser?: BrowserResult;
   targets?: Target[];
@@ -154,12 +170,18 @@ export function toMarkdown(r: BenchReport): string {
     `- Machine: ${m.cpu}, ${m.cores} cores, ${m.ramGb} GB RAM, Linux ${m.kernel}, ` +
       `load average at start ${m.loadavg.join(" / ")}`,
     `- Deno ${r.deno}; commit ${r.commit.hash}${r.commit.dirty ? " (uncommitted changes)" : ""}`,
-    `- Command: \`${r.command}\` (${r.mode}, ${r.durationS} s)`,
+    `- Command: \`${r.command}\` (${r.mode}${
+      r.custom ? ", custom settings" : ""
+    }, ${r.durationS} s)`,
     `- Load: ${r.config.cameras} cameras x ${r.config.fps} fps, VGA JPEG frames of ` +
       `${Math.round(r.config.frameBytes / 1000)} KB; ${r.config.stepSeconds} s measured per step ` +
       `after ${r.config.warmupSeconds} s warm-up; sustained = p99 < ${r.config.sweepRule.p99Ms} ms ` +
       `and < ${r.config.sweepRule.lossPct}% lost` +
-      (r.config.hubArgs.length ? `; hub flags ${r.config.hubArgs.join(" ")}` : ""),
+      (r.config.hubArgs.length ? `; hub flags ${r.config.hubArgs.join(" ")}` : "") +
+      `; viewers: ${r.config.viewerClient} clients in ${r.config.viewerProcesses} process` +
+      (r.config.viewerProcesses > 1 ? "es" : "") +
+      `; both hubs skip a viewer with more than ${r.config.viewerBufferBytes} bytes queued` +
+      (r.config.viewerBufferIsHubDefault ? " (trustcam's default)" : ""),
     "",
   );
   const targets = r.targets ?? targetsOf(r);
@@ -180,12 +202,23 @@ export function toMarkdown(r: BenchReport): string {
       );
     }
     if (r.ratio !== undefined) lines.push("", `trustcam / ceiling: **${r.ratio}**`);
+    const c = r.cpuPerFrame;
+    if (c) {
+      lines.push(
+        "",
+        `Both limits include the viewers process, which shares the ${r.machine.cores} cores. The ` +
+          `hubs' own cost at ${r.config.cameras} x ${r.config.fps} x ${c.viewers}: trustcam ` +
+          `${n(c.trustcamUs)} µs of CPU per delivered frame, bare TLS ${n(c.bareUs)} µs ` +
+          `(trustcam runs at ${c.ratio === null ? "-" : Math.round(c.ratio * 100)}% of the bare ` +
+          `fan-out's efficiency).`,
+      );
+    }
     lines.push("");
   }
   if (r.steps.length) {
     lines.push("## Steps", "");
     lines.push(
-      "| scenario | hub | cams x fps x viewers | delivered / expected | lost | p50 ms | p99 ms | max ms | hub CPU s (%) | hub RSS start / peak MB | viewers / cameras CPU % | other CPU % | sustained |",
+      "| scenario | hub | cams x fps x viewers | delivered / expected | lost | p50 ms | p99 ms | max ms | hub CPU % (µs/frame) | hub RSS start / peak MB | viewers / cameras CPU % | other CPU % | sustained |",
     );
     lines.push(
       "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
@@ -197,9 +230,9 @@ export function toMarkdown(r: BenchReport): string {
         s.stalled ? ` + ${s.stalled} stalled` : ""
       } | ${s.delivered} / ${s.expected} | ${s.lost} (${s.lossPct}%) | ${n(s.latency.p50)} | ${
         n(s.latency.p99)
-      } | ${
-        n(s.latency.max)
-      } | ${s.hubCpuS} (${s.hubCpuPct}%) | ${s.rssStartMb} / ${s.rssPeakMb} | ${s.viewersCpuPct} / ${s.camerasCpuPct} | ${s.otherCpuPct} | ${
+      } | ${n(s.latency.max)} | ${s.hubCpuPct} (${
+        n(s.hubCpuUsPerFrame)
+      }) | ${s.rssStartMb} / ${s.rssPeakMb} | ${s.viewersCpuPct} / ${s.camerasCpuPct} | ${s.otherCpuPct} | ${
         s.sustained ? "yes" : `no: ${s.why}`
       } |`,
     );
@@ -222,7 +255,8 @@ export function toMarkdown(r: BenchReport): string {
         `${n(s.rssAfterMb)} MB 5 s after it left. Healthy p99 ${
           n(s.baselineP99Ms)
         } ms without it, ` +
-        `${n(s.stalledP99Ms)} ms with it; healthy viewers lost ${s.healthyLossPct}%.`,
+        `${n(s.stalledP99Ms)} ms with it; healthy viewers lost ${s.healthyLossPct}%. The hub ` +
+        `skipped ${n(s.skippedForStalled)} frames for the stalled viewer.`,
       "",
     );
   }
@@ -269,12 +303,12 @@ export async function writeReport(
   const stamp = r.startedAt.replace(/[:.]/g, "-").replace(/-\d{3}Z$/, "Z");
   const base = `${opts.dir}/${stamp}${r.mode === "quick" ? "-quick" : ""}${
     r.complete ? "" : "-partial"
-  }`;
+  }${r.custom ? "-custom" : ""}`;
   const json = JSON.stringify(r, null, 2) + "\n";
   await Deno.writeTextFile(`${base}.json`, json);
   await Deno.writeTextFile(`${base}.md`, markdown + "\n");
   paths.push(`${base}.json`, `${base}.md`);
-  if (r.complete && r.mode === "full") {
+  if (r.complete && !r.custom && r.mode === "full") {
     await Deno.writeTextFile(`${opts.dir}/latest.json`, json);
     await Deno.writeTextFile(`${opts.dir}/latest.md`, markdown + "\n");
     paths.push(`${opts.dir}/latest.json`, `${opts.dir}/latest.md`);

@@ -18,6 +18,7 @@ import { parseViewerFrame } from "../lib/trailer.ts";
 import { readStamp } from "../lib/jpeg_com.ts";
 import { type BenchCred, type BenchCreds, loadBenchCreds, viewerCred } from "./bench_pki.ts";
 import { BareFrameSplitter } from "./bare_wire.ts";
+import { controlFrame, FrameScanner } from "./frame_scanner.ts";
 import { CommandReader, emit } from "./child_io.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
 
@@ -26,7 +27,10 @@ const USAGE = `Usage: deno run -A bench/viewers_process.ts --port N --creds FILE
   --proto ws|bare     trustcam WebSocket (default) or the bare TLS ceiling's framing
   --port N            hub port on 127.0.0.1
   --creds FILE        credentials JSON written by the orchestrator (bench/bench_pki.ts)
+  --client lean|ws    lean: Deno TLS + a scanner that copies nothing (default); ws: the
+                      \`ws\` package (with --proto bare: node:tls and a copying splitter)
   --viewers V         healthy viewers (default 4)
+  --first K           number of the first viewer (several processes share the certificates)
   --stalled N         viewers that upgrade and then never read (ws only, default 0)
   --deadline-s S      exit after S seconds whatever happens (default 600)
   -h, --help          show this help`;
@@ -50,12 +54,21 @@ interface ViewerState {
 }
 
 const hist = new LatencyHistogram();
+/** Frames of at least SLOW_MS, with their stamp time: when do the slow ones happen? */
+const SLOW_MS = 5;
+const MAX_SLOW = 2000;
+const slow: [number, number][] = [];
 let measure: Window | null = null;
 
 function onFrame(v: ViewerState, data: Uint8Array): void {
-  const now = Date.now();
   const { serial, jpeg } = parseViewerFrame(data);
-  const stamp = readStamp(jpeg);
+  onParts(v, serial, jpeg);
+}
+
+/** `head` holds at least the JPEG's first bytes (where the stamp is); `serial` its trailer. */
+function onParts(v: ViewerState, serial: string, head: Uint8Array): void {
+  const now = Date.now();
+  const stamp = readStamp(head);
   if (!stamp) {
     v.unstamped++;
     return;
@@ -64,7 +77,9 @@ function onFrame(v: ViewerState, data: Uint8Array): void {
   if (last !== undefined && stamp.seq <= last) v.outOfOrder++;
   v.lastSeq.set(serial, stamp.seq);
   if (measure && stamp.t >= measure.from && stamp.t < measure.to) {
-    hist.add(now - stamp.t);
+    const latency = now - stamp.t;
+    hist.add(latency);
+    if (latency >= SLOW_MS && slow.length < MAX_SLOW) slow.push([stamp.t, latency]);
     v.counts.set(serial, (v.counts.get(serial) ?? 0) + 1);
   }
 }
@@ -127,6 +142,85 @@ function connectBare(
   });
 }
 
+/** Sends the WebSocket upgrade on `conn`; returns bytes read past the 101 response. */
+async function upgrade(conn: Deno.TlsConn): Promise<Uint8Array> {
+  const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
+  await conn.write(
+    new TextEncoder().encode(
+      `GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    ),
+  );
+  const buf = new Uint8Array(16 * 1024);
+  let have = 0;
+  for (let i = 0; i < 64; i++) {
+    const n = await conn.read(buf.subarray(have));
+    if (n === null) throw new Error("Upgrade closed early");
+    have += n;
+    const text = new TextDecoder("latin1").decode(buf.subarray(0, have));
+    const end = text.indexOf("\r\n\r\n");
+    if (end < 0) continue;
+    if (!text.startsWith("HTTP/1.1 101")) {
+      throw new Error(`Upgrade refused: ${text.split("\r\n")[0]}`);
+    }
+    return buf.slice(end + 4, have);
+  }
+  throw new Error("Upgrade response too long");
+}
+
+/**
+ * The lean viewer: Deno's own TLS client reading 256 KiB at a time and a scanner that keeps
+ * only each message's first bytes and trailer (bench/frame_scanner.ts). It answers pings, as
+ * the hub terminates a peer that misses two.
+ */
+async function connectLean(
+  id: number,
+  proto: "ws" | "bare",
+  port: number,
+  cred: BenchCred,
+  caPem: string,
+): Promise<ViewerState> {
+  const conn = await Deno.connectTls({
+    hostname: "127.0.0.1",
+    port,
+    caCerts: [caPem],
+    cert: cred.chainPem,
+    key: cred.keyPem,
+  });
+  const v: ViewerState = {
+    ...newState(id),
+    close: () => {
+      try {
+        conn.close();
+      } catch {
+        // Closed already.
+      }
+    },
+  };
+  const scanner = new FrameScanner(proto, {
+    binary: (m) => onParts(v, m.tail, m.head),
+    ping: (payload) => void conn.write(controlFrame(0xa, payload)).catch(() => {}),
+    close: () => v.close(),
+  });
+  if (proto === "ws") scanner.push(await upgrade(conn));
+  else await conn.handshake();
+  void (async () => {
+    const buf = new Uint8Array(256 * 1024);
+    try {
+      // Ends when the connection does; the process itself ends at stopAt.
+      while (true) {
+        const n = await conn.read(buf);
+        if (n === null) break;
+        scanner.push(buf.subarray(0, n));
+      }
+    } catch {
+      // Reset or closed by us.
+    }
+    v.closed = true;
+  })();
+  return v;
+}
+
 /**
  * A viewer that completes the upgrade and then never reads (as tests/hub_load_test.ts does):
  * Deno's own TLS client reads only when asked, so nothing drains the hub's socket.
@@ -162,18 +256,22 @@ async function stalledViewer(port: number, cred: BenchCred, caPem: string): Prom
 
 async function connectAll(
   proto: "ws" | "bare",
+  client: "ws" | "lean",
   port: number,
   creds: BenchCreds,
+  first: number,
   count: number,
 ): Promise<ViewerState[]> {
   const out: ViewerState[] = [];
   // In batches: 64 handshakes at once on 2 cores would only time each other out.
-  for (let i = 0; i < count; i += 16) {
+  for (let i = first; i < first + count; i += 16) {
     const batch = [];
-    for (let k = i; k < Math.min(count, i + 16); k++) {
+    for (let k = i; k < Math.min(first + count, i + 16); k++) {
       const cred = viewerCred(creds, k);
       batch.push(
-        proto === "ws"
+        client === "lean"
+          ? connectLean(k, proto, port, cred, creds.caPem)
+          : proto === "ws"
           ? connectWs(k, port, cred, creds.caPem)
           : connectBare(k, port, cred, creds.caPem),
       );
@@ -188,9 +286,11 @@ async function main(): Promise<void> {
     args: Deno.args,
     options: {
       proto: { type: "string", default: "ws" },
+      client: { type: "string", default: "lean" },
       port: { type: "string" },
       creds: { type: "string" },
       viewers: { type: "string", default: "4" },
+      first: { type: "string", default: "0" },
       stalled: { type: "string", default: "0" },
       "deadline-s": { type: "string", default: "600" },
       help: { type: "boolean", short: "h" },
@@ -211,7 +311,14 @@ async function main(): Promise<void> {
   const commands = new CommandReader(() => Deno.exit(0));
   const creds = await loadBenchCreds(values.creds);
 
-  const viewers = await connectAll(proto, port, creds, Number(values.viewers));
+  const viewers = await connectAll(
+    proto,
+    values.client === "lean" ? "lean" : "ws",
+    port,
+    creds,
+    Number(values.first),
+    Number(values.viewers),
+  );
   const stalled: Deno.TlsConn[] = [];
   for (let i = 0; i < stalledCount; i++) {
     // Its own certificate, after the healthy ones, so the hub's logs tell them apart.
@@ -239,6 +346,7 @@ async function main(): Promise<void> {
   emit({
     type: "result",
     histogram: hist.toJSON(),
+    slow,
     stalledClosedAt,
     viewers: viewers.map((v) => ({
       id: v.id,
