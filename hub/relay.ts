@@ -56,6 +56,13 @@ interface ViewerConn extends Conn {
   skipped: Map<string, number>;
   sent: number;
   off: () => void;
+  /** A frame write is on its way to the socket; the next waits for its callback. */
+  inFlight: boolean;
+  /** Frames waiting for the write in flight, in order: shared buffers, not copies. */
+  queue: BusFrame[];
+  queuedBytes: number;
+  /** The write callback, made once per viewer so the per-frame path allocates nothing. */
+  onWritten: (err?: Error) => void;
 }
 
 /** Bound metric children per camera, so the per-frame path does no label lookups. */
@@ -238,7 +245,12 @@ export class Relay {
       skipped: new Map(),
       sent: 0,
       off: () => {},
+      inFlight: false,
+      queue: [],
+      queuedBytes: 0,
+      onWritten: () => {},
     };
+    conn.onWritten = (err) => this.#written(conn, err);
     const initial = url.searchParams.get("cameras");
     if (initial !== null) {
       this.#control(conn, JSON.stringify({ type: "unsubscribe", cameras: "*" }));
@@ -279,6 +291,8 @@ export class Relay {
     ws.on("error", (err: Error & { code?: string }) => this.#onError(conn, err));
     ws.on("close", (code: number) => {
       conn.off();
+      conn.queue.length = 0;
+      conn.queuedBytes = 0;
       this.viewers.delete(conn);
       this.#o.log("disconnect", {
         role: "viewer",
@@ -313,29 +327,66 @@ export class Relay {
     }
   }
 
-  /** The per-frame, per-viewer path: no allocation, no copy, never throws. */
+  /**
+   * The per-frame, per-viewer path: no copy, never throws. One frame write at a time goes
+   * into a viewer's socket; frames arriving meanwhile wait in order and go out from the
+   * write's callback. The limit counts waiting bytes plus the socket's, so a viewer that
+   * keeps up (even through a burst of every camera at once) loses nothing, and one that
+   * falls behind skips frames with at most the limit held for it. Writing every frame
+   * straight into the sockets let them all fill under overload, and then every viewer waited
+   * behind a full queue (bench/README.md has the figures).
+   */
   #sendFrame(conn: ViewerConn, f: BusFrame): void {
     if (!conn.sub.has(f.serial)) return;
-    const ws = conn.ws;
-    if (ws.readyState !== OPEN) return;
+    if (conn.ws.readyState !== OPEN) return;
     if (!this.#o.canSee(conn.peer.cn, f.serial)) return;
-    const counters = this.#countersFor(f.serial);
-    if (ws.bufferedAmount > this.#o.viewerBufferBytes) {
-      conn.skipped.set(f.serial, (conn.skipped.get(f.serial) ?? 0) + 1);
-      counters.skipped.inc();
-      this.#o.registry.skipped(f.serial);
+    if (conn.queuedBytes + conn.ws.bufferedAmount > this.#o.viewerBufferBytes) {
+      this.#skip(conn, f.serial);
       return;
     }
+    if (conn.inFlight) {
+      conn.queue.push(f);
+      conn.queuedBytes += f.data.byteLength;
+      return;
+    }
+    this.#write(conn, f);
+  }
+
+  #write(conn: ViewerConn, f: BusFrame): void {
+    if (conn.ws.readyState !== OPEN) return;
+    const counters = this.#countersFor(f.serial);
+    conn.inFlight = true;
     try {
-      ws.send(f.data, SEND_BINARY);
+      conn.ws.send(f.data, SEND_BINARY, conn.onWritten);
       conn.sent++;
       counters.framesOut.inc();
       counters.bytesOut.inc(f.data.byteLength);
     } catch (err) {
       // A socket torn down between the readyState check and the write: the close event
       // will clean up this viewer; nobody else may notice.
+      conn.inFlight = false;
       this.#o.log("send-failed", { cn: conn.peer.cn, error: err });
     }
+  }
+
+  #written(conn: ViewerConn, err?: Error): void {
+    conn.inFlight = false;
+    if (err || conn.ws.readyState !== OPEN) {
+      conn.queue.length = 0;
+      conn.queuedBytes = 0;
+      return;
+    }
+    const next = conn.queue.shift();
+    if (next) {
+      conn.queuedBytes -= next.data.byteLength;
+      this.#write(conn, next);
+    }
+  }
+
+  #skip(conn: ViewerConn, serial: string): void {
+    conn.skipped.set(serial, (conn.skipped.get(serial) ?? 0) + 1);
+    this.#countersFor(serial).skipped.inc();
+    this.#o.registry.skipped(serial);
   }
 
   #sendEvent(conn: ViewerConn, e: BusEvent): void {
