@@ -21,6 +21,7 @@ import { BareFrameSplitter } from "./bare_wire.ts";
 import { controlFrame, FrameScanner } from "./frame_scanner.ts";
 import { CommandReader, emit } from "./child_io.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
+import { stalledViewer } from "../tests/stalled_viewer.ts";
 
 const USAGE = `Usage: deno run -A bench/viewers_process.ts --port N --creds FILE [options]
 
@@ -221,39 +222,6 @@ async function connectLean(
   return v;
 }
 
-/**
- * A viewer that completes the upgrade and then never reads (as tests/hub_load_test.ts does):
- * Deno's own TLS client reads only when asked, so nothing drains the hub's socket.
- */
-async function stalledViewer(port: number, cred: BenchCred, caPem: string): Promise<Deno.TlsConn> {
-  const conn = await Deno.connectTls({
-    hostname: "127.0.0.1",
-    port,
-    caCerts: [caPem],
-    cert: cred.chainPem,
-    key: cred.keyPem,
-  });
-  const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
-  await conn.write(
-    new TextEncoder().encode(
-      `GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-        `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-    ),
-  );
-  // Read the 101 response headers one byte at a time; whatever follows stays unread.
-  const buf = new Uint8Array(1);
-  let head = "";
-  for (let i = 0; i < 4096 && !head.endsWith("\r\n\r\n"); i++) {
-    const n = await conn.read(buf);
-    if (n === null) throw new Error(`Stalled viewer's upgrade closed early: ${head}`);
-    head += String.fromCharCode(buf[0]);
-  }
-  if (!head.startsWith("HTTP/1.1 101")) {
-    throw new Error(`Stalled viewer's upgrade refused: ${head.split("\r\n")[0]}`);
-  }
-  return conn;
-}
-
 async function connectAll(
   proto: "ws" | "bare",
   client: "ws" | "lean",
@@ -323,7 +291,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < stalledCount; i++) {
     // Its own certificate, after the healthy ones, so the hub's logs tell them apart.
     const cred = viewerCred(creds, creds.viewers.length - 1 - i);
-    stalled.push(await stalledViewer(port, cred, creds.caPem));
+    stalled.push(await stalledViewer({ port, caPem: creds.caPem, cert: cred }));
   }
   emit({ type: "ready", viewers: viewers.length, stalled: stalled.length });
 

@@ -3,8 +3,8 @@
  * coming and going mid-broadcast, a restart. Counts are asserted, never timings.
  */
 import assert from "node:assert/strict";
-import { fakeJpeg, startTestHub, type TestClient, type TestHub, waitFor } from "./hub_fixture.ts";
-import type { IssuedCert } from "./pki_fixture.ts";
+import { fakeJpeg, startTestHub, type TestClient, waitFor } from "./hub_fixture.ts";
+import { stalledViewer } from "./stalled_viewer.ts";
 import { parseViewerFrame } from "../lib/trailer.ts";
 import { renderFrames } from "../lib/sim_frames.ts";
 
@@ -24,42 +24,14 @@ function countBySerial(client: TestClient): Map<string, number> {
   return m;
 }
 
-/**
- * A viewer that completes the WebSocket upgrade and then never reads again. Deno's own TLS
- * client reads only when asked, so the hub's socket really fills up (a `ws` client in this
- * process would keep draining the socket into memory even when paused).
- */
-async function stalledViewer(t: TestHub, cert: IssuedCert): Promise<Deno.TlsConn> {
-  const conn = await Deno.connectTls({
-    hostname: "127.0.0.1",
-    port: t.port,
-    caCerts: [t.pki.caPem],
-    cert: cert.chainPem,
-    key: cert.keyPem,
-  });
-  const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
-  await conn.write(
-    new TextEncoder().encode(
-      `GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-        `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-    ),
-  );
-  // Read the 101 response headers only; whatever follows stays unread in the socket.
-  const buf = new Uint8Array(1);
-  let head = "";
-  while (!head.endsWith("\r\n\r\n")) {
-    const n = await conn.read(buf);
-    if (n === null) throw new Error(`Upgrade closed early: ${head}`);
-    head += String.fromCharCode(buf[0]);
-  }
-  assert.match(head, /^HTTP\/1\.1 101/);
-  return conn;
-}
-
 Deno.test("hub skips frames for a viewer that stops reading while the others get every frame", async () => {
   await using t = await startTestHub({ viewerBufferBytes: 256 * 1024 });
   const healthy = [await t.viewer("alice"), await t.viewer("bob")];
-  const stalled = await stalledViewer(t, await t.pki.viewer("sloth"));
+  const stalled = await stalledViewer({
+    port: t.port,
+    caPem: t.pki.caPem,
+    cert: await t.pki.viewer("sloth"),
+  });
   try {
     const devices = await Promise.all(CAMS.map((s) => t.device(s)));
     await waitFor(() => t.hub.relay.devices.size === 4 && t.hub.relay.viewers.size === 3);
