@@ -1,4 +1,5 @@
 import { TrustcamError } from "./errors.ts";
+import { quote } from "./quote.ts";
 
 /** The seed's device identity: an ATECC608 serial, 9 bytes as 18 hex characters. */
 export const DEFAULT_SERIAL_PATTERN = "^0123[0-9A-Fa-f]{14}$";
@@ -22,7 +23,8 @@ export function canonicalSerial(s: string): string {
 /** Validates a serial from a URL or a message before any use. */
 export function parseSerial(raw: string, isSerial: (s: string) => boolean): string {
   if (!isSerial(raw)) {
-    throw new TrustcamError("TC_ERR_BAD_SERIAL", `Invalid camera serial: "${raw}"`);
+    // quote(): a URL segment can be long or hold control characters; echo it safely.
+    throw new TrustcamError("TC_ERR_BAD_SERIAL", `Invalid camera serial: ${quote(raw)}`);
   }
   return canonicalSerial(raw);
 }

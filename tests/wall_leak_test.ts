@@ -5,21 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { ARTIFACTS, startWall } from "./wall_fixture.ts";
+import type { PaintStats } from "../lib/client/painter.ts";
 
 const RUN_MS = 30_000;
 const SAMPLE_MS = 5_000;
 /** Heap growth allowed between the first sample (after warm-up) and the last. */
 const HEAP_SLACK_BYTES = 2 * 1024 * 1024;
-
-interface PaintStats {
-  decodes: number;
-  inFlight: number;
-  painted: number;
-  replaced: number;
-  errors: number;
-  bitmapsOpen: number;
-  urlsOpen: number;
-}
 
 Deno.test("wall: 4 cameras x 15 fps for 30 s leak no bitmaps, URLs, heap or DOM", async () => {
   await Deno.mkdir(ARTIFACTS, { recursive: true });
