@@ -7,7 +7,7 @@ import https from "node:https";
 import { type HubOptions, parseHubOptions, USAGE, UsageError } from "./lib/hub_options.ts";
 import { CERT_FILES, exists, initPki, issueViewer, PkiError, writeSecret } from "./lib/pki.ts";
 import { startHub } from "./hub/server.ts";
-import { HubStartError } from "./hub/tls_files.ts";
+import { HubStartError } from "./hub/start_error.ts";
 import { consoleLog } from "./hub/log.ts";
 import { camerasMain } from "./cli/cameras.ts";
 import { writePrebuilt } from "./hub/assets.ts";

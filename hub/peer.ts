@@ -1,6 +1,6 @@
 /** Who is on the other end of a TLS socket, read from its verified certificate only. */
 import type { TLSSocket } from "node:tls";
-import type { Peer } from "../lib/web/router.ts";
+import type { Peer } from "../lib/peer.ts";
 import { canonicalSerial } from "../lib/serial.ts";
 
 /**

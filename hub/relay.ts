@@ -13,7 +13,7 @@ import type { CameraInfo, Registry } from "../lib/registry.ts";
 import { parseDeviceStatus } from "../lib/device_status.ts";
 import { MAX_TEXT_BYTES, parseViewerCommand, Subscription, TokenBucket } from "../lib/control.ts";
 import { quote } from "../lib/quote.ts";
-import type { Peer } from "../lib/web/router.ts";
+import type { Peer } from "../lib/peer.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { Log } from "./log.ts";
 

@@ -3,6 +3,7 @@
  * so a wrong file stops start-up with one message naming it instead of failing handshakes.
  */
 import { createPrivateKey, X509Certificate } from "node:crypto";
+import { HubStartError } from "./start_error.ts";
 
 export const TLS_FILES = {
   key: "server.key",
@@ -17,14 +18,6 @@ export interface TlsMaterial {
   ca: string[];
   /** The server certificate's notAfter, for the start-up banner. */
   serverNotAfter: Date;
-}
-
-/** Start-up failure with the file at fault; main.ts prints the message and exits 1. */
-export class HubStartError extends Error {
-  override name = "HubStartError";
-  constructor(message: string, readonly path?: string, options?: ErrorOptions) {
-    super(message, options);
-  }
 }
 
 function read(dir: string, name: string): string {

@@ -4,6 +4,9 @@
  * README's configuration table and the program agree.
  */
 import { parseArgs } from "node:util";
+import { UsageError } from "./usage_error.ts";
+
+export { UsageError };
 
 export interface HubOptions {
   mode: "run" | "help" | "version" | "healthcheck" | "build";
@@ -24,11 +27,6 @@ export interface HubOptions {
   demoCameras: number;
   demoFps: number;
   publicHosts: string[];
-}
-
-/** Bad flags or values; main.ts prints the message and `--help` hint and exits 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
 }
 
 interface OptionSpec {

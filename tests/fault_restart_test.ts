@@ -8,7 +8,7 @@ import { clientOf, fakeJpeg, request, type TestClient } from "./hub_fixture.ts";
 import { createTestPki, type IssuedCert, type TestPki } from "./pki_fixture.ts";
 import { SimCamera } from "../hub/sim_camera.ts";
 import { DatabaseSync } from "node:sqlite";
-import { SqliteCameraStore } from "../lib/camera_store.ts";
+import { SqliteCameraStore } from "../hub/camera_store.ts";
 import { parseViewerFrame } from "../lib/trailer.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;

@@ -5,7 +5,8 @@
 import type { HubState } from "../hub/state.ts";
 import { Registry } from "../lib/registry.ts";
 import { serialMatcher } from "../lib/serial.ts";
-import { createRouter, type Peer } from "../lib/web/router.ts";
+import { createRouter } from "../lib/web/router.ts";
+import type { Peer } from "../lib/peer.ts";
 import { createRenderPage } from "../lib/web/render.tsx";
 import { manifest } from "../manifest.gen.ts";
 

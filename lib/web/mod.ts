@@ -11,7 +11,6 @@ export {
   type Handlers,
   type Manifest,
   type PageProps,
-  type Peer,
   type RenderPage,
   type RouteContext,
   type RouteHandler,

@@ -9,7 +9,8 @@ import {
 } from "./render.tsx";
 import { ISLANDS_SCRIPT_ID } from "./islands.ts";
 import { Head } from "./head.ts";
-import type { Manifest, PageProps, Peer, RouteContext } from "./router.ts";
+import type { Manifest, PageProps, RouteContext } from "./router.ts";
+import type { Peer } from "../peer.ts";
 import Counter from "./testdata/islands/Counter.tsx";
 import Echo from "./testdata/islands/Echo.tsx";
 

@@ -5,15 +5,7 @@
  */
 import type { ComponentType } from "preact";
 import { TrustcamError } from "../errors.ts";
-
-/** Who is asking: always a verified client certificate (the TLS layer refuses the rest). */
-export interface Peer {
-  role: "viewer" | "device";
-  cn: string;
-  fingerprint256: string;
-  serialNumber: string;
-  remoteAddress: string;
-}
+import type { Peer } from "../peer.ts";
 
 export const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 export type Method = typeof METHODS[number];

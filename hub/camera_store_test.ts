@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { CameraStoreError, migrate, SCHEMA_VERSION, SqliteCameraStore } from "./camera_store.ts";
-import { Registry, type StoredCamera } from "./registry.ts";
+import { Registry, type StoredCamera } from "../lib/registry.ts";
 
 const A = "0123A1B2C3D4E5F6A7";
 const B = "0123000000000000B0";

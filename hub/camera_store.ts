@@ -5,8 +5,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import type { DeviceStatus } from "./device_status.ts";
-import type { CameraStore, StoredCamera } from "./registry.ts";
+import type { DeviceStatus } from "../lib/device_status.ts";
+import type { CameraStore, StoredCamera } from "../lib/registry.ts";
 
 /** A camera database that cannot be opened, migrated or written; names the file. */
 export class CameraStoreError extends Error {
