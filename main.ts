@@ -175,7 +175,7 @@ export async function main(args: string[], env = Deno.env.toObject()): Promise<n
 
   let hub;
   try {
-    hub = await startHub(o, { log });
+    hub = await startHub(o, { manifest, log });
   } catch (err) {
     if (err instanceof HubStartError) {
       console.error(`error: ${err.message}`);

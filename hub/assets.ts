@@ -5,7 +5,7 @@
  * rebuild keeps the last good bundle and logs the bundler's message.
  */
 import { SECURITY_HEADERS } from "../lib/web/render.tsx";
-import type { WebAssets } from "./state.ts";
+import type { WebAssets } from "../lib/web/web_assets.ts";
 
 export const ASSET_PREFIX = "/_trustcam/";
 /** Bundles older than this many rebuilds stop being served (dev only has rebuilds). */

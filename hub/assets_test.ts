@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { ASSET_PREFIX, buildAssets, entrySource } from "./assets.ts";
 import { createRenderPage } from "../lib/web/render.tsx";
-import type { Peer } from "../lib/peer.ts";
 import { launchChromium } from "../tests/browser_fixture.ts";
 import Counter from "../lib/web/testdata/islands/Counter.tsx";
 import Echo from "../lib/web/testdata/islands/Echo.tsx";
@@ -128,13 +127,6 @@ Deno.test("islands hydrate in Chromium, styled by twind, under the page CSP", as
     dev: false,
   });
   const renderPage = createRenderPage({ manifest: fixtureManifest, assets });
-  const peer: Peer = {
-    role: "viewer",
-    cn: "alice",
-    fingerprint256: "",
-    serialNumber: "",
-    remoteAddress: "",
-  };
   const evil = `</script><script>document.title="pwned"</script>`;
   const Page = () =>
     h("main", { class: "p-4" }, [
@@ -149,12 +141,11 @@ Deno.test("islands hydrate in Chromium, styled by twind, under the page CSP", as
       const asset = assets.serve(url.pathname);
       if (asset) return asset;
       if (url.pathname !== "/") return new Response("not found", { status: 404 });
-      return await renderPage(Page, { data: undefined, url, params: {}, peer }, {
+      return await renderPage(Page, { data: undefined, url, params: {}, state: {} }, {
         req,
         url,
         params: {},
         state: {},
-        peer,
       });
     },
   );

@@ -1,19 +1,38 @@
-import type { HubOptions } from "../lib/hub_options.ts";
+/**
+ * Hub settings after flags and environment are read. The defaults are those of the option
+ * table in lib/hub_options.ts, read by the same parser as the command line, so a default is
+ * written once.
+ */
+import { type HubOptions, parseHubOptions } from "../lib/hub_options.ts";
 
-/** Hub settings after flags and environment are read (lib/hub_options.ts defines them). */
-export type HubConfig = Pick<
-  HubOptions,
-  | "port"
-  | "host"
-  | "certsDir"
-  | "dataDir"
-  | "maxFrameBytes"
-  | "viewerBufferBytes"
-  | "stallMs"
-  | "pingIntervalMs"
-  | "handshakeTimeoutMs"
-  | "serialPattern"
-  | "revocationFile"
-  | "policyFile"
-  | "dev"
->;
+const CONFIG_KEYS = [
+  "port",
+  "host",
+  "certsDir",
+  "dataDir",
+  "maxFrameBytes",
+  "viewerBufferBytes",
+  "stallMs",
+  "pingIntervalMs",
+  "handshakeTimeoutMs",
+  "serialPattern",
+  "revocationFile",
+  "policyFile",
+  "dev",
+] as const satisfies readonly (keyof HubOptions)[];
+
+export type HubConfig = Pick<HubOptions, typeof CONFIG_KEYS[number]>;
+
+/** The hub's part of parsed options (main.ts hands all of them to startHub). */
+export function hubConfigOf(o: HubOptions): HubConfig {
+  return Object.fromEntries(CONFIG_KEYS.map((k) => [k, o[k]])) as unknown as HubConfig;
+}
+
+export const DEFAULT_CONFIG: HubConfig = hubConfigOf(parseHubOptions([], {}));
+
+/** A config from the fields given, the rest defaults; the revocation list follows `certsDir`. */
+export function resolveConfig(
+  partial: Partial<HubConfig> & Pick<HubConfig, "certsDir" | "dataDir">,
+): HubConfig {
+  return { ...DEFAULT_CONFIG, revocationFile: `${partial.certsDir}/revoked.txt`, ...partial };
+}

@@ -1,51 +1,23 @@
 /**
- * Bridges node:https to the router's Request → Response world, the thin shell around
- * `createRouter()`. Bodies are bounded on the way in and streamed with backpressure on the
- * way out, so an MJPEG client that stops reading holds one part, not a queue.
+ * Bridges node:https to the app's Request → Response world, the thin shell around
+ * `createApp()`. Bodies stream in as the app reads them and out with backpressure, so an
+ * MJPEG client that stops reading holds one part, not a queue.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { TrustcamError } from "../lib/errors.ts";
 
-/** Converts a node request; the body is read whole up to `maxBody` bytes. */
-export async function toRequest(
-  req: IncomingMessage,
-  origin: string,
-  maxBody: number,
-  signal: AbortSignal,
-): Promise<Request> {
+/**
+ * Converts a node request. The body streams as the app reads it: the app bounds it, and only
+ * after it has admitted the peer (hub/app.ts `withBoundedBody`).
+ */
+export function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal): Request {
   const headers = new Headers();
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
   }
   const method = req.method ?? "GET";
-  let body: Uint8Array<ArrayBuffer> | undefined;
-  if (method !== "GET" && method !== "HEAD") {
-    const declared = Number(req.headers["content-length"] ?? 0);
-    if (declared > maxBody) {
-      throw new TrustcamError(
-        "TC_ERR_BODY_TOO_LARGE",
-        `Request body too large: ${declared} bytes > ${maxBody}`,
-      );
-    }
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for await (const chunk of req as AsyncIterable<Uint8Array>) {
-      size += chunk.byteLength;
-      if (size > maxBody) {
-        throw new TrustcamError(
-          "TC_ERR_BODY_TOO_LARGE",
-          `Request body too large: more than ${maxBody} bytes`,
-        );
-      }
-      chunks.push(chunk);
-    }
-    body = new Uint8Array(size);
-    let at = 0;
-    for (const c of chunks) {
-      body.set(c, at);
-      at += c.byteLength;
-    }
-  }
+  const body = method === "GET" || method === "HEAD"
+    ? undefined
+    : ReadableStream.from(req as AsyncIterable<Uint8Array>);
   return new Request(new URL(req.url ?? "/", origin), { method, headers, body, signal });
 }
 

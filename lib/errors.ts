@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   TC_ERR_FRAME_TOO_LARGE: { status: 413, close: 1009 },
   TC_ERR_TOO_MANY_BAD: { status: 400, close: 1003 },
   TC_ERR_BAD_CONTROL: { status: 400, close: undefined },
+  TC_ERR_BAD_REQUEST: { status: 400, close: undefined },
+  TC_ERR_BAD_NAME: { status: 400, close: undefined },
   TC_ERR_CONTROL_RATE: { status: 429, close: 1008 },
   TC_ERR_WRONG_ROLE: { status: 403, close: 1008 },
   TC_ERR_REVOKED: { status: 403, close: 1008 },

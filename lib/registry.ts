@@ -205,12 +205,12 @@ export class Registry {
 
   /**
    * Renames a camera. The name is trimmed and must be 1-64 characters without control
-   * characters (TC_ERR_BAD_CONTROL); an unknown serial is TC_ERR_NOT_FOUND.
+   * characters (TC_ERR_BAD_NAME); an unknown serial is TC_ERR_NOT_FOUND.
    */
   rename(serial: string, name: string): CameraInfo {
     const c = this.#find(serial);
     if (typeof name !== "string") {
-      throw new TrustcamError("TC_ERR_BAD_CONTROL", `Invalid camera name: ${quote(name)}`);
+      throw new TrustcamError("TC_ERR_BAD_NAME", `Invalid camera name: ${quote(name)}`);
     }
     const trimmed = name.trim();
     const length = [...trimmed].length;
@@ -220,7 +220,7 @@ export class Registry {
         : length > MAX_NAME_LENGTH
         ? `is ${length} characters > ${MAX_NAME_LENGTH}`
         : "has control characters";
-      throw new TrustcamError("TC_ERR_BAD_CONTROL", `Invalid camera name: ${quote(name)} ${why}`);
+      throw new TrustcamError("TC_ERR_BAD_NAME", `Invalid camera name: ${quote(name)} ${why}`);
     }
     c.name = trimmed;
     c.dirty = true;

@@ -288,7 +288,7 @@ Deno.test("Registry.rename() accepts 64 characters and rejects 65", () => {
     (e) =>
       code(
         e,
-        "TC_ERR_BAD_CONTROL",
+        "TC_ERR_BAD_NAME",
         `Invalid camera name: "${"n".repeat(39)}…" is 65 characters > 64`,
       ),
   );
@@ -299,11 +299,11 @@ Deno.test("Registry.rename() rejects an empty name and control characters", () =
   r.connected(A);
   assert.throws(
     () => r.rename(A, "   "),
-    (e) => code(e, "TC_ERR_BAD_CONTROL", 'Invalid camera name: "   " is empty'),
+    (e) => code(e, "TC_ERR_BAD_NAME", 'Invalid camera name: "   " is empty'),
   );
   assert.throws(
     () => r.rename(A, "a\nb"),
-    (e) => code(e, "TC_ERR_BAD_CONTROL", 'Invalid camera name: "a\\nb" has control characters'),
+    (e) => code(e, "TC_ERR_BAD_NAME", 'Invalid camera name: "a\\nb" has control characters'),
   );
   assert.throws(() => r.rename(A, "a\u0085b"), TrustcamError);
   assert.throws(() => r.rename(A, "a\u2028b"), TrustcamError);

@@ -1,7 +1,8 @@
 /** The frame around every page: the hub's name, who is watching, the page. */
 import type { AppProps } from "../lib/web/render.tsx";
+import type { RouteState } from "../lib/hub_state.ts";
 
-export default function App({ Component, peer, url }: AppProps) {
+export default function App({ Component, state, url }: AppProps<RouteState>) {
   const onWall = url.pathname === "/";
   return (
     <div class="flex min-h-screen flex-col">
@@ -24,7 +25,8 @@ export default function App({ Component, peer, url }: AppProps) {
           )}
         </nav>
         <p class="text-xs text-neutral-500">
-          Signed in with certificate <span class="text-neutral-300" data-viewer="">{peer.cn}</span>
+          Signed in with certificate{" "}
+          <span class="text-neutral-300" data-viewer="">{state.peer.cn}</span>
         </p>
       </header>
       <main class="flex-1 p-4">

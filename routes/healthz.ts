@@ -1,8 +1,9 @@
-import type { Handlers } from "../lib/web/router.ts";
-import type { HubState } from "../hub/state.ts";
+import type { HubHandlers, RouteConfig } from "../lib/hub_state.ts";
 
 /** Liveness for Docker's HEALTHCHECK and load balancers; any verified certificate may ask. */
-export const handler: Handlers<HubState> = {
+export const config: RouteConfig = { roles: ["viewer", "device"] };
+
+export const handler: HubHandlers = {
   GET(ctx) {
     const cameras = ctx.state.registry.list();
     return Response.json({

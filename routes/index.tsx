@@ -1,6 +1,5 @@
 /** The wall: every camera this viewer may see, live. */
-import type { PageProps, RouteContext } from "../lib/web/router.ts";
-import type { HubState } from "../hub/state.ts";
+import type { HubPageProps, HubRouteContext } from "../lib/hub_state.ts";
 import type { CameraInfo } from "../lib/registry.ts";
 import { Head } from "../lib/web/head.ts";
 import Wall from "../islands/Wall.tsx";
@@ -10,15 +9,15 @@ export interface WallData {
   renderedAt: number;
 }
 
-export function data(ctx: RouteContext<HubState>): WallData {
+export function data(ctx: HubRouteContext): WallData {
   const { registry, canSee } = ctx.state;
   return {
-    cameras: registry.list().filter((c) => canSee(ctx.peer.cn, c.serial)),
+    cameras: registry.list().filter((c) => canSee(ctx.state.peer.cn, c.serial)),
     renderedAt: Date.now(),
   };
 }
 
-export default function WallPage({ data }: PageProps<WallData>) {
+export default function WallPage({ data }: HubPageProps<WallData>) {
   return (
     <>
       <Head>

@@ -8,6 +8,7 @@ import { createTestPki, type IssuedCert, type TestPki } from "./pki_fixture.ts";
 import { type Hub, startHub } from "../hub/server.ts";
 import type { HubConfig } from "../hub/config.ts";
 import { buildViewerFrame } from "../lib/trailer.ts";
+import { manifest } from "../manifest.gen.ts";
 
 export interface Captured {
   lines: string[];
@@ -77,7 +78,11 @@ export async function startTestHub(config: Partial<HubConfig> = {}): Promise<Tes
     port: 0,
     ...config,
   };
-  let hub = await startHub(base, { log: (event, fields) => log.push(fmt(event, fields)) });
+  const hubOptions = {
+    manifest,
+    log: (event: string, fields?: Record<string, unknown>) => log.push(fmt(event, fields)),
+  };
+  let hub = await startHub(base, hubOptions);
   const tester = await pki.viewer("tester");
 
   const connect = async (cert: IssuedCert, query = ""): Promise<TestClient> => {
@@ -122,9 +127,7 @@ export async function startTestHub(config: Partial<HubConfig> = {}): Promise<Tes
     request: (path, init = {}) => request(hub.port, pki.caPem, init.cert ?? tester, path, init),
     async restart(more = {}) {
       await hub.close();
-      hub = await startHub({ ...base, port: hub.port, ...more }, {
-        log: (event, fields) => log.push(fmt(event, fields)),
-      });
+      hub = await startHub({ ...base, port: hub.port, ...more }, hubOptions);
     },
     async close() {
       await Promise.all([...clients].map((c) => c.close()));

@@ -2,7 +2,7 @@
  * Pages rendered without sockets: the real manifest, router and renderer over a HubState
  * whose registry is real (pure) and whose I/O parts are inert.
  */
-import type { HubState } from "../hub/state.ts";
+import type { HubState } from "../lib/hub_state.ts";
 import { Registry } from "../lib/registry.ts";
 import { serialMatcher } from "../lib/serial.ts";
 import { createRouter } from "../lib/web/router.ts";
@@ -26,7 +26,6 @@ export function pageState(
     registry: opts.registry ?? new Registry(),
     canSee: opts.canSee ?? (() => true),
     isSerial,
-    assets: { scriptUrl: "/_trustcam/islands-0000000000000000.js", serve: () => undefined },
     latestJpeg: () => undefined,
     announce: () => {},
     shutdown: new AbortController().signal,
@@ -36,10 +35,15 @@ export function pageState(
 /** GET `path` through the real router; pages throw TrustcamError as the hub sees them. */
 export function getPage(state: HubState, path: string, peer: Peer = VIEWER): Promise<Response> {
   const route = createRouter(manifest, {
-    renderPage: createRenderPage({ manifest, assets: state.assets }),
+    renderPage: createRenderPage({ manifest, assets: PAGE_ASSETS }),
   });
-  return route({ req: new Request(`https://127.0.0.1${path}`), state, peer });
+  return route({ req: new Request(`https://127.0.0.1${path}`), state: { ...state, peer } });
 }
+
+export const PAGE_ASSETS = {
+  scriptUrl: "/_trustcam/islands-0000000000000000.js",
+  serve: () => undefined,
+};
 
 /** The island props serialized in a page. */
 export function islandProps(html: string): { name: string; props: Record<string, unknown> }[] {

@@ -10,7 +10,7 @@ import { startHub } from "../hub/server.ts";
 import { SimCamera } from "../hub/sim_camera.ts";
 import { manifest } from "../manifest.gen.ts";
 import type { Manifest } from "../lib/web/router.ts";
-import type { HubState } from "../hub/state.ts";
+import type { RouteState } from "../lib/hub_state.ts";
 import { contextWithCertificate, launchChromium } from "./browser_fixture.ts";
 import { SEED_PAGE_HTML, SEED_PAGE_JS } from "./testdata/seed_page.ts";
 import { isJpeg } from "./wall_fixture.ts";
@@ -77,7 +77,7 @@ Deno.test("seed client: the seed's page logic shows every camera in Chromium", a
   const pki = await createTestPki();
   const dataDir = await Deno.makeTempDir({ prefix: "trustcam_data_" });
   // The hub's own routes plus the seed page, served like any page (same TLS, same CSP).
-  const withSeed: Manifest<HubState> = {
+  const withSeed: Manifest<RouteState> = {
     routes: {
       ...manifest.routes,
       "./routes/seed.ts": {

@@ -12,13 +12,13 @@ import { collectIslands, islandRegistry, ISLANDS_SCRIPT_ID, serializeIslands } f
 import { collectHead } from "./head.ts";
 import { twindConfig } from "./twind.ts";
 
-/** What the renderer needs of the built assets (hub/state.ts WebAssets fits). */
+/** What the renderer needs of the built assets ({@link WebAssets} fits). */
 export interface PageAssets {
   readonly scriptUrl: string;
 }
 
 /** Props of `routes/_app.tsx`: the page's props plus the page component to place. */
-export interface AppProps extends PageProps {
+export interface AppProps<S = unknown> extends PageProps<unknown, S> {
   Component: ComponentType<Record<string, never>>;
 }
 

@@ -10,17 +10,11 @@ import {
 import { ISLANDS_SCRIPT_ID } from "./islands.ts";
 import { Head } from "./head.ts";
 import type { Manifest, PageProps, RouteContext } from "./router.ts";
-import type { Peer } from "../peer.ts";
 import Counter from "./testdata/islands/Counter.tsx";
 import Echo from "./testdata/islands/Echo.tsx";
 
-const peer: Peer = {
-  role: "viewer",
-  cn: "alice",
-  fingerprint256: "00",
-  serialNumber: "01",
-  remoteAddress: "127.0.0.1:1",
-};
+/** The app's per-request state, opaque to the framework: here, who is asking. */
+const state: { viewer: string } = { viewer: "alice" };
 
 const islands = {
   "./islands/Counter.tsx": { default: Counter },
@@ -33,11 +27,11 @@ function manifest(routes: Manifest<unknown>["routes"] = {}): Manifest<unknown> {
 
 function ctxFor(method = "GET"): RouteContext<unknown> {
   const req = new Request("https://127.0.0.1/", { method });
-  return { req, url: new URL(req.url), params: {}, state: {}, peer };
+  return { req, url: new URL(req.url), params: {}, state };
 }
 
 function props(data: unknown = undefined): PageProps {
-  return { data, url: new URL("https://127.0.0.1/"), params: {}, peer };
+  return { data, url: new URL("https://127.0.0.1/"), params: {}, state };
 }
 
 // deno-lint-ignore no-explicit-any
@@ -175,8 +169,8 @@ Deno.test("createRenderPage() puts <Head> children in the head and uses its titl
 });
 
 Deno.test("createRenderPage() wraps pages in routes/_app.tsx", async () => {
-  const App = ({ Component, peer }: AppProps) => (
-    <div id="app" data-viewer={peer.cn}>
+  const App = ({ Component, state }: AppProps<{ viewer: string }>) => (
+    <div id="app" data-viewer={state.viewer}>
       <Component />
     </div>
   );

@@ -1,11 +1,11 @@
 /**
  * Fresh-style file routing without Fresh: a manifest maps route files to modules, and the
- * router matches a request to one of them. It knows nothing of sockets: it takes a Request
- * and a verified peer and returns a Response, so every route is testable without TLS.
+ * router matches a request to one of them. It knows nothing of sockets or of the app: it
+ * takes a Request and the app's per-request state and returns a Response, so every route is
+ * testable without TLS.
  */
 import type { ComponentType } from "preact";
-import { TrustcamError } from "../errors.ts";
-import type { Peer } from "../peer.ts";
+import { HttpError } from "./http_error.ts";
 
 export const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 export type Method = typeof METHODS[number];
@@ -14,18 +14,18 @@ export interface RouteContext<S> {
   req: Request;
   url: URL;
   params: Record<string, string>;
+  /** The app's per-request state (who asks, what the app offers). */
   state: S;
-  peer: Peer;
 }
 
 export type RouteHandler<S> = (ctx: RouteContext<S>) => Response | Promise<Response>;
 export type Handlers<S> = Partial<Record<Method, RouteHandler<S>>>;
 
-export interface PageProps<D = unknown> {
+export interface PageProps<D = unknown, S = unknown> {
   data: D;
   url: URL;
   params: Record<string, string>;
-  peer: Peer;
+  state: S;
 }
 
 /**
@@ -34,6 +34,8 @@ export interface PageProps<D = unknown> {
  */
 export interface RouteModule<S> {
   handler?: Handlers<S>;
+  /** Route metadata the app reads before dispatch (who may call it); opaque to the router. */
+  config?: unknown;
   data?: (ctx: RouteContext<S>) => unknown | Promise<unknown>;
   /** The page, or for `_app.tsx` the document layout (props beyond PageProps). */
   // deno-lint-ignore no-explicit-any
@@ -73,9 +75,19 @@ export function routePattern(file: string): string {
  * Builds the request handler. Static segments beat parameters, so `/api/cameras/:serial`
  * never shadows a fixed sibling route.
  */
+export interface RouterOptions<S> {
+  renderPage: RenderPage<S>;
+  /**
+   * Runs before a matched route (with its module's `config`), and before the 404 of an
+   * unmatched path (with undefined), so the app can refuse first and leak nothing. Throws to
+   * refuse.
+   */
+  guard?: (ctx: RouteContext<S>, config: unknown) => void;
+}
+
 export function createRouter<S>(
   manifest: Manifest<S>,
-  options: { renderPage: RenderPage<S> },
+  options: RouterOptions<S>,
 ): (ctx: Omit<RouteContext<S>, "params" | "url">) => Promise<Response> {
   const routes: CompiledRoute<S>[] = Object.entries(manifest.routes)
     .filter(([file]) => !file.split("/").some((seg) => seg.startsWith("_")))
@@ -92,6 +104,7 @@ export function createRouter<S>(
       const params = matchSegments(r.segments, path);
       if (!params) continue;
       const ctx: RouteContext<S> = { ...base, url, params };
+      options.guard?.(ctx, r.mod.config);
       const method = base.req.method as Method;
       const handler = r.mod.handler?.[method] ??
         (method === "HEAD" ? r.mod.handler?.GET : undefined);
@@ -99,11 +112,13 @@ export function createRouter<S>(
       if (r.mod.default && (method === "GET" || method === "HEAD")) {
         const data = r.mod.data ? await r.mod.data(ctx) : undefined;
         if (data instanceof Response) return data;
-        return await options.renderPage(r.mod.default, { data, url, params, peer: ctx.peer }, ctx);
+        const props = { data, url, params, state: ctx.state };
+        return await options.renderPage(r.mod.default, props, ctx);
       }
-      throw new TrustcamError("TC_ERR_METHOD", `Method not allowed: "${base.req.method}"`);
+      throw new HttpError(405, `Method not allowed: "${base.req.method}"`);
     }
-    throw new TrustcamError("TC_ERR_NOT_FOUND", `Not found: "${url.pathname}"`);
+    options.guard?.({ ...base, url, params: {} }, undefined);
+    throw new HttpError(404, `Not found: "${url.pathname}"`);
   };
 }
 

@@ -1,8 +1,7 @@
 /** One camera: 400 for a malformed serial, 403 when the policy hides it, 404 when unknown. */
-import type { PageProps, RouteContext } from "../../lib/web/router.ts";
-import type { HubState } from "../../hub/state.ts";
+import type { HubPageProps, HubRouteContext } from "../../lib/hub_state.ts";
 import type { CameraInfo } from "../../lib/registry.ts";
-import { cameraOf } from "../../hub/camera_access.ts";
+import { cameraOf } from "../../lib/camera_access.ts";
 import { Head } from "../../lib/web/head.ts";
 import CameraView from "../../islands/CameraView.tsx";
 
@@ -11,11 +10,11 @@ export interface CameraData {
   renderedAt: number;
 }
 
-export function data(ctx: RouteContext<HubState>): CameraData {
+export function data(ctx: HubRouteContext): CameraData {
   return { camera: cameraOf(ctx), renderedAt: Date.now() };
 }
 
-export default function CameraPage({ data }: PageProps<CameraData>) {
+export default function CameraPage({ data }: HubPageProps<CameraData>) {
   return (
     <>
       <Head>

@@ -1,10 +1,9 @@
-import type { Handlers } from "../../../lib/web/router.ts";
-import type { HubState } from "../../../hub/state.ts";
+import type { HubHandlers } from "../../../lib/hub_state.ts";
 
-export const handler: Handlers<HubState> = {
+export const handler: HubHandlers = {
   GET(ctx) {
     const cameras = ctx.state.registry.list().filter((c) =>
-      ctx.state.canSee(ctx.peer.cn, c.serial)
+      ctx.state.canSee(ctx.state.peer.cn, c.serial)
     );
     return Response.json({ cameras }, { headers: { "cache-control": "no-store" } });
   },

@@ -1,9 +1,8 @@
-import type { Handlers } from "../../../../lib/web/router.ts";
-import type { HubState } from "../../../../hub/state.ts";
-import { cameraOf } from "../../../../hub/camera_access.ts";
+import type { HubHandlers } from "../../../../lib/hub_state.ts";
+import { cameraOf } from "../../../../lib/camera_access.ts";
 import { TrustcamError } from "../../../../lib/errors.ts";
 
-export const handler: Handlers<HubState> = {
+export const handler: HubHandlers = {
   GET(ctx) {
     return Response.json(cameraOf(ctx), { headers: { "cache-control": "no-store" } });
   },
@@ -15,11 +14,11 @@ export const handler: Handlers<HubState> = {
     try {
       body = await ctx.req.json();
     } catch {
-      throw new TrustcamError("TC_ERR_BAD_CONTROL", "Request body is not JSON");
+      throw new TrustcamError("TC_ERR_BAD_REQUEST", "Request body is not JSON");
     }
     const name = (body as { name?: unknown })?.name;
     if (typeof name !== "string") {
-      throw new TrustcamError("TC_ERR_BAD_CONTROL", 'Request body needs a string "name"');
+      throw new TrustcamError("TC_ERR_BAD_REQUEST", 'Request body needs a string "name"');
     }
     const renamed = ctx.state.registry.rename(camera.serial, name);
     ctx.state.announce(camera.serial, "renamed");

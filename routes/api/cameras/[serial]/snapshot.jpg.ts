@@ -1,10 +1,9 @@
-import type { Handlers } from "../../../../lib/web/router.ts";
-import type { HubState } from "../../../../hub/state.ts";
-import { cameraOf } from "../../../../hub/camera_access.ts";
+import type { HubHandlers } from "../../../../lib/hub_state.ts";
+import { cameraOf } from "../../../../lib/camera_access.ts";
 import { TrustcamError } from "../../../../lib/errors.ts";
 import { quote } from "../../../../lib/quote.ts";
 
-export const handler: Handlers<HubState> = {
+export const handler: HubHandlers = {
   GET(ctx) {
     const camera = cameraOf(ctx);
     const jpeg = ctx.state.latestJpeg(camera.serial);

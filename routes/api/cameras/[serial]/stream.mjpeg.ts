@@ -1,6 +1,5 @@
-import type { Handlers } from "../../../../lib/web/router.ts";
-import type { HubState } from "../../../../hub/state.ts";
-import { cameraOf } from "../../../../hub/camera_access.ts";
+import type { HubHandlers } from "../../../../lib/hub_state.ts";
+import { cameraOf } from "../../../../lib/camera_access.ts";
 import { MJPEG_CONTENT_TYPE, mjpegPart } from "../../../../lib/mjpeg.ts";
 
 /**
@@ -8,7 +7,7 @@ import { MJPEG_CONTENT_TYPE, mjpegPart } from "../../../../lib/mjpeg.ts";
  * taken the previous one, and gets the newest frame then, so a slow client skips frames
  * (latest frame wins, as for WebSocket viewers) and holds at most one part in memory.
  */
-export const handler: Handlers<HubState> = {
+export const handler: HubHandlers = {
   GET(ctx) {
     const { serial } = cameraOf(ctx);
     const { bus, shutdown } = ctx.state;

@@ -1,18 +1,17 @@
 /** The checks every camera route makes, in the order that leaks the least. */
-import { TrustcamError } from "../lib/errors.ts";
-import { parseSerial } from "../lib/serial.ts";
-import { quote } from "../lib/quote.ts";
-import type { CameraInfo } from "../lib/registry.ts";
-import type { RouteContext } from "../lib/web/router.ts";
-import type { HubState } from "./state.ts";
+import { TrustcamError } from "./errors.ts";
+import { parseSerial } from "./serial.ts";
+import { quote } from "./quote.ts";
+import type { CameraInfo } from "./registry.ts";
+import type { HubRouteContext } from "./hub_state.ts";
 
 /**
  * The camera named by `:serial`: 400 for a malformed serial (before any lookup), 403 when the
  * policy hides it, 404 when the hub never saw it.
  */
-export function cameraOf(ctx: RouteContext<HubState>): CameraInfo {
+export function cameraOf(ctx: HubRouteContext): CameraInfo {
   const serial = parseSerial(ctx.params.serial ?? "", ctx.state.isSerial);
-  if (!ctx.state.canSee(ctx.peer.cn, serial)) {
+  if (!ctx.state.canSee(ctx.state.peer.cn, serial)) {
     throw new TrustcamError("TC_ERR_FORBIDDEN", `Not allowed to see camera: ${quote(serial)}`);
   }
   const camera = ctx.state.registry.get(serial);

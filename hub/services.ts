@@ -1,0 +1,164 @@
+/**
+ * Everything the hub runs besides its listener: the registry and its SQLite store, the
+ * snapshot store, the watched revocation list and policy, the bus, the relay, the browser
+ * assets, and the {@link HubState} routes see. Opened in order; closed in reverse, also when
+ * a later step fails, so a failed start leaves nothing running.
+ */
+import { InProcessBus } from "../lib/bus.ts";
+import type { Bus } from "../lib/bus.ts";
+import { Registry } from "../lib/registry.ts";
+import { RevocationList } from "../lib/revocation.ts";
+import { ALLOW_ALL, parsePolicy, type Policy } from "../lib/policy.ts";
+import type { HubState, RouteState } from "../lib/hub_state.ts";
+import type { Peer } from "../lib/peer.ts";
+import type { Manifest } from "../lib/web/router.ts";
+import type { WebAssets } from "../lib/web/web_assets.ts";
+import { SqliteCameraStore } from "./camera_store.ts";
+import { SnapshotStore } from "./snapshot_store.ts";
+import { watchParsed } from "./watch_parsed.ts";
+import { buildAssets } from "./assets.ts";
+import { HubStartError } from "./start_error.ts";
+import { Relay } from "./relay.ts";
+import type { HubMetrics } from "./hub_metrics.ts";
+import type { HubConfig } from "./config.ts";
+import type { Log } from "./log.ts";
+
+export interface ServicesOptions {
+  manifest: Manifest<RouteState>;
+  log: Log;
+  metrics: HubMetrics;
+  isSerial: (s: string) => boolean;
+  /** Aborted when the hub shuts down; long responses end with it. */
+  shutdown: AbortSignal;
+  bus?: Bus;
+  /** Built islands; by default built from the manifest with `deno bundle`. */
+  assets?: WebAssets & { close?(): Promise<void> | void };
+  /** Project root, for bundling islands. */
+  root: string;
+}
+
+export interface Services {
+  state: HubState;
+  relay: Relay;
+  registry: Registry;
+  assets: WebAssets;
+  /** Whether a peer's certificate is on the revocation list in force now. */
+  isRevoked(peer: Peer): boolean;
+  /** Periodic work: stalls, registry and snapshot persistence (the hub calls it each second). */
+  tick(ticks: number): void;
+  close(): Promise<void>;
+}
+
+export async function openServices(config: HubConfig, o: ServicesOptions): Promise<Services> {
+  const { log } = o;
+  const cleanups: Array<() => unknown> = [];
+  const close = async () => {
+    for (const fn of cleanups.splice(0).reverse()) await fn();
+  };
+  try {
+    Deno.mkdirSync(config.dataDir, { recursive: true });
+    const store = new SqliteCameraStore(`${config.dataDir}/trustcam.db`);
+    cleanups.push(() => store.close());
+    const registry = new Registry({ store, stallMs: config.stallMs });
+    cleanups.push(() => registry.flush());
+    const snapshots = new SnapshotStore(`${config.dataDir}/snapshots`);
+
+    let revocations = RevocationList.EMPTY;
+    let policy: Policy = ALLOW_ALL;
+    let relay: Relay | undefined = undefined;
+    const isRevoked = (p: Peer) => revocations.isRevoked(p);
+    const revocationWatch = watchParsed(
+      config.revocationFile,
+      (text) => text === null ? RevocationList.EMPTY : RevocationList.parse(text),
+      (list) => {
+        revocations = list;
+        log("revocations", { path: config.revocationFile, entries: list.size });
+        const closed = relay?.enforceRevocations(isRevoked) ?? 0;
+        if (closed) log("revocations-enforced", { closed });
+      },
+      { log, event: "revocations", label: "revocation list" },
+    );
+    cleanups.push(() => revocationWatch.close());
+
+    if (config.policyFile) {
+      const path = config.policyFile;
+      const policyWatch = watchParsed(
+        path,
+        (text) => {
+          if (text === null) throw new Error("file missing");
+          return parsePolicy(text, o.isSerial);
+        },
+        (next) => {
+          policy = next;
+          log("policy", { path, policy: next.describe() });
+        },
+        { log, event: "policy", label: "policy file" },
+      );
+      cleanups.push(() => policyWatch.close());
+    }
+
+    const canSee = (viewer: string, serial: string) => policy.allows(viewer, serial);
+    const bus = o.bus ?? new InProcessBus({ onError: (err) => log("bus-error", { error: err }) });
+    cleanups.push(() => bus.close());
+    const liveRelay = relay = new Relay({
+      registry,
+      bus,
+      metrics: o.metrics,
+      log,
+      isSerial: o.isSerial,
+      canSee,
+      maxFrameBytes: config.maxFrameBytes,
+      viewerBufferBytes: config.viewerBufferBytes,
+    });
+    cleanups.push(() => snapshots.flush(liveRelay.latest));
+
+    const assets = o.assets ?? await buildAssets({
+      root: o.root,
+      manifest: o.manifest,
+      dev: config.dev,
+      log: (line: string) => log("assets", { detail: line }),
+    }).catch((err) => {
+      throw new HubStartError(`Cannot build the browser bundle: ${err.message}`, undefined, {
+        cause: err,
+      });
+    });
+    cleanups.push(() => assets.close?.());
+
+    const state: HubState = {
+      registry,
+      bus,
+      metrics: o.metrics.metrics,
+      canSee,
+      isSerial: o.isSerial,
+      latestJpeg(serial) {
+        const f = liveRelay.latest.get(serial);
+        return f ? f.data.subarray(0, f.jpegLength) : snapshots.get(serial);
+      },
+      announce(serial, event) {
+        liveRelay.announce(serial, event);
+        registry.flush();
+      },
+      shutdown: o.shutdown,
+    };
+    o.metrics.metrics.collect(() => {
+      const counts = liveRelay.connectionCounts;
+      o.metrics.connections.set({ role: "device" }, counts.device);
+      o.metrics.connections.set({ role: "viewer" }, counts.viewer);
+    });
+
+    const tick = (ticks: number) => {
+      for (const serial of registry.tick()) liveRelay.announce(serial, "stalled");
+      if (ticks % 2 === 0) liveRelay.broadcastStats();
+      if (ticks % 5 === 0) {
+        registry.flush();
+        snapshots.flush(liveRelay.latest).catch((err) =>
+          log("error", { where: "snapshots", error: err })
+        );
+      }
+    };
+    return { state, relay: liveRelay, registry, assets, isRevoked, tick, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

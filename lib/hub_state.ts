@@ -1,0 +1,43 @@
+/**
+ * What routes may use of the running hub, and nothing more: routes get it as `ctx.state`
+ * together with the peer that asks, never sockets, so they are tested with a plain Request.
+ * hub/ implements it; routes/ and this file never import hub/.
+ */
+import type { Registry } from "./registry.ts";
+import type { Metrics } from "./metrics.ts";
+import type { Bus } from "./bus.ts";
+import type { Peer } from "./peer.ts";
+import type { Handlers, PageProps, RouteContext } from "./web/router.ts";
+
+export interface HubState {
+  registry: Registry;
+  bus: Bus;
+  metrics: Metrics;
+  /** Whether a viewer CN may see a camera, per the access policy in force now. */
+  canSee(viewer: string, serial: string): boolean;
+  /** True for strings that match the device serial pattern. */
+  isSerial(s: string): boolean;
+  /** The latest valid JPEG a camera sent since the hub started. */
+  latestJpeg(serial: string): Uint8Array | undefined;
+  /** Announces a rename to viewers (the route has already updated the registry). */
+  announce(serial: string, event: "renamed"): void;
+  /** Aborts when the hub shuts down: long responses (MJPEG) end with it. */
+  shutdown: AbortSignal;
+}
+
+/** The per-request state: the hub's services and the verified peer asking. */
+export interface RouteState extends HubState {
+  peer: Peer;
+}
+
+/**
+ * A route file's `export const config`: which certificate roles may call it. Without one a
+ * route is for viewers only.
+ */
+export interface RouteConfig {
+  roles?: readonly Peer["role"][];
+}
+
+export type HubHandlers = Handlers<RouteState>;
+export type HubRouteContext = RouteContext<RouteState>;
+export type HubPageProps<D> = PageProps<D, RouteState>;
