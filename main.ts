@@ -5,7 +5,8 @@
  */
 import https from "node:https";
 import { type HubOptions, parseHubOptions, USAGE, UsageError } from "./lib/hub_options.ts";
-import { CERT_FILES, exists, initPki, issueViewer, PkiError, writeSecret } from "./lib/pki.ts";
+import { CERT_FILES, exists, initPki, issueViewer, writeSecret } from "./cli/cert_dir.ts";
+import { PkiError } from "./lib/pki_error.ts";
 import { startHub } from "./hub/server.ts";
 import { HubStartError } from "./hub/start_error.ts";
 import { consoleLog } from "./hub/log.ts";

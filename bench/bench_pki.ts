@@ -3,7 +3,8 @@
  * certs dir plus one JSON file of client credentials that the camera and viewer processes
  * read (issuing a certificate per process start would cost more than the step itself).
  */
-import { initPki, issueClient, loadSigner } from "../lib/pki.ts";
+import { issueClient } from "../lib/pki.ts";
+import { initPki, loadSigner } from "../cli/cert_dir.ts";
 
 export interface BenchCred {
   cn: string;

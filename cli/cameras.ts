@@ -6,7 +6,8 @@
 
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { issueDevice, PkiError } from "../lib/pki.ts";
+import { issueDevice } from "./cert_dir.ts";
+import { PkiError } from "../lib/pki_error.ts";
 import type { FrameSize } from "../lib/sim_frames.ts";
 import { SimCamera, type SimCameraEvent } from "../hub/sim_camera.ts";
 

@@ -1,20 +1,14 @@
 /**
  * `deno task certs <command>`: the trustcam certificate authority on the command line.
- * Every command is a thin shell over lib/pki.ts; `certsMain` returns the exit code so tests
- * run it in-process.
+ * Every command is a thin shell over cli/cert_dir.ts and cli/cert_revocation.ts; `certsMain`
+ * returns the exit code so tests run it in-process.
  */
 import { parseArgs } from "node:util";
 import { join, relative } from "node:path";
-import {
-  CERT_FILES,
-  DEFAULT_HOSTS,
-  initPki,
-  issueDevice,
-  issueViewer,
-  listCertificates,
-  PkiError,
-  revoke,
-} from "../lib/pki.ts";
+import { CERT_FILES, DEFAULT_HOSTS, initPki, issueDevice, issueViewer } from "./cert_dir.ts";
+import { listCertificates, revoke } from "./cert_revocation.ts";
+import { PkiError } from "../lib/pki_error.ts";
+import { UsageError } from "../lib/usage_error.ts";
 
 export interface CertsIo {
   out(line: string): void;
@@ -112,8 +106,6 @@ const POSITIONALS: Record<Command, string | undefined> = {
   list: undefined,
   revoke: "serial|name|fingerprint",
 };
-
-class UsageError extends Error {}
 
 /** Runs `deno task certs` with `args`; returns the exit code (0 ok, 1 failure, 2 usage). */
 export async function certsMain(args: string[], io: CertsIo = defaultIo): Promise<number> {

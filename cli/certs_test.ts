@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { certsMain } from "./certs.ts";
-import { CERT_FILES } from "../lib/pki.ts";
+import { CERT_FILES } from "./cert_dir.ts";
+import { RevocationList } from "../lib/revocation.ts";
 
 interface Run {
   code: number;
@@ -206,5 +207,41 @@ Deno.test("certsMain() revoke writes entries and list shows them revoked", async
     const noDir = await certs("revoke", "alice", "--dir", join(dir, "missing"));
     assert.equal(noDir.code, 1);
     assert.match(noDir.err, /^error: No certificates directory: .*certs init/);
+  });
+});
+
+Deno.test("certsMain() list judges revoked.txt exactly as the hub does (any-case cn, bare fingerprint)", async () => {
+  await withDir(async (dir) => {
+    assert.equal((await certs("init", "--dir", dir)).code, 0);
+    assert.equal((await certs("device", "0123A1B2C3D4E5F6A7", "--dir", dir)).code, 0);
+    assert.equal((await certs("viewer", "alice", "--dir", dir)).code, 0);
+    assert.equal((await certs("viewer", "bob", "--dir", dir)).code, 0);
+    type Row = { kind: string; cn: string; fingerprint256: string; serialNumber: string };
+    const before: Row[] = JSON.parse((await certs("list", "--dir", dir, "--json")).out);
+    const device = before.find((c) => c.kind === "device")!;
+    // Written by hand: a CN in another case, and a fingerprint as `openssl x509 -fingerprint` prints it.
+    const colons = device.fingerprint256.toUpperCase().match(/../g)!.join(":");
+    const text = `# by hand\ncn:Alice\n${colons}\n`;
+    await Deno.writeTextFile(join(dir, CERT_FILES.revoked), text);
+
+    const hub = RevocationList.parse(text);
+    const listed: Array<Row & { revoked: boolean }> = JSON.parse(
+      (await certs("list", "--dir", dir, "--json")).out,
+    );
+    for (const c of listed.filter((c) => c.kind === "device" || c.kind === "viewer")) {
+      assert.equal(c.revoked, hub.isRevoked(c), c.cn);
+    }
+    assert.deepEqual(listed.map((c) => [c.kind, c.cn, c.revoked]), [
+      ["root", "trustcam root CA", false],
+      ["signer", "trustcam signer CA", false],
+      ["server", "localhost", false],
+      ["device", "0123A1B2C3D4E5F6A7", true],
+      ["viewer", "alice", true],
+      ["viewer", "bob", false],
+    ]);
+    const table = (await certs("list", "--dir", dir)).out;
+    assert.match(table, /^device\s+0123A1B2C3D4E5F6A7\s+\S+\s+REVOKED/m);
+    assert.match(table, /^viewer\s+alice\s+\S+\s+REVOKED/m);
+    assert.match(table, /^viewer\s+bob\s+\S+\s+ok/m);
   });
 });

@@ -7,7 +7,14 @@
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 import { PemConverter } from "@peculiar/x509";
-import type { IssuedCert } from "./pki.ts";
+
+/** What a .p12 carries: the leaf's key and its chain (leaf first); `cn` names the bundle. */
+export interface Pkcs12Identity {
+  cn: string;
+  /** PKCS#8 PEM */
+  keyPem: string;
+  chainPem: string;
+}
 
 /** Iterations for both PBKDF2 and the MAC; OpenSSL 3's default. */
 export const PKCS12_ITERATIONS = 2048;
@@ -39,7 +46,7 @@ function sameDer(a: pkijs.Certificate, b: pkijs.Certificate): boolean {
  * by `password`. The leaf and key share a localKeyId and friendlyName so importers pair them.
  */
 export async function toPkcs12(
-  cert: IssuedCert,
+  cert: Pkcs12Identity,
   password: string,
   opts: { friendlyName?: string; rootPem?: string } = {},
 ): Promise<Uint8Array> {

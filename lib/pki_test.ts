@@ -4,77 +4,18 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import * as x509 from "@peculiar/x509";
 import {
-  CERT_FILES,
   createRootCa,
   createSignerCa,
-  initPki,
+  describeCert,
   issueClient,
-  issueDevice,
   issueServer,
-  issueViewer,
-  listCertificates,
   loadCa,
-  loadSigner,
-  PkiError,
-  revoke,
+  validateHost,
+  validateViewerName,
 } from "./pki.ts";
+import { PkiError } from "./pki_error.ts";
 import { createTestPki, type TestPki } from "../tests/pki_fixture.ts";
-
-async function openssl(args: string[], stdin?: string): Promise<{ code: number; out: string }> {
-  const cmd = new Deno.Command("openssl", {
-    args,
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  });
-  const child = cmd.spawn();
-  if (stdin !== undefined) {
-    const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(stdin));
-    await w.close();
-  }
-  const { code, stdout, stderr } = await child.output();
-  const dec = new TextDecoder();
-  return { code, out: dec.decode(stdout) + dec.decode(stderr) };
-}
-
-async function verify(dir: string, leafPath: string, purpose: string) {
-  return await openssl([
-    "verify",
-    "-CAfile",
-    join(dir, CERT_FILES.rootCa),
-    "-untrusted",
-    join(dir, CERT_FILES.signerCa),
-    "-purpose",
-    purpose,
-    leafPath,
-  ]);
-}
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "trustcam_pki_test_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function assertPkiError(p: Promise<unknown>, code: string, message: RegExp) {
-  await assert.rejects(p, (err) => {
-    assert.ok(err instanceof PkiError, `expected PkiError, got ${err}`);
-    assert.equal(err.code, code);
-    assert.match(err.message, message);
-    return true;
-  });
-}
-
-function modeOf(path: string): number {
-  return Deno.statSync(path).mode! & 0o777;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Generation
+import { assertPkiError, openssl, verify, withDir } from "../tests/cert_checks.ts";
 
 Deno.test("createRootCa() makes a v3 self-signed P-256 CA with critical constraints", async () => {
   const root = await createRootCa();
@@ -195,229 +136,27 @@ Deno.test("loadCa() accepts an openssl-made CA with a SEC1 key and issues under 
     assert.equal(r.code, 0, r.out);
   });
 });
-
-// ---------------------------------------------------------------------------------------------
-// Certs directory
-
-Deno.test("initPki() writes the hub's files, keys 0600, chains that openssl verifies", async () => {
-  await withDir(async (dir) => {
-    const { created } = await initPki(dir, { hosts: ["hub.lan", "192.168.1.10"] });
-    for (const f of Object.values(CERT_FILES)) assert.ok(created.includes(join(dir, f)), f);
-    for (const f of [CERT_FILES.rootKey, CERT_FILES.signerKey, CERT_FILES.serverKey]) {
-      assert.equal(modeOf(join(dir, f)), 0o600, f);
-      assert.match(await Deno.readTextFile(join(dir, f)), /^-----BEGIN PRIVATE KEY-----/);
-    }
-    const chain = join(dir, CERT_FILES.serverChain);
-    assert.equal((await Deno.readTextFile(chain)).match(/BEGIN CERTIFICATE/g)?.length, 2);
-    let r = await verify(dir, chain, "sslserver");
-    assert.equal(r.code, 0, r.out);
-    assert.match(r.out, /: OK/);
-    // A server certificate must not pass as a client one.
-    r = await verify(dir, chain, "sslclient");
-    assert.notEqual(r.code, 0, r.out);
-    const text = (await openssl(["x509", "-noout", "-text", "-in", chain])).out;
-    for (const san of ["DNS:localhost", "IP Address:127.0.0.1", "IP Address:0:0:0:0:0:0:0:1"]) {
-      assert.ok(text.includes(san), san);
-    }
-    assert.match(text, /DNS:hub.lan/);
-    assert.match(text, /IP Address:192.168.1.10/);
+Deno.test("describeCert() reads the leaf of a chain in the forms revocation entries use", async () => {
+  const signer = await createSignerCa(await createRootCa());
+  const c = await issueClient(signer, { cn: "0123A1B2C3D4E5F6A7" });
+  assert.deepEqual(await describeCert(c.chainPem), {
+    cn: "0123A1B2C3D4E5F6A7",
+    serialNumber: c.serialNumber,
+    fingerprint256: c.fingerprint256,
+    notAfter: c.notAfter,
   });
 });
 
-Deno.test("initPki() refuses to replace a CA unless forced", async () => {
-  await withDir(async (dir) => {
-    await initPki(dir);
-    const before = await Deno.readTextFile(join(dir, CERT_FILES.rootCa));
-    await assertPkiError(initPki(dir), "PKI_EXISTS", /root-ca\.(crt|key)".*--force/);
-    assert.equal(await Deno.readTextFile(join(dir, CERT_FILES.rootCa)), before);
-    // Only the key left behind still counts as an existing CA.
-    await Deno.remove(join(dir, CERT_FILES.rootCa));
-    await assertPkiError(initPki(dir), "PKI_EXISTS", /root-ca\.key/);
-    await Deno.chmod(join(dir, CERT_FILES.serverKey), 0o644);
-    await initPki(dir, { force: true });
-    assert.notEqual(await Deno.readTextFile(join(dir, CERT_FILES.rootCa)), before);
-    // chmod as well as mode: the file already existed.
-    assert.equal(modeOf(join(dir, CERT_FILES.serverKey)), 0o600);
+Deno.test("validateHost() and validateViewerName() throw typed errors, pure of any file", () => {
+  validateHost("hub.example");
+  validateHost("[fe80::1]");
+  assert.throws(() => validateHost("bad host"), (err) => {
+    assert.ok(err instanceof PkiError);
+    assert.equal(err.code, "PKI_BAD_HOST");
+    return true;
   });
-});
-
-Deno.test("loadSigner() names the missing file and the init command", async () => {
-  await withDir(async (dir) => {
-    await assertPkiError(
-      loadSigner(dir),
-      "PKI_NO_CA",
-      /signer-ca\.crt" is missing: run `deno task certs init`/,
-    );
-    await assertPkiError(issueDevice(dir, "0123A1B2C3D4E5F6A7"), "PKI_NO_CA", /certs init/);
-  });
-});
-
-Deno.test("issueDevice() writes an upper-case serial certificate that verifies as a client", async () => {
-  await withDir(async (dir) => {
-    await initPki(dir);
-    const d = await issueDevice(dir, "0123a1b2c3d4e5f6a7");
-    assert.equal(d.cert.cn, "0123A1B2C3D4E5F6A7");
-    assert.equal(d.certPath, join(dir, "devices", "0123A1B2C3D4E5F6A7.crt"));
-    assert.equal(modeOf(d.keyPath), 0o600);
-    let r = await verify(dir, d.certPath, "sslclient");
-    assert.equal(r.code, 0, r.out);
-    r = await verify(dir, d.certPath, "sslserver");
-    assert.notEqual(r.code, 0, "a client certificate must not verify as a server");
-    const subject = (await openssl(["x509", "-noout", "-subject", "-in", d.certPath])).out;
-    assert.match(subject, /CN = 0123A1B2C3D4E5F6A7/);
-    await assertPkiError(
-      issueDevice(dir, "0123A1B2C3D4E5F6A7"),
-      "PKI_EXISTS",
-      /0123A1B2C3D4E5F6A7\.crt/,
-    );
-    const again = await issueDevice(dir, "0123A1B2C3D4E5F6A7", { force: true });
-    assert.notEqual(again.cert.fingerprint256, d.cert.fingerprint256);
-  });
-});
-
-Deno.test("issueDevice() rejects serials outside the device pattern", async () => {
-  await withDir(async (dir) => {
-    await initPki(dir);
-    for (
-      const bad of ["", "0123", "9999A1B2C3D4E5F6A7", "0123A1B2C3D4E5F6A", "0123G1B2C3D4E5F6A7"]
-    ) {
-      await assertPkiError(
-        issueDevice(dir, bad),
-        "PKI_BAD_SERIAL",
-        new RegExp(`^Invalid device serial: "${bad}": must match`),
-      );
-    }
-    await assertPkiError(issueDevice(dir, "../../etc/x"), "PKI_BAD_SERIAL", /Invalid device/);
-  });
-});
-
-Deno.test("issueViewer() writes a certificate, chain and a .p12 openssl opens", async () => {
-  await withDir(async (dir) => {
-    await initPki(dir);
-    const v = await issueViewer(dir, "alice@home");
-    assert.equal(v.cert.cn, "alice@home");
-    assert.match(v.password, /^[A-Za-z0-9_-]{20}$/);
-    assert.equal(modeOf(v.keyPath), 0o600);
-    assert.equal(modeOf(v.p12Path), 0o600);
-    let r = await verify(dir, v.certPath, "sslclient");
-    assert.equal(r.code, 0, r.out);
-    r = await openssl([
-      "pkcs12",
-      "-info",
-      "-noout",
-      "-in",
-      v.p12Path,
-      "-passin",
-      `pass:${v.password}`,
-    ]);
-    assert.equal(r.code, 0, r.out);
-    r = await openssl(["pkcs12", "-info", "-noout", "-in", v.p12Path, "-passin", "pass:nope"]);
-    assert.notEqual(r.code, 0);
-    const other = await issueViewer(dir, "bob");
-    assert.notEqual(other.password, v.password);
-  });
-});
-
-Deno.test("issueViewer() rejects bad names and names that look like device serials", async () => {
-  await withDir(async (dir) => {
-    await initPki(dir);
-    for (const bad of ["", "a b", "x".repeat(65), "../x", "a/b", "..", "é"]) {
-      await assertPkiError(
-        issueViewer(dir, bad),
-        "PKI_BAD_NAME",
-        /^Invalid viewer name: ".*": 1 to 64/,
-      );
-    }
-    await assertPkiError(
-      issueViewer(dir, "0123A1B2C3D4E5F6A7"),
-      "PKI_BAD_NAME",
-      /matches the device pattern/,
-    );
-  });
-});
-
-Deno.test("listCertificates() lists every certificate with its revocation state", async () => {
-  await withDir(async (dir) => {
-    await initPki(dir);
-    const d = await issueDevice(dir, "0123A1B2C3D4E5F6A7");
-    await issueViewer(dir, "alice");
-    await revoke(dir, "alice");
-    const list = await listCertificates(dir);
-    assert.deepEqual(list.map((c) => [c.kind, c.cn, c.revoked]), [
-      ["root", "trustcam root CA", false],
-      ["signer", "trustcam signer CA", false],
-      ["server", "localhost", false],
-      ["device", "0123A1B2C3D4E5F6A7", false],
-      ["viewer", "alice", true],
-    ]);
-    const dev = list.find((c) => c.kind === "device")!;
-    assert.equal(dev.fingerprint256, d.cert.fingerprint256);
-    assert.equal(dev.serialNumber, d.cert.serialNumber);
-    assert.equal(dev.path, d.certPath);
-  });
-});
-
-Deno.test("revoke() writes the documented entry lines", async () => {
-  await withDir(async (dir) => {
-    await initPki(dir);
-    const d = await issueDevice(dir, "0123A1B2C3D4E5F6A7");
-    const v = await issueViewer(dir, "alice");
-    const w = await issueViewer(dir, "carol");
-    const path = join(dir, CERT_FILES.revoked);
-
-    let r = await revoke(dir, "0123a1b2c3d4e5f6a7");
-    assert.equal(r.entry, "cn:0123A1B2C3D4E5F6A7");
-    assert.deepEqual(r.entries, ["cn:0123A1B2C3D4E5F6A7", `sha256:${d.cert.fingerprint256}`]);
-    assert.deepEqual(r.matched, [d.certPath]);
-
-    const colons = v.cert.fingerprint256.toUpperCase().match(/../g)!.join(":");
-    r = await revoke(dir, colons);
-    assert.equal(r.entry, `sha256:${v.cert.fingerprint256}`);
-    assert.deepEqual(r.matched, [v.certPath]);
-
-    r = await revoke(dir, w.cert.serialNumber.toUpperCase());
-    assert.equal(r.entry, `serial:${w.cert.serialNumber}`);
-    assert.deepEqual(r.matched, [w.certPath]);
-
-    // A camera provisioned elsewhere (rainbowtype) has no file here but can still be revoked.
-    r = await revoke(dir, "0123FFFFFFFFFFFFFF");
-    assert.deepEqual(r.entries, ["cn:0123FFFFFFFFFFFFFF"]);
-    assert.deepEqual(r.matched, []);
-
-    // An unknown fingerprint is still a valid entry.
-    r = await revoke(dir, "ab".repeat(32));
-    assert.equal(r.entry, `sha256:${"ab".repeat(32)}`);
-
-    await assertPkiError(revoke(dir, "mallory"), "PKI_NOT_FOUND", /^Nothing to revoke: "mallory"/);
-    await assertPkiError(revoke(dir, "abcd"), "PKI_NOT_FOUND", /"abcd"/);
-
-    const before = await Deno.readTextFile(path);
-    await revoke(dir, "0123A1B2C3D4E5F6A7"); // already there: nothing appended
-    const text = await Deno.readTextFile(path);
-    assert.equal(text, before);
-    const entries = text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
-    assert.deepEqual(entries, [
-      "cn:0123A1B2C3D4E5F6A7",
-      `sha256:${d.cert.fingerprint256}`,
-      `sha256:${v.cert.fingerprint256}`,
-      `serial:${w.cert.serialNumber}`,
-      "cn:0123FFFFFFFFFFFFFF",
-      `sha256:${"ab".repeat(32)}`,
-    ]);
-    for (const e of entries) assert.match(e, /^(cn:.+|sha256:[0-9a-f]{64}|serial:[0-9a-f]+)$/);
-    assert.match(text, /^# /);
-  });
-});
-
-Deno.test("revoke() creates revoked.txt with a header when it is missing", async () => {
-  await withDir(async (dir) => {
-    await initPki(dir);
-    await Deno.remove(join(dir, CERT_FILES.revoked));
-    await revoke(dir, "0123A1B2C3D4E5F6A7");
-    const text = await Deno.readTextFile(join(dir, CERT_FILES.revoked));
-    assert.match(text, /^# trustcam revocation list/);
-    assert.match(text, /\ncn:0123A1B2C3D4E5F6A7\n$/);
-  });
+  validateViewerName("alice@home");
+  assert.throws(() => validateViewerName("0123A1B2C3D4E5F6A7"), /matches the device pattern/);
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { createTestPki } from "./pki_fixture.ts";
-import { issueViewer } from "../lib/pki.ts";
+import { issueViewer } from "../cli/cert_dir.ts";
 import { waitFor } from "./hub_fixture.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;

@@ -7,12 +7,11 @@ import {
   type Ca,
   createRootCa,
   createSignerCa,
-  DEFAULT_HOSTS,
   issueClient,
   type IssuedCert,
   issueServer,
-  writePki,
 } from "../lib/pki.ts";
+import { DEFAULT_HOSTS, writePki } from "../cli/cert_dir.ts";
 
 export type { IssuedCert };
 
