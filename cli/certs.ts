@@ -15,6 +15,7 @@ import {
   PkiError,
   revoke,
 } from "../lib/pki.ts";
+import { UsageError } from "../lib/usage_error.ts";
 
 export interface CertsIo {
   out(line: string): void;
@@ -112,8 +113,6 @@ const POSITIONALS: Record<Command, string | undefined> = {
   list: undefined,
   revoke: "serial|name|fingerprint",
 };
-
-class UsageError extends Error {}
 
 /** Runs `deno task certs` with `args`; returns the exit code (0 ok, 1 failure, 2 usage). */
 export async function certsMain(args: string[], io: CertsIo = defaultIo): Promise<number> {
