@@ -10,7 +10,7 @@ import { PkiError } from "./lib/pki_error.ts";
 import { startHub } from "./hub/server.ts";
 import { HubStartError } from "./hub/start_error.ts";
 import { consoleLog } from "./hub/log.ts";
-import { camerasMain } from "./cli/cameras.ts";
+import { runCameras } from "./sim/run_cameras.ts";
 import { writePrebuilt } from "./hub/assets.ts";
 import { manifest } from "./manifest.gen.ts";
 
@@ -191,16 +191,14 @@ export async function main(args: string[], env = Deno.env.toObject()): Promise<n
   const stopCameras = new AbortController();
   let cameras: Promise<number> | undefined;
   if (demo && o.demoCameras > 0) {
-    cameras = camerasMain([
-      "--count",
-      String(o.demoCameras),
-      "--fps",
-      String(o.demoFps),
-      "--server",
-      `wss://localhost:${hub.port}/ws`,
-      "--certs",
-      o.certsDir,
-    ], { signal: stopCameras.signal, log: (line) => console.log(`[cameras] ${line}`) });
+    cameras = runCameras({
+      count: o.demoCameras,
+      fps: o.demoFps,
+      server: `wss://localhost:${hub.port}/ws`,
+      certsDir: o.certsDir,
+      signal: stopCameras.signal,
+      log: (line) => console.log(`[cameras] ${line}`),
+    });
   }
   console.log(banner(hub.url, o, demo));
 

@@ -3,7 +3,7 @@
  * the cameras process (the same stamped frames as the relay steps), and bench/browser_process.ts
  * driving Chromium through playwright-core; the counts come from outside the app.
  */
-import { renderFrames } from "../lib/sim_frames.ts";
+import { renderFrames } from "../sim/frames.ts";
 import { benchSerial } from "./bench_pki.ts";
 import { Child, sleepUntil } from "./child_io.ts";
 import { type BenchEnv, freePort, startHub } from "./load_step.ts";

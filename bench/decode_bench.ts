@@ -9,7 +9,7 @@
  *   deno run -A bench/decode_bench.ts [--rounds 200] [--json bench/results/decode.json]
  */
 import { chromium } from "playwright-core";
-import { type FrameSize, renderFrames } from "../lib/sim_frames.ts";
+import { type FrameSize, renderFrames } from "../sim/frames.ts";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../tests/browser_fixture.ts";
 
 export interface DecodeFigures {

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { parseHubOptions } from "../lib/hub_options.ts";
-import { renderFrames } from "../lib/sim_frames.ts";
+import { renderFrames } from "../sim/frames.ts";
 import { benchSerial, createBenchPki } from "./bench_pki.ts";
 import { Child } from "./child_io.ts";
 import {

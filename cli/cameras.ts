@@ -1,15 +1,12 @@
 /**
- * `deno task cameras`: simulated cameras for development and load. Each one is a real
- * device to the hub: its own certificate (issued from the dev CA when missing), mTLS, JPEG
- * frames and status messages, reconnecting with backoff when the hub goes away.
+ * `deno task cameras`: simulated cameras for development and load (sim/run_cameras.ts),
+ * configured from the command line.
  */
 
 import { parseArgs } from "node:util";
-import { join } from "node:path";
-import { issueDevice } from "./cert_dir.ts";
-import { PkiError } from "../lib/pki_error.ts";
-import type { FrameSize } from "../lib/sim_frames.ts";
-import { SimCamera, type SimCameraEvent } from "../hub/sim_camera.ts";
+import { UsageError } from "../lib/usage_error.ts";
+import type { FrameSize } from "../sim/frames.ts";
+import { DEFAULT_SERIAL_BASE, runCameras } from "../sim/run_cameras.ts";
 
 export const MAX_CAMERAS = 1000;
 
@@ -45,11 +42,6 @@ export interface CamerasOptions {
   certs: string;
   serialBase: string;
   loopFrames: number | undefined;
-}
-
-/** A bad command line; the message names the flag and the value. */
-export class UsageError extends Error {
-  override name = "UsageError";
 }
 
 /** Parses the command line; returns "help" for --help. Throws UsageError. */
@@ -116,7 +108,7 @@ export function parseCamerasArgs(args: string[]): CamerasOptions | "help" {
     throw new UsageError(`Invalid --server: "${server}": must be a wss:// URL (the hub needs TLS)`);
   }
 
-  const serialBase = (values["serial-base"] ?? "0123CAFE").toUpperCase();
+  const serialBase = (values["serial-base"] ?? DEFAULT_SERIAL_BASE).toUpperCase();
   if (!/^0123[0-9A-F]{4}$/.test(serialBase)) {
     throw new UsageError(
       `Invalid --serial-base: "${values["serial-base"]}": must be 8 hex digits starting 0123`,
@@ -128,40 +120,6 @@ export function parseCamerasArgs(args: string[]): CamerasOptions | "help" {
     : integer("loop-frames", values["loop-frames"], 0, 2, 3600);
 
   return { count, fps, size, server, certs: values.certs ?? "certs", serialBase, loopFrames };
-}
-
-/** Serial of camera `index` (from 1): the base and the index as 10 upper-case hex digits. */
-export function cameraSerial(serialBase: string, index: number): string {
-  return serialBase + index.toString(16).toUpperCase().padStart(10, "0");
-}
-
-interface DeviceCredentials {
-  certPem: string;
-  keyPem: string;
-  chainPem?: string;
-  issued: boolean;
-}
-
-async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return undefined;
-    throw err;
-  }
-}
-
-/** The device's certificate from <certs>/devices, issued from the dev CA when absent. */
-async function deviceCredentials(certs: string, serial: string): Promise<DeviceCredentials> {
-  const base = join(certs, "devices", serial);
-  const [certPem, keyPem, chainPem] = await Promise.all(
-    [".crt", ".key", ".chain"].map((ext) => readIfExists(base + ext)),
-  );
-  if (certPem !== undefined && keyPem !== undefined) {
-    return { certPem, keyPem, chainPem, issued: false };
-  }
-  const { cert } = await issueDevice(certs, serial, { force: certPem !== undefined });
-  return { certPem: cert.certPem, keyPem: cert.keyPem, chainPem: cert.chainPem, issued: true };
 }
 
 export async function camerasMain(
@@ -185,102 +143,17 @@ export async function camerasMain(
     return 2;
   }
 
-  const caFiles = ["root-ca.crt", "signer-ca.crt"].map((f) => join(o.certs, f));
-  const caParts = await Promise.all(caFiles.map(readIfExists));
-  const missing = caFiles.filter((_, i) => caParts[i] === undefined);
-  if (missing.length > 0) {
-    fail(
-      `Missing trusted CA certificate: ${missing.map((f) => `"${f}"`).join(", ")}: ` +
-        "run `deno task certs init`",
-    );
-    return 1;
-  }
-  const caPem = caParts.join("");
-
-  const serials = Array.from({ length: o.count }, (_, i) => cameraSerial(o.serialBase, i + 1));
-  const credentials: DeviceCredentials[] = [];
-  for (const serial of serials) {
-    try {
-      const c = await deviceCredentials(o.certs, serial);
-      if (c.issued) log(`${serial} issued a device certificate from the dev CA in ${o.certs}`);
-      credentials.push(c);
-    } catch (err) {
-      if (err instanceof PkiError && err.code === "PKI_NO_CA") {
-        fail(
-          `No device certificate for ${serial} and no dev CA in ${o.certs}: ` +
-            `run \`deno task certs init\` or \`deno task certs device ${serial}\``,
-        );
-        return 1;
-      }
-      if (err instanceof PkiError) {
-        fail(`Cannot issue a certificate for ${serial}: ${err.message}`);
-        return 1;
-      }
-      throw err;
-    }
-  }
-
-  if (opts.signal?.aborted) return 0;
-  const loopFrames = o.loopFrames ?? Math.max(2, Math.round(2 * o.fps));
-  log(
-    `Starting ${o.count} camera${o.count === 1 ? "" : "s"} at ${o.fps} fps, ${o.size}, ` +
-      `${loopFrames}-frame loops, to ${o.server}`,
-  );
-  const started = performance.now();
-  let rendered = 0;
-  const onEvent = (serial: string) => (e: SimCameraEvent) => {
-    switch (e.type) {
-      case "rendered":
-        // The first loop per camera is start-up work worth timing; later ones (one a minute,
-        // for the clock) are routine.
-        if (rendered < o.count) {
-          rendered++;
-          log(`${serial} rendered ${e.detail}`);
-          if (rendered === o.count) {
-            log(`All loops rendered in ${Math.round(performance.now() - started)} ms`);
-          }
-        }
-        break;
-      case "connected":
-        log(`${serial} connected to ${e.detail}`);
-        break;
-      case "disconnected":
-        log(`${serial} disconnected: ${e.detail}`);
-        break;
-      case "error":
-        // Connection failures are reported once, in the "disconnected" line that follows.
-        break;
-    }
-  };
-
-  const cameras = serials.map((serial, i) =>
-    new SimCamera({
-      server: o.server,
-      serial,
-      certPem: credentials[i].certPem,
-      keyPem: credentials[i].keyPem,
-      chainPem: credentials[i].chainPem,
-      caPem,
-      fps: o.fps,
-      size: o.size,
-      loopFrames,
-      onEvent: onEvent(serial),
-    })
-  );
-  for (const cam of cameras) cam.start();
-
-  await new Promise<void>((resolve) => {
-    if (!opts.signal) return; // runs until the process is killed
-    if (opts.signal.aborted) return resolve();
-    opts.signal.addEventListener("abort", () => resolve(), { once: true });
+  return await runCameras({
+    count: o.count,
+    fps: o.fps,
+    size: o.size,
+    server: o.server,
+    certsDir: o.certs,
+    serialBase: o.serialBase,
+    loopFrames: o.loopFrames,
+    signal: opts.signal,
+    log: opts.log,
   });
-
-  log(`Stopping ${o.count} camera${o.count === 1 ? "" : "s"}`);
-  await Promise.all(cameras.map((c) => c.stop()));
-  const sent = cameras.reduce((n, c) => n + c.stats.sent, 0);
-  const skipped = cameras.reduce((n, c) => n + c.stats.skipped, 0);
-  log(`Stopped: ${sent} frames sent, ${skipped} skipped`);
-  return 0;
 }
 
 if (import.meta.main) {

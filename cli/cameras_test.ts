@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createTestPki } from "../tests/pki_fixture.ts";
-import { DeviceSink, waitFor } from "../tests/device_sink_fixture.ts";
+import { DeviceSink } from "../tests/device_sink_fixture.ts";
+import { waitFor } from "../tests/wait_for.ts";
 import { readStamp } from "../lib/jpeg_com.ts";
-import { cameraSerial, camerasMain, parseCamerasArgs } from "./cameras.ts";
+import { camerasMain, parseCamerasArgs } from "./cameras.ts";
 
 async function run(args: string[], signal?: AbortSignal) {
   const lines: string[] = [];
@@ -62,12 +63,6 @@ Deno.test("parseCamerasArgs() applies the documented defaults", () => {
   assert.equal(o.size, "vga");
 });
 
-Deno.test("cameraSerial() appends the index as 10 hex digits", () => {
-  assert.equal(cameraSerial("0123CAFE", 1), "0123CAFE0000000001");
-  assert.equal(cameraSerial("0123CAFE", 255), "0123CAFE00000000FF");
-  assert.equal(cameraSerial("0123CAFE", 1000), "0123CAFE00000003E8");
-});
-
 Deno.test("camerasMain() exits 1 naming the commands to run when there is no dev CA", async () => {
   const pki = await createTestPki();
   try {
@@ -124,9 +119,9 @@ Deno.test("camerasMain() runs two cameras over mTLS until aborted, then exits 0"
     const serials = ["0123CAFE0000000001", "0123CAFE0000000002"];
     try {
       await waitFor(
-        "frames from both cameras",
         () => serials.every((s) => sink.frames().filter((f) => f.cn === s).length >= 3),
         20_000,
+        "frames from both cameras",
       );
     } finally {
       ac.abort();
@@ -151,7 +146,7 @@ Deno.test("camerasMain() runs two cameras over mTLS until aborted, then exits 0"
     }
     assert.match(out, /Stopping 2 cameras/);
     assert.match(out, /Stopped: \d+ frames sent, \d+ skipped/);
-    await waitFor("both connections closed", () => sink.closes.length === 2);
+    await waitFor(() => sink.closes.length === 2, 10_000, "both connections closed");
     assert.deepEqual(sink.closes, [1000, 1000]);
   } finally {
     await sink.close();

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { ASSET_PREFIX, buildAssets, entrySource } from "./assets.ts";
 import { createRenderPage } from "../lib/web/render.tsx";
 import { launchChromium } from "../tests/browser_fixture.ts";
+import { waitFor } from "../tests/wait_for.ts";
 import Counter from "../lib/web/testdata/islands/Counter.tsx";
 import Echo from "../lib/web/testdata/islands/Echo.tsx";
 import { h } from "preact";
@@ -16,14 +17,6 @@ const fixtureManifest = {
     "./islands/Echo.tsx": { default: Echo },
   },
 };
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 Deno.test("entrySource() imports each island by file and names it", () => {
   const src = entrySource("/srv/app", ["./islands/Wall.tsx", "./islands/cam/CameraView.tsx"]);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import jpeg from "jpeg-js";
 import { readComment, readStamp, stampFrame, withComment } from "./jpeg_com.ts";
-import { renderFrames } from "./sim_frames.ts";
+import { renderFrames } from "../sim/frames.ts";
 
 const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
 

@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 // @ts-types="@types/ws"
 import { type WebSocket, WebSocketServer } from "ws";
-import type { TestPki } from "./pki_fixture.ts";
+import { createTestPki, type TestPki } from "./pki_fixture.ts";
 
 export interface Received {
   cn: string;
@@ -86,15 +86,29 @@ export class DeviceSink {
   }
 }
 
-/** Polls `cond` every 20 ms; rejects naming `what` after `timeoutMs`. */
-export async function waitFor(
-  what: string,
-  cond: () => boolean,
-  timeoutMs = 10_000,
+/** Connection options for a simulated camera with a fresh certificate for `serial`. */
+export async function cameraOptions(pki: TestPki, port: number, serial = "0123CAFE0000000001") {
+  const cert = await pki.device(serial);
+  return {
+    server: `wss://127.0.0.1:${port}/ws`,
+    serial,
+    certPem: cert.certPem,
+    keyPem: cert.keyPem,
+    chainPem: cert.chainPem,
+    caPem: pki.caPem,
+  };
+}
+
+/** A fresh test PKI and device sink listening on a port; both closed after `fn`. */
+export async function withSink(
+  fn: (ctx: { pki: TestPki; hub: DeviceSink; port: number }) => Promise<void>,
 ): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+  const pki = await createTestPki();
+  const hub = new DeviceSink(pki);
+  try {
+    await fn({ pki, hub, port: await hub.listen() });
+  } finally {
+    await hub.close();
+    await pki.cleanup();
   }
 }

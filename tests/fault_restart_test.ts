@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { WebSocket } from "ws";
 import { clientOf, fakeJpeg, request, type TestClient } from "./hub_fixture.ts";
 import { createTestPki, type IssuedCert, type TestPki } from "./pki_fixture.ts";
-import { SimCamera } from "../hub/sim_camera.ts";
+import { SimCamera } from "../sim/camera.ts";
 import { DatabaseSync } from "node:sqlite";
 import { SqliteCameraStore } from "../hub/camera_store.ts";
 import { parseViewerFrame } from "../lib/trailer.ts";

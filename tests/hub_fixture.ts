@@ -9,6 +9,9 @@ import { type Hub, startHub } from "../hub/server.ts";
 import type { HubConfig } from "../hub/config.ts";
 import { buildViewerFrame } from "../lib/trailer.ts";
 import { manifest } from "../manifest.gen.ts";
+import { waitFor } from "./wait_for.ts";
+
+export { waitFor };
 
 export interface Captured {
   lines: string[];
@@ -55,15 +58,6 @@ export interface TestClient extends AsyncDisposable {
   /** Resolves when `pred` holds for the client's state, or rejects after `ms`. */
   until(pred: () => boolean, ms?: number, what?: string): Promise<void>;
   close(): Promise<void>;
-}
-
-/** Polls `pred` every 10 ms; rejects with `what` after `ms`. */
-export async function waitFor(pred: () => boolean, ms = 5000, what = "condition"): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 export async function startTestHub(config: Partial<HubConfig> = {}): Promise<TestHub> {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { fakeJpeg, startTestHub, type TestClient, waitFor } from "./hub_fixture.ts";
 import { stalledViewer } from "./stalled_viewer.ts";
 import { parseViewerFrame } from "../lib/trailer.ts";
-import { renderFrames } from "../lib/sim_frames.ts";
+import { renderFrames } from "../sim/frames.ts";
 
 const CAMS = [
   "0123000000000000A1",

@@ -7,7 +7,7 @@ import jpeg from "jpeg-js";
 import { startTestHub, waitFor } from "./hub_fixture.ts";
 import { createTestPki } from "./pki_fixture.ts";
 import { startHub } from "../hub/server.ts";
-import { SimCamera } from "../hub/sim_camera.ts";
+import { SimCamera } from "../sim/camera.ts";
 import { manifest } from "../manifest.gen.ts";
 import type { Manifest } from "../lib/web/router.ts";
 import type { RouteState } from "../lib/hub_state.ts";

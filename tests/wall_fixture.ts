@@ -4,7 +4,7 @@
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { startTestHub, type TestHub } from "./hub_fixture.ts";
-import { SimCamera } from "../hub/sim_camera.ts";
+import { SimCamera } from "../sim/camera.ts";
 import type { IssuedCert } from "./pki_fixture.ts";
 import { contextWithCertificate, launchChromium } from "./browser_fixture.ts";
 

@@ -1,7 +1,7 @@
 /**
  * Frames for the simulated cameras: a background distinct per serial, a shape that moves
  * around a closed path (so a loop of frames cycles without a jump), the serial and a UTC
- * clock drawn with lib/font5x7.ts, encoded as baseline JPEG by jpeg-js. Sensor-like noise
+ * clock drawn with sim/font5x7.ts, encoded as baseline JPEG by jpeg-js. Sensor-like noise
  * brings the sizes near a real OV2640 at the same resolution (VGA about 60 KB), so the
  * simulators load the hub like real cameras do.
  */

@@ -8,7 +8,7 @@ import {
   renderFrame,
   renderFrames,
   serialTextBox,
-} from "./sim_frames.ts";
+} from "./frames.ts";
 
 const SERIAL_A = "0123CAFE0000000001";
 const SERIAL_B = "0123CAFE00000000A7";

@@ -2,27 +2,26 @@
  * One simulated camera: a device certificate, a loop of pre-encoded JPEGs and the same
  * WebSocket behaviour as the firmware (frames paced at a fixed rate, a `status` text every
  * 10 s, reconnect with backoff). Frames are encoded ahead of time and cycled, so a laptop
- * can run many cameras; the loop is re-rendered off the send path when the minute changes so
- * the picture's clock stays true.
+ * can run many cameras. This file keeps the connection up; sim/frame_stream.ts sends on it
+ * and sim/frame_loop.ts redraws the loop when the picture's clock changes.
  */
 
 // @ts-types="@types/ws"
 import WebSocket from "ws";
 import { backoffDelay } from "../lib/backoff.ts";
-import { stampFrame } from "../lib/jpeg_com.ts";
-import { FRAME_DIMENSIONS, type FrameSize, renderFrame } from "../lib/sim_frames.ts";
+import { FRAME_DIMENSIONS, type FrameSize } from "./frames.ts";
+import { FrameLoop, type LoopRender } from "./frame_loop.ts";
+import { FrameStream, type SendCounters } from "./frame_stream.ts";
+import { TimerSet } from "./timer_set.ts";
 
-export const SIM_FIRMWARE = "trustcam-sim/1.0.0";
+export { MAX_QUEUED_FRAMES, SIM_FIRMWARE } from "./frame_stream.ts";
+
 export const DEFAULT_STATUS_INTERVAL_MS = 10_000;
 /** A connection that lived this long was healthy: the next failure starts backoff over. */
 export const HEALTHY_CONNECTION_MS = 5_000;
-/** Frames the socket may have queued before the camera drops new ones instead. */
-export const MAX_QUEUED_FRAMES = 2;
 /** How long stop() waits for the hub's close frame before cutting the TCP connection. */
 const CLOSE_GRACE_MS = 2_000;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
-
-type Timer = ReturnType<typeof setTimeout>;
 
 export interface SimCameraEvent {
   type: "connected" | "disconnected" | "error" | "rendered";
@@ -34,7 +33,7 @@ export interface SimCameraEvent {
   /** Delay before the next connection attempt, on "disconnected". */
   delayMs?: number;
   /** On "rendered": the loop just encoded. */
-  render?: { frames: number; ms: number; avgBytes: number; clock: Date };
+  render?: LoopRender;
 }
 
 export interface SimCameraOptions {
@@ -50,7 +49,7 @@ export interface SimCameraOptions {
   size: FrameSize;
   /** Frames in the rendered loop; default 2 * fps, at least 2. */
   loopFrames?: number;
-  /** Pre-rendered frames, cycled as they are (no clock updates); otherwise renderFrame(). */
+  /** Pre-rendered frames, cycled as they are (no clock updates); otherwise a FrameLoop's. */
   frames?: Uint8Array[];
   /**
    * How often a self-rendered loop is redrawn so the clock in the picture stays true;
@@ -75,24 +74,20 @@ const REFUSAL_CODES: Record<number, string> = {
 export class SimCamera {
   readonly #opts: SimCameraOptions;
   readonly #serial: string;
-  readonly #intervalMs: number;
-  readonly #loopFrames: number;
   readonly #statusIntervalMs: number;
-  readonly #renderPeriodMs: number;
-  readonly #stats = { sent: 0, skipped: 0, connects: 0 };
+  readonly #counters: SendCounters = { seq: 0, frameIndex: 0, sent: 0, skipped: 0 };
+  #connects = 0;
 
-  #frames: Uint8Array[] = [];
   #started = false;
   #stopped = false;
   #bootAt = 0;
-  #seq = 0;
-  #frameIndex = 0;
   #attempt = 0;
   #ws: WebSocket | undefined;
   #closed: Promise<void> = Promise.resolve();
 
+  readonly #loop: FrameLoop;
   // Every pending timer, so stop() can prove nothing outlives it.
-  readonly #timers = new Set<Timer>();
+  readonly #timers = new TimerSet();
   #onAbort = () => void this.stop();
 
   constructor(opts: SimCameraOptions) {
@@ -118,15 +113,28 @@ export class SimCamera {
     }
     this.#opts = opts;
     this.#serial = opts.serial;
-    this.#intervalMs = 1000 / opts.fps;
-    this.#loopFrames = loopFrames;
     this.#statusIntervalMs = statusIntervalMs;
-    this.#renderPeriodMs = opts.renderPeriodMs ?? 60_000;
+    this.#loop = new FrameLoop({
+      serial: opts.serial,
+      size: opts.size,
+      count: loopFrames,
+      renderPeriodMs: opts.renderPeriodMs ?? 60_000,
+      frames: opts.frames,
+      onRendered: (render) =>
+        this.#emit({
+          type: "rendered",
+          detail: `${render.frames} frames in ${Math.round(render.ms)} ms ` +
+            `(${(render.ms / render.frames).toFixed(1)} ms/frame, ` +
+            `${(render.avgBytes / 1024).toFixed(1)} KB avg)`,
+          render,
+        }),
+    });
   }
 
   /** Counters since start(): frames handed to the socket, frames dropped, connections made. */
   get stats(): { readonly sent: number; readonly skipped: number; readonly connects: number } {
-    return { ...this.#stats };
+    const { sent, skipped } = this.#counters;
+    return { sent, skipped, connects: this.#connects };
   }
 
   get connected(): boolean {
@@ -147,18 +155,12 @@ export class SimCamera {
       return;
     }
     this.#opts.signal?.addEventListener("abort", this.#onAbort, { once: true });
-    if (this.#opts.frames) {
-      this.#frames = this.#opts.frames;
+    if (this.#loop.ready) {
       this.#connect();
       return;
     }
-    const now = Date.now();
-    const t0 = performance.now();
-    void this.#renderLoop(new Date(now)).then((frames) => {
-      if (!frames) return;
-      this.#frames = frames;
-      this.#connect();
-      this.#scheduleClockUpdate(now, performance.now() - t0);
+    void this.#loop.start().then((ready) => {
+      if (ready) this.#connect();
     });
   }
 
@@ -167,7 +169,7 @@ export class SimCamera {
     if (this.#stopped) return await this.#closed;
     this.#stopped = true;
     this.#opts.signal?.removeEventListener("abort", this.#onAbort);
-    for (const id of this.#timers) clearTimeout(id);
+    this.#loop.stop();
     this.#timers.clear();
     const ws = this.#ws;
     if (ws && ws.readyState !== WebSocket.CLOSED) {
@@ -187,84 +189,12 @@ export class SimCamera {
     await this.stop();
   }
 
-  #later(fn: () => void, ms: number): Timer {
-    const id = setTimeout(() => {
-      this.#timers.delete(id);
-      fn();
-    }, Math.max(0, ms));
-    this.#timers.add(id);
-    return id;
-  }
-
-  #cancel(id: Timer | undefined): void {
-    if (id === undefined) return;
-    clearTimeout(id);
-    this.#timers.delete(id);
-  }
-
   #emit(e: SimCameraEvent): void {
     try {
       this.#opts.onEvent?.(e);
     } catch {
       // A logging callback must not break the camera.
     }
-  }
-
-  // ---------------------------------------------------------------------------------------
-  // Frames and the clock
-
-  /**
-   * Encodes a loop one frame per macrotask, so sending (this camera's and others') is held
-   * up by one encode at most. Resolves undefined when stopped midway.
-   */
-  async #renderLoop(clock: Date): Promise<Uint8Array[] | undefined> {
-    const opts = {
-      serial: this.#serial,
-      size: this.#opts.size,
-      count: this.#loopFrames,
-      clock,
-    };
-    const frames: Uint8Array[] = [];
-    let busyMs = 0;
-    for (let i = 0; i < this.#loopFrames; i++) {
-      await new Promise<void>((resolve) => this.#later(resolve, 0));
-      if (this.#stopped) return undefined;
-      const t0 = performance.now();
-      frames.push(renderFrame(opts, i));
-      busyMs += performance.now() - t0;
-    }
-    const avgBytes = Math.round(frames.reduce((n, f) => n + f.byteLength, 0) / frames.length);
-    this.#emit({
-      type: "rendered",
-      detail: `${frames.length} frames in ${Math.round(busyMs)} ms ` +
-        `(${(busyMs / frames.length).toFixed(1)} ms/frame, ${(avgBytes / 1024).toFixed(1)} KB avg)`,
-      render: { frames: frames.length, ms: busyMs, avgBytes, clock },
-    });
-    return frames;
-  }
-
-  /**
-   * Renders the next period's loop ahead of time and swaps it in on the boundary. Rendering
-   * starts early enough to finish: the last render's time, tripled, and at least 5 s before
-   * (plus a random spread).
-   */
-  #scheduleClockUpdate(shown: number, lastRenderMs: number): void {
-    const period = this.#renderPeriodMs;
-    // The first boundary after both now and the loop on show (a swap timer may fire early).
-    const next = Math.floor(Math.max(Date.now(), shown) / period) * period + period;
-    // A random extra lead spreads many cameras' renders over the minute instead of all
-    // encoding at once and delaying each other's frames.
-    const lead = Math.max(5_000, 3 * lastRenderMs) + Math.random() * Math.min(20_000, period / 3);
-    this.#later(async () => {
-      const t0 = performance.now();
-      const frames = await this.#renderLoop(new Date(next));
-      if (!frames) return;
-      const took = performance.now() - t0;
-      this.#later(() => {
-        this.#frames = frames;
-        this.#scheduleClockUpdate(next, took);
-      }, next - Date.now());
-    }, next - lead - Date.now());
   }
 
   // ---------------------------------------------------------------------------------------
@@ -292,52 +222,24 @@ export class SimCamera {
     this.#closed = new Promise((r) => resolveClosed = r);
 
     let openedAt = 0;
-    let sentHere = 0;
-    let frameTimer: Timer | undefined;
-    let statusTimer: Timer | undefined;
+    let stream: FrameStream | undefined;
     let lastError: string | undefined;
-
-    const sendStatus = () => {
-      if (ws.readyState !== WebSocket.OPEN) return;
-      ws.send(JSON.stringify(this.#status()));
-      statusTimer = this.#later(sendStatus, this.#statusIntervalMs);
-    };
-
-    // Frames follow an ideal timeline from the moment the connection opened, so timer
-    // jitter does not accumulate; a tick more than one frame late skips ahead, never bursts.
-    let tick = 0;
-    const sendFrame = () => {
-      if (ws.readyState !== WebSocket.OPEN) return;
-      const now = performance.now();
-      const late = now - (openedAt + tick * this.#intervalMs);
-      if (late > this.#intervalMs) {
-        const missed = Math.floor(late / this.#intervalMs);
-        this.#stats.skipped += missed;
-        this.#frameIndex += missed;
-        tick += missed;
-      }
-      const frame = this.#frames[this.#frameIndex % this.#frames.length];
-      this.#frameIndex++;
-      tick++;
-      if (ws.bufferedAmount > MAX_QUEUED_FRAMES * frame.byteLength) {
-        this.#stats.skipped++;
-      } else {
-        const seq = this.#seq++;
-        const data = this.#opts.stamp === false ? frame : stampFrame(frame, seq, Date.now());
-        ws.send(data, { binary: true });
-        this.#stats.sent++;
-        sentHere++;
-      }
-      frameTimer = this.#later(sendFrame, openedAt + tick * this.#intervalMs - performance.now());
-    };
 
     ws.on("open", () => {
       openedAt = performance.now();
-      this.#stats.connects++;
+      this.#connects++;
       this.#emit({ type: "connected", detail: o.server });
       if (this.#stopped) return;
-      sendStatus();
-      sendFrame();
+      stream = new FrameStream(ws, {
+        loop: this.#loop,
+        timers: this.#timers,
+        counters: this.#counters,
+        fps: o.fps,
+        statusIntervalMs: this.#statusIntervalMs,
+        stamp: o.stamp !== false,
+        bootAt: this.#bootAt,
+      });
+      stream.start(openedAt);
     });
     ws.on("error", (err) => {
       lastError = errorText(err);
@@ -354,14 +256,13 @@ export class SimCamera {
       // Devices get nothing they must act on; pings are answered by ws itself.
     });
     ws.on("close", (code: number, reason: Buffer) => {
-      this.#cancel(frameTimer);
-      this.#cancel(statusTimer);
+      stream?.stop();
       if (this.#ws === ws) this.#ws = undefined;
       resolveClosed();
       const wasOpen = openedAt > 0;
       const refusal = REFUSAL_CODES[code];
       const healthy = wasOpen && refusal === undefined &&
-        (sentHere > 0 || performance.now() - openedAt > HEALTHY_CONNECTION_MS);
+        ((stream?.sentHere ?? 0) > 0 || performance.now() - openedAt > HEALTHY_CONNECTION_MS);
       if (healthy) this.#attempt = 0;
       const why = [
         wasOpen ? `closed ${code}` : "connection failed",
@@ -382,24 +283,8 @@ export class SimCamera {
         delayMs,
         detail: `${why}: retry in ${delayMs} ms`,
       });
-      this.#later(() => this.#connect(), delayMs);
+      this.#timers.later(() => this.#connect(), delayMs);
     });
-  }
-
-  #status(): Record<string, string | number> {
-    // Honest simulation: real counters, fixed plausible memory figures with a small wobble
-    // (an ESP32-S3 with 8 MB PSRAM), rssi 0 as the protocol asks for a non-Wi-Fi link.
-    const wobble = (this.#seq * 7919) % 4096;
-    return {
-      type: "status",
-      fw: SIM_FIRMWARE,
-      uptime_s: Math.floor((performance.now() - this.#bootAt) / 1000),
-      heap_free: 151_000 + wobble,
-      psram_free: 3_981_000 + 16 * wobble,
-      rssi_dbm: 0,
-      frames_sent: this.#stats.sent,
-      frames_skipped: this.#stats.skipped,
-    };
   }
 }
 
