@@ -13,6 +13,8 @@ import {
   TrustcamError,
 } from "../lib/errors.ts";
 import type { Peer } from "../lib/peer.ts";
+import { originAllowed } from "../lib/origin.ts";
+import { quote } from "../lib/quote.ts";
 import type { HubState, RouteConfig, RouteState } from "../lib/hub_state.ts";
 import { createRouter, type Manifest } from "../lib/web/router.ts";
 import { createRenderPage, SECURITY_HEADERS } from "../lib/web/render.tsx";
@@ -20,8 +22,19 @@ import { HttpError } from "../lib/web/http_error.ts";
 import type { WebAssets } from "../lib/web/web_assets.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { Log } from "./log.ts";
+import type { Unverified } from "./peer.ts";
+import { certificateRequiredResponse } from "./certificate_required.ts";
 
-export type AppHandler = (request: Request, peer: Peer | null) => Promise<Response>;
+/**
+ * Answers one request from `peer` (null: no verified certificate, for the reason in
+ * `unverified`). `refusal`, when given, is the answer once the peer is admitted (a method no
+ * route can serve).
+ */
+export type AppHandler = (
+  request: Request,
+  peer: Peer | null,
+  more?: { refusal?: TrustcamError; unverified?: Unverified },
+) => Promise<Response>;
 
 export interface AppOptions {
   manifest: Manifest<RouteState>;
@@ -33,6 +46,8 @@ export interface AppOptions {
   isRevoked(peer: Peer): boolean;
   /** Largest request body read; larger is 413. */
   maxBodyBytes: number;
+  /** Origins besides the hub's own whose pages may act for a viewer (normalized). */
+  allowedOrigins: ReadonlySet<string>;
 }
 
 /** Roles a route admits when its file exports no `config`. */
@@ -47,10 +62,18 @@ export function createApp(o: AppOptions): AppHandler {
     },
   });
 
-  return async function handle(request: Request, peer: Peer | null): Promise<Response> {
+  return async function handle(request, peer, more = {}): Promise<Response> {
+    if (!peer) {
+      const reason = more.unverified ?? "no_certificate";
+      o.metrics.upgradesRefused.inc({ reason });
+      o.metrics.httpRequests.inc({ status: "403" });
+      return certificateRequiredResponse(reason, request.headers.get("accept"));
+    }
     let response: Response;
     try {
-      response = await authorizedResponse(request, admit(o, peer));
+      const admitted = admit(o, peer);
+      if (more.refusal) throw more.refusal;
+      response = await authorizedResponse(request, admitted);
     } catch (err) {
       if (!(err instanceof TrustcamError) && !(err instanceof HttpError)) {
         o.log("error", { path: new URL(request.url).pathname, error: err, stack: stackOf(err) });
@@ -58,11 +81,14 @@ export function createApp(o: AppOptions): AppHandler {
       response = errorResponse(err, request);
     }
     o.metrics.httpRequests.inc({ status: String(response.status) });
-    return response;
+    return hardened(response);
   };
 
   async function authorizedResponse(request: Request, peer: Peer): Promise<Response> {
     const path = new URL(request.url).pathname;
+    if (peer.role === "viewer" && request.method !== "GET" && request.method !== "HEAD") {
+      checkOrigin(o, request, peer);
+    }
     const asset = o.assets.serve(path);
     if (asset) {
       if (!VIEWERS_ONLY.roles!.includes(peer.role)) refuseRole(o);
@@ -73,18 +99,66 @@ export function createApp(o: AppOptions): AppHandler {
   }
 }
 
-/** The peer, when it holds a verified certificate that is not revoked; throws otherwise. */
-function admit(o: AppOptions, peer: Peer | null): Peer {
-  if (!peer) {
-    o.metrics.upgradesRefused.inc({ reason: "no_certificate" });
-    throw new TrustcamError("TC_ERR_FORBIDDEN", "A verified client certificate is required");
+/** Headers every answer carries, whoever built it (a route, the assets, an error). */
+export const BASELINE_HEADERS: Readonly<Record<string, string>> = {
+  "x-content-type-options": "nosniff",
+  "cross-origin-resource-policy": "same-origin",
+  "referrer-policy": "no-referrer",
+};
+
+/**
+ * The response with the baseline headers, and `no-store` unless it says how to cache (only
+ * the content-hashed assets do): every answer shows one viewer's cameras.
+ */
+export function hardened(response: Response): Response {
+  const add = (headers: Headers) => {
+    for (const [k, v] of Object.entries(BASELINE_HEADERS)) if (!headers.has(k)) headers.set(k, v);
+    if (!headers.has("cache-control")) headers.set("cache-control", "no-store");
+  };
+  try {
+    add(response.headers);
+    return response;
+  } catch {
+    // Immutable headers (a fetched response): copy them once.
+    const headers = new Headers(response.headers);
+    add(headers);
+    return new Response(response.body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
   }
+}
+
+/** The peer, when its certificate is not revoked; throws otherwise. */
+function admit(o: AppOptions, peer: Peer): Peer {
   if (o.isRevoked(peer)) {
     o.metrics.upgradesRefused.inc({ reason: "revoked" });
     o.log("refuse", { stage: "http", cn: peer.cn, addr: peer.remoteAddress, reason: "revoked" });
     throw new TrustcamError("TC_ERR_REVOKED", "Certificate revoked");
   }
   return peer;
+}
+
+/**
+ * A browser acting for a viewer sends the page's `Origin` with every request that can change
+ * something: another site's page must not rename cameras with the viewer's certificate.
+ */
+function checkOrigin(o: AppOptions, request: Request, peer: Peer): void {
+  const origin = request.headers.get("origin");
+  if (originAllowed(origin, request.headers.get("host"), o.allowedOrigins)) return;
+  o.metrics.upgradesRefused.inc({ reason: "origin" });
+  o.log("refuse", {
+    stage: "http",
+    cn: peer.cn,
+    addr: peer.remoteAddress,
+    reason: "origin",
+    origin,
+  });
+  throw new TrustcamError(
+    "TC_ERR_ORIGIN",
+    `Requests from another site are refused: ${quote(origin ?? "")}`,
+  );
 }
 
 function refuseRole(o: AppOptions): never {

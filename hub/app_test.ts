@@ -27,6 +27,7 @@ function app(opts: { revoked?: string[] } = {}) {
     log: (event) => log.push(event),
     isRevoked: (p) => (opts.revoked ?? []).includes(p.cn),
     maxBodyBytes: 64,
+    allowedOrigins: new Set(["https://cams.example.org"]),
   });
   return { handle, metrics, log, registry };
 }
@@ -41,12 +42,37 @@ async function errorOf(res: Response): Promise<{ code: string; message: string }
 
 Deno.test("createApp() refuses a request without a verified certificate, counted", async () => {
   const { handle, metrics } = app();
-  for (const path of ["/", "/healthz", ASSET, "/nowhere"]) {
+  for (const path of ["/", "/healthz", ASSET, "/nowhere", "/api/cameras", "/metrics"]) {
     const res = await handle(get(path), null);
     assert.equal(res.status, 403, path);
-    assert.equal((await errorOf(res)).code, "TC_ERR_FORBIDDEN");
+    assert.equal(res.headers.get("connection"), "close");
+    assert.deepEqual(await errorOf(res), {
+      code: "TC_ERR_CERTIFICATE_REQUIRED",
+      message: "A client certificate is required",
+      reason: "no_certificate",
+    });
   }
-  assert.match(metrics.metrics.render(), /upgrades_refused_total\{reason="no_certificate"\} 4/);
+  const expired = await handle(get("/"), null, { unverified: "expired" });
+  assert.equal((await errorOf(expired)).message, "Client certificate expired");
+  await handle(get("/"), null, { unverified: "untrusted" });
+  const text = metrics.metrics.render();
+  assert.match(text, /upgrades_refused_total\{reason="no_certificate"\} 6/);
+  assert.match(text, /upgrades_refused_total\{reason="expired"\} 1/);
+  assert.match(text, /upgrades_refused_total\{reason="untrusted"\} 1/);
+});
+
+Deno.test("createApp() shows people without a certificate how to get one, and nothing else", async () => {
+  const { handle } = app();
+  const res = await handle(get(`/cameras/${CAMERA}`, { headers: { accept: "text/html" } }), null);
+  assert.equal(res.status, 403);
+  assert.equal(res.headers.get("content-type"), "text/html; charset=utf-8");
+  assert.match(res.headers.get("content-security-policy") ?? "", /default-src 'none'/);
+  const html = await res.text();
+  assert.match(html, /<h1>A client certificate is required<\/h1>/);
+  assert.match(html, /deno task certs viewer/);
+  assert.match(html, /Your certificates › Import/);
+  assert.doesNotMatch(html, /<script|<img|<link|src=|href=/);
+  assert.doesNotMatch(html, new RegExp(CAMERA));
 });
 
 Deno.test("createApp() refuses a revoked certificate before any route or asset", async () => {
@@ -148,4 +174,68 @@ Deno.test("withBoundedBody() counts streamed bytes when no length is declared", 
     64,
   );
   assert.equal(await small.text(), "hello");
+});
+
+Deno.test("createApp() refuses a viewer's state change started by another site's page", async () => {
+  const { handle, registry, metrics } = app();
+  const rename = (headers: Record<string, string>, peer: Peer = VIEWER) =>
+    handle(
+      get(`/api/cameras/${CAMERA}`, {
+        method: "PATCH",
+        body: JSON.stringify({ name: "Pwned" }),
+        headers: { host: "localhost:5000", ...headers },
+      }),
+      peer,
+    );
+  for (const origin of ["https://evil.example", "null", "http://localhost:5000"]) {
+    const res = await rename({ origin });
+    assert.equal(res.status, 403, origin);
+    assert.deepEqual(await errorOf(res), {
+      code: "TC_ERR_ORIGIN",
+      message: `Requests from another site are refused: "${origin}"`,
+    });
+  }
+  assert.notEqual(registry.get(CAMERA)?.name, "Pwned");
+  assert.match(metrics.metrics.render(), /upgrades_refused_total\{reason="origin"\} 3/);
+  assert.equal((await rename({ origin: "https://localhost:5000" })).status, 200);
+  assert.equal((await rename({ origin: "https://cams.example.org" })).status, 200);
+  assert.equal((await rename({})).status, 200, "no Origin: not a browser acting for someone");
+  // Reading is not acting: a cross-site GET gets no CORS headers, so its page reads nothing.
+  const read = await handle(
+    get("/api/cameras", { headers: { origin: "https://evil.example" } }),
+    VIEWER,
+  );
+  assert.equal(read.status, 200);
+  assert.equal(read.headers.get("access-control-allow-origin"), null);
+});
+
+Deno.test("createApp() answers every kind of response with the baseline headers", async () => {
+  const { handle } = app();
+  const responses = {
+    page: await handle(get("/"), VIEWER),
+    asset: await handle(get(ASSET), VIEWER),
+    api: await handle(get("/api/cameras"), VIEWER),
+    health: await handle(get("/healthz"), DEVICE),
+    error: await handle(get("/nowhere"), VIEWER),
+    refused: await handle(get("/"), null),
+  };
+  for (const [kind, res] of Object.entries(responses)) {
+    assert.equal(res.headers.get("x-content-type-options"), "nosniff", kind);
+    assert.equal(res.headers.get("cross-origin-resource-policy"), "same-origin", kind);
+    assert.equal(res.headers.get("referrer-policy"), "no-referrer", kind);
+    await res.body?.cancel();
+  }
+  assert.equal(responses.api.headers.get("cache-control"), "no-store");
+  assert.equal(responses.health.headers.get("cache-control"), "no-store");
+});
+
+Deno.test("createApp() refuses a method no route serves with 405, after the peer check", async () => {
+  const { handle } = app();
+  const refusal = new TrustcamError("TC_ERR_METHOD", 'Method not allowed: "TRACE"');
+  const res = await handle(get("/"), VIEWER, { refusal });
+  assert.equal(res.status, 405);
+  assert.equal((await errorOf(res)).message, 'Method not allowed: "TRACE"');
+  assert.equal((await handle(get("/"), null, { refusal })).status, 403);
+  assert.equal((await handle(get("/", { method: "OPTIONS" }), VIEWER)).status, 405);
+  assert.equal((await handle(get("/api/cameras", { method: "PROPFIND" }), VIEWER)).status, 405);
 });

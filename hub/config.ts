@@ -18,6 +18,8 @@ const CONFIG_KEYS = [
   "serialPattern",
   "revocationFile",
   "policyFile",
+  "allowedOrigins",
+  "strictTls",
   "dev",
 ] as const satisfies readonly (keyof HubOptions)[];
 

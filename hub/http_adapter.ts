@@ -15,10 +15,26 @@ export function toRequest(req: IncomingMessage, origin: string, signal: AbortSig
     headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
   }
   const method = req.method ?? "GET";
+  const url = new URL(req.url ?? "/", origin);
+  if (FORBIDDEN_METHODS.has(method.toUpperCase())) {
+    // Fetch's Request cannot carry these; the app still answers (after checking the peer).
+    throw new RefusedMethod(method, new Request(url, { headers, signal }));
+  }
   const body = method === "GET" || method === "HEAD"
     ? undefined
     : ReadableStream.from(req as AsyncIterable<Uint8Array>);
-  return new Request(new URL(req.url ?? "/", origin), { method, headers, body, signal });
+  return new Request(url, { method, headers, body, signal });
+}
+
+/** Methods the Fetch standard forbids in a Request; no route can serve them. */
+const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+
+/** A request whose method cannot be a Request: `request` is its GET twin, for the refusal. */
+export class RefusedMethod extends Error {
+  override name = "RefusedMethod";
+  constructor(readonly method: string, readonly request: Request) {
+    super(`Method not allowed: "${method}"`);
+  }
 }
 
 /** Writes a Response to a node response, waiting for `drain` between body chunks. */

@@ -22,3 +22,22 @@ export function peerOf(socket: TLSSocket, isSerial: (s: string) => boolean): Pee
     remoteAddress: `${socket.remoteAddress}:${socket.remotePort}`,
   };
 }
+
+/** Why a socket has no verified peer: a label for /metrics, the log and the refusal page. */
+export type Unverified = "no_certificate" | "expired" | "not_yet_valid" | "untrusted";
+
+/**
+ * The reason a finished handshake carries no verified certificate (the listener lets such
+ * connections finish TLS so that people get a page instead of a browser error). Deno's TLS
+ * reports every chain failure as UNABLE_TO_VERIFY_LEAF_SIGNATURE, so the dates are read here.
+ */
+export function unverifiedReason(socket: TLSSocket, now = Date.now()): Unverified {
+  const cert = socket.getPeerCertificate?.();
+  if (!cert || Object.keys(cert).length === 0) return "no_certificate";
+  const code = String((socket as TLSSocket & { authorizationError?: unknown }).authorizationError);
+  const notAfter = Date.parse(cert.valid_to ?? "");
+  const notBefore = Date.parse(cert.valid_from ?? "");
+  if (code === "CERT_HAS_EXPIRED" || notAfter < now) return "expired";
+  if (code === "CERT_NOT_YET_VALID" || notBefore > now) return "not_yet_valid";
+  return "untrusted";
+}

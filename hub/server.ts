@@ -16,10 +16,11 @@ import type { Manifest } from "../lib/web/router.ts";
 import type { WebAssets } from "../lib/web/web_assets.ts";
 import { loadTlsMaterial } from "./tls_files.ts";
 import { HubStartError } from "./start_error.ts";
-import { peerOf } from "./peer.ts";
-import { toRequest, writeResponse } from "./http_adapter.ts";
+import { peerOf, unverifiedReason } from "./peer.ts";
+import { RefusedMethod, toRequest, writeResponse } from "./http_adapter.ts";
+import { TrustcamError } from "../lib/errors.ts";
 import { createApp } from "./app.ts";
-import { createUpgradeHandler } from "./upgrade.ts";
+import { createUpgradeHandler, RAW_BASELINE_HEADERS } from "./upgrade.ts";
 import { openServices } from "./services.ts";
 import type { Relay } from "./relay.ts";
 import { createHubMetrics, type HubMetrics } from "./hub_metrics.ts";
@@ -87,6 +88,7 @@ export async function startHub(
     root: options.root ?? new URL("..", import.meta.url).pathname.replace(/\/$/, ""),
   });
   const { relay, isRevoked } = services;
+  const allowedOrigins: ReadonlySet<string> = new Set(config.allowedOrigins);
   const app = createApp({
     manifest: options.manifest,
     state: services.state,
@@ -95,6 +97,7 @@ export async function startHub(
     log,
     isRevoked,
     maxBodyBytes: MAX_HTTP_BODY,
+    allowedOrigins,
   });
 
   const peers = new WeakMap<object, Peer | null>();
@@ -112,7 +115,10 @@ export async function startHub(
     cert: tls.chain,
     ca: tls.ca,
     requestCert: true,
-    rejectUnauthorized: true,
+    // Optional verification (nginx's `ssl_verify_client optional`): a browser without a
+    // certificate finishes the handshake and gets a page saying what it needs; peerOf()
+    // admits only verified certificates. --strict-tls refuses them at the handshake.
+    rejectUnauthorized: config.strictTls,
     handshakeTimeout: config.handshakeTimeoutMs,
     maxHeaderSize: 16 * 1024,
   });
@@ -123,9 +129,24 @@ export async function startHub(
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const ac = new AbortController();
     res.once("close", () => ac.abort());
-    const request = toRequest(req, origin(), ac.signal);
-    app(request, peerFor(req.socket as TLSSocket))
-      .then((response) => writeResponse(res, response))
+    let request: Request;
+    let refusal: TrustcamError | undefined;
+    try {
+      request = toRequest(req, origin(), ac.signal);
+    } catch (err) {
+      if (!(err instanceof RefusedMethod)) throw err;
+      request = err.request;
+      refusal = new TrustcamError("TC_ERR_METHOD", err.message);
+    }
+    const socket = req.socket as TLSSocket;
+    const peer = peerFor(socket);
+    const unverified = peer ? undefined : unverifiedReason(socket);
+    app(request, peer, { refusal, unverified })
+      .then(async (response) => {
+        await writeResponse(res, response);
+        // One answer, then the connection ends: nothing else is served without a certificate.
+        if (!peer) socket.end();
+      })
       .catch((err) => {
         log("error", { path: req.url, error: err });
         if (!res.headersSent) res.writeHead(500).end();
@@ -143,6 +164,7 @@ export async function startHub(
       isRevoked,
       shutdown: shutdown.signal,
       origin,
+      allowedOrigins,
     }),
   );
 
@@ -258,8 +280,8 @@ function trackSockets(server: https.Server, metrics: HubMetrics, log: Log): Set<
     if (socket.writable) {
       socket.end(
         tooLarge
-          ? "HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n"
-          : "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n",
+          ? `HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n${RAW_BASELINE_HEADERS}\r\n`
+          : `HTTP/1.1 400 Bad Request\r\nConnection: close\r\n${RAW_BASELINE_HEADERS}\r\n`,
       );
     } else socket.destroy();
   });

@@ -9,6 +9,9 @@ import type { Buffer } from "node:buffer";
 import type { TLSSocket } from "node:tls";
 import { WebSocketServer } from "ws";
 import type { Peer } from "../lib/peer.ts";
+import { type Unverified, unverifiedReason } from "./peer.ts";
+import { BASELINE_HEADERS } from "./app.ts";
+import { originAllowed } from "../lib/origin.ts";
 import type { Relay } from "./relay.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { Log } from "./log.ts";
@@ -18,21 +21,47 @@ export const VIEWER_MAX_PAYLOAD = 4096;
 
 export interface Refusal {
   status: 403 | 404 | 503;
-  reason: "no_certificate" | "shutting_down" | "not_found" | "revoked";
+  reason: Unverified | "shutting_down" | "not_found" | "revoked" | "origin";
 }
 
-/** Why an upgrade is refused, or null to accept it; in the order that leaks the least. */
+export interface UpgradeTarget {
+  pathname: string;
+  origin?: string;
+  host?: string;
+  /** Why there is no peer, when there is none. */
+  unverified?: Unverified;
+}
+
+/**
+ * Why an upgrade is refused, or null to accept it; in the order that leaks the least. A
+ * viewer's socket opened by another site's page is refused (lib/origin.ts); devices are
+ * exempt: their key lives in a secure element no browser holds, and the ESP32 library sends
+ * `Origin: file://`.
+ */
 export function upgradeRefusal(
-  pathname: string,
+  target: UpgradeTarget,
   peer: Peer | null,
-  o: { shuttingDown: boolean; isRevoked(peer: Peer): boolean },
+  o: {
+    shuttingDown: boolean;
+    isRevoked(peer: Peer): boolean;
+    allowedOrigins: ReadonlySet<string>;
+  },
 ): Refusal | null {
-  if (!peer) return { status: 403, reason: "no_certificate" };
+  if (!peer) return { status: 403, reason: target.unverified ?? "no_certificate" };
   if (o.shuttingDown) return { status: 503, reason: "shutting_down" };
-  if (pathname !== "/ws") return { status: 404, reason: "not_found" };
+  if (target.pathname !== "/ws") return { status: 404, reason: "not_found" };
   if (o.isRevoked(peer)) return { status: 403, reason: "revoked" };
+  if (peer.role === "viewer" && !originAllowed(target.origin, target.host, o.allowedOrigins)) {
+    return { status: 403, reason: "origin" };
+  }
   return null;
 }
+
+/** hub/app.ts's baseline headers, for answers written on the raw socket. */
+export const RAW_BASELINE_HEADERS = Object.entries({
+  ...BASELINE_HEADERS,
+  "cache-control": "no-store",
+}).map(([k, v]) => `${k}: ${v}\r\n`).join("");
 
 const STATUS_TEXT: Record<Refusal["status"], string> = {
   403: "Forbidden",
@@ -50,6 +79,7 @@ export interface UpgradeOptions {
   shutdown: AbortSignal;
   /** Base for parsing the request target: "https://localhost:5000". */
   origin(): string;
+  allowedOrigins: ReadonlySet<string>;
 }
 
 export function createUpgradeHandler(
@@ -74,7 +104,8 @@ export function createUpgradeHandler(
     if (socket.writable) {
       socket.end(
         `HTTP/1.1 ${r.status} ${STATUS_TEXT[r.status]}\r\nConnection: close\r\n` +
-          `Content-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`,
+          `Content-Type: text/plain\r\n${RAW_BASELINE_HEADERS}` +
+          `Content-Length: ${text.length}\r\n\r\n${text}`,
       );
     } else socket.destroy();
   };
@@ -85,12 +116,24 @@ export function createUpgradeHandler(
     const peer = o.peerFor(tls);
     const url = new URL(req.url ?? "/", o.origin());
     const addr = `${tls.remoteAddress}:${tls.remotePort}`;
-    const refusal = upgradeRefusal(url.pathname, peer, {
+    const target = {
+      pathname: url.pathname,
+      origin: req.headers.origin,
+      host: req.headers.host,
+      unverified: peer ? undefined : unverifiedReason(tls),
+    };
+    const refusal = upgradeRefusal(target, peer, {
       shuttingDown: o.shutdown.aborted,
       isRevoked: o.isRevoked,
+      allowedOrigins: o.allowedOrigins,
     });
     if (refusal || !peer) {
-      return refuse(socket, refusal!, peer ? { cn: peer.cn, addr } : { addr });
+      const who = peer ? { cn: peer.cn, addr } : { addr };
+      return refuse(
+        socket,
+        refusal!,
+        refusal?.reason === "origin" ? { ...who, origin: target.origin } : who,
+      );
     }
     const wss = peer.role === "device" ? deviceWss : viewerWss;
     wss.handleUpgrade(req, socket, head, (ws) => {

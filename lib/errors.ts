@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   TC_ERR_WRONG_ROLE: { status: 403, close: 1008 },
   TC_ERR_REVOKED: { status: 403, close: 1008 },
   TC_ERR_FORBIDDEN: { status: 403, close: undefined },
+  TC_ERR_ORIGIN: { status: 403, close: undefined },
+  TC_ERR_CERTIFICATE_REQUIRED: { status: 403, close: undefined },
   TC_ERR_BAD_SERIAL: { status: 400, close: undefined },
   TC_ERR_NOT_FOUND: { status: 404, close: undefined },
   TC_ERR_BODY_TOO_LARGE: { status: 413, close: undefined },

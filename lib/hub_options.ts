@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { UsageError } from "./usage_error.ts";
+import { normalizeOrigin } from "./origin.ts";
 
 export { UsageError };
 
@@ -22,6 +23,8 @@ export interface HubOptions {
   serialPattern: string;
   revocationFile: string;
   policyFile: string | null;
+  allowedOrigins: string[];
+  strictTls: boolean;
   dev: boolean;
   demo: boolean;
   demoCameras: number;
@@ -135,6 +138,21 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: "string",
     default: "",
     help: "Viewer access policy (JSON); none = every viewer sees every camera",
+  },
+  {
+    flag: "allowed-origin",
+    env: "TRUSTCAM_ALLOWED_ORIGINS",
+    kind: "list",
+    default: "",
+    help: "Other origins whose pages may act for a viewer (reverse proxy: https://cams.example)",
+  },
+  {
+    flag: "strict-tls",
+    env: "TRUSTCAM_STRICT_TLS",
+    kind: "bool",
+    default: "0",
+    help: "Refuse connections without a valid client certificate at the TLS handshake " +
+      "(default: finish it and answer with a page saying a certificate is needed)",
   },
   {
     flag: "public-host",
@@ -274,6 +292,8 @@ export function parseHubOptions(
     serialPattern: out["serial-pattern"] as string,
     revocationFile: revocations === "<certs>/revoked.txt" ? `${certsDir}/revoked.txt` : revocations,
     policyFile: (out["policy"] as string) || null,
+    allowedOrigins: out["allowed-origin"] as string[],
+    strictTls: out["strict-tls"] as boolean,
     dev: out["dev"] as boolean,
     demo: out["demo"] as boolean,
     demoCameras: out["demo-cameras"] as number,
@@ -300,8 +320,17 @@ function convert(o: OptionSpec, value: string, from: string): unknown {
       if (o.max !== undefined && n > o.max) throw bad(`above ${o.max}`);
       return n;
     }
-    case "list":
-      return value.split(",").map((s) => s.trim()).filter(Boolean);
+    case "list": {
+      const list = value.split(",").map((s) => s.trim()).filter(Boolean);
+      if (o.flag !== "allowed-origin") return list;
+      return list.map((origin) => {
+        try {
+          return normalizeOrigin(origin);
+        } catch (err) {
+          throw new UsageError(`Invalid ${from}: "${origin}": ${(err as Error).message}`);
+        }
+      });
+    }
     default:
       if (o.flag === "serial-pattern") {
         try {

@@ -12,6 +12,7 @@ import {
   waitFor,
 } from "./hub_fixture.ts";
 import { parseViewerFrame } from "../lib/trailer.ts";
+import type { IssuedCert } from "./pki_fixture.ts";
 
 const CAM_A = "0123A1B2C3D4E5F6A7";
 const CAM_B = "0123B1B2C3D4E5F6B7";
@@ -124,7 +125,7 @@ Deno.test("hub refuses a device certificate on every HTTP route but /healthz", a
 });
 
 Deno.test("hub refuses no certificate, a foreign CA and an expired certificate at TLS", async () => {
-  await using t = await startTestHub();
+  await using t = await startTestHub({ strictTls: true });
   const foreign = await t.pki.foreign("alice");
   const expired = await t.pki.viewer("old", {
     notBefore: new Date(Date.now() - 10 * 86400_000),
@@ -159,6 +160,48 @@ Deno.test("hub refuses no certificate, a foreign CA and an expired certificate a
   // foreign and the expired certificate alike (see handshakeReason()).
   assert.equal(refused("no_certificate"), 2);
   assert.equal(refused("handshake_failed"), 2);
+});
+
+Deno.test("hub answers no certificate, a foreign CA and an expired certificate with one 403", async () => {
+  await using t = await startTestHub();
+  const foreign = await t.pki.foreign("alice");
+  const expired = await t.pki.viewer("old", {
+    notBefore: new Date(Date.now() - 10 * 86400_000),
+    notAfter: new Date(Date.now() - 86400_000),
+  });
+  const cases: [IssuedCert | null, string][] = [
+    [null, "no_certificate"],
+    [foreign, "untrusted"],
+    [expired, "expired"],
+  ];
+  for (const [cert, reason] of cases) {
+    const attempt = await new Promise<string>((resolve) => {
+      const ws = new WebSocket(t.wsUrl, {
+        ca: t.pki.caPem,
+        ...(cert ? { cert: cert.chainPem, key: cert.keyPem } : {}),
+      });
+      ws.on("open", () => {
+        ws.close();
+        resolve("opened");
+      });
+      ws.on("error", (err) => resolve(`error: ${err.message}`));
+    });
+    assert.equal(attempt, "error: Unexpected server response: 403", reason);
+    for (const path of ["/api/cameras", "/", "/healthz", "/metrics", "/nowhere"]) {
+      const res = await request(t.port, t.pki.caPem, cert, path);
+      assert.equal(res.status, 403, `${reason} ${path}`);
+      assert.equal(res.headers["connection"], "close");
+      const body = res.json() as { error: { code: string; reason: string } };
+      assert.deepEqual([body.error.code, body.error.reason], [
+        "TC_ERR_CERTIFICATE_REQUIRED",
+        reason,
+      ]);
+    }
+  }
+  const text = (await t.request("/metrics")).text();
+  for (const reason of ["no_certificate", "untrusted", "expired"]) {
+    assert.match(text, new RegExp(`trustcam_upgrades_refused_total\\{reason="${reason}"\\} 6`));
+  }
 });
 
 Deno.test("hub refuses a revoked certificate at upgrade and closes a newly revoked one within 5 s", async () => {
