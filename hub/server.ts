@@ -7,6 +7,7 @@
 import https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import type { Buffer } from "node:buffer";
 import type { TLSSocket } from "node:tls";
 import { serialMatcher } from "../lib/serial.ts";
 import type { Bus } from "../lib/bus.ts";
@@ -77,7 +78,9 @@ export async function startHub(
   const isSerial = serialMatcher(config.serialPattern);
   const metrics = createHubMetrics();
   const shutdown = new AbortController();
+  let closeRevokedKeepAlives = () => {};
   const services = await openServices(config, {
+    onRevocations: () => closeRevokedKeepAlives(),
     manifest: options.manifest,
     log,
     metrics,
@@ -153,20 +156,35 @@ export async function startHub(
         else res.destroy();
       });
   });
-  server.on(
-    "upgrade",
-    createUpgradeHandler({
-      relay,
-      metrics,
-      log,
-      maxFrameBytes: config.maxFrameBytes,
-      peerFor,
-      isRevoked,
-      shutdown: shutdown.signal,
-      origin,
-      allowedOrigins,
-    }),
-  );
+  // A revoked certificate keeps no HTTP connection open: idle keep-alives and streams alike
+  // (WebSockets are the relay's, closed with 1008 so the page can say why).
+  const upgraded = new WeakSet<object>();
+  const secured = new Set<TLSSocket>();
+  server.on("secureConnection", (socket: TLSSocket) => {
+    secured.add(socket);
+    socket.once("close", () => secured.delete(socket));
+  });
+  closeRevokedKeepAlives = () => {
+    for (const socket of secured) {
+      const peer = peers.get(socket);
+      if (peer && !upgraded.has(socket) && isRevoked(peer)) socket.destroy();
+    }
+  };
+  const onUpgrade = createUpgradeHandler({
+    relay,
+    metrics,
+    log,
+    maxFrameBytes: config.maxFrameBytes,
+    peerFor,
+    isRevoked,
+    shutdown: shutdown.signal,
+    origin,
+    allowedOrigins,
+  });
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    onUpgrade(req, socket, head);
+  });
 
   try {
     await listen(server, config);

@@ -11,6 +11,7 @@ import { RevocationList } from "../lib/revocation.ts";
 import { ALLOW_ALL, parsePolicy, type Policy } from "../lib/policy.ts";
 import type { HubState, RouteState } from "../lib/hub_state.ts";
 import type { Peer } from "../lib/peer.ts";
+import { StreamRegistry } from "../lib/stream_registry.ts";
 import type { Manifest } from "../lib/web/router.ts";
 import type { WebAssets } from "../lib/web/web_assets.ts";
 import { SqliteCameraStore } from "./camera_store.ts";
@@ -35,6 +36,8 @@ export interface ServicesOptions {
   assets?: WebAssets & { close?(): Promise<void> | void };
   /** Project root, for bundling islands. */
   root: string;
+  /** Called after a new revocation list is in force (the listener closes keep-alives). */
+  onRevocations?: () => void;
 }
 
 export interface Services {
@@ -63,6 +66,14 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     cleanups.push(() => registry.flush());
     const snapshots = new SnapshotStore(`${config.dataDir}/snapshots`);
 
+    const streams = new StreamRegistry();
+    const endStreams = (allowed: (p: Peer, serial: string) => boolean, why: string) => {
+      const ended = streams.enforce(allowed, why);
+      for (const s of ended) {
+        log("stream-ended", { cn: s.peer.cn, addr: s.peer.remoteAddress, serial: s.serial, why });
+      }
+      return ended.length;
+    };
     let revocations = RevocationList.EMPTY;
     let policy: Policy = ALLOW_ALL;
     let relay: Relay | undefined = undefined;
@@ -74,7 +85,9 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         revocations = list;
         log("revocations", { path: config.revocationFile, entries: list.size });
         const closed = relay?.enforceRevocations(isRevoked) ?? 0;
-        if (closed) log("revocations-enforced", { closed });
+        const ended = endStreams((p) => !isRevoked(p), "revoked");
+        if (closed || ended) log("revocations-enforced", { closed, streams: ended });
+        o.onRevocations?.();
       },
       { log, event: "revocations", label: "revocation list" },
     );
@@ -91,6 +104,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         (next) => {
           policy = next;
           log("policy", { path, policy: next.describe() });
+          endStreams((p, serial) => next.allows(p.cn, serial), "policy");
         },
         { log, event: "policy", label: "policy file" },
       );
@@ -139,6 +153,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         registry.flush();
       },
       shutdown: o.shutdown,
+      streams,
     };
     o.metrics.metrics.collect(() => {
       const counts = liveRelay.connectionCounts;

@@ -7,6 +7,7 @@ import type { Registry } from "./registry.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Bus } from "./bus.ts";
 import type { Peer } from "./peer.ts";
+import type { StreamRegistry } from "./stream_registry.ts";
 import type { Handlers, PageProps, RouteContext } from "./web/router.ts";
 
 export interface HubState {
@@ -23,6 +24,8 @@ export interface HubState {
   announce(serial: string, event: "renamed"): void;
   /** Aborts when the hub shuts down: long responses (MJPEG) end with it. */
   shutdown: AbortSignal;
+  /** Long-lived responses register here; revocation and policy changes end them. */
+  streams: StreamRegistry;
 }
 
 /** The per-request state: the hub's services and the verified peer asking. */

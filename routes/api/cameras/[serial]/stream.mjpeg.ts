@@ -5,7 +5,8 @@ import { MJPEG_CONTENT_TYPE, mjpegPart } from "../../../../lib/mjpeg.ts";
 /**
  * Live MJPEG. Pull-based: the response asks for the next part only when the client has
  * taken the previous one, and gets the newest frame then, so a slow client skips frames
- * (latest frame wins, as for WebSocket viewers) and holds at most one part in memory.
+ * (latest frame wins, as for WebSocket viewers) and holds at most one part in memory. It is
+ * registered with the hub's streams, so a revocation or a policy change ends it.
  */
 export const handler: HubHandlers = {
   GET(ctx) {
@@ -15,10 +16,19 @@ export const handler: HubHandlers = {
     let sentFrom: Uint8Array | undefined;
     let wake: (() => void) | undefined;
     let off = () => {};
+    let cut = false;
     const end = () => {
       off();
       wake?.();
     };
+    const unregister = ctx.state.streams.open({
+      peer: ctx.state.peer,
+      serial,
+      end() {
+        cut = true;
+        end();
+      },
+    });
 
     const body = new ReadableStream<Uint8Array>({
       start() {
@@ -32,8 +42,10 @@ export const handler: HubHandlers = {
         ctx.req.signal.addEventListener("abort", end, { once: true });
       },
       async pull(controller) {
-        while (latest === sentFrom || latest === undefined) {
-          if (shutdown.aborted || ctx.req.signal.aborted) {
+        const over = () => cut || shutdown.aborted || ctx.req.signal.aborted;
+        while (over() || latest === sentFrom || latest === undefined) {
+          if (over()) {
+            unregister();
             controller.close();
             return;
           }
@@ -44,6 +56,7 @@ export const handler: HubHandlers = {
         controller.enqueue(mjpegPart(latest));
       },
       cancel() {
+        unregister();
         end();
         shutdown.removeEventListener("abort", end);
       },
