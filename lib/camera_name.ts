@@ -11,10 +11,11 @@ export const MAX_NAME_LENGTH = 64;
 
 // C0/C1 controls and the line/paragraph separators: a name is one line of plain text.
 const CONTROL = /[\p{Cc}\u2028\u2029]/u;
-// Embeddings, overrides, isolates and marks: they make "gpj.exe" read as "exe.jpg".
+// Embeddings, overrides, isolates and marks: "cam\u202Egpj.exe" reads as "camexe.jpg".
 const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 // Invisible characters that make two names look alike.
 const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/u;
+// Both of the above, escaped when a refused name is quoted back.
 const INVISIBLE = /[\u061C\u200B-\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/gu;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
