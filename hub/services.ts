@@ -9,6 +9,8 @@ import type { Bus } from "../lib/bus.ts";
 import { Registry } from "../lib/registry.ts";
 import { RevocationList } from "../lib/revocation.ts";
 import { ALLOW_ALL, parsePolicy, type Policy } from "../lib/policy.ts";
+import { KeyedBuckets } from "../lib/keyed_buckets.ts";
+import { MANAGE_BURST, MANAGE_PER_MINUTE } from "../lib/roles.ts";
 import type { HubState, RouteState } from "../lib/hub_state.ts";
 import type { Peer } from "../lib/peer.ts";
 import { StreamRegistry } from "../lib/stream_registry.ts";
@@ -103,7 +105,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         },
         (next) => {
           policy = next;
-          log("policy", { path, policy: next.describe() });
+          log("policy", { path, policy: next.describe(), roles: next.describeRoles() });
           endStreams((p, serial) => next.allows(p.cn, serial), "policy");
         },
         { log, event: "policy", label: "policy file" },
@@ -112,6 +114,10 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     }
 
     const canSee = (viewer: string, serial: string) => policy.allows(viewer, serial);
+    const manageTokens = new KeyedBuckets({
+      ratePerSec: MANAGE_PER_MINUTE / 60,
+      burst: MANAGE_BURST,
+    });
     const bus = o.bus ?? new InProcessBus({ onError: (err) => log("bus-error", { error: err }) });
     cleanups.push(() => bus.close());
     const liveRelay = relay = new Relay({
@@ -143,6 +149,9 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       bus,
       metrics: o.metrics.metrics,
       canSee,
+      isAdmin: (viewer) => policy.isAdmin(viewer),
+      mayScrape: (viewer) => policy.mayScrape(viewer),
+      takeManageToken: (viewer) => manageTokens.take(viewer),
       isSerial: o.isSerial,
       latestJpeg(serial) {
         const f = liveRelay.latest.get(serial);

@@ -1,6 +1,6 @@
 /**
- * One camera, large: live canvas with fullscreen and snapshot download, rename, the device's
- * last status and the hub's and the browser's figures for the stream.
+ * One camera, large: live canvas with fullscreen and snapshot download, rename (for admins),
+ * the device's last status and the hub's and the browser's figures for the stream.
  */
 import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
@@ -22,6 +22,8 @@ import { ConnectionStatus } from "../components/ConnectionStatus.tsx";
 export interface CameraViewProps {
   camera: CameraInfo;
   renderedAt: number;
+  /** Whether this viewer is an admin: others get no rename form. */
+  canManage: boolean;
 }
 
 interface BrowserFigures {
@@ -175,7 +177,7 @@ export default function CameraView(props: CameraViewProps) {
         </div>
 
         <div class="space-y-4">
-          <RenameForm camera={camera} onRenamed={setCamera} />
+          {props.canManage && <RenameForm camera={camera} onRenamed={setCamera} />}
           <Panel title="Stream">
             <dl class={DL} data-stats="">
               <Row label="Frame rate (hub)" value={formatFps(camera.fps)} />

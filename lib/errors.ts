@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   TC_ERR_BAD_REQUEST: { status: 400, close: undefined },
   TC_ERR_BAD_NAME: { status: 400, close: undefined },
   TC_ERR_CONTROL_RATE: { status: 429, close: 1008 },
+  TC_ERR_RATE: { status: 429, close: undefined },
   TC_ERR_WRONG_ROLE: { status: 403, close: 1008 },
   TC_ERR_REVOKED: { status: 403, close: 1008 },
   TC_ERR_FORBIDDEN: { status: 403, close: undefined },

@@ -16,6 +16,16 @@ export interface HubState {
   metrics: Metrics;
   /** Whether a viewer CN may see a camera, per the access policy in force now. */
   canSee(viewer: string, serial: string): boolean;
+  /**
+   * Whether a viewer CN is an admin (may manage cameras, reads the counts), per the policy in
+   * force now; every viewer when there is no policy file. Use lib/roles.ts, which also checks
+   * the certificate's role.
+   */
+  isAdmin(viewer: string): boolean;
+  /** Whether a viewer CN may read `/metrics`: admins and the policy's `metrics` names. */
+  mayScrape(viewer: string): boolean;
+  /** Spends one of the viewer's management tokens; false when it manages too fast. */
+  takeManageToken(viewer: string): boolean;
   /** True for strings that match the device serial pattern. */
   isSerial(s: string): boolean;
   /** The latest valid JPEG a camera sent since the hub started. */

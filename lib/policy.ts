@@ -3,11 +3,14 @@
  *
  * ```json
  * { "groups": { "entrance": ["0123A1B2C3D4E5F6A7"] },
- *   "viewers": { "alice": "*", "guard": ["@entrance", "0123..."], "*": ["@entrance"] } }
+ *   "viewers": { "alice": "*", "guard": ["@entrance", "0123..."], "*": ["@entrance"] },
+ *   "admins": ["alice"], "metrics": ["prometheus"] }
  * ```
  *
  * A viewer is named by its certificate CN. The viewer key "*" applies to every viewer not
- * listed; without it, an unlisted viewer sees nothing.
+ * listed; without it, an unlisted viewer sees nothing. `admins` may manage (rename cameras)
+ * and read `/metrics`; `metrics` may read `/metrics` only. In both lists "*" names every
+ * viewer; without the key nobody has the role.
  */
 import { quote } from "./quote.ts";
 import { canonicalSerial } from "./serial.ts";
@@ -15,15 +18,45 @@ import { canonicalSerial } from "./serial.ts";
 export interface Policy {
   /** Whether `viewer` may see `serial` (canonical form). O(1). */
   allows(viewer: string, serial: string): boolean;
+  /** Whether the viewer `cn` may manage cameras (rename them) and read the counts. */
+  isAdmin(cn: string): boolean;
+  /** Whether the viewer `cn` may read `/metrics`: admins and the policy's `metrics` names. */
+  mayScrape(cn: string): boolean;
   /** One line for the hub's startup log. */
   describe(): string;
+  /** Who holds which role, one line for the hub's log. */
+  describeRoles(): string;
 }
 
-/** No policy file: every verified viewer sees every camera. */
+/**
+ * No policy file: every verified viewer sees every camera and is an admin, so the single-user
+ * setup needs no file.
+ */
 export const ALLOW_ALL: Policy = Object.freeze({
   allows: () => true,
+  isAdmin: () => true,
+  mayScrape: () => true,
   describe: () => "no policy: every viewer sees every camera",
+  describeRoles: () => "admins: every viewer",
 });
+
+/** The viewers named in a role list: everyone ("*") or a set of CNs. */
+interface Names {
+  all: boolean;
+  names: ReadonlySet<string>;
+}
+
+const NOBODY: Names = { all: false, names: new Set() };
+
+function has(list: Names, cn: string): boolean {
+  return list.all || list.names.has(cn);
+}
+
+function describeNames(list: Names): string {
+  if (list.all) return "every viewer";
+  if (list.names.size === 0) return "nobody";
+  return [...list.names].map((n) => JSON.stringify(n)).join(", ");
+}
 
 /** What one viewer may see: everything, or a set of serials. */
 interface Grant {
@@ -38,11 +71,25 @@ class ParsedPolicy implements Policy {
     readonly groups: ReadonlyMap<string, ReadonlySet<string>>,
     readonly viewers: ReadonlyMap<string, Grant>,
     readonly fallback: Grant | undefined,
+    readonly admins: Names = NOBODY,
+    readonly scrapers: Names = NOBODY,
   ) {}
 
   allows(viewer: string, serial: string): boolean {
     const g = this.viewers.get(viewer) ?? this.fallback ?? NOTHING;
     return g.all || g.serials.has(serial);
+  }
+
+  isAdmin(cn: string): boolean {
+    return has(this.admins, cn);
+  }
+
+  mayScrape(cn: string): boolean {
+    return has(this.admins, cn) || has(this.scrapers, cn);
+  }
+
+  describeRoles(): string {
+    return `admins: ${describeNames(this.admins)}; metrics: ${describeNames(this.scrapers)}`;
   }
 
   describe(): string {
@@ -54,6 +101,9 @@ class ParsedPolicy implements Policy {
     return `policy: ${n} group${n === 1 ? "" : "s"}; ${parts.join(", ")}`;
   }
 }
+
+const TOP_KEYS = ["groups", "viewers", "admins", "metrics"];
+const TOP_KEYS_TEXT = '"groups", "viewers", "admins" or "metrics"';
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -83,8 +133,8 @@ export function parsePolicy(text: string, isSerial: (s: string) => boolean): Pol
     throw new TypeError(`Invalid policy: ${quote(root)} is not a JSON object`);
   }
   for (const key of Object.keys(root)) {
-    if (key !== "groups" && key !== "viewers") {
-      fail(pathOf("", key), 'unknown key (expected "groups" or "viewers")');
+    if (!TOP_KEYS.includes(key)) {
+      fail(pathOf("", key), `unknown key (expected ${TOP_KEYS_TEXT})`);
     }
   }
   const top = root;
@@ -144,5 +194,22 @@ export function parsePolicy(text: string, isSerial: (s: string) => boolean): Pol
       else viewers.set(viewer, grant);
     }
   }
-  return new ParsedPolicy(groups, viewers, fallback);
+  const names = (key: "admins" | "metrics"): Names => {
+    const list = top[key];
+    if (list === undefined) return NOBODY;
+    if (!Array.isArray(list)) {
+      const hint = list === "*" ? ' (["*"] names every viewer)' : "";
+      return fail(key, `${quote(list)} is not an array of certificate names${hint}`);
+    }
+    const out = new Set<string>();
+    let all = false;
+    list.forEach((cn: unknown, i) => {
+      if (typeof cn !== "string") fail(`${key}[${i}]`, `${quote(cn)} is not a string`);
+      if (cn === "") fail(`${key}[${i}]`, "a certificate name cannot be empty");
+      if (cn === "*") all = true;
+      else out.add(cn as string);
+    });
+    return { all, names: out };
+  };
+  return new ParsedPolicy(groups, viewers, fallback, names("admins"), names("metrics"));
 }

@@ -87,7 +87,7 @@ Deno.test("parsePolicy() rejects malformed JSON", () => {
 Deno.test("parsePolicy() rejects an unknown top-level key", () => {
   rejects(
     '{"viewer":{}}',
-    'Invalid policy at viewer: unknown key (expected "groups" or "viewers")',
+    'Invalid policy at viewer: unknown key (expected "groups", "viewers", "admins" or "metrics")',
   );
 });
 
@@ -139,4 +139,66 @@ Deno.test('parsePolicy() rejects rules that are neither "*" nor a list', () => {
 Deno.test("parsePolicy() rejects empty viewer and group names", () => {
   rejects('{"viewers":{"":"*"}}', 'Invalid policy at viewers[""]: a viewer name cannot be empty');
   rejects('{"groups":{"":[]}}', 'Invalid policy at groups[""]: invalid group name ""');
+});
+
+Deno.test("ALLOW_ALL makes every viewer an admin and a scraper", () => {
+  assert.equal(ALLOW_ALL.isAdmin("anyone"), true);
+  assert.equal(ALLOW_ALL.mayScrape("anyone"), true);
+  assert.equal(ALLOW_ALL.describeRoles(), "admins: every viewer");
+});
+
+Deno.test("parsePolicy() gives roles to the names in admins and metrics only", () => {
+  const p = parsePolicy(
+    '{"viewers":{"*":"*"},"admins":["alice","Bob"],"metrics":["prometheus"]}',
+    isSerial,
+  );
+  assert.equal(p.isAdmin("alice"), true);
+  assert.equal(p.isAdmin("Bob"), true);
+  assert.equal(p.isAdmin("bob"), false, "names compare exactly");
+  assert.equal(p.isAdmin("prometheus"), false);
+  assert.equal(p.isAdmin("mallory"), false);
+  assert.equal(p.mayScrape("alice"), true, "admins may read /metrics");
+  assert.equal(p.mayScrape("prometheus"), true);
+  assert.equal(p.mayScrape("mallory"), false);
+  assert.equal(p.allows("mallory", A), true, "roles do not change what a viewer sees");
+  assert.equal(p.describeRoles(), 'admins: "alice", "Bob"; metrics: "prometheus"');
+});
+
+Deno.test('parsePolicy() reads "*" in a role list as every viewer', () => {
+  const p = parsePolicy('{"admins":["*"],"metrics":["*"]}', isSerial);
+  assert.equal(p.isAdmin("anyone"), true);
+  assert.equal(p.mayScrape("anyone"), true);
+  assert.equal(p.describeRoles(), "admins: every viewer; metrics: every viewer");
+  const scrapers = parsePolicy('{"metrics":["*"]}', isSerial);
+  assert.equal(scrapers.isAdmin("anyone"), false);
+  assert.equal(scrapers.mayScrape("anyone"), true);
+});
+
+Deno.test("parsePolicy() without admins makes nobody an admin", () => {
+  for (const text of ["{}", '{"viewers":{"alice":"*"}}', '{"admins":[]}']) {
+    const p = parsePolicy(text, isSerial);
+    assert.equal(p.isAdmin("alice"), false, text);
+    assert.equal(p.mayScrape("alice"), false, text);
+    assert.equal(p.describeRoles(), "admins: nobody; metrics: nobody");
+  }
+});
+
+Deno.test("parsePolicy() treats __proto__ as a plain name in role lists", () => {
+  const p = parsePolicy('{"admins":["__proto__"]}', isSerial);
+  assert.equal(p.isAdmin("__proto__"), true);
+  assert.equal(p.isAdmin("constructor"), false);
+  assert.equal(p.isAdmin("toString"), false);
+});
+
+Deno.test("parsePolicy() rejects malformed role lists with their JSON path", () => {
+  rejects(
+    '{"admins":"*"}',
+    'Invalid policy at admins: "*" is not an array of certificate names (["*"] names every viewer)',
+  );
+  rejects(
+    '{"metrics":{"a":1}}',
+    'Invalid policy at metrics: "{\\"a\\":1}" is not an array of certificate names',
+  );
+  rejects('{"admins":["alice",7]}', 'Invalid policy at admins[1]: "7" is not a string');
+  rejects('{"metrics":[""]}', "Invalid policy at metrics[0]: a certificate name cannot be empty");
 });

@@ -7,6 +7,7 @@ import type { DeviceStatus } from "./device_status.ts";
 import { TrustcamError } from "./errors.ts";
 import { quote } from "./quote.ts";
 import { RateWindow } from "./rate_window.ts";
+import { normalizeCameraName } from "./camera_name.ts";
 import { canonicalSerial } from "./serial.ts";
 
 export type CameraState = "online" | "stalled" | "offline";
@@ -57,13 +58,9 @@ export interface CameraStore {
   close(): void;
 }
 
-/** Longest camera name, in characters. */
-export const MAX_NAME_LENGTH = 64;
+export { MAX_NAME_LENGTH } from "./camera_name.ts";
 /** Default time without a frame before an online camera is stalled. */
 export const DEFAULT_STALL_MS = 5000;
-
-// C0/C1 controls and the line/paragraph separators: a name is one line of plain text.
-const CONTROL_CHARS = /[\p{Cc}\u2028\u2029]/u;
 
 class Camera {
   state: CameraState = "offline";
@@ -204,25 +201,12 @@ export class Registry {
   }
 
   /**
-   * Renames a camera. The name is trimmed and must be 1-64 characters without control
-   * characters (TC_ERR_BAD_NAME); an unknown serial is TC_ERR_NOT_FOUND.
+   * Renames a camera. The name is NFC-normalized and trimmed and must pass
+   * {@link normalizeCameraName} (TC_ERR_BAD_NAME); an unknown serial is TC_ERR_NOT_FOUND.
    */
   rename(serial: string, name: string): CameraInfo {
     const c = this.#find(serial);
-    if (typeof name !== "string") {
-      throw new TrustcamError("TC_ERR_BAD_NAME", `Invalid camera name: ${quote(name)}`);
-    }
-    const trimmed = name.trim();
-    const length = [...trimmed].length;
-    if (length === 0 || length > MAX_NAME_LENGTH || CONTROL_CHARS.test(trimmed)) {
-      const why = length === 0
-        ? "is empty"
-        : length > MAX_NAME_LENGTH
-        ? `is ${length} characters > ${MAX_NAME_LENGTH}`
-        : "has control characters";
-      throw new TrustcamError("TC_ERR_BAD_NAME", `Invalid camera name: ${quote(name)} ${why}`);
-    }
-    c.name = trimmed;
+    c.name = normalizeCameraName(name);
     c.dirty = true;
     return this.#info(c, this.#now());
   }

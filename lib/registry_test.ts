@@ -311,6 +311,19 @@ Deno.test("Registry.rename() rejects an empty name and control characters", () =
   assert.equal(r.get(A)!.name, A, "a refused rename changes nothing");
 });
 
+Deno.test("Registry.rename() stores the NFC form and refuses invisible characters", () => {
+  const r = new Registry({ now: clock().now });
+  r.connected(A);
+  assert.equal(r.rename(A, "e\u0301").name, "\u00e9");
+  for (const bad of ["a\u202Eb", "a\u200Bb", "\uD800", "a\u0007b"]) {
+    assert.throws(
+      () => r.rename(A, bad),
+      (e) => e instanceof TrustcamError && e.code === "TC_ERR_BAD_NAME",
+    );
+  }
+  assert.equal(r.get(A)!.name, "\u00e9", "a refused rename changes nothing");
+});
+
 Deno.test("Registry.rename() throws TC_ERR_NOT_FOUND for an unknown camera", () => {
   const r = new Registry({ now: clock().now });
   assert.throws(

@@ -19,12 +19,24 @@ export const VIEWER: Peer = {
 };
 
 export function pageState(
-  opts: { registry?: Registry; canSee?: (viewer: string, serial: string) => boolean } = {},
+  opts: {
+    registry?: Registry;
+    canSee?: (viewer: string, serial: string) => boolean;
+    /** Admin CNs; every viewer by default, as without a policy file. */
+    admins?: string[];
+    /** CNs that may read /metrics besides admins. */
+    scrapers?: string[];
+    takeManageToken?: (viewer: string) => boolean;
+  } = {},
 ): HubState {
   const isSerial = serialMatcher();
+  const isAdmin = (cn: string) => opts.admins?.includes(cn) ?? true;
   return {
     registry: opts.registry ?? new Registry(),
     canSee: opts.canSee ?? (() => true),
+    isAdmin,
+    mayScrape: (cn: string) => isAdmin(cn) || (opts.scrapers ?? []).includes(cn),
+    takeManageToken: opts.takeManageToken ?? (() => true),
     isSerial,
     latestJpeg: () => undefined,
     announce: () => {},

@@ -6,7 +6,7 @@ import { getPage, islandProps, pageState } from "../../tests/page_fixture.ts";
 const A = "0123A1B2C3D4E5F6A7";
 const B = "0123B1B2C3D4E5F6B7";
 
-function state() {
+function state(admins?: string[]) {
   const registry = new Registry();
   registry.connected(A);
   registry.connected(B);
@@ -17,7 +17,7 @@ function state() {
     rssi_dbm: -61,
     at: new Date().toISOString(),
   });
-  return pageState({ registry, canSee: (_viewer, serial) => serial !== B });
+  return pageState({ registry, canSee: (_viewer, serial) => serial !== B, admins });
 }
 
 Deno.test("GET /cameras/:serial renders the camera page, escaped, with its status", async () => {
@@ -49,4 +49,13 @@ Deno.test("GET /cameras/:serial refuses bad, hidden and unknown serials", async 
       path,
     );
   }
+});
+
+Deno.test("GET /cameras/:serial shows the rename form to admins only", async () => {
+  const admin = await (await getPage(state(["alice"]), `/cameras/${A}`)).text();
+  assert.match(admin, /data-rename/);
+  assert.equal(islandProps(admin)[0].props.canManage, true);
+  const viewer = await (await getPage(state(["boss"]), `/cameras/${A}`)).text();
+  assert.doesNotMatch(viewer, /data-rename|camera-name/);
+  assert.equal(islandProps(viewer)[0].props.canManage, false);
 });

@@ -1,14 +1,19 @@
 import type { HubHandlers } from "../../../../lib/hub_state.ts";
 import { cameraOf } from "../../../../lib/camera_access.ts";
 import { TrustcamError } from "../../../../lib/errors.ts";
+import { requireManager } from "../../../../lib/roles.ts";
 
 export const handler: HubHandlers = {
   GET(ctx) {
     return Response.json(cameraOf(ctx), { headers: { "cache-control": "no-store" } });
   },
 
-  /** Renames a camera: `{"name": "Front door"}`. */
+  /**
+   * Renames a camera: `{"name": "Front door"}`. The admin check comes first, so a viewer who
+   * may not rename learns nothing about which serials exist.
+   */
   async PATCH(ctx) {
+    requireManager(ctx.state, "Renaming cameras");
     const camera = cameraOf(ctx);
     let body: unknown;
     try {
