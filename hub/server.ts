@@ -154,6 +154,7 @@ export async function startHub(
           return;
         }
         log("policy", { path, policy: policy.describe() });
+        relay?.policyChanged();
       });
       cleanups.push(() => policyWatch.close());
     }
