@@ -7,12 +7,12 @@
  * after the frame's fan-out (as a socket that keeps up would). So the figures are the relay's
  * own work (frame check, trailer, bus, per-viewer path, write callbacks), without TLS, which
  * costs the same per delivered frame whatever the relay does. CPU time is the process's
- * (user + system), the median over repetitions; the relay code is loaded from `--root` and,
- * with `--base`, from a second tree too (another checkout of the project), run alternately in
- * the same process so both see the same machine.
+ * (user + system) while the frames are published, the median over repetitions, each in a fresh
+ * process; the relay code is loaded from `--root` and, with `--base`, from a second tree too
+ * (another checkout of the project), the two alternating so both see the same machine.
  *
- *   deno run -A bench/fanout_bench.ts [--base DIR] [--root DIR] [--reps 9] [--frames 4800]
- *     [--frame-bytes 60000] [--json FILE]
+ *   deno run -A [--v8-flags=--expose-gc] bench/fanout_bench.ts [--base DIR] [--root DIR]
+ *     [--reps 9] [--frames 4800] [--frame-bytes 60000] [--only one|all] [--json FILE]
  */
 import { EventEmitter } from "node:events";
 import process from "node:process";
@@ -27,7 +27,10 @@ interface Args {
   reps: number;
   frames: number;
   frameBytes: number;
+  scenarios: ("one" | "all")[];
   json?: string;
+  /** Internal: measure one tree and scenario in this process, print the JSON. */
+  child: boolean;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -178,7 +181,9 @@ async function measure(
   args: Args,
 ): Promise<Measure> {
   const run = setup(tree, scenario, args.frameBytes);
-  run.publish(CAMERAS * 20); // warm-up: JIT, metric children, first subscriptions
+  run.publish(CAMERAS * 300); // warm-up: JIT tiers, metric children, first subscriptions
+  // With --v8-flags=--expose-gc, start each run from a collected heap.
+  (globalThis as { gc?: () => void }).gc?.();
   const d0 = run.delivered();
   const h0 = run.handlerCalls();
   const c0 = process.cpuUsage();
@@ -213,7 +218,9 @@ function parse(): Args {
       reps: { type: "string", default: "9" },
       frames: { type: "string", default: String(CAMERAS * 300) },
       "frame-bytes": { type: "string", default: "60000" },
+      only: { type: "string" },
       json: { type: "string" },
+      child: { type: "boolean", default: false },
     },
   });
   const num = (name: string, v: string, min: number) => {
@@ -229,26 +236,73 @@ function parse(): Args {
     reps: num("reps", values.reps!, 1),
     frames: num("frames", values.frames!, 1),
     frameBytes: num("frame-bytes", values["frame-bytes"]!, 4),
+    scenarios: scenarios(values.only),
     json: values.json,
+    child: values.child!,
   };
+}
+
+function scenarios(only: string | undefined): ("one" | "all")[] {
+  if (only === undefined) return ["one", "all"];
+  if (only === "one" || only === "all") return [only];
+  throw new Error(`Invalid --only: "${only}": must be "one" or "all"`);
+}
+
+/**
+ * One measurement in a fresh process: two relays in one process share the stand-in sockets'
+ * call sites, which then see both and slow both down (measured: ~50% per frame).
+ */
+async function measureInChild(
+  label: string,
+  dir: string,
+  scenario: "one" | "all",
+  args: Args,
+): Promise<Measure> {
+  const gc = (globalThis as { gc?: unknown }).gc ? ["--v8-flags=--expose-gc"] : [];
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      ...gc,
+      new URL(import.meta.url).pathname,
+      "--child",
+      "--root",
+      dir,
+      "--only",
+      scenario,
+      "--frames",
+      String(args.frames),
+      "--frame-bytes",
+      String(args.frameBytes),
+    ],
+    stdin: "null",
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error(`Measurement of ${label} (${scenario}) failed`);
+  return { ...JSON.parse(new TextDecoder().decode(out.stdout)), tree: label };
 }
 
 async function main() {
   const args = parse();
-  const trees = [await loadTree("this tree", args.root)];
-  if (args.base) trees.unshift(await loadTree("base", args.base));
+  if (args.child) {
+    const m = await measure(await loadTree("child", args.root), args.scenarios[0], args);
+    console.log(JSON.stringify(m));
+    return;
+  }
+  const trees = [{ label: "this tree", dir: args.root }];
+  if (args.base) trees.unshift({ label: "base", dir: args.base });
   const results: Measure[] = [];
   for (let r = 0; r < args.reps; r++) {
-    // Alternate the order, so neither tree always runs on a warmer or busier process.
+    // Alternate the order, so neither tree always runs first.
     const order = r % 2 ? [...trees].reverse() : trees;
     for (const tree of order) {
-      for (const scenario of ["one", "all"] as const) {
-        results.push(await measure(tree, scenario, args));
+      for (const scenario of args.scenarios) {
+        results.push(await measureInChild(tree.label, tree.dir, scenario, args));
       }
     }
   }
   const rows = [];
-  for (const scenario of ["one", "all"] as const) {
+  for (const scenario of args.scenarios) {
     for (const tree of trees) {
       const ms = results.filter((m) => m.tree === tree.label && m.scenario === scenario);
       rows.push({
@@ -278,6 +332,7 @@ async function main() {
   if (args.base) {
     for (const s of ["(a)", "(b)"]) {
       const [b, t] = rows.filter((r) => r.scenario.startsWith(s));
+      if (!t) continue;
       console.log(`${s} this tree / base: ${(t.usPerFrame / b.usPerFrame).toFixed(2)}x CPU`);
     }
   }

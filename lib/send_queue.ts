@@ -32,11 +32,11 @@ export interface QueuedFrame {
 /** What happened to the frames pushed; called synchronously, must not throw. */
 export interface SendQueueEvents<F extends QueuedFrame> {
   /** A write of `frame` started. */
-  sent(frame: F): void;
+  onSent(frame: F): void;
   /** `frame` was dropped: the bytes held were over the limit when it came. */
-  skipped(frame: F): void;
+  onSkipped(frame: F): void;
   /** `send` threw; the frames waiting were dropped. */
-  failed(err: unknown): void;
+  onFailed(err: unknown): void;
 }
 
 export class SendQueue<F extends QueuedFrame> {
@@ -61,7 +61,7 @@ export class SendQueue<F extends QueuedFrame> {
   push(frame: F): void {
     if (this.#closed) return;
     if (this.#waitingBytes + this.#sink.bufferedAmount > this.#limit) {
-      this.#events.skipped(frame);
+      this.#events.onSkipped(frame);
       return;
     }
     if (this.#inFlight) {
@@ -101,7 +101,7 @@ export class SendQueue<F extends QueuedFrame> {
     } catch (err) {
       this.#inFlight = false;
       this.#drop();
-      this.#events.failed(err);
+      this.#events.onFailed(err);
       return;
     }
     if (!started) {
@@ -110,7 +110,7 @@ export class SendQueue<F extends QueuedFrame> {
       this.#drop();
       return;
     }
-    this.#events.sent(frame);
+    this.#events.onSent(frame);
   }
 
   #written(err?: Error): void {

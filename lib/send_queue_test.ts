@@ -48,9 +48,9 @@ function setup(limit = 1000) {
   const skipped: string[] = [];
   const failed: unknown[] = [];
   const queue = new SendQueue<Frame>(sink, limit, {
-    sent: (f) => sent.push(f.id),
-    skipped: (f) => skipped.push(f.id),
-    failed: (err) => failed.push(err),
+    onSent: (f) => sent.push(f.id),
+    onSkipped: (f) => skipped.push(f.id),
+    onFailed: (err) => failed.push(err),
   });
   return { sink, queue, sent, skipped, failed };
 }
@@ -148,7 +148,7 @@ Deno.test("SendQueue stops writing when the sink closes, and ignores pushes afte
 
 Deno.test("SendQueue rejects a negative limit", () => {
   assert.throws(
-    () => new SendQueue(new FakeSink(), -1, { sent() {}, skipped() {}, failed() {} }),
+    () => new SendQueue(new FakeSink(), -1, { onSent() {}, onSkipped() {}, onFailed() {} }),
     /Invalid send queue limit: -1 bytes/,
   );
 });
