@@ -106,6 +106,8 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         (next) => {
           policy = next;
           log("policy", { path, policy: next.describe(), roles: next.describeRoles() });
+          // Viewers' bus subscriptions are their only frame filter: bring them in step.
+          relay?.policyChanged();
           endStreams((p, serial) => next.allows(p.cn, serial), "policy");
         },
         { log, event: "policy", label: "policy file" },

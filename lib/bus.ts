@@ -2,6 +2,12 @@
  * Frame and event fan-out between the devices' sessions and the viewers' sessions. The relay
  * talks only to this interface so that a NATS bus (subjects `trustcam.frame.<serial>` and
  * `trustcam.event.<serial>`) can replace the in-process one without touching the relay.
+ *
+ * Who subscribes to what: each viewer session subscribes to the frames of exactly the cameras
+ * it receives, one subscription per serial (a viewer watching one camera costs the other
+ * cameras' frames nothing, and a NATS bus carries to a hub only the cameras its viewers
+ * watch). The relay itself holds the one `"*"` subscription: the hub's latest-frame cache and
+ * the camera events, which it hands to the viewers allowed to see each camera.
  */
 
 /** One relayed frame. `data` is the viewer message (JPEG + trailer), shared by all. */
@@ -70,6 +76,11 @@ export class InProcessBus implements Bus {
         this.#bySerial.delete(serial);
       }
     };
+  }
+
+  /** Live subscriptions to one camera, or to every camera with `"*"` (tests read this). */
+  count(serial: string | "*"): number {
+    return (serial === "*" ? this.#all : this.#bySerial.get(serial))?.size ?? 0;
   }
 
   /** Number of live subscriptions, for leak checks. */

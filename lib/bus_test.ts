@@ -53,3 +53,19 @@ Deno.test("InProcessBus forgets empty camera subscriptions", () => {
   off();
   assert.equal(bus.size, 0);
 });
+
+Deno.test("InProcessBus.count() counts one camera's subscriptions apart from '*'", () => {
+  const bus = new InProcessBus();
+  const handler = { frame: () => {} };
+  const offA = bus.subscribe("A", handler);
+  const offB = bus.subscribe("B", handler);
+  bus.subscribe("*", handler);
+  assert.equal(bus.count("A"), 1);
+  assert.equal(bus.count("B"), 1);
+  assert.equal(bus.count("C"), 0);
+  assert.equal(bus.count("*"), 1);
+  offA();
+  offB();
+  assert.equal(bus.count("A"), 0);
+  assert.equal(bus.size, 1);
+});

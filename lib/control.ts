@@ -4,8 +4,11 @@
  * docs/protocol.md, "Text messages: JSON control".
  */
 import { TrustcamError } from "./errors.ts";
+import type { ViewerCommand } from "./protocol.ts";
 import { quote } from "./quote.ts";
 import { canonicalSerial } from "./serial.ts";
+
+export type { ViewerCommand };
 
 /** Largest text message a peer may send, in UTF-8 bytes. */
 export const MAX_TEXT_BYTES = 4096;
@@ -13,10 +16,6 @@ export const MAX_TEXT_BYTES = 4096;
 export const MAX_CAMERAS_PER_COMMAND = 256;
 /** Default cap on the cameras a subscription remembers, so a viewer cannot grow it forever. */
 export const MAX_SUBSCRIBED_CAMERAS = 4096;
-
-export type ViewerCommand =
-  | { type: "subscribe"; cameras: "*" | string[] }
-  | { type: "unsubscribe"; cameras: "*" | string[] };
 
 /** UTF-8 length of `text`, without encoding it. */
 export function utf8ByteLength(text: string): number {
@@ -106,10 +105,27 @@ export function parseViewerCommand(text: string, isSerial: (s: string) => boolea
         : `Invalid cameras: ${quote(cameras)} (expected "*" or an array of serials)`,
     );
   }
+  return { type, cameras: cameraList(cameras, isSerial, "one message") };
+}
+
+/**
+ * The `?cameras=` of a viewer's `/ws` URL (comma-separated serials; empty: none) as the
+ * subscribe command it stands for, checked like one: TC_ERR_BAD_SERIAL for a string that is not
+ * a serial, TC_ERR_BAD_CONTROL for more than {@link MAX_CAMERAS_PER_COMMAND}.
+ */
+export function parseCamerasParam(value: string, isSerial: (s: string) => boolean): ViewerCommand {
+  return {
+    type: "subscribe",
+    cameras: cameraList(value.split(",").filter(Boolean), isSerial, "?cameras="),
+  };
+}
+
+/** Checked, canonical, de-duplicated serials; `where` names the source in the error. */
+function cameraList(cameras: unknown[], isSerial: (s: string) => boolean, where: string) {
   if (cameras.length > MAX_CAMERAS_PER_COMMAND) {
     throw new TrustcamError(
       "TC_ERR_BAD_CONTROL",
-      `Too many cameras in one message: ${cameras.length} > ${MAX_CAMERAS_PER_COMMAND}`,
+      `Too many cameras in ${where}: ${cameras.length} > ${MAX_CAMERAS_PER_COMMAND}`,
     );
   }
   const out = new Set<string>();
@@ -123,7 +139,7 @@ export function parseViewerCommand(text: string, isSerial: (s: string) => boolea
     }
     out.add(canonicalSerial(s));
   }
-  return { type, cameras: [...out] };
+  return [...out];
 }
 
 /**

@@ -4,6 +4,7 @@ import { serialMatcher } from "./serial.ts";
 import {
   checkTextSize,
   MAX_TEXT_BYTES,
+  parseCamerasParam,
   parseViewerCommand,
   Subscription,
   TokenBucket,
@@ -192,6 +193,30 @@ Deno.test("parseViewerCommand() rejects a text over 4096 bytes before parsing it
     () => parseViewerCommand(text, isSerial),
     "TC_ERR_BAD_CONTROL",
     /^Control message too large: \d+ bytes > 4096$/,
+  );
+});
+
+Deno.test("parseCamerasParam() reads ?cameras= as a subscribe of those serials, canonical", () => {
+  assert.deepEqual(parseCamerasParam(`${A.toLowerCase()},${B},,${A}`, isSerial), {
+    type: "subscribe",
+    cameras: [A, B],
+  });
+  assert.deepEqual(parseCamerasParam("", isSerial), { type: "subscribe", cameras: [] });
+  assert.deepEqual(parseCamerasParam(",", isSerial), { type: "subscribe", cameras: [] });
+});
+
+Deno.test("parseCamerasParam() rejects a bad serial and more than 256 cameras", () => {
+  rejects(
+    () => parseCamerasParam(`${A},../etc`, isSerial),
+    "TC_ERR_BAD_SERIAL",
+    'Invalid camera serial: "../etc"',
+  );
+  const names = (n: number) => Array.from({ length: n }, (_, i) => i.toString(36)).join(",");
+  assert.equal(parseCamerasParam(names(256), () => true).cameras.length, 256);
+  rejects(
+    () => parseCamerasParam(names(257), () => true),
+    "TC_ERR_BAD_CONTROL",
+    "Too many cameras in ?cameras=: 257 > 256",
   );
 });
 

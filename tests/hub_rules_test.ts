@@ -78,11 +78,11 @@ Deno.test("hub enforces the viewer policy on subscribe, events, API, snapshot an
       policyFile,
       JSON.stringify({ viewers: { guard: [CAM_A, CAM_B], boss: "*" } }),
     );
-    let status = 0;
-    for (let i = 0; i < 50 && status !== 200; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      status = (await t.request(`/api/cameras/${CAM_B}`, { cert: guardCert })).status;
-    }
+    // The reload re-subscribes the guard (it follows all cameras): its third acknowledgement,
+    // after the connect and the refused subscribe, says the new policy is in force.
+    await guard.until(() => typed(guard, "subscribed").length === 3, 10_000, "the reload");
+    assert.deepEqual(typed(guard, "subscribed")[2].cameras, [CAM_A, CAM_B]);
+    const status = (await t.request(`/api/cameras/${CAM_B}`, { cert: guardCert })).status;
     assert.equal(status, 200, "the re-read policy lets the guard see camera B");
   } finally {
     await Deno.remove(policyDir, { recursive: true });

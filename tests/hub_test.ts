@@ -76,11 +76,14 @@ Deno.test("hub sends a viewer subscribed to one camera only that camera", async 
   assert.equal(frameCount(only, CAM_A), 0);
   assert.equal(frameCount(only, CAM_B), 5);
 
-  // Switching with control messages: drop B, add A.
+  // Switching with control messages: drop B, add A; each is acknowledged in order.
+  assert.deepEqual(events(only, "subscribed"), [
+    { type: "subscribed", cameras: [CAM_B], all: false },
+  ]);
   await send(only, JSON.stringify({ type: "unsubscribe", cameras: [CAM_B] }));
   await send(only, JSON.stringify({ type: "subscribe", cameras: [CAM_A.toLowerCase()] }));
-  await waitFor(() => true);
-  await new Promise((r) => setTimeout(r, 50));
+  await only.until(() => events(only, "subscribed").length === 3, 5000, "two acknowledgements");
+  assert.deepEqual(events(only, "subscribed").slice(1).map((m) => m.cameras), [[], [CAM_A]]);
   await send(a, fakeJpeg(100, 9));
   await send(b, fakeJpeg(100, 9));
   await all.until(() => all.binary.length === 12);

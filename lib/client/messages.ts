@@ -1,19 +1,11 @@
 /**
- * The hub's text messages to viewers (docs/protocol.md, "Hub to viewer"), read defensively:
- * the page must survive a hub that is newer or older than itself, so an unknown or malformed
- * message is ignored, never thrown at the UI. Browser-safe: no imports but types.
+ * The hub's text messages to viewers (shapes in lib/protocol.ts), read defensively: the page
+ * must survive a hub that is newer or older than itself, so an unknown or malformed message is
+ * ignored, never thrown at the UI. Browser-safe: no imports but types.
  */
-import type { CameraInfo, CameraStats } from "../registry.ts";
+import type { CameraEvent, CameraInfo, CameraStats, HubMessage } from "../protocol.ts";
 
-export type { CameraInfo, CameraStats };
-
-export type CameraEvent = "online" | "offline" | "stalled" | "renamed" | "status";
-
-export type HubMessage =
-  | { type: "hello"; v: number; viewer: string; cameras: CameraInfo[] }
-  | { type: "camera"; event: CameraEvent; camera: CameraInfo }
-  | { type: "stats"; cameras: CameraStats[] }
-  | { type: "error"; code: string; message: string };
+export type { CameraEvent, CameraInfo, CameraStats, HubMessage };
 
 const STATES = new Set(["online", "stalled", "offline"]);
 const EVENTS = new Set(["online", "offline", "stalled", "renamed", "status"]);
@@ -60,6 +52,13 @@ export function parseHubMessage(text: string): HubMessage | null {
     case "stats":
       if (!Array.isArray(m.cameras)) return null;
       return { type: "stats", cameras: m.cameras.filter(isStats) };
+    case "subscribed":
+      if (!Array.isArray(m.cameras)) return null;
+      return {
+        type: "subscribed",
+        cameras: m.cameras.filter((s): s is string => typeof s === "string"),
+        all: m.all === true,
+      };
     case "error":
       return {
         type: "error",

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { parseHubMessage } from "./messages.ts";
+import { encodeMessage, subscribedMessage } from "../protocol.ts";
 
 const camera = {
   serial: "0123A1B2C3D4E5F6A7",
@@ -57,4 +58,14 @@ Deno.test("parseHubMessage() ignores what it does not understand", () => {
     JSON.stringify({ type: "hello", v: 1, viewer: "a", cameras: [camera, { serial: 1 }] }),
   );
   assert.equal(hello?.type === "hello" && hello.cameras.length, 1);
+});
+
+Deno.test("parseHubMessage() reads a subscribed acknowledgement built by lib/protocol.ts", () => {
+  const ack = subscribedMessage([camera.serial], false);
+  assert.deepEqual(parseHubMessage(encodeMessage(ack)), ack);
+  assert.deepEqual(
+    parseHubMessage(JSON.stringify({ type: "subscribed", cameras: [camera.serial, 7], all: true })),
+    { type: "subscribed", cameras: [camera.serial], all: true },
+  );
+  assert.equal(parseHubMessage('{"type":"subscribed","cameras":"*"}'), null);
 });

@@ -7,6 +7,7 @@
 import { parseViewerFrame } from "../trailer.ts";
 import { backoffDelay, type BackoffOptions } from "../backoff.ts";
 import { type HubMessage, parseHubMessage } from "./messages.ts";
+import { encodeMessage, subscribeCommand, unsubscribeCommand } from "../protocol.ts";
 
 export type SocketStatus = "connecting" | "open" | "reconnecting" | "closed";
 
@@ -36,13 +37,10 @@ export function subscriptionDiff(from: ReadonlySet<string>, to: ReadonlySet<stri
   const remove = [...from].filter((s) => !to.has(s)).sort();
   const out: string[] = [];
   for (let i = 0; i < remove.length; i += CAMERAS_PER_MESSAGE) {
-    out.push(JSON.stringify({
-      type: "unsubscribe",
-      cameras: remove.slice(i, i + CAMERAS_PER_MESSAGE),
-    }));
+    out.push(encodeMessage(unsubscribeCommand(remove.slice(i, i + CAMERAS_PER_MESSAGE))));
   }
   for (let i = 0; i < add.length; i += CAMERAS_PER_MESSAGE) {
-    out.push(JSON.stringify({ type: "subscribe", cameras: add.slice(i, i + CAMERAS_PER_MESSAGE) }));
+    out.push(encodeMessage(subscribeCommand(add.slice(i, i + CAMERAS_PER_MESSAGE))));
   }
   return out;
 }
@@ -57,6 +55,8 @@ export class ViewerSocket {
   #paused = false;
   /** What the hub has for this connection, as far as we told it. */
   #hubSet = new Set<string>();
+  /** What the hub last acknowledged (`subscribed`) on this connection. */
+  #confirmed: ReadonlySet<string> = new Set<string>();
   #attempt = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
@@ -78,6 +78,14 @@ export class ViewerSocket {
   /** What the hub is sending this connection (for tests and the camera page). */
   get subscribed(): ReadonlySet<string> {
     return this.#hubSet;
+  }
+
+  /**
+   * What the hub says this connection receives, from its last `subscribed` message: lags
+   * {@link subscribed} until the hub has applied the last change.
+   */
+  get confirmed(): ReadonlySet<string> {
+    return this.#confirmed;
   }
 
   /** Opens the socket; call once, after the first {@link want}s. */
@@ -119,6 +127,7 @@ export class ViewerSocket {
     // An empty list subscribes to nothing: the tiles ask for what they show.
     url.searchParams.set("cameras", initial.length <= MAX_URL_CAMERAS ? initial.join(",") : "");
     this.#hubSet = new Set(initial.length <= MAX_URL_CAMERAS ? initial : []);
+    this.#confirmed = new Set();
     const ws = new this.#WS(url.href);
     ws.binaryType = "arraybuffer";
     this.#ws = ws;
@@ -138,6 +147,7 @@ export class ViewerSocket {
         if (!msg) return;
         // A hello means the hub accepted us: the next failure starts backoff over.
         if (msg.type === "hello") this.#attempt = 0;
+        if (msg.type === "subscribed") this.#confirmed = new Set(msg.cameras);
         this.#o.onMessage?.(msg);
         return;
       }

@@ -108,6 +108,12 @@ Deno.test("ViewerSocket splits frames, parses messages and keeps the subscriptio
       { type: "subscribe", cameras: [C] },
     ]);
 
+    // The hub's acknowledgement is what `confirmed` reports.
+    assert.deepEqual([...sock.confirmed], []);
+    conn.ws.send(JSON.stringify({ type: "subscribed", cameras: [B, C], all: false }));
+    await until(() => sock.confirmed.size === 2, "the acknowledgement");
+    assert.deepEqual([...sock.confirmed], [B, C]);
+
     sock.setPaused(true);
     await until(() => conn.texts.length === 3, "pause");
     assert.deepEqual(JSON.parse(conn.texts[2]), { type: "unsubscribe", cameras: [B, C] });

@@ -1,0 +1,321 @@
+/**
+ * One viewer's connection (docs/protocol.md, "Viewer to hub" and "Hub to viewer"). The session
+ * holds one bus subscription per camera it receives frames of, no more: its subscription
+ * (lib/control.ts) says what the viewer wants, the policy what it may see, and {@link sync}
+ * keeps the bus in step when either changes. Frames go out through a {@link SendQueue}; camera
+ * events come from the relay, which hears them all once.
+ */
+import type { WebSocket } from "ws";
+import type { BusEvent, BusFrame, BusHandler } from "../lib/bus.ts";
+import { errorBody, TrustcamError } from "../lib/errors.ts";
+import {
+  parseCamerasParam,
+  parseViewerCommand,
+  Subscription,
+  TokenBucket,
+  type ViewerCommand,
+} from "../lib/control.ts";
+import {
+  encodeMessage,
+  errorMessage,
+  helloMessage,
+  type HubMessage,
+  subscribedMessage,
+} from "../lib/protocol.ts";
+import { type FrameSink, SendQueue, type SendQueueEvents } from "../lib/send_queue.ts";
+import { quote } from "../lib/quote.ts";
+import type { Peer } from "../lib/peer.ts";
+import {
+  closeSession,
+  OPEN,
+  reportSocketError,
+  type Session,
+  type SessionContext,
+} from "./session.ts";
+
+const SEND_BINARY = { binary: true } as const;
+
+export class ViewerSession implements Session {
+  readonly ws: WebSocket;
+  readonly peer: Peer;
+  missedPongs = 0;
+  #ctx: SessionContext;
+  #out: Outlet;
+  #sub: Subscription;
+  #control: TokenBucket;
+  #queue: SendQueue<BusFrame>;
+  /** The bus subscriptions: camera → unsubscribe. Exactly the cameras this viewer receives. */
+  #frames = new Map<string, () => void>();
+  /** One handler for all of them, so subscribing allocates no closure per frame. */
+  #handler: BusHandler;
+
+  /** `onClose` runs once the socket has closed, after every subscription is gone. */
+  constructor(
+    ctx: SessionContext,
+    ws: WebSocket,
+    peer: Peer,
+    url: URL,
+    onClose: (s: ViewerSession) => void,
+  ) {
+    this.#ctx = ctx;
+    this.ws = ws;
+    this.peer = peer;
+    this.#control = new TokenBucket(ctx.viewerControlRate.perSec, ctx.viewerControlRate.burst);
+    this.#out = new Outlet(ctx, ws, peer.cn);
+    this.#queue = new SendQueue<BusFrame>(this.#out, ctx.viewerBufferBytes, this.#out);
+    this.#handler = { frame: (f) => this.#onFrame(f) };
+
+    // The initial set: every camera, or those of `?cameras=` (refusals answered before hello).
+    const initial = url.searchParams.get("cameras");
+    this.#sub = new Subscription(initial === null ? "*" : []);
+    if (initial !== null) {
+      try {
+        this.#command(parseCamerasParam(initial, ctx.isSerial));
+      } catch (err) {
+        this.#refuse(err);
+      }
+    }
+    ctx.log("connect", { role: "viewer", cn: peer.cn, addr: peer.remoteAddress });
+    const cameras = ctx.registry.list().filter((c) => ctx.canSee(peer.cn, c.serial));
+    this.#send(helloMessage(peer.cn, cameras));
+    this.sync();
+    this.ack();
+
+    ws.on("message", (data: Uint8Array, isBinary: boolean) => {
+      if (ws.readyState !== OPEN) return;
+      if (isBinary) {
+        closeSession(
+          ctx,
+          this,
+          new TrustcamError("TC_ERR_WRONG_ROLE", "Viewers cannot publish"),
+          "wrong_role",
+        );
+        return;
+      }
+      if (!this.#control.take(ctx.now())) {
+        ctx.metrics.controlRejected.inc({ code: "TC_ERR_CONTROL_RATE" });
+        closeSession(
+          ctx,
+          this,
+          new TrustcamError("TC_ERR_CONTROL_RATE", "Too many control messages"),
+          "control_rate",
+        );
+        return;
+      }
+      this.#onControl(new TextDecoder().decode(data));
+    });
+    ws.on("pong", () => this.missedPongs = 0);
+    ws.on("error", (err: Error & { code?: string }) => reportSocketError(ctx, this, err));
+    ws.on("close", (code: number) => {
+      for (const off of this.#frames.values()) off();
+      this.#frames.clear();
+      this.#queue.close();
+      onClose(this);
+      ctx.log("disconnect", {
+        role: "viewer",
+        cn: peer.cn,
+        addr: peer.remoteAddress,
+        code,
+        sent: this.sent,
+        skipped: sum(this.skipped),
+      });
+    });
+  }
+
+  /** Frame writes started. */
+  get sent(): number {
+    return this.#out.sent;
+  }
+
+  /** Frames skipped for this viewer, per camera. */
+  get skipped(): ReadonlyMap<string, number> {
+    return this.#out.skipped;
+  }
+
+  /** The cameras whose frames this viewer receives now (tests and the ack read it). */
+  get cameras(): string[] {
+    return [...this.#frames.keys()].sort();
+  }
+
+  /**
+   * Makes the bus subscriptions equal what the viewer wants and may see now; true when they
+   * changed. Called after a control message, on a policy reload, and when a camera appears.
+   */
+  sync(): boolean {
+    if (this.ws.readyState !== OPEN) return false;
+    const ctx = this.#ctx;
+    const { all, cameras } = this.#sub.toJSON();
+    const want = new Set<string>();
+    for (const serial of all ? ctx.knownCameras() : cameras) {
+      if (this.#sub.has(serial) && ctx.canSee(this.peer.cn, serial)) want.add(serial);
+    }
+    let changed = false;
+    for (const [serial, off] of this.#frames) {
+      if (want.has(serial)) continue;
+      off();
+      this.#frames.delete(serial);
+      changed = true;
+    }
+    for (const serial of want) {
+      if (this.#frames.has(serial)) continue;
+      this.#frames.set(serial, ctx.bus.subscribe(serial, this.#handler));
+      changed = true;
+    }
+    return changed;
+  }
+
+  /** Sends the `subscribed` acknowledgement: what the viewer receives now. */
+  ack(): void {
+    this.#send(subscribedMessage(this.cameras, this.#sub.toJSON().all));
+  }
+
+  /**
+   * A camera event from the relay: passed on when the viewer may see the camera. A camera new
+   * to a viewer that follows all cameras gets its frame subscription here, before its frames.
+   */
+  event(e: BusEvent): void {
+    const serial = e.serial;
+    if (!this.#ctx.canSee(this.peer.cn, serial)) return;
+    if (!this.#frames.has(serial) && this.#sub.has(serial) && this.ws.readyState === OPEN) {
+      this.#frames.set(serial, this.#ctx.bus.subscribe(serial, this.#handler));
+    }
+    e.json ??= JSON.stringify(e.payload);
+    this.#sendText(e.json);
+  }
+
+  /** Sends a message already encoded (stats shared by every viewer). */
+  sendText(text: string): void {
+    this.#sendText(text);
+  }
+
+  /** Closes the socket for `err` (revoked, shutdown). */
+  close(err: TrustcamError, metricReason: string): void {
+    closeSession(this.#ctx, this, err, metricReason);
+  }
+
+  /**
+   * The per-frame, per-viewer path: no copy, never throws. The bus only calls it for cameras
+   * this viewer receives, so there is nothing to filter.
+   */
+  #onFrame(f: BusFrame): void {
+    if (this.ws.readyState !== OPEN) return;
+    this.#queue.push(f);
+  }
+
+  #onControl(text: string): void {
+    let cmd: ViewerCommand;
+    try {
+      cmd = parseViewerCommand(text, this.#ctx.isSerial);
+    } catch (err) {
+      this.#refuse(err);
+      return;
+    }
+    try {
+      this.#command(cmd);
+    } catch (err) {
+      this.#refuse(err);
+      if (!(err instanceof TrustcamError && err.code === "TC_ERR_FORBIDDEN")) return;
+    }
+    this.ack();
+  }
+
+  /**
+   * Applies a command and syncs the bus. Cameras the policy refuses are left out and the rest
+   * applied; then it throws TC_ERR_FORBIDDEN naming them (TC_ERR_BAD_CONTROL, with nothing
+   * changed, when the subscription would grow too large).
+   */
+  #command(cmd: ViewerCommand): void {
+    let refused: string[] = [];
+    if (cmd.cameras !== "*") {
+      const cn = this.peer.cn;
+      refused = cmd.cameras.filter((s) => !this.#ctx.canSee(cn, s));
+      if (refused.length > 0) {
+        cmd = { type: cmd.type, cameras: cmd.cameras.filter((s) => !refused.includes(s)) };
+      }
+    }
+    this.#sub.apply(cmd);
+    this.sync();
+    if (refused.length > 0) {
+      throw new TrustcamError(
+        "TC_ERR_FORBIDDEN",
+        `Not allowed to see camera: ${refused.map((s) => quote(s)).join(", ")}`,
+      );
+    }
+  }
+
+  #refuse(err: unknown): void {
+    const body = errorBody(err);
+    this.#ctx.metrics.controlRejected.inc({ code: body.code });
+    this.#send(errorMessage(body));
+  }
+
+  #send(msg: HubMessage): void {
+    this.#sendText(encodeMessage(msg));
+  }
+
+  #sendText(text: string): void {
+    if (this.ws.readyState !== OPEN) return;
+    try {
+      this.ws.send(text);
+    } catch {
+      // As for frames: the close handler owns the cleanup.
+    }
+  }
+}
+
+/**
+ * The socket as the send queue sees it, and the queue's events counted. A class rather than
+ * literals with closures: one shape and one set of methods for every viewer, so the queue's
+ * calls into it on the per-frame path stay monomorphic.
+ */
+class Outlet implements FrameSink, SendQueueEvents<BusFrame> {
+  sent = 0;
+  readonly skipped = new Map<string, number>();
+  readonly #ctx: SessionContext;
+  readonly #ws: WebSocket;
+  readonly #cn: string;
+
+  constructor(ctx: SessionContext, ws: WebSocket, cn: string) {
+    this.#ctx = ctx;
+    this.#ws = ws;
+    this.#cn = cn;
+  }
+
+  get bufferedAmount(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  send(data: Uint8Array, done: (err?: Error) => void): boolean {
+    if (this.#ws.readyState !== OPEN) return false;
+    this.#ws.send(data, SEND_BINARY, done);
+    return true;
+  }
+
+  onSent(f: BusFrame): void {
+    this.sent++;
+    const counters = this.#ctx.countersFor(f.serial);
+    counters.framesOut.inc();
+    counters.bytesOut.inc(f.data.byteLength);
+  }
+
+  onSkipped(f: BusFrame): void {
+    const serial = f.serial;
+    this.skipped.set(serial, (this.skipped.get(serial) ?? 0) + 1);
+    this.#ctx.countersFor(serial).skipped.inc();
+    this.#ctx.registry.skipped(serial);
+  }
+
+  /**
+   * A socket torn down between the readyState check and the write: the close event cleans up
+   * this viewer; nobody else may notice.
+   */
+  onFailed(err: unknown): void {
+    this.#ctx.log("send-failed", { cn: this.#cn, error: err });
+  }
+}
+
+function sum(m: ReadonlyMap<string, number>): number {
+  let n = 0;
+  for (const v of m.values()) n += v;
+  return n;
+}
