@@ -5,9 +5,10 @@
  */
 
 export const ERROR_CODES = {
-  TC_ERR_BAD_FRAME: { status: 400, close: undefined },
+  // Device-side only: a bad frame is dropped without an answer, never an HTTP response.
+  TC_ERR_BAD_FRAME: { status: undefined, close: undefined },
   TC_ERR_FRAME_TOO_LARGE: { status: 413, close: 1009 },
-  TC_ERR_TOO_MANY_BAD: { status: 400, close: 1003 },
+  TC_ERR_TOO_MANY_BAD: { status: undefined, close: 1003 },
   TC_ERR_BAD_CONTROL: { status: 400, close: undefined },
   TC_ERR_BAD_REQUEST: { status: 400, close: undefined },
   TC_ERR_BAD_NAME: { status: 400, close: undefined },
@@ -22,10 +23,10 @@ export const ERROR_CODES = {
   TC_ERR_NOT_FOUND: { status: 404, close: undefined },
   TC_ERR_BODY_TOO_LARGE: { status: 413, close: undefined },
   TC_ERR_METHOD: { status: 405, close: undefined },
-  TC_ERR_REPLACED: { status: 409, close: 4000 },
+  TC_ERR_REPLACED: { status: undefined, close: 4000 },
   TC_ERR_SHUTDOWN: { status: 503, close: 1001 },
   TC_ERR_INTERNAL: { status: 500, close: 1011 },
-} as const satisfies Record<string, { status: number; close: number | undefined }>;
+} as const satisfies Record<string, { status: number | undefined; close: number | undefined }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
@@ -41,7 +42,7 @@ export class TrustcamError extends Error {
 
 /** The HTTP status for an error; anything not a TrustcamError is a 500. */
 export function httpStatusOf(err: unknown): number {
-  return err instanceof TrustcamError ? ERROR_CODES[err.code].status : 500;
+  return err instanceof TrustcamError ? ERROR_CODES[err.code].status ?? 500 : 500;
 }
 
 /** The WebSocket close code for an error, or undefined when it does not close. */
