@@ -12,6 +12,8 @@ const CONFIG_KEYS = [
   "dataDir",
   "maxFrameBytes",
   "viewerBufferBytes",
+  "maxFps",
+  "maxDimension",
   "stallMs",
   "pingIntervalMs",
   "handshakeTimeoutMs",

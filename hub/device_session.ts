@@ -6,7 +6,7 @@
 import type { WebSocket } from "ws";
 import type { BusFrame } from "../lib/bus.ts";
 import { type ErrorCode, TrustcamError } from "../lib/errors.ts";
-import { FRAME_PROBLEM_CODE, FRAME_PROBLEM_TEXT, frameProblem } from "../lib/frame_check.ts";
+import { checkFrame, frameProblemCode } from "../lib/frame_check.ts";
 import { buildViewerFrame } from "../lib/trailer.ts";
 import { parseDeviceStatus } from "../lib/device_status.ts";
 import { MAX_TEXT_BYTES, TokenBucket } from "../lib/control.ts";
@@ -30,6 +30,7 @@ export class DeviceSession implements Session {
   #ctx: SessionContext;
   #badInRow = 0;
   #text: TokenBucket;
+  #frames: TokenBucket;
   #counters: CameraCounters;
 
   /** `onClose` runs once the socket has closed, after the disconnect is logged. */
@@ -44,6 +45,8 @@ export class DeviceSession implements Session {
     this.peer = peer;
     this.serial = peer.cn;
     this.#text = new TokenBucket(ctx.deviceTextRate.perSec, ctx.deviceTextRate.burst);
+    // One second's worth of burst: a camera's jitter passes, a flood is cut to --max-fps.
+    this.#frames = new TokenBucket(ctx.maxFps, Math.max(1, ctx.maxFps));
     this.#counters = ctx.countersFor(this.serial);
 
     ws.on("message", (data: Uint8Array, isBinary: boolean) => {
@@ -74,16 +77,22 @@ export class DeviceSession implements Session {
 
   #onFrame(data: Uint8Array): void {
     const ctx = this.#ctx;
-    const problem = frameProblem(data, ctx.maxFrameBytes);
-    if (problem) {
-      ctx.metrics.framesBad.inc({ serial: this.serial, reason: problem });
-      if (problem === "too_large") {
+    const fault = checkFrame(data, ctx.frameLimits);
+    if (fault) {
+      ctx.metrics.framesBad.inc({ serial: this.serial, reason: fault.problem });
+      if (fault.problem === "too_large") {
         // Only when the listener's maxPayload is above maxFrameBytes; the same rule either way.
         ctx.registry.bad(this.serial);
         closeSession(ctx, this, frameTooLarge(), "too_large");
         return;
       }
-      this.#bad(FRAME_PROBLEM_CODE[problem], FRAME_PROBLEM_TEXT[problem]);
+      this.#bad(frameProblemCode(fault.problem), fault.text);
+      return;
+    }
+    // A good frame over the rate is dropped, not bad: the device is only too eager.
+    if (!this.#frames.take(ctx.now())) {
+      this.#badInRow = 0;
+      this.#counters.dropped.inc();
       return;
     }
     this.#badInRow = 0;

@@ -12,6 +12,11 @@ export function createHubMetrics() {
       "Device messages dropped as invalid",
       ["serial", "reason"],
     ),
+    framesDropped: metrics.counter(
+      "trustcam_frames_dropped_total",
+      "Well-formed device frames dropped: over the device's --max-fps",
+      ["serial", "reason"],
+    ),
     framesOut: metrics.counter("trustcam_frames_out_total", "Frames sent to viewers", ["serial"]),
     bytesOut: metrics.counter("trustcam_bytes_out_total", "Bytes sent to viewers", ["serial"]),
     framesSkipped: metrics.counter(

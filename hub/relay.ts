@@ -31,6 +31,10 @@ export interface RelayOptions {
   canSee: (viewer: string, serial: string) => boolean;
   maxFrameBytes: number;
   viewerBufferBytes: number;
+  /** Frames per second a device may send; more are dropped (default 30). */
+  maxFps?: number;
+  /** Largest width and height a frame may declare (default 4096). */
+  maxDimension?: number;
   /** Bad device messages in a row before the device is closed with 1003. */
   maxBadInRow?: number;
   deviceTextRate?: { perSec: number; burst: number };
@@ -51,12 +55,15 @@ export class Relay {
   #offBus: () => void;
 
   constructor(options: RelayOptions) {
+    const limits = { maxFps: 30, maxDimension: 4096, ...options };
     this.#ctx = {
       maxBadInRow: 50,
       deviceTextRate: { perSec: 10, burst: 10 },
       viewerControlRate: { perSec: 20, burst: 40 },
       now: () => performance.now(),
       ...options,
+      maxFps: limits.maxFps,
+      frameLimits: { maxBytes: options.maxFrameBytes, maxDimension: limits.maxDimension },
       countersFor: (serial) => this.#countersFor(serial),
       announce: (serial, event, camera) => this.#announce(serial, event, camera),
       knownCameras: () => this.#known,
@@ -81,6 +88,7 @@ export class Relay {
         framesOut: m.framesOut.labels(labels),
         bytesOut: m.bytesOut.labels(labels),
         skipped: m.framesSkipped.labels(labels),
+        dropped: m.framesDropped.labels({ serial, reason: "max_fps" }),
       };
       this.#counters.set(serial, c);
     }

@@ -131,6 +131,8 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       canSee,
       maxFrameBytes: config.maxFrameBytes,
       viewerBufferBytes: config.viewerBufferBytes,
+      maxFps: config.maxFps,
+      maxDimension: config.maxDimension,
     });
     cleanups.push(() => snapshots.flush(liveRelay.latest));
 

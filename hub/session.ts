@@ -8,6 +8,7 @@ import { closeCodeOf, TrustcamError } from "../lib/errors.ts";
 import type { CameraInfo, Registry } from "../lib/registry.ts";
 import type { CameraEvent } from "../lib/protocol.ts";
 import type { Peer } from "../lib/peer.ts";
+import type { FrameLimits } from "../lib/frame_check.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { Log } from "./log.ts";
 
@@ -29,6 +30,8 @@ export interface CameraCounters {
   framesOut: { inc(n?: number): void };
   bytesOut: { inc(n?: number): void };
   skipped: { inc(n?: number): void };
+  /** Frames over the device's --max-fps, dropped before any check. */
+  dropped: { inc(n?: number): void };
 }
 
 export interface Rate {
@@ -47,6 +50,8 @@ export interface SessionContext {
   /** Milliseconds, `performance.now()` style: token buckets and frame receive times. */
   readonly now: () => number;
   readonly maxFrameBytes: number;
+  readonly frameLimits: FrameLimits;
+  readonly maxFps: number;
   readonly viewerBufferBytes: number;
   readonly maxBadInRow: number;
   readonly deviceTextRate: Rate;

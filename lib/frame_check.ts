@@ -1,36 +1,41 @@
 /**
- * Checks that a device message is a complete JPEG before anything relays it. Returns a reason
- * instead of throwing: a device flooding bad frames must cost a few comparisons each, not an
- * Error with a stack trace.
+ * Checks that a device message is a well-formed JPEG before anything relays it: within the
+ * size limit, then its markers up to the first scan (lib/jpeg_structure.ts). Returns a
+ * reason instead of throwing: a device flooding bad frames must cost a few comparisons each,
+ * not an Error with a stack trace.
  */
 import type { ErrorCode } from "./errors.ts";
+import { checkJpegStructure, type JpegProblem } from "./jpeg_structure.ts";
 
-export type FrameProblem = "empty" | "no_soi" | "no_eoi" | "too_large";
+export type FrameProblem = "empty" | "too_large" | JpegProblem;
 
-export const FRAME_PROBLEM_TEXT: Record<FrameProblem, string> = {
-  empty: "Empty frame",
-  no_soi: "Frame does not start with SOI (FF D8)",
-  no_eoi: "Frame does not end with EOI (FF D9): truncated",
-  too_large: "Frame too large",
-};
+export interface FrameLimits {
+  maxBytes: number;
+  /** Largest width and height a frame header may declare. */
+  maxDimension: number;
+}
+
+export interface FrameFault {
+  problem: FrameProblem;
+  /** For the log and the 1003 close's detail. */
+  text: string;
+}
 
 /**
  * The error code of each problem; lib/errors.ts's table says what it does to the connection
  * (a bad frame is dropped, a frame too large closes it with 1009).
  */
-export const FRAME_PROBLEM_CODE: Record<FrameProblem, ErrorCode> = {
-  empty: "TC_ERR_BAD_FRAME",
-  no_soi: "TC_ERR_BAD_FRAME",
-  no_eoi: "TC_ERR_BAD_FRAME",
-  too_large: "TC_ERR_FRAME_TOO_LARGE",
-};
+export function frameProblemCode(problem: FrameProblem): ErrorCode {
+  return problem === "too_large" ? "TC_ERR_FRAME_TOO_LARGE" : "TC_ERR_BAD_FRAME";
+}
 
-/** The problem with a frame, or null when it is a complete JPEG within `maxBytes`. */
-export function frameProblem(data: Uint8Array, maxBytes: number): FrameProblem | null {
+/** What is wrong with a frame, or null when it is a well-formed JPEG within the limits. */
+export function checkFrame(data: Uint8Array, limits: FrameLimits): FrameFault | null {
   const n = data.byteLength;
-  if (n === 0) return "empty";
-  if (n > maxBytes) return "too_large";
-  if (n < 4 || data[0] !== 0xff || data[1] !== 0xd8) return "no_soi";
-  if (data[n - 2] !== 0xff || data[n - 1] !== 0xd9) return "no_eoi";
-  return null;
+  if (n === 0) return { problem: "empty", text: "Empty frame" };
+  if (n > limits.maxBytes) {
+    return { problem: "too_large", text: `Frame too large: ${n} bytes > ${limits.maxBytes}` };
+  }
+  const r = checkJpegStructure(data, limits.maxDimension);
+  return r.ok ? null : { problem: r.problem, text: r.detail };
 }

@@ -1,31 +1,41 @@
 import assert from "node:assert/strict";
-import { FRAME_PROBLEM_CODE, frameProblem } from "./frame_check.ts";
-import { ERROR_CODES } from "./errors.ts";
+import { checkFrame, frameProblemCode } from "./frame_check.ts";
+import { fakeJpeg } from "../harness/fake_jpeg.ts";
 
-const jpeg = (...mid: number[]) => new Uint8Array([0xff, 0xd8, ...mid, 0xff, 0xd9]);
+const LIMITS = { maxBytes: 1024, maxDimension: 4096 };
+const problem = (data: Uint8Array, limits = LIMITS) => checkFrame(data, limits)?.problem ?? null;
 
-Deno.test("frameProblem() accepts SOI ... EOI within the limit", () => {
-  assert.equal(frameProblem(jpeg(1, 2, 3), 1024), null);
-  assert.equal(frameProblem(jpeg(), 4), null);
+Deno.test("checkFrame() accepts a well-formed JPEG within the limits", () => {
+  assert.equal(checkFrame(fakeJpeg(100), LIMITS), null);
+  assert.equal(checkFrame(fakeJpeg(1020), LIMITS), null);
 });
 
-Deno.test("frameProblem() names each defect", () => {
-  assert.equal(frameProblem(new Uint8Array(0), 1024), "empty");
-  assert.equal(frameProblem(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0xff, 0xd9]), 1024), "no_soi");
-  assert.equal(frameProblem(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), 1024), "no_eoi");
-  assert.equal(frameProblem(new Uint8Array([0xff, 0xd8, 0xff]), 1024), "no_soi");
-  assert.equal(frameProblem(jpeg(1, 2, 3), 6), "too_large");
+Deno.test("checkFrame() names each defect", () => {
+  assert.equal(problem(new Uint8Array(0)), "empty");
+  assert.equal(problem(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0xff, 0xd9])), "no_soi");
+  assert.equal(problem(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10])), "no_eoi");
+  assert.equal(problem(new Uint8Array([0xff, 0xd8, 0xff])), "no_soi");
+  assert.equal(problem(fakeJpeg(1021)), "too_large");
+  assert.deepEqual(checkFrame(fakeJpeg(1021), LIMITS), {
+    problem: "too_large",
+    text: "Frame too large: 1025 bytes > 1024",
+  });
+  // The 4-byte "frame" that used to be relayed.
+  assert.deepEqual(checkFrame(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]), LIMITS), {
+    problem: "no_sof",
+    text: "No frame header (SOF)",
+  });
+  assert.equal(problem(fakeJpeg(100), { maxBytes: 1024, maxDimension: 100 }), "bad_dimensions");
 });
 
-Deno.test("frameProblem() checks the exact end, not an EOI in the middle", () => {
-  assert.equal(frameProblem(new Uint8Array([0xff, 0xd8, 0xff, 0xd9, 0x00]), 1024), "no_eoi");
+Deno.test("checkFrame() checks the exact end, not an EOI in the middle", () => {
+  const cut = fakeJpeg(100).slice(0, -1);
+  assert.equal(problem(new Uint8Array([...cut, 0xd9, 0x00])), "no_eoi");
 });
 
-Deno.test("FRAME_PROBLEM_CODE drops a bad frame and closes on one too large with 1009", () => {
-  for (const problem of ["empty", "no_soi", "no_eoi"] as const) {
-    assert.equal(FRAME_PROBLEM_CODE[problem], "TC_ERR_BAD_FRAME");
-    assert.equal(ERROR_CODES[FRAME_PROBLEM_CODE[problem]].close, undefined);
+Deno.test("frameProblemCode() closes only for a frame too large", () => {
+  assert.equal(frameProblemCode("too_large"), "TC_ERR_FRAME_TOO_LARGE");
+  for (const p of ["empty", "no_soi", "no_eoi", "no_sof", "bad_marker"] as const) {
+    assert.equal(frameProblemCode(p), "TC_ERR_BAD_FRAME");
   }
-  assert.equal(FRAME_PROBLEM_CODE.too_large, "TC_ERR_FRAME_TOO_LARGE");
-  assert.equal(ERROR_CODES[FRAME_PROBLEM_CODE.too_large].close, 1009);
 });

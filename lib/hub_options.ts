@@ -17,6 +17,8 @@ export interface HubOptions {
   dataDir: string;
   maxFrameBytes: number;
   viewerBufferBytes: number;
+  maxFps: number;
+  maxDimension: number;
   stallMs: number;
   pingIntervalMs: number;
   handshakeTimeoutMs: number;
@@ -81,6 +83,24 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 1024,
     max: 64 * 1024 * 1024,
     help: "Largest JPEG a device may send; larger closes it with 1009",
+  },
+  {
+    flag: "max-fps",
+    env: "TRUSTCAM_MAX_FPS",
+    kind: "number",
+    default: "30",
+    min: 0.1,
+    max: 1000,
+    help: "Frames per second a camera may send; more are dropped and counted",
+  },
+  {
+    flag: "max-dimension",
+    env: "TRUSTCAM_MAX_DIMENSION",
+    kind: "int",
+    default: "4096",
+    min: 16,
+    max: 65535,
+    help: "Largest width or height a frame may declare; larger is a bad frame",
   },
   {
     flag: "viewer-buffer-bytes",
@@ -286,6 +306,8 @@ export function parseHubOptions(
     dataDir: out["data"] as string,
     maxFrameBytes: out["max-frame-bytes"] as number,
     viewerBufferBytes: out["viewer-buffer-bytes"] as number,
+    maxFps: out["max-fps"] as number,
+    maxDimension: out["max-dimension"] as number,
     stallMs: out["stall-ms"] as number,
     pingIntervalMs: out["ping-interval-ms"] as number,
     handshakeTimeoutMs: out["handshake-timeout-ms"] as number,

@@ -45,10 +45,10 @@ function bad(problem: JpegProblem, detail: string): JpegCheck {
 /** Checks a JPEG's structure; `maxDimension` bounds its width and height. */
 export function checkJpegStructure(data: Uint8Array, maxDimension: number): JpegCheck {
   const n = data.byteLength;
-  if (n < 2 || data[0] !== 0xff || data[1] !== SOI) {
+  if (n < 4 || data[0] !== 0xff || data[1] !== SOI) {
     return bad("no_soi", "Frame does not start with SOI (FF D8)");
   }
-  if (n < 4 || data[n - 2] !== 0xff || data[n - 1] !== EOI) {
+  if (data[n - 2] !== 0xff || data[n - 1] !== EOI) {
     return bad("no_eoi", "Frame does not end with EOI (FF D9): truncated");
   }
   let info: JpegInfo | undefined;

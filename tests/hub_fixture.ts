@@ -9,6 +9,9 @@ import { type Hub, startHub } from "../hub/server.ts";
 import type { HubConfig } from "../hub/config.ts";
 import { buildViewerFrame } from "../lib/trailer.ts";
 import { manifest } from "../manifest.gen.ts";
+import { fakeJpeg } from "../harness/fake_jpeg.ts";
+
+export { fakeJpeg };
 import { waitFor } from "./wait_for.ts";
 
 export { waitFor };
@@ -70,6 +73,9 @@ export async function startTestHub(config: Partial<HubConfig> = {}): Promise<Tes
     dataDir,
     host: "127.0.0.1",
     port: 0,
+    // Tests send frames as fast as their loops run; the per-device rate limit (--max-fps)
+    // has tests of its own, which set it.
+    maxFps: 100_000,
     ...config,
   };
   const hubOptions = {
@@ -226,14 +232,6 @@ export function concat(chunks: Uint8Array[]): Uint8Array {
     out.set(c, at);
     at += c.byteLength;
   }
-  return out;
-}
-
-/** A minimal valid-looking frame: SOI, `n` payload bytes of `fill`, EOI. */
-export function fakeJpeg(n: number, fill = 0x11): Uint8Array {
-  const out = new Uint8Array(n + 4).fill(fill);
-  out.set([0xff, 0xd8], 0);
-  out.set([0xff, 0xd9], n + 2);
   return out;
 }
 

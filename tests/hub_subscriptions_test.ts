@@ -35,7 +35,9 @@ function framesOf(client: TestClient, serial: string): number {
 /** Sends one frame and waits until the hub has fanned it out (it is the latest). */
 async function publish(t: TestHub, device: TestClient, serial: string, fill: number) {
   device.ws.send(fakeJpeg(100, fill));
-  await waitFor(() => t.hub.relay.latest.get(serial)?.data[2] === fill, 5000, `${serial} frame`);
+  // The last body byte before EOI carries the fill.
+  const fillOf = (f?: { data: Uint8Array; jpegLength: number }) => f?.data[f.jpegLength - 3];
+  await waitFor(() => fillOf(t.hub.relay.latest.get(serial)) === fill, 5000, `${serial} frame`);
 }
 
 Deno.test("hub gives a viewer one bus subscription per camera it watches, following subscribe and unsubscribe", async () => {

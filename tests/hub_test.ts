@@ -13,6 +13,7 @@ import {
 } from "./hub_fixture.ts";
 import { parseViewerFrame } from "../lib/trailer.ts";
 import type { IssuedCert } from "./pki_fixture.ts";
+import { FAKE_JPEG_OVERHEAD } from "../harness/fake_jpeg.ts";
 
 const CAM_A = "0123A1B2C3D4E5F6A7";
 const CAM_B = "0123B1B2C3D4E5F6B7";
@@ -97,8 +98,8 @@ Deno.test("hub trailer carries the certificate's serial, upper-cased, whatever t
   // A lower-case CN on the certificate: identity is the certificate, canonicalised.
   const dev = await t.device(CAM_C.toLowerCase());
   // The frame body holds another serial; it must not leak into the trailer.
-  const jpeg = fakeJpeg(40);
-  jpeg.set(new TextEncoder().encode(CAM_A), 10);
+  const jpeg = fakeJpeg(60);
+  jpeg.set(new TextEncoder().encode(CAM_A), FAKE_JPEG_OVERHEAD);
   await send(dev, jpeg);
   await viewer.until(() => viewer.binary.length === 1);
   assert.equal(parseViewerFrame(viewer.binary[0]).serial, CAM_C);

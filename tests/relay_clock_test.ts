@@ -89,3 +89,26 @@ Deno.test("Relay stamps frames with its clock", async () => {
   device.ws.send(fakeJpeg(100, 2));
   await waitFor(() => r.relay.latest.get(CAM)!.receivedAt === 99_000, 5000, "the second frame");
 });
+
+Deno.test("Relay drops a device's frames over --max-fps by its clock, counted, not bad", async () => {
+  let now = 1000;
+  await using r = await startTestRelay({ now: () => now, maxFps: 10 });
+  const viewer = await r.viewer("alice");
+  await viewer.until(() => typed(viewer, "subscribed").length === 1, 5000, "the connect ack");
+  const device = await r.device(CAM);
+  // 25 good frames at once on a frozen clock: the burst of 10 passes, 15 are dropped.
+  for (let i = 0; i < 25; i++) device.ws.send(fakeJpeg(200, i));
+  await waitFor(
+    () =>
+      /trustcam_frames_dropped_total\{serial="[^"]+",reason="max_fps"\} 15/.test(r.metricsText()),
+    5000,
+    "15 dropped",
+  );
+  assert.equal(viewer.binary.length, 10);
+  // 100 ms of clock is one more frame at 10 fps; the device was never closed as bad.
+  now += 100;
+  device.ws.send(fakeJpeg(200, 99));
+  await viewer.until(() => viewer.binary.length === 11, 5000, "the refilled frame");
+  assert.equal(device.ws.readyState, 1);
+  assert.doesNotMatch(r.metricsText(), /trustcam_frames_bad_total\{/);
+});

@@ -23,6 +23,8 @@ export interface TestRelay extends AsyncDisposable {
   relay: Relay;
   bus: InProcessBus;
   registry: Registry;
+  /** The relay's metrics, as /metrics would render them. */
+  metricsText(): string;
   pki: TestPki;
   /** The relay's log, one `event key=value …` line each. */
   log: string[];
@@ -39,16 +41,18 @@ export async function startTestRelay(options: Partial<RelayOptions> = {}): Promi
   const registry = new Registry();
   const bus = new InProcessBus();
   const log: string[] = [];
+  const metrics = createHubMetrics();
   const relay = new Relay({
     registry,
     bus,
-    metrics: createHubMetrics(),
+    metrics,
     log: (event, fields = {}) =>
       log.push(`${event} ${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(" ")}`),
     isSerial,
     canSee: () => true,
     maxFrameBytes: 1024 * 1024,
     viewerBufferBytes: 1024 * 1024,
+    maxFps: 100_000,
     ...options,
   });
   const server = https.createServer({
@@ -94,6 +98,7 @@ export async function startTestRelay(options: Partial<RelayOptions> = {}): Promi
 
   const t: TestRelay = {
     relay,
+    metricsText: () => metrics.metrics.render(),
     bus,
     registry,
     pki,
