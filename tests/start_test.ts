@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { request, waitFor } from "./hub_fixture.ts";
-import { launchChromium } from "./browser_fixture.ts";
+import { launchChromium } from "../harness/chromium.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
