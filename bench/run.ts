@@ -31,7 +31,7 @@ Scenarios:
   browser   the wall in headless Chromium: frames painted vs received, long tasks, heap
 
 Options:
-  --quick                ~3 minute run: 5 s steps, one run each, a shorter sweep, 15 s stall
+  --quick                ~2 minute run: 5 s steps, one run each, a shorter sweep, 15 s stall
                          and browser
   --only LIST            comma-separated scenarios to run (default: all)
   --cameras D            cameras (default 16)

@@ -1,6 +1,7 @@
 /**
  * The wall under load: N simulated cameras at F fps into one Chromium wall on a 1920x1080
- * screen, for S seconds. Reports frames painted per second (all tiles), frames dropped by
+ * screen, for S seconds (the hub and the cameras run in this process, as in the browser
+ * tests; harness/wall.ts drives the wall). Reports frames painted per second (all tiles), frames dropped by
  * latest-wins, the age of the shown frames and decodes in flight; saves a screenshot.
  *
  *   deno run -A bench/wall_bench.ts [--cameras 16] [--fps 15] [--seconds 20]
