@@ -10,7 +10,7 @@
 import { chromium } from "playwright-core";
 import { Buffer } from "node:buffer";
 import { parseArgs } from "node:util";
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../tests/browser_fixture.ts";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../harness/chromium.ts";
 import { loadBenchCreds, viewerCred } from "./bench_pki.ts";
 import { CommandReader, emit, sleepUntil } from "./child_io.ts";
 

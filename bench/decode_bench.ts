@@ -10,7 +10,7 @@
  */
 import { chromium } from "playwright-core";
 import { type FrameSize, renderFrames } from "../sim/frames.ts";
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../tests/browser_fixture.ts";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../harness/chromium.ts";
 
 export interface DecodeFigures {
   method: "bitmap" | "img";

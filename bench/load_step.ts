@@ -398,18 +398,5 @@ function tail(c: Child): string {
   return c.lines.length ? `\n  ${c.lines.slice(-10).join("\n  ")}` : "";
 }
 
-/** The sweep's rule for "sustained": p99 under the bound and (almost) nothing lost. */
-export function sustained(
-  r: StepResult,
-  rule: { p99Ms: number; lossPct: number },
-): { ok: boolean; why: string } {
-  if (r.viewersClosed > 0) return { ok: false, why: `${r.viewersClosed} viewers closed` };
-  if (r.latency.p99 === null) return { ok: false, why: "no frames" };
-  if (r.lossPct >= rule.lossPct) {
-    return { ok: false, why: `loss ${r.lossPct}% >= ${rule.lossPct}%` };
-  }
-  if (r.latency.p99 >= rule.p99Ms) {
-    return { ok: false, why: `p99 ${r.latency.p99} ms >= ${rule.p99Ms} ms` };
-  }
-  return { ok: true, why: `p99 ${r.latency.p99} ms, loss ${r.lossPct}%` };
-}
+// The rule lives with the repeated-run judgement; re-exported for callers of one step.
+export { sustained } from "./repeated_step.ts";

@@ -1,10 +1,10 @@
 /**
  * The benchmark's results: one JSON document and the same figures as a markdown table, with
- * the issue's targets and whether each is met. Written to bench/results/latest.{json,md} and
- * a timestamped copy.
+ * the issue's targets and whether each is met. A full run with default settings is written to
+ * bench/results/latest.{json,md} and a dated copy; every other run to bench/results/scratch/.
  */
-import type { StepResult } from "./load_step.ts";
 import type { MachineInfo } from "./proc_stats.ts";
+import type { RepeatedStep, Spread } from "./repeated_step.ts";
 import type { SweepResult } from "./sweep.ts";
 
 export interface BrowserResult {
@@ -51,10 +51,13 @@ export interface StalledSummary {
   skippedForStalled: number | null;
 }
 
-export type SweepSummary = SweepResult & { framesPerS: number };
+export type SweepSummary = SweepResult & { framesPerS: number; runsPerStep: number };
+
+export type ReportStep = RepeatedStep & { scenario: string };
 
 export interface BenchReport {
-  version: 1;
+  /** 2: steps carry runs, medians and their spread */
+  version: 2;
   startedAt: string;
   durationS: number;
   command: string;
@@ -72,6 +75,8 @@ export interface BenchReport {
     frameSize: "vga";
     frameBytes: number;
     stepSeconds: number;
+    /** runs per relay/ceiling step (interleaved between the hubs), judged on their medians */
+    runsPerStep: number;
     warmupSeconds: number;
     sweepRule: { p99Ms: number; lossPct: number };
     hubArgs: string[];
@@ -81,7 +86,7 @@ export interface BenchReport {
     viewerBufferBytes: number;
     viewerBufferIsHubDefault: boolean;
   };
-  steps: Array<StepResult & { scenario: string; sustained: boolean; why: string }>;
+  steps: ReportStep[];
   relay?: SweepSummary;
   ceiling?: SweepSummary;
   /** trustcam's max sustained load / the bare TLS ceiling's */
@@ -91,6 +96,8 @@ export interface BenchReport {
     viewers: number;
     trustcamUs: number | null;
     bareUs: number | null;
+    trustcamSpread: Spread | null;
+    bareSpread: Spread | null;
     ratio: number | null;
   };
   stalled?: StalledSummary;
@@ -118,13 +125,22 @@ export function targetsOf(r: BenchReport): Target[] {
       ? target.latency.p99 !== null && target.latency.p99 < 20 && target.lost === 0
       : null,
   });
+  const atMax = (hub: "trustcam" | "bare", s: SweepSummary) => {
+    const step = sweepStep(r, hub, s.max);
+    return step ? `${step.runsSustained} of ${step.runs}` : "-";
+  };
   t.push({
     name: "Maximum sustained load vs bare TLS",
     goal: ">= 50% of the bare node:tls fan-out",
     measured: r.ratio !== undefined && r.relay && r.ceiling
       ? `${Math.round(r.ratio * 100)}% (${r.relay.max} vs ${r.ceiling.max}${
         r.ceiling.capped ? "+" : ""
-      } viewers at ${r.config.cameras} x ${r.config.fps})`
+      } viewers at ${r.config.cameras} x ${r.config.fps}; ${
+        r.config.runsPerStep > 1
+          ? `median of ${r.config.runsPerStep} interleaved runs per step, ` +
+            `${atMax("trustcam", r.relay)} and ${atMax("bare", r.ceiling)} runs sustained there`
+          : "one run per step"
+      })`
       : "not run",
     met: r.ratio !== undefined ? r.ratio >= 0.5 : null,
   });
@@ -162,6 +178,29 @@ export function targetsOf(r: BenchReport): Target[] {
 const met = (m: boolean | null) => m === null ? "–" : m ? "yes" : "**no**";
 const n = (v: number | null | undefined) => v === null || v === undefined ? "-" : String(v);
 
+/** The step a sweep judged at `viewers` (not a noisy run it replaced). */
+export function sweepStep(
+  r: BenchReport,
+  hub: "trustcam" | "bare",
+  viewers: number,
+): ReportStep | undefined {
+  return r.steps.findLast((s) =>
+    s.hub === hub && s.stalled === 0 && s.viewers === viewers && !s.scenario.endsWith("rerun)")
+  );
+}
+
+/** "14 [13–15]": a median and, over several runs, the range it came from. */
+export function withSpread(
+  value: number | null,
+  spread: Spread | null,
+  runs: number,
+  unit = "",
+): string {
+  const v = `${n(value)}${value === null ? "" : unit}`;
+  if (runs < 2) return v;
+  return spread ? `${v} [${spread.min}–${spread.max}${unit}]` : `${v} [some run: -]`;
+}
+
 export function toMarkdown(r: BenchReport): string {
   const m = r.machine;
   const lines: string[] = [];
@@ -177,6 +216,10 @@ export function toMarkdown(r: BenchReport): string {
       `${Math.round(r.config.frameBytes / 1000)} KB; ${r.config.stepSeconds} s measured per step ` +
       `after ${r.config.warmupSeconds} s warm-up; sustained = p99 < ${r.config.sweepRule.p99Ms} ms ` +
       `and < ${r.config.sweepRule.lossPct}% lost` +
+      (r.config.runsPerStep > 1
+        ? `; relay and ceiling steps are judged on the medians of ${r.config.runsPerStep} ` +
+          `runs, the two hubs' runs interleaved`
+        : "; one run per step") +
       (r.config.hubArgs.length ? `; hub flags ${r.config.hubArgs.join(" ")}` : "") +
       `; viewers: ${r.config.viewerClient} clients in ${r.config.viewerProcesses} process` +
       (r.config.viewerProcesses > 1 ? "es" : "") +
@@ -191,13 +234,22 @@ export function toMarkdown(r: BenchReport): string {
   lines.push("");
   if (r.relay || r.ceiling) {
     lines.push("## Maximum sustained load", "");
-    lines.push("| hub | max viewers | frames/s delivered | first failing | steps |");
-    lines.push("| --- | ---: | ---: | ---: | ---: |");
-    for (const [name, s] of [["trustcam", r.relay], ["bare node:tls", r.ceiling]] as const) {
+    lines.push(
+      "| hub | max viewers | frames/s delivered | runs sustained at max | p99 ms at max | lost at max | first failing | runs sustained at first failing | why it failed | steps |",
+    );
+    lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
+    const hubs = [["trustcam", "trustcam", r.relay], ["bare node:tls", "bare", r.ceiling]] as const;
+    for (const [name, hub, s] of hubs) {
       if (!s) continue;
+      const at = sweepStep(r, hub, s.max);
+      const fail = s.firstFail === null ? undefined : sweepStep(r, hub, s.firstFail);
       lines.push(
         `| ${name} | ${s.max}${s.capped ? "+" : ""} | ${s.framesPerS} | ${
-          n(s.firstFail)
+          at ? `${at.runsSustained} of ${at.runs}` : "-"
+        } | ${at ? withSpread(at.latency.p99, at.spread.p99, at.runs) : "-"} | ${
+          at ? withSpread(at.lossPct, at.spread.lossPct, at.runs, "%") : "-"
+        } | ${n(s.firstFail)} | ${fail ? `${fail.runsSustained} of ${fail.runs}` : "-"} | ${
+          fail ? fail.why : "-"
         } | ${s.steps} |`,
       );
     }
@@ -208,7 +260,9 @@ export function toMarkdown(r: BenchReport): string {
         "",
         `Both limits include the viewers process, which shares the ${r.machine.cores} cores. The ` +
           `hubs' own cost at ${r.config.cameras} x ${r.config.fps} x ${c.viewers}: trustcam ` +
-          `${n(c.trustcamUs)} µs of CPU per delivered frame, bare TLS ${n(c.bareUs)} µs ` +
+          `${withSpread(c.trustcamUs, c.trustcamSpread, r.config.runsPerStep, " µs")} of CPU ` +
+          `per delivered frame, bare TLS ` +
+          `${withSpread(c.bareUs, c.bareSpread, r.config.runsPerStep, " µs")} ` +
           `(trustcam runs at ${c.ratio === null ? "-" : Math.round(c.ratio * 100)}% of the bare ` +
           `fan-out's efficiency).`,
       );
@@ -218,20 +272,27 @@ export function toMarkdown(r: BenchReport): string {
   if (r.steps.length) {
     lines.push("## Steps", "");
     lines.push(
-      "| scenario | hub | cams x fps x viewers | delivered / expected | lost | p50 ms | p99 ms | max ms | hub CPU % (µs/frame) | hub RSS start / peak MB | viewers / cameras CPU % | other CPU % | sustained |",
+      "| scenario | hub | cams x fps x viewers | runs (sustained) | delivered / expected | lost | p50 ms | p99 ms | max ms | hub CPU % (µs/frame) | hub RSS start / peak MB | viewers / cameras CPU % | other CPU % | sustained |",
     );
     lines.push(
-      "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+      "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     );
   }
   for (const s of r.steps) {
+    const sp = s.spread;
     lines.push(
       `| ${s.scenario} | ${s.hub} | ${s.cameras} x ${s.fps} x ${s.viewers}${
         s.stalled ? ` + ${s.stalled} stalled` : ""
-      } | ${s.delivered} / ${s.expected} | ${s.lost} (${s.lossPct}%) | ${n(s.latency.p50)} | ${
-        n(s.latency.p99)
-      } | ${n(s.latency.max)} | ${s.hubCpuPct} (${
-        n(s.hubCpuUsPerFrame)
+      } | ${
+        s.runs > 1 ? `${s.runs} (${s.runsSustained})` : "1"
+      } | ${s.delivered} / ${s.expected} | ${s.lost} (${
+        withSpread(s.lossPct, sp.lossPct, s.runs, "%")
+      }) | ${withSpread(s.latency.p50, sp.p50, s.runs)} | ${
+        withSpread(s.latency.p99, sp.p99, s.runs)
+      } | ${withSpread(s.latency.max, sp.maxMs, s.runs)} | ${
+        withSpread(s.hubCpuPct, sp.hubCpuPct, s.runs)
+      } (${
+        withSpread(s.hubCpuUsPerFrame, sp.hubCpuUsPerFrame, s.runs)
       }) | ${s.rssStartMb} / ${s.rssPeakMb} | ${s.viewersCpuPct} / ${s.camerasCpuPct} | ${s.otherCpuPct} | ${
         s.sustained ? "yes" : `no: ${s.why}`
       } |`,
@@ -241,7 +302,12 @@ export function toMarkdown(r: BenchReport): string {
     lines.push(
       "",
       "CPU figures are % of one core over the measured window (the box has " +
-        `${r.machine.cores}); "other" is what processes outside the step used meanwhile.`,
+        `${r.machine.cores}); "other" is what processes outside the step used meanwhile.` +
+        (r.steps.some((s) => s.runs > 1)
+          ? " A step of several runs shows each figure's median over them, the min–max range " +
+            "in brackets, and how many runs met the rule on their own; the step is sustained " +
+            "when its medians meet it."
+          : ""),
       "",
     );
   }
@@ -290,7 +356,13 @@ export function toMarkdown(r: BenchReport): string {
   return lines.join("\n");
 }
 
-/** Writes latest.{json,md} (complete runs only) and a timestamped copy of both. */
+/** Where `writeReport` puts runs that are not full default runs; git ignores it. */
+export const SCRATCH_DIR = "scratch";
+
+/**
+ * A full run with default settings: latest.{json,md} and a dated copy in `dir`. Any other
+ * run (quick, partial, custom): a dated copy with a suffix in `dir`/scratch only.
+ */
 export async function writeReport(
   r: BenchReport,
   opts: { dir: string; save: boolean; root: string },
@@ -299,16 +371,18 @@ export async function writeReport(
   const markdown = toMarkdown(r);
   const paths: string[] = [];
   if (!opts.save) return { markdown, paths };
-  await Deno.mkdir(opts.dir, { recursive: true });
+  const kept = r.complete && !r.custom && r.mode === "full";
+  const dir = kept ? opts.dir : `${opts.dir}/${SCRATCH_DIR}`;
+  await Deno.mkdir(dir, { recursive: true });
   const stamp = r.startedAt.replace(/[:.]/g, "-").replace(/-\d{3}Z$/, "Z");
-  const base = `${opts.dir}/${stamp}${r.mode === "quick" ? "-quick" : ""}${
+  const base = `${dir}/${stamp}${r.mode === "quick" ? "-quick" : ""}${
     r.complete ? "" : "-partial"
   }${r.custom ? "-custom" : ""}`;
   const json = JSON.stringify(r, null, 2) + "\n";
   await Deno.writeTextFile(`${base}.json`, json);
   await Deno.writeTextFile(`${base}.md`, markdown + "\n");
   paths.push(`${base}.json`, `${base}.md`);
-  if (r.complete && !r.custom && r.mode === "full") {
+  if (kept) {
     await Deno.writeTextFile(`${opts.dir}/latest.json`, json);
     await Deno.writeTextFile(`${opts.dir}/latest.md`, markdown + "\n");
     paths.push(`${opts.dir}/latest.json`, `${opts.dir}/latest.md`);

@@ -8,13 +8,9 @@ import { parseHubOptions } from "../lib/hub_options.ts";
 import { renderFrames } from "../sim/frames.ts";
 import { benchSerial, createBenchPki } from "./bench_pki.ts";
 import { Child } from "./child_io.ts";
-import {
-  type BenchEnv,
-  type HubKind,
-  runLoadStep,
-  type StepResult,
-  sustained,
-} from "./load_step.ts";
+import { type BenchEnv, type HubKind, runLoadStep, type StepResult } from "./load_step.ts";
+import { judgeRuns, type RepeatedStep, sustained } from "./repeated_step.ts";
+import { RunQueue } from "./run_queue.ts";
 import { machineInfo, sampleMachine } from "./proc_stats.ts";
 import { sweepViewers } from "./sweep.ts";
 import { type BenchReport, type BrowserResult, writeReport } from "./report.ts";
@@ -23,22 +19,27 @@ import { runBrowserScenario } from "./browser_scenario.ts";
 export const USAGE = `Usage: deno task bench [options]
 
 Runs the benchmarks (each step starts its own hub, cameras and viewers processes on
-127.0.0.1) and writes bench/results/latest.{md,json} plus a timestamped copy.
+127.0.0.1). A full run with default settings writes bench/results/latest.{md,json} and a
+dated copy; any other run writes bench/results/scratch/ (ignored by git).
 
 Scenarios:
   relay     trustcam at cameras x fps x 8 viewers (the target), then a sweep for the most
             viewers it sustains: p99 < 50 ms and < 0.1% of frames lost
-  ceiling   the same sweep through a bare node:tls fan-out (bench/bare_tls_hub.ts)
+  ceiling   the same sweep through a bare node:tls fan-out (bench/bare_tls_hub.ts), its runs
+            interleaved with trustcam's
   stalled   one viewer stops reading for --stall-seconds while healthy viewers watch
   browser   the wall in headless Chromium: frames painted vs received, long tasks, heap
 
 Options:
-  --quick                ~2 minute run: 5 s steps, a shorter sweep, 15 s stall and browser
+  --quick                ~2 minute run: 5 s steps, one run each, a shorter sweep, 15 s stall
+                         and browser
   --only LIST            comma-separated scenarios to run (default: all)
   --cameras D            cameras (default 16)
   --fps F                frames per second per camera (default 15)
   --viewers V            relay/ceiling: one step at V viewers instead of the sweep
   --seconds S            measured seconds per step (default 10, quick 5)
+  --runs N               runs per relay/ceiling step, judged on their medians (default 3,
+                         quick 1)
   --stall-seconds S      how long the stalled viewer stalls (default 60, quick 15)
   --browser-seconds S    how long the wall is watched (default 60, quick 15)
   --browser-size S       qvga or vga frames for the browser scenario (default vga)
@@ -50,7 +51,8 @@ Options:
                          (default: trustcam's own default, given to the bare hub too)
   --viewer-processes N   split the viewers over N processes (default 1, best on 2 cores)
   --hub-root DIR         run main.ts from another checkout (before/after experiments)
-  --out DIR              results directory (default bench/results)
+  --out DIR              results directory (default bench/results; other than full default
+                         runs go to DIR/scratch)
   --no-wait-quiet        start each step at once, even while other processes load the box
   --no-save              print the table, write nothing
   -h, --help             show this help`;
@@ -72,6 +74,7 @@ interface Flags {
   fps: number;
   viewers: number | null;
   seconds: number;
+  runs: number;
   stallSeconds: number;
   browserSeconds: number;
   browserSize: "qvga" | "vga";
@@ -96,6 +99,7 @@ function parseFlags(args: string[]): Flags | null {
       fps: { type: "string" },
       viewers: { type: "string" },
       seconds: { type: "string" },
+      runs: { type: "string" },
       "stall-seconds": { type: "string" },
       "browser-seconds": { type: "string" },
       "browser-size": { type: "string" },
@@ -135,6 +139,9 @@ function parseFlags(args: string[]): Flags | null {
     throw new RangeError(`Invalid --viewer-client: "${client}": expected lean or ws`);
   }
   const q = values.quick;
+  if (values.runs !== undefined && !/^\d+$/.test(values.runs)) {
+    throw new RangeError(`Invalid --runs: "${values.runs}": expected a whole number from 1 to 9`);
+  }
   return {
     quick: q,
     only: only.length ? only as Scenario[] : [...SCENARIOS],
@@ -142,6 +149,7 @@ function parseFlags(args: string[]): Flags | null {
     fps: num("fps", values.fps, 15, 1, 60),
     viewers: values.viewers === undefined ? null : num("viewers", values.viewers, 8, 1, 512),
     seconds: num("seconds", values.seconds, q ? 5 : 10, 2, 600),
+    runs: num("runs", values.runs, q ? 1 : 3, 1, 9),
     stallSeconds: num("stall-seconds", values["stall-seconds"], q ? 15 : 60, 2, 600),
     browserSeconds: num("browser-seconds", values["browser-seconds"], q ? 15 : 60, 5, 600),
     browserSize: size,
@@ -161,6 +169,10 @@ function parseFlags(args: string[]): Flags | null {
 
 function fmtMs(v: number | null): string {
   return v === null ? "-" : `${v}`;
+}
+
+function range(s: { min: number; max: number } | null): string {
+  return s === null ? "-" : `${s.min}-${s.max}`;
 }
 
 function describe(r: StepResult): string {
@@ -237,7 +249,7 @@ async function main(args: string[]): Promise<number> {
   Deno.addSignalListener("SIGTERM", onSignal);
 
   const report: BenchReport = {
-    version: 1,
+    version: 2,
     startedAt: startedAt.toISOString(),
     durationS: 0,
     command: `deno task bench${args.length ? " " + args.join(" ") : ""}`,
@@ -245,7 +257,7 @@ async function main(args: string[]): Promise<number> {
     complete: f.only.length === SCENARIOS.length && f.viewers === null,
     custom: f.viewerBufferBytes !== undefined || f.hubArgs.length > 0 || f.hubRoot !== undefined ||
       f.viewerClient !== "lean" || f.viewerProcesses !== 1 || f.cameras !== 16 || f.fps !== 15 ||
-      f.browserSize !== "vga" || f.maxViewers !== 192 ||
+      f.browserSize !== "vga" || f.maxViewers !== 192 || f.runs !== (f.quick ? 1 : 3) ||
       args.some((a) => a.startsWith("--seconds")),
     machine: machineInfo(),
     deno: `${Deno.version.deno} (V8 ${Deno.version.v8})`,
@@ -256,6 +268,7 @@ async function main(args: string[]): Promise<number> {
       frameSize: "vga",
       frameBytes: 0,
       stepSeconds: f.seconds,
+      runsPerStep: f.runs,
       warmupSeconds: 2,
       sweepRule: SWEEP_RULE,
       hubArgs: f.hubArgs,
@@ -301,15 +314,19 @@ async function main(args: string[]): Promise<number> {
 
     let stepNo = 0;
     let retriesLeft = f.quick ? 1 : 3;
-    const step = async (
-      scenario: string,
-      o: { hub: HubKind; viewers: number; seconds?: number; stalled?: number; afterS?: number },
-    ): Promise<StepResult> => {
+    type Load = {
+      hub: HubKind;
+      viewers: number;
+      seconds?: number;
+      stalled?: number;
+      afterS?: number;
+    };
+    /** One run of a load, once more (within a budget) when it failed on a busy box. */
+    const runOnce = async (no: number, scenario: string, o: Load, which: string) => {
       await waitQuiet();
-      stepNo++;
       const load = `${o.hub} ${f.cameras} cams x ${f.fps} fps x ${o.viewers} viewers` +
         (o.stalled ? ` + ${o.stalled} stalled` : "");
-      say(`step ${stepNo} [${scenario}] ${load}, ${o.seconds ?? f.seconds} s ...`);
+      say(`step ${no} [${scenario}] ${load}, ${o.seconds ?? f.seconds} s${which} ...`);
       const run = () =>
         runLoadStep(env, {
           hub: o.hub,
@@ -327,36 +344,61 @@ async function main(args: string[]): Promise<number> {
         });
       let r = await run();
       if (!sustained(r, SWEEP_RULE).ok && r.otherCpuPct > QUIET_CPU_PCT && retriesLeft > 0) {
-        // Someone else's work, not the hub, may have failed this step: once more, quieter.
+        // Someone else's work, not the hub, may have failed this run: once more, quieter.
         retriesLeft--;
         say(`  failed while other processes used ${r.otherCpuPct}% of a core: once more`);
-        delete r.histogram;
-        delete r.slow;
         report.steps.push({
           scenario: `${scenario} (noisy, rerun)`,
+          ...judgeRuns([r], SWEEP_RULE),
           sustained: false,
           why: "box busy",
-          ...r,
         });
         await waitQuiet();
         r = await run();
       }
       const verdict = sustained(r, SWEEP_RULE);
       say(`  ${describe(r)} -> ${verdict.ok ? "sustained" : `not sustained (${verdict.why})`}`);
-      delete r.histogram;
-      delete r.slow;
-      report.steps.push({ scenario, sustained: verdict.ok, why: verdict.why, ...r });
       return r;
     };
+    /**
+     * A step: `runs` runs of one load, judged on their medians. With a queue, each run waits
+     * its turn, so the two sweeps' runs alternate.
+     */
+    const step = async (
+      scenario: string,
+      o: Load,
+      runs = 1,
+      queue?: RunQueue,
+    ): Promise<RepeatedStep> => {
+      const no = ++stepNo;
+      const results: StepResult[] = [];
+      for (let i = 0; i < runs; i++) {
+        const which = runs > 1 ? `, run ${i + 1} of ${runs}` : "";
+        const once = () => runOnce(no, scenario, o, which);
+        results.push(await (queue ? queue.run(once) : once()));
+      }
+      const s = judgeRuns(results, SWEEP_RULE);
+      if (runs > 1) {
+        const sp = s.spread;
+        say(
+          `step ${no} [${scenario}] ${o.viewers} viewers: median of ${runs}: p99 ` +
+            `${fmtMs(s.latency.p99)} ms (${range(sp.p99)}), loss ${s.lossPct}% ` +
+            `(${range(sp.lossPct)}) -> ${s.sustained ? "sustained" : "not sustained"} ` +
+            `(${s.runsSustained} of ${runs} runs sustained)`,
+        );
+      }
+      report.steps.push({ scenario, ...s });
+      return s;
+    };
 
+    const queue = new RunQueue();
     const sweep = async (scenario: "relay" | "ceiling", hub: HubKind, start: number) => {
       const known = new Map<number, boolean>();
       for (const s of report.steps) {
         if (s.scenario.startsWith(scenario) && s.stalled === 0) known.set(s.viewers, s.sustained);
       }
       const res = await sweepViewers(async (v) => {
-        const r = await step(scenario, { hub, viewers: v });
-        return sustained(r, SWEEP_RULE).ok;
+        return (await step(scenario, { hub, viewers: v }, f.runs, queue)).sustained;
       }, {
         start,
         cap: f.maxViewers,
@@ -369,29 +411,37 @@ async function main(args: string[]): Promise<number> {
         `[${scenario}] max sustained: ${res.max} viewers = ${res.max * perViewer} frames/s` +
           (res.firstFail !== null ? ` (fails at ${res.firstFail})` : " (cap reached)"),
       );
-      return { ...res, framesPerS: res.max * perViewer };
+      return { ...res, framesPerS: res.max * perViewer, runsPerStep: f.runs };
     };
 
+    if (f.only.includes("relay") && f.viewers === null) {
+      await step("relay target", {
+        hub: "trustcam",
+        viewers: 8,
+        seconds: f.quick ? f.seconds : 2 * f.seconds,
+      });
+    }
+    // Both hubs' steps share one queue, so drift on the box hits them alike.
+    const parallel: Promise<unknown>[] = [];
     if (f.only.includes("relay")) {
-      if (f.viewers !== null) {
-        await step("relay", { hub: "trustcam", viewers: f.viewers });
-      } else {
-        await step("relay target", {
-          hub: "trustcam",
-          viewers: 8,
-          seconds: f.quick ? f.seconds : 2 * f.seconds,
-        });
-        report.relay = await sweep("relay", "trustcam", 8);
-      }
+      parallel.push(
+        f.viewers !== null
+          ? step("relay", { hub: "trustcam", viewers: f.viewers }, f.runs, queue)
+          : sweep("relay", "trustcam", 8).then((r) => report.relay = r),
+      );
     }
     if (f.only.includes("ceiling")) {
-      if (f.viewers !== null) {
-        await step("ceiling", { hub: "bare", viewers: f.viewers });
-      } else {
-        // From 32, so both hubs are measured at the same reference load (CPU per frame below).
-        report.ceiling = await sweep("ceiling", "bare", REFERENCE_VIEWERS);
-      }
+      // From 32, so both hubs are measured at the same reference load (CPU per frame below).
+      parallel.push(
+        f.viewers !== null
+          ? step("ceiling", { hub: "bare", viewers: f.viewers }, f.runs, queue)
+          : sweep("ceiling", "bare", REFERENCE_VIEWERS).then((r) => report.ceiling = r),
+      );
     }
+    await Promise.all(parallel).catch((err) => {
+      // The first failure, not the refusals of the runs queued behind it.
+      throw queue.error ?? err;
+    });
     if (report.relay && report.ceiling && report.ceiling.max > 0) {
       report.ratio = Math.round((report.relay.max / report.ceiling.max) * 100) / 100;
       say(`trustcam / bare TLS ceiling = ${report.ratio}`);
@@ -411,6 +461,8 @@ async function main(args: string[]): Promise<number> {
         viewers: both.viewers,
         trustcamUs: both.hubCpuUsPerFrame,
         bareUs: bare.hubCpuUsPerFrame,
+        trustcamSpread: both.spread.hubCpuUsPerFrame,
+        bareSpread: bare.spread.hubCpuUsPerFrame,
         ratio: both.hubCpuUsPerFrame && bare.hubCpuUsPerFrame
           ? Math.round((bare.hubCpuUsPerFrame / both.hubCpuUsPerFrame) * 100) / 100
           : null,

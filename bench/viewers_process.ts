@@ -21,7 +21,7 @@ import { BareFrameSplitter } from "./bare_wire.ts";
 import { controlFrame, FrameScanner } from "./frame_scanner.ts";
 import { CommandReader, emit } from "./child_io.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
-import { stalledViewer } from "../tests/stalled_viewer.ts";
+import { stalledViewer } from "../harness/stalled_viewer.ts";
 
 const USAGE = `Usage: deno run -A bench/viewers_process.ts --port N --creds FILE [options]
 

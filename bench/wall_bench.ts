@@ -1,12 +1,18 @@
 /**
  * The wall under load: N simulated cameras at F fps into one Chromium wall on a 1920x1080
- * screen, for S seconds. Reports frames painted per second (all tiles), frames dropped by
+ * screen, for S seconds (the hub and the cameras run in this process, as in the browser
+ * tests; harness/wall.ts drives the wall). Reports frames painted per second (all tiles), frames dropped by
  * latest-wins, the age of the shown frames and decodes in flight; saves a screenshot.
  *
  *   deno run -A bench/wall_bench.ts [--cameras 16] [--fps 15] [--seconds 20]
  *     [--screenshot tests/artifacts/wall_16.png] [--json bench/results/wall.json]
  */
-import { startWall } from "../tests/wall_fixture.ts";
+import https from "node:https";
+import { startHub } from "../hub/server.ts";
+import { issueClient } from "../lib/pki.ts";
+import { CERT_FILES, initPki, loadSigner } from "../cli/cert_dir.ts";
+import { manifest } from "../manifest.gen.ts";
+import { openWall, type WallHub } from "../harness/wall.ts";
 
 const NAMES = [
   "Front door",
@@ -34,6 +40,62 @@ interface Sample {
   ages: number[];
 }
 
+/** An in-process hub on 127.0.0.1 with a fresh PKI in a temp dir; close() removes both. */
+async function startWallHub(): Promise<WallHub> {
+  const dir = await Deno.makeTempDir({ prefix: "trustcam_wall_bench_" });
+  const certsDir = `${dir}/certs`;
+  const dataDir = `${dir}/data`;
+  try {
+    await initPki(certsDir);
+    await Deno.mkdir(dataDir);
+    const signer = await loadSigner(certsDir);
+    const caPem = (await Deno.readTextFile(`${certsDir}/${CERT_FILES.rootCa}`)) + signer.certPem;
+    const tester = await issueClient(signer, { cn: "tester" });
+    const hub = await startHub({ certsDir, dataDir, host: "127.0.0.1", port: 0 }, {
+      manifest,
+      log: () => {},
+    });
+    const patch = (path: string, body: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = https.request({
+          host: "127.0.0.1",
+          port: hub.port,
+          path,
+          method: "PATCH",
+          ca: caPem,
+          cert: tester.chainPem,
+          key: tester.keyPem,
+          agent: false,
+          headers: { "content-type": "application/json", connection: "close" },
+        }, (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+          res.on("error", reject);
+        });
+        req.on("error", reject);
+        req.end(body);
+      });
+    return {
+      port: hub.port,
+      caPem,
+      device: (serial) => issueClient(signer, { cn: serial }),
+      viewer: (name) => issueClient(signer, { cn: name }),
+      online: (serial) => hub.state.registry.get(serial)?.state === "online",
+      async rename(serial, name) {
+        const status = await patch(`/api/cameras/${serial}`, JSON.stringify({ name }));
+        if (status !== 200) throw new Error(`Rename of "${serial}" failed: HTTP ${status}`);
+      },
+      async close() {
+        await hub.close();
+        await Deno.remove(dir, { recursive: true });
+      },
+    };
+  } catch (err) {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    throw err;
+  }
+}
+
 function arg(name: string, fallback: string): string {
   const i = Deno.args.indexOf(name);
   return i >= 0 ? Deno.args[i + 1] : fallback;
@@ -47,7 +109,7 @@ if (import.meta.main) {
     { length: cameras },
     (_, i) => `0123CAFE${i.toString(16).toUpperCase().padStart(10, "0")}`,
   );
-  await using wall = await startWall({
+  await using wall = await openWall(await startWallHub(), {
     serials,
     fps,
     names: serials.map((_, i) => NAMES[i] ?? `Camera ${i + 1}`),

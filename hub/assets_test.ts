@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ASSET_PREFIX, buildAssets, entrySource } from "./assets.ts";
 import { createRenderPage } from "../lib/web/render.tsx";
-import { launchChromium } from "../tests/browser_fixture.ts";
+import { launchChromium } from "../harness/chromium.ts";
 import { waitFor } from "../tests/wait_for.ts";
 import Counter from "../lib/web/testdata/islands/Counter.tsx";
 import Echo from "../lib/web/testdata/islands/Echo.tsx";

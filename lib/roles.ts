@@ -6,10 +6,13 @@
 import { TrustcamError } from "./errors.ts";
 import type { RouteState } from "./hub_state.ts";
 
-/** Renames (and later management actions) a viewer may make per minute, after the burst. */
-export const MANAGE_PER_MINUTE = 10;
+/**
+ * Renames (and later management actions) a viewer may make per minute, after the burst: an
+ * admin naming every camera of a site at set-up passes, a script renaming thousands does not.
+ */
+export const MANAGE_PER_MINUTE = 60;
 /** Management actions a viewer may make at once. */
-export const MANAGE_BURST = 5;
+export const MANAGE_BURST = 30;
 
 /** Whether the peer asking is an admin. */
 export function isAdmin(state: RouteState): boolean {

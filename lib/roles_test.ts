@@ -71,7 +71,7 @@ Deno.test("requireManager() admits an admin while it has tokens, then refuses wi
   refused(
     () => requireManager(s, "Renaming cameras"),
     "TC_ERR_RATE",
-    "Too many changes: at most 10 a minute after 5 at once",
+    "Too many changes: at most 60 a minute after 30 at once",
   );
 });
 

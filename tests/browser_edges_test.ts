@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { fakeJpeg, startTestHub, waitFor } from "./hub_fixture.ts";
-import { contextWithCertificate, launchChromium } from "./browser_fixture.ts";
+import { contextWithCertificate, launchChromium } from "../harness/chromium.ts";
 
 const CAM = "0123A1B2C3D4E5F6A7";
 /** Looked at by people, copied to docs/no-certificate.png when the page changes. */

@@ -1,12 +1,12 @@
 /**
  * The wall and the camera page in Debian Chromium against a real hub with 4 simulated
- * cameras, the browser presenting a viewer certificate (see tests/browser_fixture.ts).
+ * cameras, the browser presenting a viewer certificate (see harness/chromium.ts).
  */
 import assert from "node:assert/strict";
 import jpeg from "jpeg-js";
 import { Buffer } from "node:buffer";
 import { ARTIFACTS, canvasHash, isJpeg, SERIALS, startWall } from "./wall_fixture.ts";
-import { verifyServerCert } from "./browser_fixture.ts";
+import { verifyServerCert } from "../harness/chromium.ts";
 
 const NAMES = ["Front door", "Garage", "Garden", "Hallway"];
 const tile = (serial: string) => `[data-tile="${serial}"]`;

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { fakeJpeg, startTestHub, type TestClient, waitFor } from "./hub_fixture.ts";
-import { stalledViewer } from "./stalled_viewer.ts";
+import { stalledViewer } from "../harness/stalled_viewer.ts";
 import { parseViewerFrame } from "../lib/trailer.ts";
 import { renderFrames } from "../sim/frames.ts";
 

@@ -11,7 +11,7 @@ import { SimCamera } from "../sim/camera.ts";
 import { manifest } from "../manifest.gen.ts";
 import type { Manifest } from "../lib/web/router.ts";
 import type { RouteState } from "../lib/hub_state.ts";
-import { contextWithCertificate, launchChromium } from "./browser_fixture.ts";
+import { contextWithCertificate, launchChromium } from "../harness/chromium.ts";
 import { SEED_PAGE_HTML, SEED_PAGE_JS } from "./testdata/seed_page.ts";
 import { isJpeg } from "./wall_fixture.ts";
 

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { request, waitFor } from "./hub_fixture.ts";
-import { launchChromium } from "./browser_fixture.ts";
+import { launchChromium } from "../harness/chromium.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -100,7 +100,7 @@ Deno.test("deno task start brings up the hub and 4 cameras from an empty directo
     const browser = await launchChromium();
     try {
       const context = await browser.newContext({
-        ignoreHTTPSErrors: true, // playwright's proxy cannot be given our CA; see browser_fixture.ts
+        ignoreHTTPSErrors: true, // playwright's proxy cannot be given our CA; see harness/chromium.ts
         clientCertificates: [{
           origin: `https://127.0.0.1:${port}`,
           cert: Buffer.from(chain.join("\n")),

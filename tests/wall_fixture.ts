@@ -1,12 +1,10 @@
 /**
- * A hub with simulated cameras and a Chromium whose context presents a viewer certificate:
- * what the browser tests and the wall screenshots need. Everything is closed by close().
+ * The wall harness (harness/wall.ts) on an in-process test hub: what the browser tests need,
+ * with the hub at hand as `t`. Everything is closed by close().
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { startTestHub, type TestHub } from "./hub_fixture.ts";
-import { SimCamera } from "../sim/camera.ts";
-import type { IssuedCert } from "./pki_fixture.ts";
-import { contextWithCertificate, launchChromium } from "./browser_fixture.ts";
+import { openWall, type WallHarness as Wall } from "../harness/wall.ts";
 
 export const ARTIFACTS = new URL("./artifacts/", import.meta.url).pathname;
 
@@ -17,107 +15,32 @@ export const SERIALS = [
   "0123D1B2C3D4E5F6D7",
 ];
 
-export interface WallHarness extends AsyncDisposable {
+export interface WallHarness extends Wall {
   t: TestHub;
-  cameras: Map<string, SimCamera>;
-  viewer: IssuedCert;
-  browser: Browser;
-  origin: string;
-  /** A context with the viewer certificate; closed with the harness. */
-  context(opts?: { viewport?: { width: number; height: number } }): Promise<BrowserContext>;
-  /** Problems the page reported: console errors, uncaught exceptions, HTTP errors by URL. */
-  watch(page: Page): string[];
-  startCamera(serial: string): Promise<SimCamera>;
-  close(): Promise<void>;
 }
 
 export async function startWall(
   opts: { serials?: string[]; fps?: number; names?: string[] } = {},
 ): Promise<WallHarness> {
   const t = await startTestHub();
-  const cameras = new Map<string, SimCamera>();
-  let browser: Browser | undefined;
-  try {
-    const viewer = await t.pki.viewer("alice");
-    const startCamera = async (serial: string) => {
-      const cert = await t.pki.device(serial);
-      const cam = new SimCamera({
-        server: t.wsUrl,
-        serial,
-        certPem: cert.certPem,
-        keyPem: cert.keyPem,
-        chainPem: cert.chainPem,
-        caPem: t.pki.caPem,
-        fps: opts.fps ?? 15,
-        size: "qvga",
-        backoff: { baseMs: 100, maxMs: 500 },
-      });
-      cameras.set(serial, cam);
-      cam.start();
-      return cam;
-    };
-    const serials = opts.serials ?? SERIALS;
-    for (const s of serials) await startCamera(s);
-    // Wait until every camera is online at the hub, so pages start with a full wall.
-    const end = Date.now() + 15_000;
-    while (serials.some((s) => t.hub.state.registry.get(s)?.state !== "online")) {
-      if (Date.now() > end) throw new Error("Simulated cameras did not come online");
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    for (const [i, name] of (opts.names ?? []).entries()) {
-      const res = await t.request(`/api/cameras/${serials[i]}`, {
+  const wall = await openWall({
+    get port() {
+      return t.port;
+    },
+    caPem: t.pki.caPem,
+    device: (serial) => t.pki.device(serial),
+    viewer: (name) => t.pki.viewer(name),
+    online: (serial) => t.hub.state.registry.get(serial)?.state === "online",
+    async rename(serial, name) {
+      const res = await t.request(`/api/cameras/${serial}`, {
         method: "PATCH",
         body: JSON.stringify({ name }),
       });
       if (res.status !== 200) throw new Error(`Rename failed: ${res.status} ${res.text()}`);
-    }
-    browser = await launchChromium();
-    const b = browser;
-    const origin = `https://127.0.0.1:${t.port}`;
-    const contexts: BrowserContext[] = [];
-    const close = async () => {
-      for (const c of contexts) await c.close().catch(() => {});
-      await b.close();
-      await Promise.all([...cameras.values()].map((c) => c.stop()));
-      await t.close();
-    };
-    return {
-      t,
-      cameras,
-      viewer,
-      browser: b,
-      origin,
-      async context(o = {}) {
-        const ctx = await contextWithCertificate(b, origin, viewer, o);
-        contexts.push(ctx);
-        return ctx;
-      },
-      watch(page) {
-        const problems: string[] = [];
-        page.on("console", (m) => {
-          // HTTP errors are recorded with their URL below.
-          // Warnings too: twind reports unknown classes as warnings.
-          const bad = m.type() === "error" || m.type() === "warning";
-          if (bad && !m.text().startsWith("Failed to load resource")) {
-            problems.push(`console: ${m.text()}`);
-          }
-        });
-        page.on("response", (r) => {
-          if (r.status() >= 400) problems.push(`http ${r.status()} ${new URL(r.url()).pathname}`);
-        });
-        page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-        return problems;
-      },
-      startCamera,
-      close,
-      [Symbol.asyncDispose]: close,
-    };
-  } catch (err) {
-    await browser?.close();
-    await Promise.all([...cameras.values()].map((c) => c.stop()));
-    await t.close();
-    throw err;
-  }
+    },
+    close: () => t.close(),
+  }, { serials: opts.serials ?? SERIALS, fps: opts.fps, names: opts.names });
+  return Object.assign(wall, { t });
 }
 
 /** A cheap fingerprint of a canvas's pixels, computed in the page. */

@@ -1,5 +1,5 @@
 /**
- * A viewer that completes the WebSocket upgrade and then never reads again, used by the load
+ * A viewer that completes the WebSocket upgrade and then never reads again, shared by the load
  * test and the benchmark. Deno's own TLS client reads only when asked, so the hub's socket
  * really fills up (a `ws` client in the same process keeps draining it into memory even when
  * paused).

@@ -1,5 +1,6 @@
 /**
- * Debian Chromium driven by playwright-core, for the browser tests and the decode benchmark.
+ * Debian Chromium driven by playwright-core, shared by the browser tests and the benchmarks
+ * (the wall scenario and the decode benchmark launch it with the same flags).
  *
  * Client certificates: playwright does not hand the certificate to Chromium; it runs a local
  * TLS proxy in this (Deno) process that answers the browser with its own certificate and
