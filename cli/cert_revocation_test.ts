@@ -34,14 +34,15 @@ Deno.test("revoke() writes the documented entry lines", async () => {
     const w = await issueViewer(dir, "carol");
     const path = join(dir, CERT_FILES.revoked);
 
+    // Certificates known here are revoked by serial number, whatever names them.
     let r = await revoke(dir, "0123a1b2c3d4e5f6a7");
-    assert.equal(r.entry, "cn:0123A1B2C3D4E5F6A7");
-    assert.deepEqual(r.entries, ["cn:0123A1B2C3D4E5F6A7", `sha256:${d.cert.fingerprint256}`]);
+    assert.equal(r.entry, `serial:${d.cert.serialNumber}`);
+    assert.deepEqual(r.entries, [`serial:${d.cert.serialNumber}`]);
     assert.deepEqual(r.matched, [d.certPath]);
 
     const colons = v.cert.fingerprint256.toUpperCase().match(/../g)!.join(":");
     r = await revoke(dir, colons);
-    assert.equal(r.entry, `sha256:${v.cert.fingerprint256}`);
+    assert.equal(r.entry, `serial:${v.cert.serialNumber}`);
     assert.deepEqual(r.matched, [v.certPath]);
 
     r = await revoke(dir, w.cert.serialNumber.toUpperCase());
@@ -66,9 +67,8 @@ Deno.test("revoke() writes the documented entry lines", async () => {
     assert.equal(text, before);
     const entries = text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
     assert.deepEqual(entries, [
-      "cn:0123A1B2C3D4E5F6A7",
-      `sha256:${d.cert.fingerprint256}`,
-      `sha256:${v.cert.fingerprint256}`,
+      `serial:${d.cert.serialNumber}`,
+      `serial:${v.cert.serialNumber}`,
       `serial:${w.cert.serialNumber}`,
       "cn:0123FFFFFFFFFFFFFF",
       `sha256:${"ab".repeat(32)}`,
@@ -138,7 +138,7 @@ Deno.test("revoke() counts an entry as present when the hub's rules already matc
     const bare = v.cert.fingerprint256.toUpperCase();
     await Deno.writeTextFile(path, `CN:ALICE\n${bare}\n`);
     const r = await revoke(dir, "alice");
-    assert.deepEqual(r.entries, ["cn:alice", `sha256:${v.cert.fingerprint256}`]);
+    assert.deepEqual(r.entries, [`serial:${v.cert.serialNumber}`]);
     assert.deepEqual(r.added, []);
     assert.equal(await Deno.readTextFile(path), `CN:ALICE\n${bare}\n`);
   });
