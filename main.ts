@@ -4,7 +4,13 @@
  * and hub/.
  */
 import https from "node:https";
-import { type HubOptions, parseHubOptions, USAGE, UsageError } from "./lib/hub_options.ts";
+import {
+  type HubOptions,
+  OPTIONS,
+  parseHubOptions,
+  USAGE,
+  UsageError,
+} from "./lib/hub_options.ts";
 import {
   CERT_FILES,
   exists,
@@ -145,7 +151,20 @@ function banner(url: string, o: HubOptions, demo: DemoCredentials | null): strin
   return lines.join("\n");
 }
 
-export async function main(args: string[], env = Deno.env.toObject()): Promise<number> {
+/**
+ * The hub's own variables only (TRUSTCAM_*, from the option table): the container grants
+ * `--allow-env=TRUSTCAM_*` and nothing more, so reading the whole environment would fail.
+ */
+export function hubEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const { env: name } of OPTIONS) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
+export async function main(args: string[], env = hubEnv()): Promise<number> {
   let o: HubOptions;
   try {
     o = parseHubOptions(args, env);
