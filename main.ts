@@ -4,13 +4,7 @@
  * and hub/.
  */
 import https from "node:https";
-import {
-  type HubOptions,
-  OPTIONS,
-  parseHubOptions,
-  USAGE,
-  UsageError,
-} from "./lib/hub_options.ts";
+import { type HubOptions, OPTIONS, parseHubOptions, USAGE, UsageError } from "./lib/hub_options.ts";
 import {
   CERT_FILES,
   exists,

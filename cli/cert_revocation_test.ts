@@ -159,7 +159,12 @@ Deno.test("revoke() signs a CRL that openssl verifies and uses to refuse the rev
     const alice = await issueViewer(dir, "alice");
     const bob = await issueViewer(dir, "bob");
     const r = await revoke(dir, "alice");
-    assert.deepEqual(r.crl, { written: true, path: join(dir, CERT_FILES.crl), number: 2n, revoked: 1 });
+    assert.deepEqual(r.crl, {
+      written: true,
+      path: join(dir, CERT_FILES.crl),
+      number: 2n,
+      revoked: 1,
+    });
     const crlPath = join(dir, CERT_FILES.crl);
     const signer = join(dir, CERT_FILES.signerCa);
     let o = await openssl(["crl", "-in", crlPath, "-CAfile", signer, "-verify", "-noout"]);
@@ -245,7 +250,11 @@ Deno.test("revoke() with cn bans the name for good: its certificates now and any
     // A name with no certificate here can be banned too, and a device serial is upper-cased.
     assert.deepEqual((await revoke(dir, "nobody-yet", { cn: true })).entries, ["cn:nobody-yet"]);
     await revoke(dir, "0123a1b2c3d4e5f6a7", { cn: true });
-    await assertPkiError(issueDevice(dir, "0123A1B2C3D4E5F6A7"), "PKI_BANNED", /0123A1B2C3D4E5F6A7/);
+    await assertPkiError(
+      issueDevice(dir, "0123A1B2C3D4E5F6A7"),
+      "PKI_BANNED",
+      /0123A1B2C3D4E5F6A7/,
+    );
     await assertPkiError(revoke(dir, "bad\nname", { cn: true }), "PKI_BAD_NAME", /bad/);
   });
 });
