@@ -4,11 +4,19 @@
  * and hub/.
  */
 import https from "node:https";
-import { type HubOptions, parseHubOptions, USAGE, UsageError } from "./lib/hub_options.ts";
-import { CERT_FILES, exists, initPki, issueViewer, writeSecret } from "./cli/cert_dir.ts";
+import { type HubOptions, OPTIONS, parseHubOptions, USAGE, UsageError } from "./lib/hub_options.ts";
+import {
+  CERT_FILES,
+  exists,
+  initPki,
+  issueViewer,
+  moveCaKeys,
+  writeSecret,
+} from "./cli/cert_dir.ts";
 import { PkiError } from "./lib/pki_error.ts";
 import { startHub } from "./hub/server.ts";
 import { HubStartError } from "./hub/start_error.ts";
+import { CA_KEY_FILES } from "./hub/tls_files.ts";
 import { consoleLog } from "./hub/log.ts";
 import { runCameras } from "./sim/run_cameras.ts";
 import { writePrebuilt } from "./hub/assets.ts";
@@ -28,13 +36,17 @@ interface DemoCredentials {
 /**
  * Creates what the demo needs and is missing: a dev PKI on a fresh clone, then viewer
  * certificates for the browser and the healthcheck. Never replaces a file: with real
- * certificates in place (no CA key here), it creates nothing.
+ * certificates in place (no CA key here), it creates nothing. CA keys an earlier version
+ * left beside the hub's files move to `ca/`, where the hub does not read.
  */
 async function prepareDemo(
   o: HubOptions,
   out: (s: string) => void,
 ): Promise<DemoCredentials | null> {
   const dir = o.certsDir;
+  for (const { from, to } of await moveCaKeys(dir)) {
+    out(`Moved the CA key ${from} to ${to}: the hub refuses CA keys beside its own files`);
+  }
   const hasCa = await exists(`${dir}/${CERT_FILES.rootCa}`);
   const hasServer = await exists(`${dir}/${CERT_FILES.serverKey}`);
   if (!hasCa && !hasServer) {
@@ -135,7 +147,20 @@ function banner(url: string, o: HubOptions, demo: DemoCredentials | null): strin
   return lines.join("\n");
 }
 
-export async function main(args: string[], env = Deno.env.toObject()): Promise<number> {
+/**
+ * The hub's own variables only (TRUSTCAM_*, from the option table): the container grants
+ * `--allow-env=TRUSTCAM_*` and nothing more, so reading the whole environment would fail.
+ */
+export function hubEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const { env: name } of OPTIONS) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
+export async function main(args: string[], env = hubEnv()): Promise<number> {
   let o: HubOptions;
   try {
     o = parseHubOptions(args, env);
@@ -182,7 +207,8 @@ export async function main(args: string[], env = Deno.env.toObject()): Promise<n
   } catch (err) {
     if (err instanceof HubStartError) {
       console.error(`error: ${err.message}`);
-      if (!o.demo && err.path?.startsWith(o.certsDir)) {
+      const caKey = CA_KEY_FILES.some((name) => err.path?.endsWith(`/${name}`));
+      if (!o.demo && !caKey && err.path?.startsWith(o.certsDir)) {
         console.error("Create certificates with `deno task certs init`, or start with --demo.");
       }
       return 1;

@@ -5,6 +5,7 @@ import { DeviceSink } from "../tests/device_sink_fixture.ts";
 import { waitFor } from "../tests/wait_for.ts";
 import { readStamp } from "../lib/jpeg_com.ts";
 import { camerasMain, parseCamerasArgs } from "./cameras.ts";
+import { CERT_FILES } from "./cert_dir.ts";
 
 async function run(args: string[], signal?: AbortSignal) {
   const lines: string[] = [];
@@ -67,7 +68,7 @@ Deno.test("camerasMain() exits 1 naming the commands to run when there is no dev
   const pki = await createTestPki();
   try {
     // Trusted CA certificates present, but no signer key and no device certificates.
-    await Deno.remove(join(pki.dir, "signer-ca.key"));
+    await Deno.remove(join(pki.dir, CERT_FILES.signerKey));
     const { code, out } = await run(["--count", "1", "--certs", pki.dir]);
     assert.equal(code, 1);
     assert.equal(

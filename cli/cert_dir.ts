@@ -1,9 +1,10 @@
 /**
  * The certificates directory: the files the hub loads (server key and chain, the CAs,
- * revoked.txt) and the device and viewer certificates `deno task certs` issues into it. The
- * certificates themselves come from lib/pki.ts; this module only reads and writes files.
+ * revoked.txt, crl.pem) and the device and viewer certificates `deno task certs` issues into
+ * it. The CA private keys live apart, in its `ca/` subdirectory, which the hub never reads.
+ * The certificates themselves come from lib/pki.ts; this module only reads and writes files.
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   type Ca,
   createRootCa,
@@ -15,26 +16,39 @@ import {
   validateHost,
   validateViewerName,
 } from "../lib/pki.ts";
+import { createCrl } from "../lib/crl.ts";
+import { RevocationList } from "../lib/revocation.ts";
 import { PkiError } from "../lib/pki_error.ts";
 import { toPkcs12 } from "../lib/pkcs12.ts";
 import { DEFAULT_SERIAL_PATTERN, serialMatcher } from "../lib/serial.ts";
 
-/** File names in a certs directory; the first four are the seed's (what the hub reads). */
+/**
+ * File names in a certs directory; the first four are the seed's. The hub reads those, the
+ * revocation list and the CRL; the CA keys sit in `ca/`, out of its way.
+ */
 export const CERT_FILES = {
   serverKey: "server.key",
   serverChain: "server.chain",
   signerCa: "signer-ca.crt",
   rootCa: "root-ca.crt",
+  rootKey: "ca/root-ca.key",
+  signerKey: "ca/signer-ca.key",
+  revoked: "revoked.txt",
+  crl: "crl.pem",
+} as const;
+
+/** Where CA keys used to be (and where the seed's users put the signer key): the hub's dir. */
+export const LEGACY_CA_KEYS = {
   rootKey: "root-ca.key",
   signerKey: "signer-ca.key",
-  revoked: "revoked.txt",
 } as const;
 
 export const DEFAULT_HOSTS = ["localhost", "127.0.0.1", "::1"] as const;
 
 export const REVOKED_HEADER =
   `# trustcam revocation list: the hub re-reads this file when it changes.
-# One entry per line: cn:<common name>, sha256:<certificate fingerprint>, serial:<cert serial>.
+# One entry per line: serial:<cert serial>, sha256:<certificate fingerprint>, cn:<common name>.
+# A cn: line bans the name for good. \`deno task certs revoke\` also signs crl.pem from this list.
 `;
 
 /** Whether a path exists (a dangling link counts); other errors propagate. */
@@ -68,7 +82,7 @@ export async function initPki(
   opts: { hosts?: string[]; force?: boolean } = {},
 ): Promise<{ created: string[] }> {
   if (!opts.force) {
-    for (const f of [CERT_FILES.rootCa, CERT_FILES.rootKey]) {
+    for (const f of [CERT_FILES.rootCa, CERT_FILES.rootKey, LEGACY_CA_KEYS.rootKey]) {
       const path = join(dir, f);
       if (await exists(path)) {
         throw new PkiError(
@@ -86,14 +100,18 @@ export async function initPki(
   return { created: await writePki(dir, root, signer, server) };
 }
 
-/** Writes the CA pair and the server certificate under the names the hub reads. */
+/**
+ * Writes the CA pair and the server certificate under the names the hub reads, the CA keys
+ * under `ca/`, and an empty CRL signed by the new signer CA.
+ */
 export async function writePki(
   dir: string,
   root: Ca,
   signer: Ca,
   server: IssuedCert,
 ): Promise<string[]> {
-  await Deno.mkdir(dir, { recursive: true });
+  await Deno.mkdir(join(dir, "ca"), { recursive: true, mode: 0o700 });
+  await Deno.chmod(join(dir, "ca"), 0o700);
   const created: string[] = [];
   const put = async (f: string, text: string, secret: boolean) => {
     const path = join(dir, f);
@@ -109,13 +127,57 @@ export async function writePki(
   if (!(await exists(join(dir, CERT_FILES.revoked)))) {
     await put(CERT_FILES.revoked, REVOKED_HEADER, false);
   }
+  // A CRL from a replaced CA would not verify; the new CA starts with an empty one.
+  await put(CERT_FILES.crl, await createCrl(signer, { entries: [], number: 1n }), false);
+  // Keys of a replaced CA left where the hub reads would stop it from starting.
+  for (const f of Object.values(LEGACY_CA_KEYS)) {
+    await Deno.remove(join(dir, f)).catch(ignoreMissing);
+  }
   return created;
+}
+
+function ignoreMissing(err: unknown): void {
+  if (!(err instanceof Deno.errors.NotFound)) throw err;
+}
+
+/**
+ * Moves CA keys from where earlier versions wrote them (the hub's directory) to `ca/`, so
+ * an existing dev PKI keeps working once the hub refuses CA keys beside its own files.
+ * Returns the moves made; an identical copy already in `ca/` just replaces the old file.
+ */
+export async function moveCaKeys(dir: string): Promise<Array<{ from: string; to: string }>> {
+  const moved: Array<{ from: string; to: string }> = [];
+  for (const k of ["rootKey", "signerKey"] as const) {
+    const from = join(dir, LEGACY_CA_KEYS[k]), to = join(dir, CERT_FILES[k]);
+    if (!(await exists(from))) continue;
+    if (await exists(to)) {
+      if ((await Deno.readTextFile(from)) !== (await Deno.readTextFile(to))) {
+        throw new PkiError(
+          "PKI_EXISTS",
+          `Two different CA keys: "${from}" and "${to}": keep the right one in "${dirname(to)}"`,
+        );
+      }
+      await Deno.remove(from);
+    } else {
+      await Deno.mkdir(dirname(to), { recursive: true, mode: 0o700 });
+      await Deno.rename(from, to);
+    }
+    moved.push({ from, to });
+  }
+  return moved;
+}
+
+/** The signer CA's key file in `dir`: `ca/signer-ca.key`, or where earlier versions put it. */
+export async function signerKeyPath(dir: string): Promise<string> {
+  const legacy = join(dir, LEGACY_CA_KEYS.signerKey);
+  const current = join(dir, CERT_FILES.signerKey);
+  return !(await exists(current)) && await exists(legacy) ? legacy : current;
 }
 
 /** The signer CA of `dir`, ready to issue certificates. */
 export async function loadSigner(dir: string): Promise<Ca> {
   const certPath = join(dir, CERT_FILES.signerCa);
-  const keyPath = join(dir, CERT_FILES.signerKey);
+  const keyPath = await signerKeyPath(dir);
   const read = async (path: string) => {
     try {
       return await Deno.readTextFile(path);
@@ -130,6 +192,40 @@ export async function loadSigner(dir: string): Promise<Ca> {
     }
   };
   return await loadCa(await read(certPath), await read(keyPath));
+}
+
+/**
+ * A `cn:` entry bans a name for good (`certs revoke --cn`): a certificate issued to it would
+ * be refused the moment it is used, so refuse to issue it and say why.
+ */
+async function refuseBannedName(dir: string, cn: string): Promise<void> {
+  const path = join(dir, CERT_FILES.revoked);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return;
+    throw err;
+  }
+  let list: RevocationList;
+  try {
+    list = RevocationList.parse(text);
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    throw new PkiError(
+      "PKI_BAD_REVOCATIONS",
+      `Invalid revocation list: "${path}": ${err.message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  if (list.isRevoked({ cn, fingerprint256: "", serialNumber: "" })) {
+    throw new PkiError(
+      "PKI_BANNED",
+      `Name revoked for good: "${cn}": "${path}" bans it (a cn: line); a certificate issued to it would be refused. Remove that line first if the ban should end`,
+    );
+  }
 }
 
 async function writeLeaf(
@@ -165,6 +261,7 @@ export async function issueDevice(
     );
   }
   const cn = serial.toUpperCase();
+  await refuseBannedName(dir, cn);
   const signer = await loadSigner(dir);
   const cert = await issueClient(signer, { cn });
   const sub = join(dir, "devices");
@@ -190,6 +287,7 @@ export async function issueViewer(
   password: string;
 }> {
   validateViewerName(viewer);
+  await refuseBannedName(dir, viewer);
   const signer = await loadSigner(dir);
   const cert = await issueClient(signer, { cn: viewer });
   const sub = join(dir, "viewers");

@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { CERT_FILES, initPki, issueDevice, issueViewer, loadSigner } from "./cert_dir.ts";
+import {
+  CERT_FILES,
+  initPki,
+  issueDevice,
+  issueViewer,
+  LEGACY_CA_KEYS,
+  loadSigner,
+  moveCaKeys,
+} from "./cert_dir.ts";
+import { readCrl } from "../lib/crl.ts";
 import { assertPkiError, modeOf, openssl, verify, withDir } from "../tests/cert_checks.ts";
 
 Deno.test("initPki() writes the hub's files, keys 0600, chains that openssl verifies", async () => {
@@ -137,5 +146,59 @@ Deno.test("issueViewer() rejects bad names and names that look like device seria
       "PKI_BAD_NAME",
       /matches the device pattern/,
     );
+  });
+});
+
+Deno.test("initPki() keeps the CA keys in ca/ (0700), apart from the files the hub reads, and signs an empty CRL", async () => {
+  await withDir(async (dir) => {
+    await initPki(dir);
+    assert.equal(modeOf(join(dir, "ca")), 0o700);
+    for (const f of Object.values(LEGACY_CA_KEYS)) {
+      await assert.rejects(Deno.stat(join(dir, f)), Deno.errors.NotFound, f);
+    }
+    const crl = readCrl(
+      await Deno.readTextFile(join(dir, CERT_FILES.crl)),
+      await Deno.readTextFile(join(dir, CERT_FILES.signerCa)),
+    );
+    assert.equal(crl.number, 1n);
+    assert.deepEqual(crl.entries, []);
+    const r = await openssl([
+      ...["crl", "-in", join(dir, CERT_FILES.crl), "-CAfile", join(dir, CERT_FILES.signerCa)],
+      ...["-verify", "-noout"],
+    ]);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /verify OK/);
+  });
+});
+
+Deno.test("moveCaKeys() moves CA keys an earlier version left in the hub's dir; loadSigner() reads either place", async () => {
+  await withDir(async (dir) => {
+    await initPki(dir);
+    const signerKey = await Deno.readTextFile(join(dir, CERT_FILES.signerKey));
+    // The layout before ca/: both keys beside the hub's files.
+    for (const k of ["rootKey", "signerKey"] as const) {
+      await Deno.rename(join(dir, CERT_FILES[k]), join(dir, LEGACY_CA_KEYS[k]));
+    }
+    assert.equal((await loadSigner(dir)).keyPem, signerKey, "the CLI works on the old layout");
+    assert.ok((await issueViewer(dir, "alice")).cert.cn === "alice");
+
+    const moved = await moveCaKeys(dir);
+    assert.deepEqual(moved, [
+      { from: join(dir, LEGACY_CA_KEYS.rootKey), to: join(dir, CERT_FILES.rootKey) },
+      { from: join(dir, LEGACY_CA_KEYS.signerKey), to: join(dir, CERT_FILES.signerKey) },
+    ]);
+    assert.equal(await Deno.readTextFile(join(dir, CERT_FILES.signerKey)), signerKey);
+    assert.equal(modeOf(join(dir, CERT_FILES.signerKey)), 0o600);
+    assert.deepEqual(await moveCaKeys(dir), [], "nothing left to move");
+
+    // An identical copy left behind just goes; a different one is the operator's call.
+    await Deno.copyFile(join(dir, CERT_FILES.signerKey), join(dir, LEGACY_CA_KEYS.signerKey));
+    assert.equal((await moveCaKeys(dir)).length, 1);
+    await Deno.writeTextFile(join(dir, LEGACY_CA_KEYS.rootKey), "another key");
+    await assertPkiError(moveCaKeys(dir), "PKI_EXISTS", /^Two different CA keys: ".*root-ca\.key"/);
+
+    // Replacing the CA also removes keys of the old one from the hub's dir.
+    await initPki(dir, { force: true });
+    await assert.rejects(Deno.stat(join(dir, LEGACY_CA_KEYS.rootKey)), Deno.errors.NotFound);
   });
 });

@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { join, relative } from "node:path";
 import { CERT_FILES, DEFAULT_HOSTS, initPki, issueDevice, issueViewer } from "./cert_dir.ts";
-import { listCertificates, revoke } from "./cert_revocation.ts";
+import { type CrlOutcome, listCertificates, refreshCrl, revoke } from "./cert_revocation.ts";
 import { PkiError } from "../lib/pki_error.ts";
 import { UsageError } from "../lib/usage_error.ts";
 
@@ -32,7 +32,9 @@ Commands:
   device <serial> [--force]      issue a camera certificate (CN = ATECC608 serial)
   viewer <name> [--force]        issue a viewer certificate and a .p12 for a browser
   list [--json]                  list certificates and whether they are revoked
-  revoke <serial|name|fingerprint>   add a certificate to revoked.txt
+  revoke <name|serial|fingerprint> [--cn]
+                                 revoke certificates (revoked.txt and the signed crl.pem)
+  crl                            sign crl.pem anew from revoked.txt
 
 Options for every command:
   --dir DIR    certificates directory (default: ${DEFAULT_DIR})
@@ -44,8 +46,10 @@ const HELP: Record<string, string> = {
 Creates a root CA, a signer CA and the hub's server certificate (ECDSA P-256) in DIR:
   ${CERT_FILES.serverKey}, ${CERT_FILES.serverChain}     the hub's TLS key and certificate chain
   ${CERT_FILES.signerCa}, ${CERT_FILES.rootCa}   the CAs clients must chain to
-  ${CERT_FILES.signerKey}, ${CERT_FILES.rootKey}   CA keys (secret: keep them off the hub if you can)
-  ${CERT_FILES.revoked}                   the revocation list the hub watches
+  ${CERT_FILES.revoked}, ${CERT_FILES.crl}        the revocation list and the signed CRL the hub watches
+  ${CERT_FILES.signerKey}, ${CERT_FILES.rootKey}
+                              CA keys (secret), apart from the files the hub reads; the
+                              hub never needs them: keep them off its machine if you can
 
 Options:
   --host H    a DNS name or IP address the hub is reached at; repeat for several.
@@ -79,11 +83,29 @@ its serial number, SHA-256 fingerprint, expiry and revocation state.
 Options:
   --json      print a JSON array instead of a table
   --dir DIR   certificates directory (default: ${DEFAULT_DIR})`,
-  revoke: `Usage: deno task certs revoke <serial|name|fingerprint> [--dir ${DEFAULT_DIR}]
+  revoke: `Usage: deno task certs revoke <name|serial|fingerprint> [--cn] [--dir ${DEFAULT_DIR}]
 
-Adds a certificate to DIR/${CERT_FILES.revoked}. The target is a camera serial, a viewer
-name, a certificate serial number or a SHA-256 fingerprint (hex, colons optional). The hub
-re-reads the file and closes connections that use a revoked certificate.
+Revokes certificates. The target is a viewer name or camera serial with certificates in DIR,
+a certificate serial number or a SHA-256 fingerprint (hex, colons optional). Each certificate
+found is revoked by its serial number: a serial: line in DIR/${CERT_FILES.revoked}, and an
+entry in DIR/${CERT_FILES.crl}, the X.509 CRL signed by the signer CA (for openssl, nginx and
+other TLS stacks). The name stays free: \`deno task certs viewer <name> --force\` then
+issues a new, valid certificate.
+
+A camera serial with no certificate file here (provisioned elsewhere) is revoked by name
+(a cn: line). The hub re-reads both files and closes connections that use a revoked
+certificate.
+
+Options:
+  --cn        ban the name for good (a cn: line): every certificate with this CN, past or
+              future, is refused, and \`certs viewer/device\` refuses to issue one for it
+  --dir DIR   certificates directory (default: ${DEFAULT_DIR})`,
+  crl: `Usage: deno task certs crl [--dir ${DEFAULT_DIR}]
+
+Signs DIR/${CERT_FILES.crl} anew from DIR/${CERT_FILES.revoked} with the signer CA: every serial:
+line and every certificate in DIR that a line revokes, with a fresh nextUpdate (a year on)
+and the next CRL number. Run it before the CRL's nextUpdate if other TLS stacks check it,
+after editing ${CERT_FILES.revoked} by hand, or to replace a CRL that no longer verifies.
 
 Options:
   --dir DIR   certificates directory (default: ${DEFAULT_DIR})`,
@@ -94,7 +116,8 @@ const OPTIONS = {
   device: { force: { type: "boolean" } },
   viewer: { force: { type: "boolean" } },
   list: { json: { type: "boolean" } },
-  revoke: {},
+  revoke: { cn: { type: "boolean" } },
+  crl: {},
 } as const;
 
 type Command = keyof typeof OPTIONS;
@@ -104,7 +127,8 @@ const POSITIONALS: Record<Command, string | undefined> = {
   device: "serial",
   viewer: "name",
   list: undefined,
-  revoke: "serial|name|fingerprint",
+  revoke: "name|serial|fingerprint",
+  crl: undefined,
 };
 
 /** Runs `deno task certs` with `args`; returns the exit code (0 ok, 1 failure, 2 usage). */
@@ -161,7 +185,10 @@ export async function certsMain(args: string[], io: CertsIo = defaultIo): Promis
         await runList(io, dir, !!flags.json);
         break;
       case "revoke":
-        await runRevoke(io, dir, positionals[0]);
+        await runRevoke(io, dir, positionals[0], !!flags.cn);
+        break;
+      case "crl":
+        await runCrl(io, dir);
         break;
     }
     return 0;
@@ -208,12 +235,14 @@ function day(d: Date): string {
 
 async function runInit(io: CertsIo, dir: string, hosts: string[], force: boolean) {
   const { created } = await initPki(dir, { hosts, force });
-  const secret = new Set<string>([CERT_FILES.rootKey, CERT_FILES.signerKey, CERT_FILES.serverKey]);
+  const secret = new Set<string>(
+    [CERT_FILES.rootKey, CERT_FILES.signerKey, CERT_FILES.serverKey].map((f) => join(dir, f)),
+  );
   io.out(`Created the trustcam CA in ${show(dir)}:`);
   for (const path of created) {
-    const name = path.slice(path.lastIndexOf("/") + 1);
-    io.out(`  ${show(path)}${secret.has(name) ? "   (secret, mode 0600)" : ""}`);
+    io.out(`  ${show(path)}${secret.has(path) ? "   (secret, mode 0600)" : ""}`);
   }
+  io.out(`The CA keys are in ${show(join(dir, "ca"))}/: the hub does not need them.`);
   io.out(`Server certificate hosts: ${[...new Set([...DEFAULT_HOSTS, ...hosts])].join(", ")}`);
   io.out("");
   io.out("Next:");
@@ -278,18 +307,44 @@ async function runList(io: CertsIo, dir: string, json: boolean) {
   }
 }
 
-async function runRevoke(io: CertsIo, dir: string, target: string) {
-  const r = await revoke(dir, target);
+async function runRevoke(io: CertsIo, dir: string, target: string, cn: boolean) {
+  const r = await revoke(dir, target, { cn });
   const file = show(join(dir, CERT_FILES.revoked));
   if (r.added.length === 0) {
     io.out(`Already revoked in ${file}: ${r.entries.join(", ")}`);
-    return;
+  } else {
+    io.out(`Added to ${file}:`);
+    for (const e of r.added) io.out(`  ${e}`);
+    if (r.matched.length) io.out(`Matches: ${r.matched.map(show).join(", ")}`);
+    else io.out("No certificate file here matches; the entry applies to any certificate with it.");
   }
-  io.out(`Added to ${file}:`);
-  for (const e of r.added) io.out(`  ${e}`);
-  if (r.matched.length) io.out(`Matches: ${r.matched.map(show).join(", ")}`);
-  else io.out("No certificate file here matches; the entry applies to any certificate with it.");
-  io.out("The hub re-reads the list and closes connections using a revoked certificate.");
+  const ban = r.entries.find((e) => e.startsWith("cn:"));
+  if (ban) {
+    io.out(
+      `${ban} bans the name: any certificate with it is refused, and no new one is issued for it.`,
+    );
+  }
+  showCrl(io, r.crl);
+  if (r.added.length) {
+    io.out("The hub re-reads both files and closes connections using a revoked certificate.");
+  }
+}
+
+function showCrl(io: CertsIo, c: CrlOutcome) {
+  if (c.written) {
+    io.out(`Signed ${show(c.path)}: CRL number ${c.number}, ${c.revoked} revoked certificate(s).`);
+  } else if (c.reason === "no_signer_key") {
+    io.out(
+      `No signer CA key here (${show(c.keyPath!)}), so ${show(c.path)} is not updated; ` +
+        "the hub enforces the list all the same. Run `deno task certs crl` where the key is.",
+    );
+  }
+}
+
+async function runCrl(io: CertsIo, dir: string) {
+  const r = await refreshCrl(dir);
+  if (r.replaced) io.out(`Replaced a CRL that did not verify (${r.replaced}).`);
+  showCrl(io, r);
 }
 
 if (import.meta.main) Deno.exit(await certsMain(Deno.args));

@@ -42,7 +42,7 @@ function modeOf(path: string): number {
 Deno.test("certsMain() --help describes every command", async () => {
   const top = await certs("--help");
   assert.equal(top.code, 0);
-  for (const cmd of ["init", "device", "viewer", "list", "revoke"]) {
+  for (const cmd of ["init", "device", "viewer", "list", "revoke", "crl"]) {
     assert.match(top.out, new RegExp(`^  ${cmd}\\b`, "m"), cmd);
     const r = await certs(cmd, "--help");
     assert.equal(r.code, 0, cmd);
@@ -187,11 +187,11 @@ Deno.test("certsMain() revoke writes entries and list shows them revoked", async
     const r = await certs("revoke", "0123A1B2C3D4E5F6A7", "--dir", dir);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^Added to .*revoked\.txt:$/m);
-    assert.match(r.out, /^ {2}cn:0123A1B2C3D4E5F6A7$/m);
-    assert.ok(r.out.includes(`  sha256:${device.fingerprint256}`));
+    assert.ok(r.out.includes(`\n  serial:${device.serialNumber}\n`), r.out);
+    assert.match(r.out, /^Signed .*crl\.pem: CRL number 2, 1 revoked certificate\(s\)\.$/m);
     const file = await Deno.readTextFile(join(dir, CERT_FILES.revoked));
-    assert.match(file, /^cn:0123A1B2C3D4E5F6A7$/m);
-    assert.ok(file.includes(`\nsha256:${device.fingerprint256}\n`));
+    assert.ok(file.includes(`\nserial:${device.serialNumber}\n`));
+    assert.doesNotMatch(file, /^cn:/m, "the name stays free");
 
     const again = await certs("revoke", "0123A1B2C3D4E5F6A7", "--dir", dir);
     assert.equal(again.code, 0);
@@ -243,5 +243,42 @@ Deno.test("certsMain() list judges revoked.txt exactly as the hub does (any-case
     assert.match(table, /^device\s+0123A1B2C3D4E5F6A7\s+\S+\s+REVOKED/m);
     assert.match(table, /^viewer\s+alice\s+\S+\s+REVOKED/m);
     assert.match(table, /^viewer\s+bob\s+\S+\s+ok/m);
+  });
+});
+
+Deno.test("certsMain() viewer --force after revoke issues a valid certificate; revoke --cn bans the name", async () => {
+  await withDir(async (dir) => {
+    assert.equal((await certs("init", "--dir", dir)).code, 0);
+    assert.equal((await certs("viewer", "alice", "--dir", dir)).code, 0);
+    type Row = { kind: string; cn: string; serialNumber: string; revoked: boolean };
+    const list = async () =>
+      (JSON.parse((await certs("list", "--dir", dir, "--json")).out) as Row[])
+        .filter((c) => c.kind === "viewer");
+    const [old] = await list();
+
+    const r = await certs("revoke", "alice", "--dir", dir);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(r.out.includes(`\n  serial:${old.serialNumber}\n`), r.out);
+    assert.doesNotMatch(r.out, /bans the name/);
+    assert.deepEqual((await list()).map((c) => [c.cn, c.revoked]), [["alice", true]]);
+
+    const again = await certs("viewer", "alice", "--dir", dir, "--force");
+    assert.equal(again.code, 0, again.err);
+    const [fresh] = await list();
+    assert.notEqual(fresh.serialNumber, old.serialNumber);
+    assert.equal(fresh.revoked, false, "the reissued certificate is valid");
+
+    const ban = await certs("revoke", "alice", "--cn", "--dir", dir);
+    assert.equal(ban.code, 0, ban.err);
+    assert.match(ban.out, /^ {2}cn:alice$/m);
+    assert.match(ban.out, /^cn:alice bans the name/m);
+    assert.deepEqual((await list()).map((c) => [c.cn, c.revoked]), [["alice", true]]);
+    const refused = await certs("viewer", "alice", "--dir", dir, "--force");
+    assert.equal(refused.code, 1);
+    assert.match(refused.err, /^error: Name revoked for good: "alice"/);
+
+    const crl = await certs("crl", "--dir", dir);
+    assert.equal(crl.code, 0, crl.err);
+    assert.match(crl.out, /^Signed .*crl\.pem: CRL number 4, 2 revoked certificate\(s\)\.$/m);
   });
 });

@@ -6,19 +6,30 @@
 export class FileWatch implements Disposable {
   #timer: ReturnType<typeof setInterval> | undefined;
   #last: string | undefined;
+  #lastError: string | undefined;
 
-  /** Calls `onChange(text)` now and on each change; `null` text means the file is absent. */
+  /**
+   * Calls `onChange(text)` now and on each change; `null` text means the file is absent.
+   * Later read failures (permissions, a directory in its place) go to `onError`, once per
+   * distinct failure, and the next poll retries.
+   */
   constructor(
     readonly path: string,
     private onChange: (text: string | null) => void,
     intervalMs = 1000,
+    private onError: (err: Error) => void = () => {},
   ) {
     this.poll();
     this.#timer = setInterval(() => {
       try {
         this.poll();
-      } catch {
-        // Unreadable for now (permissions, a half-written file): the next poll retries.
+      } catch (err) {
+        const key = (err as Error).message;
+        if (key === this.#lastError) return;
+        this.#lastError = key;
+        // Whatever was read last stays in force; once the file reads again, it is read anew.
+        this.#last = "error";
+        this.onError(err as Error);
       }
     }, intervalMs);
   }
@@ -38,6 +49,7 @@ export class FileWatch implements Disposable {
       if (stamp === this.#last) return;
       text = null;
     }
+    this.#lastError = undefined;
     const first = this.#last === undefined;
     this.#last = stamp;
     if (first) this.onChange(text);

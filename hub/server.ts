@@ -89,6 +89,7 @@ export async function startHub(
     bus: options.bus,
     assets: options.assets,
     root: options.root ?? new URL("..", import.meta.url).pathname.replace(/\/$/, ""),
+    signerCaPem: tls.ca[0],
   });
   const { relay, isRevoked } = services;
   const allowedOrigins: ReadonlySet<string> = new Set(config.allowedOrigins);

@@ -19,6 +19,7 @@ import type { WebAssets } from "../lib/web/web_assets.ts";
 import { SqliteCameraStore } from "./camera_store.ts";
 import { SnapshotStore } from "./snapshot_store.ts";
 import { watchParsed } from "./watch_parsed.ts";
+import { watchRevocations } from "./revocation_watch.ts";
 import { buildAssets } from "./assets.ts";
 import { HubStartError } from "./start_error.ts";
 import { Relay } from "./relay.ts";
@@ -40,6 +41,8 @@ export interface ServicesOptions {
   root: string;
   /** Called after a new revocation list is in force (the listener closes keep-alives). */
   onRevocations?: () => void;
+  /** The signer CA certificate (PEM): the CRL must be signed by it. */
+  signerCaPem: string;
 }
 
 export interface Services {
@@ -80,19 +83,19 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     let policy: Policy = ALLOW_ALL;
     let relay: Relay | undefined = undefined;
     const isRevoked = (p: Peer) => revocations.isRevoked(p);
-    const revocationWatch = watchParsed(
-      config.revocationFile,
-      (text) => text === null ? RevocationList.EMPTY : RevocationList.parse(text),
-      (list) => {
+    const revocationWatch = watchRevocations({
+      listPath: config.revocationFile,
+      crlPath: `${config.certsDir}/crl.pem`,
+      signerCaPem: o.signerCaPem,
+      log,
+      onChange: (list) => {
         revocations = list;
-        log("revocations", { path: config.revocationFile, entries: list.size });
         const closed = relay?.enforceRevocations(isRevoked) ?? 0;
         const ended = endStreams((p) => !isRevoked(p), "revoked");
         if (closed || ended) log("revocations-enforced", { closed, streams: ended });
         o.onRevocations?.();
       },
-      { log, event: "revocations", label: "revocation list" },
-    );
+    });
     cleanups.push(() => revocationWatch.close());
 
     if (config.policyFile) {

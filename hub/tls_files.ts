@@ -1,6 +1,8 @@
 /**
  * Reads the hub's certificates under the seed's file names and checks them before listening,
  * so a wrong file stops start-up with one message naming it instead of failing handshakes.
+ * A CA private key beside them is refused: the hub never needs one, and whoever reads the
+ * hub's directory (a container volume, a backup) must not be able to issue certificates.
  */
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { HubStartError } from "./start_error.ts";
@@ -48,7 +50,33 @@ function certs(pem: string, path: string): X509Certificate[] {
   });
 }
 
+/** CA keys as earlier versions (and the seed's instructions) left them in the hub's dir. */
+export const CA_KEY_FILES = ["root-ca.key", "signer-ca.key"] as const;
+
+/** Where a CA key belongs instead: `ca/` beside the hub's files, or another machine. */
+function refuseCaKeys(dir: string): void {
+  for (const name of CA_KEY_FILES) {
+    const path = `${dir}/${name}`;
+    let found = false;
+    try {
+      Deno.lstatSync(path);
+      found = true;
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+    if (found) {
+      throw new HubStartError(
+        `CA private key in the hub's certificates directory: "${path}": move it to ` +
+          `"${dir}/ca/${name}" (\`deno task start\` in demo mode does it for a dev PKI) or off ` +
+          "this machine; the hub needs only server.key, server.chain, signer-ca.crt and root-ca.crt",
+        path,
+      );
+    }
+  }
+}
+
 export function loadTlsMaterial(dir: string, now = new Date()): TlsMaterial {
+  refuseCaKeys(dir);
   const keyPath = `${dir}/${TLS_FILES.key}`;
   const chainPath = `${dir}/${TLS_FILES.chain}`;
   const key = read(dir, TLS_FILES.key);

@@ -62,3 +62,15 @@ Deno.test("loadTlsMaterial() names a file that holds no certificate", async () =
     /^No PEM certificate in ".*\/root-ca\.crt"$/,
   );
 });
+
+Deno.test("loadTlsMaterial() refuses a CA private key in the hub's directory and says where it belongs", async () => {
+  for (const name of ["signer-ca.key", "root-ca.key"]) {
+    await expectStartError(
+      (dir) => Deno.writeTextFile(`${dir}/${name}`, "-----BEGIN PRIVATE KEY-----\n"),
+      new RegExp(
+        `^CA private key in the hub's certificates directory: ".*/${name}": move it to ` +
+          `".*/ca/${name}" .* or off this machine`,
+      ),
+    );
+  }
+});

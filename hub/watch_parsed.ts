@@ -1,7 +1,9 @@
 /**
- * A file the hub obeys while it runs (the revocation list, the access policy): parsed now and
- * on every change. At start-up a bad file stops the hub with one message naming it; later a
- * bad edit is logged and the previous version stays in force, so a typo never opens the door.
+ * A file the hub obeys while it runs (the revocation list and CRL, the access policy): parsed
+ * now and on every change. At start-up a bad file stops the hub with one message naming it.
+ * Later the file fails closed: a bad edit, a file that turns unreadable, is emptied or
+ * disappears is logged at error level each time and the previous version stays in force, so
+ * neither a typo nor a lost file ever opens the door.
  */
 import { FileWatch } from "./file_watch.ts";
 import { HubStartError } from "./start_error.ts";
@@ -17,8 +19,10 @@ export interface WatchParsedOptions {
 }
 
 /**
- * Calls `onChange(parse(text))` now and after each change; `text` is null while the file is
- * absent. Throws {@link HubStartError} when the first parse fails.
+ * Calls `onChange(parse(text))` now and after each change. `text` is null only at start-up,
+ * when the file does not exist yet (a fresh install); once running, a missing or empty file
+ * is an error like an unparseable one. Throws {@link HubStartError} when the first parse
+ * fails.
  */
 export function watchParsed<T>(
   path: string,
@@ -27,21 +31,32 @@ export function watchParsed<T>(
   o: WatchParsedOptions,
 ): Disposable & { close(): void } {
   let started = false;
-  const watch = new FileWatch(path, (text) => {
-    let value: T;
-    try {
-      value = parse(text);
-    } catch (err) {
-      if (!started) {
-        throw new HubStartError(`Invalid ${o.label} "${path}": ${(err as Error).message}`, path, {
-          cause: err,
-        });
+  const refuse = (error: unknown) =>
+    o.log(`${o.event}-invalid`, { level: "error", path, error, kept: "previous" });
+  const watch = new FileWatch(
+    path,
+    (text) => {
+      let value: T;
+      try {
+        if (started && text === null) throw new Error("File missing");
+        if (started && text === "") throw new Error("File empty");
+        value = parse(text);
+      } catch (err) {
+        if (!started) {
+          throw new HubStartError(
+            `Invalid ${o.label} "${path}": ${(err as Error).message}`,
+            path,
+            { cause: err },
+          );
+        }
+        refuse(err);
+        return;
       }
-      o.log(`${o.event}-invalid`, { path, error: err, kept: "previous" });
-      return;
-    }
-    onChange(value);
-  }, o.intervalMs);
+      onChange(value);
+    },
+    o.intervalMs,
+    refuse,
+  );
   started = true;
   return watch;
 }

@@ -42,8 +42,47 @@ Deno.test("watchParsed() follows changes and keeps the previous value after a ba
   await Deno.writeTextFile(path, "oops!");
   await waitFor(() => log.includes("limit-invalid"), 5000, "the bad edit logged");
   assert.deepEqual(seen, [1, 22]);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("watchParsed() fails closed: a file that disappears, empties or turns unreadable keeps the previous value and is logged each time", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/limit.txt`;
+  const seen: number[] = [];
+  const log: Array<Record<string, unknown>> = [];
+  // Absent at start-up: parse(null) decides (a fresh install has no list yet).
+  using _watch = watchParsed(path, parseNumber, (n) => seen.push(n), {
+    log: (event, fields) => log.push({ event, ...fields }),
+    event: "limit",
+    label: "limit",
+    intervalMs: 10,
+  });
+  assert.deepEqual(seen, [0]);
+  await Deno.writeTextFile(path, "7");
+  await waitFor(() => seen.length === 2, 5000, "the file created");
+  const refusals = () => log.filter((l) => l.event === "limit-invalid");
+  const expectRefusal = async (n: number, error: RegExp) => {
+    await waitFor(() => refusals().length === n, 5000, `refusal ${n}`);
+    const r = refusals()[n - 1];
+    assert.equal(r.level, "error");
+    assert.equal(r.path, path);
+    assert.equal(r.kept, "previous");
+    assert.match(String(r.error), error);
+  };
   await Deno.remove(path);
-  await waitFor(() => seen.length === 3, 5000, "the removal");
-  assert.deepEqual(seen, [1, 22, 0]);
+  await expectRefusal(1, /File missing/);
+  await Deno.writeTextFile(path, "");
+  await expectRefusal(2, /File empty/);
+  // Unreadable as a file: a link to a directory renamed over it, in one step.
+  await Deno.mkdir(`${dir}/sub`);
+  await Deno.symlink(`${dir}/sub`, `${dir}/link`);
+  await Deno.rename(`${dir}/link`, path);
+  await expectRefusal(3, /directory/i);
+  await Deno.remove(path);
+  await expectRefusal(4, /File missing/);
+  assert.deepEqual(seen, [0, 7], "the last good value stayed in force throughout");
+  await Deno.writeTextFile(path, "8");
+  await waitFor(() => seen.length === 3, 5000, "a good file again");
+  assert.deepEqual(seen, [0, 7, 8]);
   await Deno.remove(dir, { recursive: true });
 });

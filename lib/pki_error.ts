@@ -7,6 +7,7 @@ export type PkiErrorCode =
   | "PKI_BAD_HOST"
   | "PKI_BAD_KEY"
   | "PKI_BAD_REVOCATIONS"
+  | "PKI_BANNED"
   | "PKI_NOT_FOUND";
 
 /** A PKI failure with a stable code; the message is meant for the operator. */

@@ -8,6 +8,9 @@
  * serial:01f3                    # a certificate by its serial number (leading zeros ignored)
  * 3fa0...64 hex...               # bare: a fingerprint when 64 hex digits, otherwise a CN
  * ```
+ *
+ * The signed CRL beside it (lib/crl.ts) adds serial numbers; {@link RevocationList.union}
+ * combines the two into the one list the hub enforces.
  */
 import { quote } from "./quote.ts";
 
@@ -22,6 +25,10 @@ export interface PeerIdentity {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX = /^[0-9a-f]+$/;
+// A list that turned to binary garbage must not load as a list of odd CNs (and so revoke
+// nothing it used to): control characters and U+FFFD (undecodable bytes) are never in a CN.
+// deno-lint-ignore no-control-regex
+const GARBLED = /[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/;
 
 function normalizeFingerprint(s: string): string {
   return s.replaceAll(":", "").toLowerCase();
@@ -58,6 +65,7 @@ export class RevocationList {
       if (entry === "") continue;
       const invalid = () =>
         new SyntaxError(`Invalid revocation entry on line ${i + 1}: ${quote(entry, 100)}`);
+      if (GARBLED.test(entry)) throw invalid();
       const colon = entry.indexOf(":");
       const prefix = colon > 0 ? entry.slice(0, colon).toLowerCase() : "";
       const value = colon > 0 ? entry.slice(colon + 1).trim() : "";
@@ -79,6 +87,33 @@ export class RevocationList {
       }
     }
     return new RevocationList(cns, fingerprints, serials);
+  }
+
+  /** A list of certificate serial numbers (hex, any case, colons and leading zeros ignored). */
+  static fromSerials(serials: Iterable<string>): RevocationList {
+    const set = new Set<string>();
+    for (const s of serials) {
+      const hex = s.replaceAll(":", "").toLowerCase();
+      if (!HEX.test(hex)) throw new SyntaxError(`Invalid serial number: ${quote(s, 100)}`);
+      set.add(normalizeSerial(hex));
+    }
+    return new RevocationList(new Set(), new Set(), set);
+  }
+
+  /** Every entry of every list: a certificate any of them revokes is revoked. */
+  static union(...lists: RevocationList[]): RevocationList {
+    const cns = new Set<string>(), fingerprints = new Set<string>(), serials = new Set<string>();
+    for (const l of lists) {
+      l.#cns.forEach((v) => cns.add(v));
+      l.#fingerprints.forEach((v) => fingerprints.add(v));
+      l.#serials.forEach((v) => serials.add(v));
+    }
+    return new RevocationList(cns, fingerprints, serials);
+  }
+
+  /** The serial numbers on the list, lower-case hex without leading zeros. */
+  get serials(): readonly string[] {
+    return [...this.#serials];
   }
 
   /** Whether any of the peer's CN, fingerprint or serial number is on the list. */

@@ -91,3 +91,30 @@ Deno.test("RevocationList.isRevoked() never matches empty peer fields", () => {
   const list = RevocationList.parse("cn:x\nserial:1");
   assert.equal(list.isRevoked({ cn: "", fingerprint256: "", serialNumber: "" }), false);
 });
+
+Deno.test("RevocationList.union() revokes what any of its lists revokes", () => {
+  const text = RevocationList.parse(`cn:alice\nsha256:${FP}\n`);
+  const crl = RevocationList.fromSerials(["00:AB:12", "ff"]);
+  const both = RevocationList.union(text, crl, RevocationList.EMPTY);
+  assert.equal(both.size, 4);
+  assert.equal(both.isRevoked(peer({ cn: "Alice" })), true);
+  assert.equal(both.isRevoked(peer({ fingerprint256: FP_HEX })), true);
+  assert.equal(both.isRevoked(peer({ serialNumber: "AB12" })), true);
+  assert.equal(both.isRevoked(peer()), false);
+  assert.deepEqual(crl.serials, ["ab12", "ff"]);
+  assert.throws(
+    () => RevocationList.fromSerials(["xyz"]),
+    /^SyntaxError: Invalid serial number: "xyz"$/,
+  );
+});
+
+Deno.test("RevocationList.parse() rejects a garbled list rather than reading junk as CNs", () => {
+  const bytes = new Uint8Array([0x63, 0x6e, 0x3a, 0x61, 0x0a, 0xff, 0xfe, 0x00, 0x13, 0x0a]);
+  const text = new TextDecoder().decode(bytes); // as Deno.readTextFile decodes it
+  assert.throws(
+    () => RevocationList.parse(text),
+    /^SyntaxError: Invalid revocation entry on line 2/,
+  );
+  assert.throws(() => RevocationList.parse("cn:a\u0000b\n"), SyntaxError);
+  assert.equal(RevocationList.parse("cn:a\tb # tab inside\n").size, 1);
+});

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { createTestPki } from "./pki_fixture.ts";
 import { issueViewer } from "../cli/cert_dir.ts";
 import { waitFor } from "./hub_fixture.ts";
+import { OPTIONS } from "../lib/hub_options.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const dockerfile = Deno.readTextFileSync(`${ROOT}Dockerfile`);
@@ -34,11 +35,74 @@ Deno.test("Dockerfile pins the project's Deno minor version and runs as a non-ro
   assert.match(dockerfile, /^VOLUME \["\/app\/certs", "\/app\/data"\]$/m);
 });
 
-Deno.test("Dockerfile CMD starts the hub with its permissions, and HEALTHCHECK passes under mTLS", async () => {
-  const cmd = jsonInstruction("CMD");
+function healthcheckInstruction(): string[] {
   const health = dockerfile.match(/HEALTHCHECK[^\n]*\\\n\s*CMD (\[.*\])/)?.[1];
   assert.ok(health, "HEALTHCHECK ... CMD [json]");
-  const healthCmd = JSON.parse(health) as string[];
+  return JSON.parse(health);
+}
+
+/** The value of `--flag=a,b` in `args`, as a list; undefined when absent. */
+function listOf(args: string[], flag: string): string[] | undefined {
+  return args.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1).split(",");
+}
+
+Deno.test("Dockerfile CMD and HEALTHCHECK grant Deno only listed permissions", () => {
+  const instructions: Array<[string, string[]]> = [
+    ["CMD", jsonInstruction("CMD")],
+    ["HEALTHCHECK", healthcheckInstruction()],
+  ];
+  for (const [what, args] of instructions) {
+    for (const a of args) {
+      assert.ok(!["-A", "--allow-all", "--allow-run", "--allow-ffi"].includes(a), `${what}: ${a}`);
+      assert.doesNotMatch(a, /^--allow-(read|write|net|env|sys|import)$/, `${what}: bare ${a}`);
+      // No subprocesses, no native code. (A listed --allow-sys would pass; nothing needs one.)
+      assert.doesNotMatch(a, /^--allow-(run|ffi)/, `${what}: ${a}`);
+    }
+    // Every TRUSTCAM_* variable of the option table is readable (a wildcard counts).
+    const env = listOf(args, "--allow-env") ?? [];
+    for (const { env: name } of OPTIONS) {
+      assert.ok(
+        env.some((e) => e === name || (e.endsWith("*") && name.startsWith(e.slice(0, -1)))),
+        `${what} --allow-env covers ${name}`,
+      );
+    }
+  }
+  const cmd = jsonInstruction("CMD");
+  assert.deepEqual(listOf(cmd, "--allow-write"), ["data"]);
+  assert.deepEqual(listOf(cmd, "--allow-read"), ["."]);
+  assert.ok(listOf(cmd, "--deny-read")?.includes("certs/ca"), "the CA keys are out of reach");
+  assert.deepEqual(listOf(cmd, "--allow-net"), ["0.0.0.0"]);
+});
+
+/**
+ * The image's relative paths as this test's temp dirs stand in for the volumes: `certs` is
+ * the test PKI, `data` the temp data dir (both inside the app dir in the image, so `.`
+ * covers them there), and the hub binds 127.0.0.1 here instead of 0.0.0.0.
+ */
+function forTest(args: string[], certs: string, data: string): string[] {
+  const path = (p: string) =>
+    p === "data"
+      ? data
+      : p === "certs"
+      ? certs
+      : p.startsWith("certs/")
+      ? `${certs}/${p.slice(6)}`
+      : p;
+  return args.map((a) => {
+    const m = /^(--(?:allow|deny)-(?:read|write))=(.*)$/.exec(a);
+    if (m) {
+      const list = m[2].split(",").map(path);
+      if (m[1] === "--allow-read" && list.includes(".")) list.push(certs, data);
+      return `${m[1]}=${list.join(",")}`;
+    }
+    if (a === "--allow-net=0.0.0.0") return `${a},127.0.0.1`;
+    return a;
+  });
+}
+
+Deno.test("Dockerfile CMD starts the hub with its permissions, and HEALTHCHECK passes under mTLS", async () => {
+  const cmd = jsonInstruction("CMD");
+  const healthCmd = healthcheckInstruction();
   assert.equal(healthCmd[0], "deno");
 
   // The image's build step, as the Dockerfile's RUN line does it.
@@ -61,8 +125,8 @@ Deno.test("Dockerfile CMD starts the hub with its permissions, and HEALTHCHECK p
     TRUSTCAM_DATA: data,
   };
   // The image's ENTRYPOINT is `deno`; CMD is its arguments. Relative paths resolve from /app,
-  // which is the repository root here. --allow-write=data is widened to the temp data dir.
-  const args = cmd.map((a) => a.startsWith("--allow-write=") ? `${a},${data}` : a);
+  // which is the repository root here; the volumes' paths point at the temp dirs.
+  const args = forTest(cmd, pki.dir, data);
   const hub = new Deno.Command(Deno.execPath(), {
     args,
     cwd: ROOT,
@@ -83,7 +147,7 @@ Deno.test("Dockerfile CMD starts the hub with its permissions, and HEALTHCHECK p
     assert.doesNotMatch(output, /creating a development PKI/, "--no-demo creates nothing");
     assert.match(output, /prebuilt in static\/build/, "the image serves the bundle built in it");
     const check = await new Deno.Command(Deno.execPath(), {
-      args: healthCmd.slice(1),
+      args: forTest(healthCmd.slice(1), pki.dir, data),
       cwd: ROOT,
       env,
     }).output();

@@ -16,7 +16,7 @@ import { DEFAULT_HOSTS, writePki } from "../cli/cert_dir.ts";
 export type { IssuedCert };
 
 export interface TestPki {
-  /** Temp dir with the hub's files: server.key, server.chain, signer-ca.crt, root-ca.crt (+ CA keys, revoked.txt) */
+  /** Temp dir with the hub's files: server.key, server.chain, signer-ca.crt, root-ca.crt, revoked.txt, crl.pem (CA keys in ca/) */
   dir: string;
   /** root + signer PEM concatenated (what a client trusts) */
   caPem: string;

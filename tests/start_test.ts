@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { request, waitFor } from "./hub_fixture.ts";
 import { launchChromium } from "../harness/chromium.ts";
+import { initPki } from "../cli/cert_dir.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -121,6 +122,13 @@ Deno.test("deno task start brings up the hub and 4 cameras from an empty directo
 
     const mode = Deno.statSync(`${certs}/server.key`).mode! & 0o777;
     assert.equal(mode, 0o600, "private keys are 0600");
+    for (const key of ["root-ca.key", "signer-ca.key"]) {
+      assert.ok(
+        Deno.statSync(`${certs}/ca/${key}`).isFile,
+        `the dev CA key ${key} is in certs/ca/`,
+      );
+      assert.throws(() => Deno.statSync(`${certs}/${key}`), Deno.errors.NotFound);
+    }
 
     run.child.kill("SIGINT");
     const status = await run.finish();
@@ -138,12 +146,22 @@ Deno.test("deno task start brings up the hub and 4 cameras from an empty directo
   }
 
   // A second start reuses what the first created: same CA, same viewer, same password.
+  // Its CA keys are where earlier versions kept them, beside the hub's files: the demo moves them.
   const rootBefore = Deno.readTextFileSync(`${dir}/certs/root-ca.crt`);
+  const signerKey = Deno.readTextFileSync(`${dir}/certs/ca/signer-ca.key`);
+  for (const key of ["root-ca.key", "signer-ca.key"]) {
+    Deno.renameSync(`${dir}/certs/ca/${key}`, `${dir}/certs/${key}`);
+  }
   const again = startHubProcess(dir, ["--port", String(port), "--host", "127.0.0.1"]);
   try {
     await waitFor(() => again.output.includes("Ctrl-C stops everything"), 60_000, "the banner");
     assert.doesNotMatch(again.output, /creating a development PKI/);
     assert.equal(Deno.readTextFileSync(`${dir}/certs/root-ca.crt`), rootBefore);
+    assert.match(
+      again.output,
+      /^Moved the CA key certs\/signer-ca\.key to certs\/ca\/signer-ca\.key: the hub refuses CA keys beside its own files$/m,
+    );
+    assert.equal(Deno.readTextFileSync(`${dir}/certs/ca/signer-ca.key`), signerKey);
     again.child.kill("SIGTERM");
     assert.equal((await again.finish()).code, 0);
   } finally {
@@ -165,6 +183,24 @@ Deno.test("main.ts stops with one clear message when a certificate file is missi
     assert.equal(status.code, 1);
     assert.match(run.output, /error: Cannot read "certs\/server\.key": missing/);
     assert.match(run.output, /deno task certs init/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("main.ts --no-demo refuses a CA private key in the hub's certificates directory", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "trustcam_cakey_" });
+  try {
+    await initPki(`${dir}/certs`);
+    Deno.copyFileSync(`${dir}/certs/ca/signer-ca.key`, `${dir}/certs/signer-ca.key`);
+    const run = startHubProcess(dir, ["--no-demo", "--port", "0", "--host", "127.0.0.1"]);
+    const status = await run.finish();
+    assert.equal(status.code, 1, run.output);
+    assert.match(
+      run.output,
+      /^error: CA private key in the hub's certificates directory: "certs\/signer-ca\.key": move it to "certs\/ca\/signer-ca\.key"/m,
+    );
+    assert.doesNotMatch(run.output, /listen url=/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
