@@ -397,6 +397,3 @@ async function skippedAtHub(env: BenchEnv, port: number): Promise<number | null>
 function tail(c: Child): string {
   return c.lines.length ? `\n  ${c.lines.slice(-10).join("\n  ")}` : "";
 }
-
-// The rule lives with the repeated-run judgement; re-exported for callers of one step.
-export { sustained } from "./repeated_step.ts";

@@ -19,6 +19,7 @@ import type { HubState, RouteConfig, RouteState } from "../lib/hub_state.ts";
 import { createRouter, type Manifest } from "../lib/web/router.ts";
 import { createRenderPage, SECURITY_HEADERS } from "../lib/web/render.tsx";
 import { HttpError } from "../lib/web/http_error.ts";
+import { escapeHtml } from "../lib/web/escape_html.ts";
 import type { WebAssets } from "../lib/web/web_assets.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { Log } from "./log.ts";
@@ -247,10 +248,6 @@ export function errorResponse(err: unknown, req: { headers: Headers }): Response
   }
   headers.set("content-type", "application/json");
   return new Response(JSON.stringify({ error: body }), { status, headers });
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function stackOf(err: unknown): string | undefined {

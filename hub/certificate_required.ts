@@ -4,7 +4,7 @@
  * for tools (JSON). No camera data, no script, no asset: everything it shows is in the page.
  */
 import type { Unverified } from "./peer.ts";
-import { escapeHtml } from "./app.ts";
+import { escapeHtml } from "../lib/web/escape_html.ts";
 
 const WHY: Record<Unverified, string> = {
   no_certificate: "This hub only talks to people and cameras holding a client certificate " +

@@ -3,7 +3,7 @@
  * `status`"). The firmware, the simulated cameras and the hub share this one definition.
  */
 import { TrustcamError } from "./errors.ts";
-import { parseControlObject } from "./control.ts";
+import { parseControlObject } from "./text_message.ts";
 import { quote } from "./quote.ts";
 
 export interface DeviceStatus {

@@ -27,6 +27,9 @@ export {
   SECURITY_HEADERS,
 } from "./render.tsx";
 export { Head } from "./head.ts";
+export { escapeHtml } from "./escape_html.ts";
+export { HttpError } from "./http_error.ts";
+export type { WebAssets } from "./web_assets.ts";
 export {
   escapeScriptJson,
   ISLAND_ATTR,
