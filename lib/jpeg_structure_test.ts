@@ -1,49 +1,14 @@
 import assert from "node:assert/strict";
 import { checkJpegStructure } from "./jpeg_structure.ts";
 import { renderFrame } from "../sim/frames.ts";
+import { hexBytes, JPEG_EOI, JPEG_SOF0, JPEG_SOI, JPEG_SOS } from "../harness/fake_jpeg.ts";
 
-const SOI = [0xff, 0xd8];
-const EOI = [0xff, 0xd9];
-const APP0 = [0xff, 0xe0, 0x00, 0x06, 0x4a, 0x46, 0x49, 0x46]; // "JFIF", length 6
-/** SOF0, 8-bit, height 240, width 320, 3 components. */
-const SOF0 = [
-  0xff,
-  0xc0,
-  0x00,
-  0x11,
-  0x08,
-  0x00,
-  0xf0,
-  0x01,
-  0x40,
-  0x03,
-  0x01,
-  0x22,
-  0x00,
-  0x02,
-  0x11,
-  0x01,
-  0x03,
-  0x11,
-  0x01,
-];
-const SOS = [
-  0xff,
-  0xda,
-  0x00,
-  0x0c,
-  0x03,
-  0x01,
-  0x00,
-  0x02,
-  0x11,
-  0x03,
-  0x11,
-  0x00,
-  0x3f,
-  0x00,
-];
-const SCAN = [0x12, 0x34, 0xff, 0x00, 0x56];
+const SOI = JPEG_SOI;
+const EOI = JPEG_EOI;
+const SOF0 = JPEG_SOF0;
+const SOS = JPEG_SOS;
+const APP0 = hexBytes("ff e0 00 06 4a 46 49 46"); // "JFIF", length 6
+const SCAN = hexBytes("12 34 ff 00 56");
 
 const bytes = (...parts: number[][]) => new Uint8Array(parts.flat());
 const sof = (width: number, height: number) => {
