@@ -157,7 +157,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: "TRUSTCAM_POLICY",
     kind: "string",
     default: "",
-    help: "Viewer access policy (JSON); none = every viewer sees every camera",
+    help: "Viewer access and roles (JSON); none = every viewer sees every camera, is admin",
   },
   {
     flag: "allowed-origin",
@@ -171,8 +171,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: "TRUSTCAM_STRICT_TLS",
     kind: "bool",
     default: "0",
-    help: "Refuse connections without a valid client certificate at the TLS handshake " +
-      "(default: finish it and answer with a page saying a certificate is needed)",
+    help: "Refuse a missing or invalid client certificate at the handshake (default: a 403 page)",
   },
   {
     flag: "public-host",

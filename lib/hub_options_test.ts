@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseHubOptions, USAGE, UsageError } from "./hub_options.ts";
+import { OPTIONS, parseHubOptions, USAGE, UsageError } from "./hub_options.ts";
 
 Deno.test("parseHubOptions() gives the seed's defaults", () => {
   const o = parseHubOptions([], {});
@@ -46,5 +46,22 @@ Deno.test("parseHubOptions() names the bad value and where it came from", () => 
 Deno.test("USAGE lists every flag with its environment variable", () => {
   for (const word of ["--port", "TRUSTCAM_PORT", "--no-demo", "TRUSTCAM_POLICY", "--healthcheck"]) {
     assert.ok(USAGE.includes(word), word);
+  }
+});
+
+Deno.test("README's configuration table lists every option with its environment and default", () => {
+  const readme = Deno.readTextFileSync(new URL("../README.md", import.meta.url));
+  const rows = new Map<string, string[]>();
+  for (const m of readme.matchAll(/^\| `--([\w-]+)`(?: \/ `--no-[\w-]+`)? +\| (.+) \|$/gm)) {
+    rows.set(m[1], m[2].split(" | ").map((c) => c.trim()));
+  }
+  for (const o of OPTIONS) {
+    const row = rows.get(o.flag);
+    assert.ok(row, `README has no row for --${o.flag}`);
+    assert.deepEqual(row.slice(0, 3), [
+      `\`${o.env}\``,
+      o.default ? `\`${o.default}\`` : "none",
+      o.help,
+    ], `--${o.flag}`);
   }
 });
