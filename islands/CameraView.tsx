@@ -18,6 +18,8 @@ import {
 } from "../lib/client/format.ts";
 import { StateBadge } from "../components/StateBadge.tsx";
 import { ConnectionStatus } from "../components/ConnectionStatus.tsx";
+import { CertificateRefused } from "../components/CertificateRefused.tsx";
+import type { AccessProblem } from "../lib/client/access_probe.ts";
 
 export interface CameraViewProps {
   camera: CameraInfo;
@@ -41,6 +43,7 @@ export default function CameraView(props: CameraViewProps) {
     status: "connecting",
   });
   const [now, setNow] = useState(props.renderedAt);
+  const [refused, setRefused] = useState<{ problem: AccessProblem; viewer?: string }>();
   const [figures, setFigures] = useState<BrowserFigures>({ fps: 0 });
   const [fullscreen, setFullscreen] = useState(false);
   const [painted, setPainted] = useState(false);
@@ -65,6 +68,7 @@ export default function CameraView(props: CameraViewProps) {
           }
         },
         onStatus: (status, retryAt) => setConn({ status, retryAt }),
+        onEnded: (problem, viewer) => setRefused({ problem, viewer }),
         onPaint: (_serial, info) => {
           const stamp = readStamp(info.jpeg);
           lastPaint.current = {
@@ -98,6 +102,9 @@ export default function CameraView(props: CameraViewProps) {
       live.close();
     };
   }, [live]);
+
+  // The hub refuses this certificate: nothing here will come back, so none of it stays.
+  if (refused) return <CertificateRefused problem={refused.problem} viewer={refused.viewer} />;
 
   const toggleFullscreen = () => {
     if (document.fullscreenElement) void document.exitFullscreen();

@@ -10,6 +10,8 @@ import { LiveView } from "../lib/client/live_view.ts";
 import type { SocketStatus } from "../lib/client/viewer_socket.ts";
 import { CameraTile } from "../components/CameraTile.tsx";
 import { ConnectionStatus } from "../components/ConnectionStatus.tsx";
+import { CertificateRefused } from "../components/CertificateRefused.tsx";
+import type { AccessProblem } from "../lib/client/access_probe.ts";
 
 export interface WallProps {
   cameras: CameraInfo[];
@@ -23,12 +25,14 @@ export default function Wall(props: WallProps) {
     status: "connecting",
   });
   const [now, setNow] = useState(props.renderedAt);
+  const [refused, setRefused] = useState<{ problem: AccessProblem; viewer?: string }>();
   const live = useMemo(
     () =>
       typeof document === "undefined" ? undefined : new LiveView({
         observeTiles: true,
         onMessage: (msg) => setCameras((list) => applyHubMessage(list, msg)),
         onStatus: (status, retryAt) => setConn({ status, retryAt }),
+        onEnded: (problem, viewer) => setRefused({ problem, viewer }),
       }),
     [],
   );
@@ -53,6 +57,9 @@ export default function Wall(props: WallProps) {
       live.close();
     };
   }, [live]);
+
+  // The hub refuses this certificate: nothing here will come back, so none of it stays.
+  if (refused) return <CertificateRefused problem={refused.problem} viewer={refused.viewer} />;
 
   const online = cameras.filter((c) => c.state === "online").length;
   const offline = cameras.filter((c) => c.state === "offline").length;

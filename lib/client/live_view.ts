@@ -8,10 +8,13 @@ import { type SocketStatus, ViewerSocket } from "./viewer_socket.ts";
 import { type PaintInfo, TilePainter } from "./painter.ts";
 import type { HubMessage } from "./messages.ts";
 import { formatAge } from "./format.ts";
+import { type AccessProblem, PROBE_PATH, probeAccess } from "./access_probe.ts";
 
 export interface LiveViewOptions {
   onMessage(msg: HubMessage): void;
   onStatus(status: SocketStatus, retryAt?: number): void;
+  /** The hub refuses this certificate: the view has stopped; the page says why. */
+  onEnded(problem: AccessProblem, viewer: string | undefined): void;
   /** Called after each paint of a tile (the camera page shows decode figures). */
   onPaint?(serial: string, info: PaintInfo): void;
   /** Watch visibility per canvas (the wall) or always want every attached tile (one camera). */
@@ -49,6 +52,12 @@ export class LiveView {
         this.#tiles.get(serial)?.painter.push(jpeg, receivedAt),
       onMessage: opts.onMessage,
       onStatus: opts.onStatus,
+      onEnded: (problem, viewer) => {
+        this.close();
+        opts.onEnded(problem, viewer);
+      },
+      // The same origin, so the browser presents the certificate the socket presented.
+      probe: (signal) => probeAccess(new URL(PROBE_PATH, location.href).href, signal),
     });
     if (opts.observeTiles && typeof IntersectionObserver === "function") {
       // A margin so a tile scrolled into view already has a picture.

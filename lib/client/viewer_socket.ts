@@ -2,10 +2,19 @@
  * The page's one WebSocket to the hub: binary frames are split with lib/trailer.ts (the same
  * module the hub builds them with) and handed to the frame callback; JSON messages are
  * parsed and handed on. It keeps the hub's subscription equal to the cameras the page wants
- * (tiles on screen, tab visible), in few control messages, and reconnects with backoff.
+ * (tiles on screen, tab visible), in few control messages, and reconnects with backoff
+ * (lib/client/reconnect_machine.ts) until the hub states that this certificate is refused.
  */
 import { parseViewerFrame } from "../trailer.ts";
-import { backoffDelay, type BackoffOptions } from "../backoff.ts";
+import type { BackoffOptions } from "../backoff.ts";
+import {
+  INITIAL_LINK,
+  type LinkAction,
+  type LinkEvent,
+  type LinkState,
+  stepLink,
+} from "./reconnect_machine.ts";
+import type { AccessProblem } from "./access_probe.ts";
 import { type HubMessage, parseHubMessage } from "./messages.ts";
 import { encodeMessage, subscribeCommand, unsubscribeCommand } from "../protocol.ts";
 
@@ -18,6 +27,18 @@ export interface ViewerSocketOptions {
   onMessage?(msg: HubMessage): void;
   /** Status changes; `retryAt` (Date.now() ms) is set while reconnecting. */
   onStatus?(status: SocketStatus, retryAt?: number): void;
+  /**
+   * The page stopped for good: the hub refuses this certificate. `viewer` is the name the
+   * hub greeted it with, if it did.
+   */
+  onEnded?(problem: AccessProblem, viewer: string | undefined): void;
+  /**
+   * Asks the hub whether it refuses this certificate (lib/client/access_probe.ts), after a
+   * close that says nothing; without it, failures only back off.
+   */
+  probe?(signal: AbortSignal): Promise<AccessProblem | null>;
+  /** A probe that has not settled by then counts as saying nothing; default 5 s. */
+  probeTimeoutMs?: number;
   backoff?: BackoffOptions;
   /** Minimum time between two subscription updates; keeps far below the hub's limit. */
   flushIntervalMs?: number;
@@ -30,6 +51,7 @@ export const CAMERAS_PER_MESSAGE = 128;
 /** Above this many cameras the initial set goes in messages, not in the URL. */
 const MAX_URL_CAMERAS = 64;
 const DEFAULT_FLUSH_MS = 100;
+const DEFAULT_PROBE_TIMEOUT_MS = 5000;
 
 /** Control messages that turn subscription `from` into `to`. */
 export function subscriptionDiff(from: ReadonlySet<string>, to: ReadonlySet<string>): string[] {
@@ -57,8 +79,12 @@ export class ViewerSocket {
   #hubSet = new Set<string>();
   /** What the hub last acknowledged (`subscribed`) on this connection. */
   #confirmed: ReadonlySet<string> = new Set<string>();
-  #attempt = 0;
+  #link: LinkState = INITIAL_LINK;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Aborts the probe in flight; cleared when it settles or is dropped. */
+  #probeAbort: AbortController | undefined;
+  /** The CN from the hub's hello, for the page that says the certificate was refused. */
+  #viewer: string | undefined;
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #lastFlush = 0;
   #closed = false;
@@ -88,9 +114,14 @@ export class ViewerSocket {
     return this.#confirmed;
   }
 
+  /** Why the hub refuses this certificate, once it has said so; the socket stays closed. */
+  get problem(): AccessProblem | undefined {
+    return this.#link.problem;
+  }
+
   /** Opens the socket; call once, after the first {@link want}s. */
   start(): void {
-    this.#connect();
+    this.#dispatch({ type: "start" });
   }
 
   /** Sets the cameras the page wants; the hub is told soon, in one batch. */
@@ -108,7 +139,7 @@ export class ViewerSocket {
 
   close(): void {
     this.#closed = true;
-    clearTimeout(this.#retryTimer);
+    this.#dispatch({ type: "stop" });
     clearTimeout(this.#flushTimer);
     const ws = this.#ws;
     this.#ws = undefined;
@@ -120,7 +151,59 @@ export class ViewerSocket {
     return this.#paused ? new Set() : this.#wanted;
   }
 
-  #connect(): void {
+  #dispatch(e: LinkEvent): void {
+    const [next, actions] = stepLink(this.#link, e, {
+      backoff: this.#o.backoff,
+      probes: this.#o.probe !== undefined,
+    });
+    this.#link = next;
+    for (const a of actions) this.#run(a);
+  }
+
+  #run(a: LinkAction): void {
+    switch (a.type) {
+      case "connect":
+        return this.#connect(a.retry);
+      case "wait":
+        this.#setStatus("reconnecting", Date.now() + a.delayMs);
+        this.#retryTimer = setTimeout(() => {
+          this.#retryTimer = undefined;
+          this.#dispatch({ type: "delayed" });
+        }, a.delayMs);
+        return;
+      case "probe":
+        return this.#probe();
+      case "cancel":
+        clearTimeout(this.#retryTimer);
+        this.#retryTimer = undefined;
+        this.#probeAbort?.abort();
+        this.#probeAbort = undefined;
+        return;
+      case "end":
+        clearTimeout(this.#flushTimer);
+        this.#setStatus("closed");
+        this.#o.onEnded?.(a.problem, this.#viewer);
+        return;
+    }
+  }
+
+  #probe(): void {
+    const ac = new AbortController();
+    this.#probeAbort = ac;
+    const timer = setTimeout(
+      () => ac.abort(),
+      this.#o.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
+    );
+    this.#o.probe!(ac.signal).catch(() => null).then((problem) => {
+      clearTimeout(timer);
+      // Dropped (the page closed, or the machine moved on): its answer no longer counts.
+      if (this.#probeAbort !== ac) return;
+      this.#probeAbort = undefined;
+      this.#dispatch({ type: "probed", problem });
+    });
+  }
+
+  #connect(retry: boolean): void {
     if (this.#closed) return;
     const initial = [...this.#target()].sort();
     const url = new URL(this.#o.url);
@@ -131,10 +214,11 @@ export class ViewerSocket {
     const ws = new this.#WS(url.href);
     ws.binaryType = "arraybuffer";
     this.#ws = ws;
-    this.#setStatus(this.#attempt === 0 ? "connecting" : "reconnecting");
+    this.#setStatus(retry ? "reconnecting" : "connecting");
     ws.onopen = () => {
       if (this.#ws !== ws) return;
       this.counters.connects++;
+      this.#dispatch({ type: "opened" });
       this.#setStatus("open");
       this.#flush();
     };
@@ -145,8 +229,11 @@ export class ViewerSocket {
         this.counters.messages++;
         const msg = parseHubMessage(ev.data);
         if (!msg) return;
-        // A hello means the hub accepted us: the next failure starts backoff over.
-        if (msg.type === "hello") this.#attempt = 0;
+        if (msg.type === "hello") {
+          this.#viewer = msg.viewer || undefined;
+          // The hub accepted us: the next failure starts backoff over.
+          this.#dispatch({ type: "accepted" });
+        }
         if (msg.type === "subscribed") this.#confirmed = new Set(msg.cameras);
         this.#o.onMessage?.(msg);
         return;
@@ -161,14 +248,11 @@ export class ViewerSocket {
       this.counters.frames++;
       this.#o.onFrame(frame.serial, frame.jpeg, receivedAt);
     };
-    ws.onclose = () => {
+    ws.onclose = (ev: CloseEvent) => {
       if (this.#ws !== ws) return;
       this.#ws = undefined;
       if (this.#closed) return;
-      const delay = backoffDelay(this.#attempt, this.#o.backoff);
-      this.#attempt = Math.min(this.#attempt + 1, 30);
-      this.#setStatus("reconnecting", Date.now() + delay);
-      this.#retryTimer = setTimeout(() => this.#connect(), delay);
+      this.#dispatch({ type: "closed", code: ev.code, reason: ev.reason });
     };
     // Errors are followed by close, which does the work.
     ws.onerror = () => {};

@@ -7,6 +7,7 @@ import {
 } from "./viewer_socket.ts";
 import { buildViewerFrame } from "../trailer.ts";
 import type { HubMessage } from "./messages.ts";
+import type { AccessProblem } from "./access_probe.ts";
 
 const A = "0123000000000000AA";
 const B = "0123000000000000BB";
@@ -35,13 +36,21 @@ interface Conn {
   closed: Promise<void>;
 }
 
-/** A plain WebSocket server on 127.0.0.1 that records every connection. */
+/**
+ * A plain WebSocket server on 127.0.0.1 that records every connection; while `refusing`, it
+ * answers upgrades 403, as the hub does for a revoked certificate.
+ */
 function fakeHub() {
   const conns: Conn[] = [];
   const ac = new AbortController();
+  const hub = { refusing: false, refused: 0 };
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen: () => {} },
     (req) => {
+      if (hub.refusing) {
+        hub.refused++;
+        return new Response("403 revoked", { status: 403 });
+      }
       const { socket, response } = Deno.upgradeWebSocket(req);
       const conn: Conn = {
         url: new URL(req.url),
@@ -54,7 +63,7 @@ function fakeHub() {
       return response;
     },
   );
-  return {
+  return Object.assign(hub, {
     conns,
     url: `ws://127.0.0.1:${server.addr.port}/ws`,
     async close() {
@@ -62,7 +71,7 @@ function fakeHub() {
       await Promise.all(conns.map((c) => c.closed));
       await server.finished;
     },
-  };
+  });
 }
 
 async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
@@ -154,4 +163,107 @@ Deno.test("ViewerSocket reconnects with backoff and resubscribes what it wants",
   // Closed by the page: no further attempt.
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(hub.conns.length, 2);
+});
+
+const REVOKED: AccessProblem = { code: "TC_ERR_REVOKED", message: "Certificate revoked" };
+
+Deno.test("ViewerSocket stops for good when the hub closes it for a revoked certificate", async () => {
+  const hub = fakeHub();
+  const statuses: SocketStatus[] = [];
+  const ended: [AccessProblem, string | undefined][] = [];
+  let probes = 0;
+  const sock = new ViewerSocket({
+    url: hub.url,
+    onFrame: () => {},
+    onStatus: (s) => statuses.push(s),
+    onEnded: (problem, viewer) => ended.push([problem, viewer]),
+    probe: () => {
+      probes++;
+      return Promise.resolve(null);
+    },
+    backoff: { baseMs: 20, maxMs: 20 },
+  });
+  try {
+    sock.start();
+    await until(() => hub.conns.length === 1 && sock.status === "open", "open");
+    hub.conns[0].ws.send(JSON.stringify({ type: "hello", v: 1, viewer: "alice", cameras: [] }));
+    await until(() => sock.counters.messages === 1, "hello");
+    hub.conns[0].ws.close(1008, "Certificate revoked");
+    await until(() => ended.length === 1, "the end");
+    assert.deepEqual(ended, [[REVOKED, "alice"]]);
+    assert.deepEqual(sock.problem, REVOKED);
+    assert.deepEqual(statuses, ["connecting", "open", "closed"]);
+    // Ten backoff delays later: still one connection, and the close needed no probe.
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(hub.conns.length, 1);
+    assert.equal(probes, 0);
+  } finally {
+    sock.close();
+    await hub.close();
+  }
+});
+
+Deno.test("ViewerSocket probes after each refused upgrade and stops when the probe names the certificate", async () => {
+  const hub = fakeHub();
+  const statuses: SocketStatus[] = [];
+  const ended: AccessProblem[] = [];
+  /** What the probe answers, call by call: twice nothing (a hub restarting), then revoked. */
+  const answers: (AccessProblem | null)[] = [null, null, REVOKED];
+  let probes = 0;
+  const sock = new ViewerSocket({
+    url: hub.url,
+    onFrame: () => {},
+    onStatus: (s) => statuses.push(s),
+    onEnded: (problem) => ended.push(problem),
+    probe: () => Promise.resolve(answers[probes++] ?? null),
+    backoff: { baseMs: 20, maxMs: 20 },
+  });
+  try {
+    sock.start();
+    await until(() => sock.status === "open", "open");
+    hub.refusing = true;
+    // The hub goes away (1001), then refuses every attempt before the WebSocket exists.
+    hub.conns[0].ws.close(1001, "Hub shutting down");
+    await until(() => ended.length === 1, "the end", 5000);
+    assert.deepEqual(ended, [REVOKED]);
+    // One probe per refused attempt; none after the 1001, which explained itself.
+    assert.equal(hub.refused, 3);
+    assert.equal(probes, 3);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(hub.refused, 3, "an attempt after the probe named the certificate");
+    assert.equal(statuses.at(-1), "closed");
+    assert.equal(statuses.filter((s) => s === "closed").length, 1);
+  } finally {
+    sock.close();
+    await hub.close();
+  }
+});
+
+Deno.test("ViewerSocket retries when a probe does not answer in time, and drops it when closed", async () => {
+  const hub = fakeHub();
+  hub.refusing = true;
+  const signals: AbortSignal[] = [];
+  const sock = new ViewerSocket({
+    url: hub.url,
+    onFrame: () => {},
+    // A probe that hangs until aborted, as a fetch to a hub that never answers.
+    probe: (signal) => {
+      signals.push(signal);
+      return new Promise((resolve) => signal.addEventListener("abort", () => resolve(null)));
+    },
+    probeTimeoutMs: 50,
+    backoff: { baseMs: 10, maxMs: 10 },
+  });
+  try {
+    sock.start();
+    await until(() => hub.refused >= 2, "a retry after the probe timed out");
+    assert.ok(signals[0].aborted);
+    assert.ok(signals.length <= hub.refused, "more probes than failed attempts");
+  } finally {
+    sock.close();
+    await hub.close();
+  }
+  // The probe in flight when the page closed is aborted, and nothing is retried.
+  assert.ok(signals.every((s) => s.aborted));
+  assert.equal(sock.problem, undefined);
 });
