@@ -45,6 +45,21 @@ export function createHubMetrics() {
       "Viewer control messages refused",
       ["code"],
     ),
+    recorderFrames: metrics.counter(
+      "trustcam_recorder_frames_total",
+      "Frames written to the recording archive",
+      ["serial"],
+    ),
+    recorderBytes: metrics.counter(
+      "trustcam_recorder_bytes_total",
+      "JPEG bytes written to the recording archive",
+      ["serial"],
+    ),
+    recorderDropped: metrics.counter(
+      "trustcam_recorder_dropped_total",
+      "Frames not recorded: the disk was behind (queue full) or a write failed",
+      ["serial"],
+    ),
     httpRequests: metrics.counter("trustcam_http_requests_total", "HTTP responses", ["status"]),
   };
 }

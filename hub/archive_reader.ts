@@ -1,0 +1,80 @@
+/**
+ * Reads one camera's archive (`<data>/recordings/<serial>/`): its segments, their indexes
+ * and single frames, found by binary search over the segment names and the index, never by
+ * scanning the data. Only complete index records are read, so a segment being written is
+ * readable while the recorder appends to it.
+ */
+import {
+  type IndexRecord,
+  nearestRecord,
+  parseIndex,
+  parseSegmentName,
+  SEGMENT_DATA_EXT,
+  SEGMENT_INDEX_EXT,
+  segmentAt,
+  segmentStem,
+} from "../lib/archive_index.ts";
+
+export interface RecordedFrame {
+  time: number;
+  jpeg: Uint8Array;
+}
+
+/** Start times of a camera's segments (those with an index), ascending; [] when none. */
+export async function listSegments(cameraDir: string): Promise<number[]> {
+  const starts: number[] = [];
+  try {
+    for await (const e of Deno.readDir(cameraDir)) {
+      const seg = e.isFile ? parseSegmentName(e.name) : undefined;
+      if (seg?.kind === "index") starts.push(seg.start);
+    }
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return starts;
+    throw err;
+  }
+  return starts.sort((a, b) => a - b);
+}
+
+/** The complete records of one segment's index. */
+export async function readSegmentIndex(cameraDir: string, start: number): Promise<IndexRecord[]> {
+  const bytes = await Deno.readFile(`${cameraDir}/${segmentStem(start)}${SEGMENT_INDEX_EXT}`);
+  return parseIndex(bytes).records;
+}
+
+/** One frame's JPEG, read at its offset. */
+export async function readFrame(
+  cameraDir: string,
+  start: number,
+  record: IndexRecord,
+): Promise<Uint8Array> {
+  using f = await Deno.open(`${cameraDir}/${segmentStem(start)}${SEGMENT_DATA_EXT}`);
+  await f.seek(record.offset, Deno.SeekMode.Start);
+  const out = new Uint8Array(record.length);
+  for (let at = 0; at < out.length;) {
+    const n = await f.read(out.subarray(at));
+    if (n === null) throw new Error(`Segment ${start} ends before its frame at ${record.offset}`);
+    at += n;
+  }
+  return out;
+}
+
+/** The recorded frame nearest instant `t` (epoch ms), or undefined when nothing is recorded. */
+export async function frameNearest(
+  cameraDir: string,
+  t: number,
+): Promise<RecordedFrame | undefined> {
+  const starts = await listSegments(cameraDir);
+  const i = segmentAt(starts, t);
+  if (i < 0) return undefined;
+  // The nearest frame is in the segment holding t, or first in the next one (t in a gap).
+  let best: { start: number; record: IndexRecord } | undefined;
+  for (const start of starts.slice(i, i + 2)) {
+    const records = await readSegmentIndex(cameraDir, start);
+    const at = nearestRecord(records, t);
+    if (at < 0) continue;
+    const r = records[at];
+    if (!best || Math.abs(r.time - t) < Math.abs(best.record.time - t)) best = { start, record: r };
+  }
+  if (!best) return undefined;
+  return { time: best.record.time, jpeg: await readFrame(cameraDir, best.start, best.record) };
+}

@@ -1,0 +1,178 @@
+import assert from "node:assert/strict";
+import { InProcessBus } from "../lib/bus.ts";
+import { buildViewerFrame } from "../lib/trailer.ts";
+import { fakeJpeg } from "../harness/fake_jpeg.ts";
+import { renderFrames } from "../sim/frames.ts";
+import { createHubMetrics } from "./hub_metrics.ts";
+import { Recorder, type RecorderOptions } from "./recorder.ts";
+import { frameNearest, listSegments, readFrame, readSegmentIndex } from "./archive_reader.ts";
+import { recoverArchive } from "./archive_recover.ts";
+
+const SERIAL = "0123CAFE0000000001";
+const T0 = 1_700_000_000_000;
+
+async function withRecorder(
+  options: Partial<RecorderOptions>,
+  body: (r: { rec: Recorder; bus: InProcessBus; dir: string; clock: { t: number } }) => unknown,
+) {
+  const dir = await Deno.makeTempDir({ prefix: "recorder_" });
+  const clock = { t: T0 };
+  const m = createHubMetrics();
+  const rec = new Recorder({
+    dir,
+    segmentMs: 60_000,
+    log: () => {},
+    metrics: { frames: m.recorderFrames, bytes: m.recorderBytes, dropped: m.recorderDropped },
+    now: () => clock.t,
+    ...options,
+  });
+  const bus = new InProcessBus();
+  rec.attach(bus);
+  try {
+    await body({ rec, bus, dir, clock });
+  } finally {
+    await rec.close();
+    assert.equal(bus.size, 0, "close() unsubscribes");
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function publish(bus: InProcessBus, jpeg: Uint8Array, serial = SERIAL) {
+  const data = buildViewerFrame(jpeg, serial);
+  bus.publishFrame({ serial, data, jpegLength: jpeg.length, receivedAt: 0 });
+}
+
+Deno.test("Recorder writes frames byte-exact, one segment per interval, indexed by time", async () => {
+  await withRecorder({ segmentMs: 1000 }, async ({ rec, bus, dir, clock }) => {
+    const frames = Array.from({ length: 30 }, (_, i) => fakeJpeg(100 + i, i));
+    for (const [i, jpeg] of frames.entries()) {
+      clock.t = T0 + i * 100;
+      publish(bus, jpeg);
+      if (i % 7 === 0) await rec.flush();
+    }
+    await rec.flush();
+    const cam = `${dir}/${SERIAL}`;
+    assert.deepEqual(await listSegments(cam), [T0, T0 + 1000, T0 + 2000]);
+    const seen: Uint8Array[] = [];
+    for (const start of await listSegments(cam)) {
+      const records = await readSegmentIndex(cam, start);
+      assert.equal(records.length, 10);
+      assert.deepEqual(
+        records.map((r) => r.time - start),
+        [...Array(10).keys()].map((k) => k * 100),
+      );
+      const data = await Deno.readFile(`${cam}/00${start}.mjpeg`);
+      const last = records.at(-1)!;
+      assert.equal(data.length, last.offset + last.length, "no bytes past the index");
+      for (const r of records) seen.push(await readFrame(cam, start, r));
+    }
+    assert.deepEqual(seen, frames);
+    assert.deepEqual(rec.stats(SERIAL), {
+      frames: 30,
+      bytes: frames.reduce((n, f) => n + f.length, 0),
+      dropped: 0,
+    });
+    const near = await frameNearest(cam, T0 + 1049);
+    assert.deepEqual(near, { time: T0 + 1000, jpeg: frames[10] });
+    assert.deepEqual((await frameNearest(cam, T0 + 1951))?.time, T0 + 2000, "across segments");
+  });
+});
+
+Deno.test("Recorder drops and counts frames past its queue instead of holding them", async () => {
+  const m = createHubMetrics();
+  await withRecorder({
+    queueBytes: 1000,
+    flushBytes: 1 << 20,
+    metrics: { frames: m.recorderFrames, bytes: m.recorderBytes, dropped: m.recorderDropped },
+  }, async ({ rec, bus }) => {
+    for (let i = 0; i < 10; i++) publish(bus, fakeJpeg(296));
+    assert.equal(rec.stats(SERIAL)?.dropped, 7);
+    assert.equal(m.recorderDropped.get({ serial: SERIAL }), 7);
+    await rec.flush();
+    publish(bus, fakeJpeg(296));
+    await rec.flush();
+    assert.equal(m.recorderFrames.get({ serial: SERIAL }), 4);
+    assert.equal(rec.stats(SERIAL)?.frames, 4);
+  });
+});
+
+Deno.test("Recorder keeps index times in order when the wall clock steps back", async () => {
+  await withRecorder({}, async ({ rec, bus, dir, clock }) => {
+    publish(bus, fakeJpeg(100));
+    clock.t = T0 - 5000;
+    publish(bus, fakeJpeg(100));
+    await rec.flush();
+    const records = await readSegmentIndex(`${dir}/${SERIAL}`, T0);
+    assert.deepEqual(records.map((r) => r.time), [T0, T0]);
+  });
+});
+
+Deno.test("Recorder segments are raw MJPEG that ffmpeg reads as is", async () => {
+  const frames = renderFrames({ serial: SERIAL, size: "qvga", count: 5 });
+  await withRecorder({}, async ({ rec, bus, dir }) => {
+    for (const f of frames) publish(bus, f);
+    await rec.flush();
+    const out = await new Deno.Command("ffprobe", {
+      args: ["-v", "error", "-f", "mjpeg", "-count_frames", "-select_streams", "v:0"]
+        .concat(["-show_entries", "stream=nb_read_frames,width", "-of", "json"])
+        .concat([`${dir}/${SERIAL}/00${T0}.mjpeg`]),
+    }).output();
+    assert.equal(new TextDecoder().decode(out.stderr), "");
+    const [stream] = JSON.parse(new TextDecoder().decode(out.stdout)).streams;
+    assert.deepEqual(stream, { width: 320, nb_read_frames: "5" });
+  });
+});
+
+Deno.test("recoverArchive() cuts a torn last segment and leaves earlier ones whole", async () => {
+  const frames = Array.from({ length: 6 }, (_, i) => fakeJpeg(200 + i, i));
+  // Frame ends in the second segment (frames of 207, 208 and 209 bytes).
+  const ends = [0, 207, 415, 624];
+  // Tear the data inside each frame and at its ends, and the index inside each record.
+  const tears: Array<{ data?: number; index?: number; append?: number; frames: number }> = [
+    { data: 0, frames: 0 },
+    { data: 1, frames: 0 },
+    { data: 206, frames: 0 },
+    { data: 207, frames: 1 },
+    { data: 416, frames: 2 },
+    { data: 623, frames: 2 },
+    { index: 8 + 24 + 5, frames: 1 },
+    { index: 8 + 72 - 1, frames: 2 },
+    { append: 50, frames: 3 },
+    { index: 7, frames: 0 },
+  ];
+  for (const tear of tears) {
+    const log: Array<Record<string, unknown>> = [];
+    await withRecorder({ segmentMs: 300 }, async ({ rec, bus, dir, clock }) => {
+      for (const [i, jpeg] of frames.entries()) {
+        clock.t = T0 + i * 100;
+        publish(bus, jpeg);
+      }
+      await rec.close();
+      const cam = `${dir}/${SERIAL}`;
+      const last = `${cam}/00${T0 + 300}`;
+      if (tear.data !== undefined) await Deno.truncate(`${last}.mjpeg`, tear.data);
+      if (tear.index !== undefined) await Deno.truncate(`${last}.idx`, tear.index);
+      if (tear.append) {
+        await Deno.writeFile(`${last}.mjpeg`, fakeJpeg(tear.append), { append: true });
+      }
+      const repairs = await recoverArchive(dir, (_e, f) => log.push(f!));
+      assert.equal(repairs.length, 1, JSON.stringify(tear));
+      assert.equal(repairs[0].frames, tear.frames, JSON.stringify(tear));
+      assert.deepEqual(log[0].segment, `00${T0 + 300}`);
+      const starts = await listSegments(cam);
+      assert.deepEqual(starts, tear.frames ? [T0, T0 + 300] : [T0]);
+      if (tear.frames) {
+        const records = await readSegmentIndex(cam, T0 + 300);
+        assert.equal(records.length, tear.frames);
+        assert.equal((await Deno.stat(`${last}.mjpeg`)).size, ends[tear.frames]);
+      }
+      for (let i = 0; i < 3 + tear.frames; i++) {
+        assert.deepEqual(await frameNearest(cam, T0 + i * 100), {
+          time: T0 + i * 100,
+          jpeg: frames[i],
+        });
+      }
+      assert.deepEqual(await recoverArchive(dir, () => {}), [], "a second recovery finds nothing");
+    });
+  }
+});
