@@ -23,6 +23,8 @@ const CONFIG_KEYS = [
   "allowedOrigins",
   "strictTls",
   "dev",
+  "record",
+  "segmentSeconds",
 ] as const satisfies readonly (keyof HubOptions)[];
 
 export type HubConfig = Pick<HubOptions, typeof CONFIG_KEYS[number]>;

@@ -1,7 +1,7 @@
 /**
  * Everything the hub runs besides its listener: the registry and its SQLite store, the
- * snapshot store, the watched revocation list and policy, the bus, the relay, the browser
- * assets, and the {@link HubState} routes see. Opened in order; closed in reverse, also when
+ * snapshot store, the watched revocation list and policy, the bus, the relay, the recorder
+ * (with `--record continuous`), the browser assets, and the {@link HubState} routes see. Opened in order; closed in reverse, also when
  * a later step fails, so a failed start leaves nothing running.
  */
 import { InProcessBus } from "../lib/bus.ts";
@@ -23,6 +23,7 @@ import { watchRevocations } from "./revocation_watch.ts";
 import { buildAssets } from "./assets.ts";
 import { HubStartError } from "./start_error.ts";
 import { Relay } from "./relay.ts";
+import { startRecorder } from "./recording.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { HubConfig } from "./config.ts";
 import type { Log } from "./log.ts";
@@ -138,6 +139,8 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       maxDimension: config.maxDimension,
     });
     cleanups.push(() => snapshots.flush(liveRelay.latest));
+    const recorder = await startRecorder(config, { bus, log, metrics: o.metrics });
+    if (recorder) cleanups.push(() => recorder.close());
 
     const assets = o.assets ?? await buildAssets({
       root: o.root,
@@ -179,6 +182,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
 
     const tick = (ticks: number) => {
       for (const serial of registry.tick()) liveRelay.announce(serial, "stalled");
+      recorder?.flush().catch((err) => log("error", { where: "recorder", error: err }));
       if (ticks % 2 === 0) liveRelay.broadcastStats();
       if (ticks % 5 === 0) {
         registry.flush();

@@ -167,14 +167,15 @@ export function parseIndex(bytes: Uint8Array): ParsedIndex {
 export function nearestRecord(records: readonly IndexRecord[], t: number): number {
   if (records.length === 0) return -1;
   let lo = 0;
-  let hi = records.length - 1;
-  // First record at or after t.
+  let hi = records.length;
+  // First record at or after t (records.length when none).
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (records[mid].time < t) lo = mid + 1;
     else hi = mid;
   }
-  if (lo > 0 && t - records[lo - 1].time <= Math.abs(records[lo].time - t)) return lo - 1;
+  if (lo === records.length) return lo - 1;
+  if (lo > 0 && t - records[lo - 1].time <= records[lo].time - t) return lo - 1;
   return lo;
 }
 

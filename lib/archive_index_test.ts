@@ -102,6 +102,12 @@ Deno.test("nearestRecord() finds the frame nearest an instant, ties to the earli
     [99999, 2],
   ];
   for (const [t, want] of cases) assert.deepEqual(nearestRecord(THREE, t), want, `${t}`);
+  const same = [5, 5, 5].map((time, i) => ({ time, offset: i, length: 1 }));
+  assert.deepEqual([nearestRecord(same, 4), nearestRecord(same, 5), nearestRecord(same, 6)], [
+    0,
+    0,
+    2,
+  ]);
 });
 
 Deno.test("segmentAt() picks the last segment starting at or before an instant", () => {

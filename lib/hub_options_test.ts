@@ -29,6 +29,19 @@ Deno.test("parseHubOptions() reads lists and modes", () => {
   assert.equal(parseHubOptions(["--healthcheck"]).mode, "healthcheck");
 });
 
+Deno.test("parseHubOptions() reads the recording mode and segment length", () => {
+  assert.equal(parseHubOptions([]).record, "off");
+  assert.equal(parseHubOptions([]).segmentSeconds, 60);
+  const o = parseHubOptions(["--record", "continuous"], { TRUSTCAM_SEGMENT_SECONDS: "10" });
+  assert.deepEqual([o.record, o.segmentSeconds], ["continuous", 10]);
+  assert.equal(parseHubOptions([], { TRUSTCAM_RECORD: "motion" }).record, "motion");
+  assert.throws(() => parseHubOptions(["--record", "always"]), {
+    name: "UsageError",
+    message: 'Invalid --record: "always": expected off, continuous, motion',
+  });
+  assert.throws(() => parseHubOptions(["--segment-seconds", "0"]), /below 1/);
+});
+
 Deno.test("parseHubOptions() names the bad value and where it came from", () => {
   assert.throws(() => parseHubOptions(["--port", "70000"]), {
     name: "UsageError",
