@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   TC_ERR_ORIGIN: { status: 403, close: undefined },
   TC_ERR_CERTIFICATE_REQUIRED: { status: 403, close: undefined },
   TC_ERR_BAD_SERIAL: { status: 400, close: undefined },
+  TC_ERR_BAD_TIME: { status: 400, close: undefined },
+  TC_ERR_BAD_RANGE: { status: 400, close: undefined },
   TC_ERR_NOT_FOUND: { status: 404, close: undefined },
   TC_ERR_BODY_TOO_LARGE: { status: 413, close: undefined },
   TC_ERR_METHOD: { status: 405, close: undefined },
