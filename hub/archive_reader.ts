@@ -15,9 +15,40 @@ import {
   segmentStem,
 } from "../lib/archive_index.ts";
 
-export interface RecordedFrame {
-  time: number;
-  jpeg: Uint8Array;
+import {
+  addToRanges,
+  type RecordedFrame,
+  type RecordedRange,
+  type RecordingArchive,
+} from "../lib/recordings.ts";
+
+/** The archive under `dir` (`<data>/recordings`), for routes; serials already validated. */
+export function openArchive(dir: string): RecordingArchive {
+  return {
+    ranges: (serial, from, to) => rangesOf(`${dir}/${serial}`, from, to),
+    frameNearest: (serial, t) => frameNearest(`${dir}/${serial}`, t),
+  };
+}
+
+/** Recorded ranges overlapping `[from, to]`, reading only the indexes of the segments in it. */
+export async function rangesOf(
+  cameraDir: string,
+  from: number,
+  to: number,
+): Promise<RecordedRange[]> {
+  const starts = await listSegments(cameraDir);
+  const ranges: RecordedRange[] = [];
+  for (let i = Math.max(0, segmentAt(starts, from)); i < starts.length && starts[i] <= to; i++) {
+    const records = await readSegmentIndex(cameraDir, starts[i]).catch(orNone);
+    addToRanges(ranges, records, from, to);
+  }
+  return ranges;
+}
+
+/** A segment removed meanwhile (recovery, later retention) holds nothing. */
+function orNone(err: unknown): IndexRecord[] {
+  if (err instanceof Deno.errors.NotFound) return [];
+  throw err;
 }
 
 /** Start times of a camera's segments (those with an index), ascending; [] when none. */
@@ -46,7 +77,7 @@ export async function readFrame(
   cameraDir: string,
   start: number,
   record: IndexRecord,
-): Promise<Uint8Array> {
+): Promise<Uint8Array<ArrayBuffer>> {
   using f = await Deno.open(`${cameraDir}/${segmentStem(start)}${SEGMENT_DATA_EXT}`);
   await f.seek(record.offset, Deno.SeekMode.Start);
   const out = new Uint8Array(record.length);

@@ -23,7 +23,8 @@ import { watchRevocations } from "./revocation_watch.ts";
 import { buildAssets } from "./assets.ts";
 import { HubStartError } from "./start_error.ts";
 import { Relay } from "./relay.ts";
-import { startRecorder } from "./recording.ts";
+import { recordingsDir, startRecorder } from "./recording.ts";
+import { openArchive } from "./archive_reader.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { HubConfig } from "./config.ts";
 import type { Log } from "./log.ts";
@@ -173,6 +174,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       },
       shutdown: o.shutdown,
       streams,
+      recordings: openArchive(recordingsDir(config)),
     };
     o.metrics.metrics.collect(() => {
       const counts = liveRelay.connectionCounts;

@@ -8,6 +8,7 @@ import type { Metrics } from "./metrics.ts";
 import type { Bus } from "./bus.ts";
 import type { Peer } from "./peer.ts";
 import type { StreamRegistry } from "./stream_registry.ts";
+import type { RecordingArchive } from "./recordings.ts";
 import type { Handlers, PageProps, RouteContext } from "./web/router.ts";
 
 export interface HubState {
@@ -36,6 +37,8 @@ export interface HubState {
   shutdown: AbortSignal;
   /** Long-lived responses register here; revocation and policy changes end them. */
   streams: StreamRegistry;
+  /** The recording archive, readable whatever `--record` says (absent in page tests). */
+  recordings?: RecordingArchive;
 }
 
 /** The per-request state: the hub's services and the verified peer asking. */
