@@ -1,7 +1,8 @@
 /**
- * Starts recording as `--record` says: with `continuous`, repairs the archive a crash may
- * have torn (hub/archive_recover.ts), then subscribes a {@link Recorder} to the bus. `motion`
- * records nothing until motion detection exists, and says so in the log.
+ * Repairs the archive a crash may have torn (hub/archive_recover.ts), whatever the mode, since
+ * playback reads it either way; then starts recording as `--record` says: `continuous`
+ * subscribes a {@link Recorder} to the bus, `motion` records nothing until motion detection
+ * exists and says so in the log.
  */
 import type { Bus } from "../lib/bus.ts";
 import { recoverArchive } from "./archive_recover.ts";
@@ -19,13 +20,13 @@ export async function startRecorder(
   config: Pick<HubConfig, "dataDir" | "record" | "segmentSeconds">,
   o: { bus: Bus; log: Log; metrics: HubMetrics },
 ): Promise<Recorder | undefined> {
+  const dir = recordingsDir(config);
+  const repairs = await recoverArchive(dir, o.log);
   if (config.record === "motion") {
     o.log("recording", { mode: "motion", detail: "Motion detection does not exist yet: off" });
     return undefined;
   }
   if (config.record !== "continuous") return undefined;
-  const dir = recordingsDir(config);
-  const repairs = await recoverArchive(dir, o.log);
   const recorder = new Recorder({
     dir,
     segmentMs: config.segmentSeconds * 1000,
