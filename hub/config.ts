@@ -15,6 +15,8 @@ const CONFIG_KEYS = [
   "stallMs",
   "pingIntervalMs",
   "handshakeTimeoutMs",
+  "maxConnections",
+  "maxHandshakesPerAddress",
   "serialPattern",
   "revocationFile",
   "policyFile",

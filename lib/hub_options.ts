@@ -19,6 +19,8 @@ export interface HubOptions {
   stallMs: number;
   pingIntervalMs: number;
   handshakeTimeoutMs: number;
+  maxConnections: number;
+  maxHandshakesPerAddress: number;
   serialPattern: string;
   revocationFile: string;
   policyFile: string | null;
@@ -114,6 +116,24 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 100,
     max: 600_000,
     help: "Time a client gets to finish the TLS handshake",
+  },
+  {
+    flag: "max-connections",
+    env: "TRUSTCAM_MAX_CONNECTIONS",
+    kind: "int",
+    default: "0",
+    min: 0,
+    max: 1_000_000,
+    help: "Open TCP connections at most; 0 = 3/4 of the open-file limit (ulimit -n)",
+  },
+  {
+    flag: "max-handshakes-per-address",
+    env: "TRUSTCAM_MAX_HANDSHAKES_PER_ADDRESS",
+    kind: "int",
+    default: "64",
+    min: 0,
+    max: 1_000_000,
+    help: "Connections one address (IPv6: one /64) may have before TLS is done; 0 = no cap",
   },
   {
     flag: "serial-pattern",
@@ -271,6 +291,8 @@ export function parseHubOptions(
     stallMs: out["stall-ms"] as number,
     pingIntervalMs: out["ping-interval-ms"] as number,
     handshakeTimeoutMs: out["handshake-timeout-ms"] as number,
+    maxConnections: out["max-connections"] as number,
+    maxHandshakesPerAddress: out["max-handshakes-per-address"] as number,
     serialPattern: out["serial-pattern"] as string,
     revocationFile: revocations === "<certs>/revoked.txt" ? `${certsDir}/revoked.txt` : revocations,
     policyFile: (out["policy"] as string) || null,
