@@ -75,8 +75,11 @@ export interface GuardOptions {
   limits: ConnectionLimits;
   metrics: HubMetrics;
   log: Log;
-  /** Connections to close without a trace (the listener watchdog's own probes). */
-  ignore?: (socket: Socket) => boolean;
+  /** The listener watchdog's own probes: closed without a trace, never counted. */
+  probes?: {
+    isProbe(socket: Socket): boolean;
+    mayBeProbe(socket: Socket): boolean;
+  };
 }
 
 interface RefusalSummary {
@@ -89,7 +92,7 @@ interface RefusalSummary {
  * the hub's socket tracking): install it after them, before `listen()`.
  */
 export function guardConnections(server: https.Server, options: GuardOptions): ConnectionGuard {
-  const { metrics, log, ignore } = options;
+  const { metrics, log, probes } = options;
   const admission = new Admission(options.limits);
   const tickets = new WeakMap<object, Ticket>();
   const refused = new Map<Refusal, RefusalSummary>();
@@ -99,7 +102,7 @@ export function guardConnections(server: https.Server, options: GuardOptions): C
 
   server.on("connection", (socket: Socket) => {
     accepted++;
-    if (ignore?.(socket)) {
+    if (probes?.isProbe(socket)) {
       socket.destroy();
       return;
     }
@@ -108,6 +111,7 @@ export function guardConnections(server: https.Server, options: GuardOptions): C
     if (typeof verdict === "string") {
       // Closed before TLS starts: no handshake work, no descriptor kept.
       socket.destroy();
+      if (probes?.mayBeProbe(socket)) return;
       metrics.handshakesRefused.inc({ reason: verdict });
       const summary = refused.get(verdict) ?? { count: 0, addresses: new Set() };
       summary.count++;

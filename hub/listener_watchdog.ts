@@ -54,6 +54,19 @@ export class ListenerWatchdog {
     return this.#probes.has(probeKey(socket.remoteAddress, socket.remotePort));
   }
 
+  /**
+   * True also while a probe is under way whose port is not known yet (the listener may take
+   * it before our end hears it connected) and the socket comes from the probe's address:
+   * enough not to count a refusal, never enough to drop a connection.
+   */
+  mayBeProbe(socket: { remoteAddress?: string; remotePort?: number }): boolean {
+    if (this.isProbe(socket)) return true;
+    if (this.#probe?.outcome !== "pending") return false;
+    const from = (socket.remoteAddress ?? "").replace(/^::ffff:/i, "");
+    if (net.isIP(this.#probeHost)) return from === this.#probeHost;
+    return from === "::1" || from.startsWith("127.");
+  }
+
   /** Called once a second with the listener's count of accepted connections. */
   tick(accepted: number): void {
     if (this.#closed) return;

@@ -133,7 +133,7 @@ export async function startHub(
     limits: resolveConnectionLimits(config, readNofileLimit(), log),
     metrics,
     log,
-    ignore: isProbe,
+    probes: watchdog,
   });
   const origin = () => `https://localhost:${port}`;
 
