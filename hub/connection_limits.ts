@@ -123,7 +123,8 @@ export function guardConnections(server: https.Server, options: GuardOptions): C
     socket.once("close", () => verdict.release());
     for (const listener of downstream) listener.call(server, socket);
   });
-  // node:tls wraps the accepted socket; `_parent` leads back to it (Deno and Node alike).
+  // node:tls wraps the accepted socket; `_parent` leads back to it (so in Deno 2.9; the
+  // flood tests would see established connections held against their address otherwise).
   server.on("secureConnection", (tls: TLSSocket & { _parent?: object }) => {
     tickets.get(tls._parent ?? tls)?.settle();
   });

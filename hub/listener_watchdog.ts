@@ -106,7 +106,17 @@ export class ListenerWatchdog {
   }
 
   #startProbe(): void {
-    const socket = net.connect({ host: this.#probeHost, port: this.#o.port() });
+    let socket: net.Socket;
+    try {
+      socket = net.connect({ host: this.#probeHost, port: this.#o.port() });
+    } catch (err) {
+      // E.g. no --allow-net for our own address: the watchdog cannot work, and says so once.
+      if (!this.#warned) {
+        this.#warned = true;
+        this.#o.log("listener", { state: "unprobed", error: err });
+      }
+      return;
+    }
     const probe: Probe = { socket, outcome: "pending" };
     socket.once("connect", () => {
       probe.outcome = "connected";

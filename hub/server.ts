@@ -179,8 +179,12 @@ export async function startHub(
     } catch (err) {
       log("error", { where: "tick", error: err });
     }
-    guard.flushLog();
-    watchdog.tick(guard.accepted);
+    try {
+      guard.flushLog();
+      watchdog.tick(guard.accepted);
+    } catch (err) {
+      log("error", { where: "listener", error: err });
+    }
   }, 1000);
   const heartbeatTimer = setInterval(() => relay.heartbeat(), config.pingIntervalMs);
 
