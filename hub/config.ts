@@ -17,6 +17,8 @@ const CONFIG_KEYS = [
   "stallMs",
   "pingIntervalMs",
   "handshakeTimeoutMs",
+  "maxConnections",
+  "maxHandshakesPerAddress",
   "serialPattern",
   "revocationFile",
   "policyFile",

@@ -27,8 +27,13 @@ export function createHubMetrics() {
     connections: metrics.gauge("trustcam_connections", "Open WebSocket connections", ["role"]),
     handshakesRefused: metrics.counter(
       "trustcam_handshakes_refused_total",
-      "TLS handshakes refused",
+      "TLS handshakes refused, and connections closed before TLS by the connection caps",
       ["reason"],
+    ),
+    listenerRestarts: metrics.counter(
+      "trustcam_listener_restarts_total",
+      "Listening sockets re-opened because they stopped accepting",
+      [],
     ),
     upgradesRefused: metrics.counter(
       "trustcam_upgrades_refused_total",

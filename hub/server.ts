@@ -6,6 +6,7 @@
  */
 import https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Buffer } from "node:buffer";
 import type { TLSSocket } from "node:tls";
@@ -26,6 +27,8 @@ import { openServices } from "./services.ts";
 import type { Relay } from "./relay.ts";
 import { createHubMetrics, type HubMetrics } from "./hub_metrics.ts";
 import { consoleLog, type Log } from "./log.ts";
+import { guardConnections, readNofileLimit, resolveConnectionLimits } from "./connection_limits.ts";
+import { ListenerWatchdog } from "./listener_watchdog.ts";
 import { type HubConfig, resolveConfig } from "./config.ts";
 
 const MAX_HTTP_BODY = 16 * 1024;
@@ -126,8 +129,22 @@ export async function startHub(
     handshakeTimeout: config.handshakeTimeoutMs,
     maxHeaderSize: 16 * 1024,
   });
-  const sockets = trackSockets(server, metrics, log);
   let port = 0;
+  const watchdog = new ListenerWatchdog({
+    server,
+    host: config.host,
+    port: () => port,
+    metrics,
+    log,
+  });
+  const isProbe = (socket: Duplex) => watchdog.isProbe(socket as Socket);
+  const sockets = trackSockets(server, metrics, log, isProbe);
+  const guard = guardConnections(server, {
+    limits: resolveConnectionLimits(config, readNofileLimit(), log),
+    metrics,
+    log,
+    probes: watchdog,
+  });
   const origin = () => `https://localhost:${port}`;
 
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
@@ -203,6 +220,12 @@ export async function startHub(
     } catch (err) {
       log("error", { where: "tick", error: err });
     }
+    try {
+      guard.flushLog();
+      watchdog.tick(guard.accepted);
+    } catch (err) {
+      log("error", { where: "listener", error: err });
+    }
   }, 1000);
   const heartbeatTimer = setInterval(() => relay.heartbeat(), config.pingIntervalMs);
 
@@ -214,6 +237,8 @@ export async function startHub(
   const close = () =>
     closing ??= (async () => {
       shutdown.abort();
+      watchdog.close();
+      guard.flushLog();
       clearInterval(tickTimer);
       clearInterval(heartbeatTimer);
       await relay.closeAll();
@@ -259,13 +284,20 @@ function listen(server: https.Server, config: HubConfig): Promise<void> {
  * Counts open sockets (for shutdown and leak checks), refused handshakes by reason, and
  * answers malformed HTTP without ever crashing.
  */
-function trackSockets(server: https.Server, metrics: HubMetrics, log: Log): Set<Duplex> {
+function trackSockets(
+  server: https.Server,
+  metrics: HubMetrics,
+  log: Log,
+  isProbe: (socket: Duplex) => boolean,
+): Set<Duplex> {
   const sockets = new Set<Duplex>();
   server.on("connection", (socket: Duplex) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   });
   server.on("tlsClientError", (err: Error & { code?: string }, socket: TLSSocket) => {
+    // The listener watchdog's probes connect and hang up at once: not a refused peer.
+    if (isProbe((socket as TLSSocket & { _parent?: Duplex })?._parent ?? socket)) return;
     const reason = handshakeReason(err);
     metrics.handshakesRefused.inc({ reason });
     log("refuse", {

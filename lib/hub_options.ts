@@ -23,6 +23,8 @@ export interface HubOptions {
   stallMs: number;
   pingIntervalMs: number;
   handshakeTimeoutMs: number;
+  maxConnections: number;
+  maxHandshakesPerAddress: number;
   serialPattern: string;
   revocationFile: string;
   policyFile: string | null;
@@ -133,6 +135,8 @@ export function parseHubOptions(
     stallMs: out["stall-ms"] as number,
     pingIntervalMs: out["ping-interval-ms"] as number,
     handshakeTimeoutMs: out["handshake-timeout-ms"] as number,
+    maxConnections: out["max-connections"] as number,
+    maxHandshakesPerAddress: out["max-handshakes-per-address"] as number,
     serialPattern: out["serial-pattern"] as string,
     revocationFile: revocations === "<certs>/revoked.txt" ? `${certsDir}/revoked.txt` : revocations,
     policyFile: (out["policy"] as string) || null,

@@ -78,3 +78,17 @@ Deno.test("README's configuration table lists every option with its environment 
     ], `--${o.flag}`);
   }
 });
+
+Deno.test("parseHubOptions() reads the connection caps, 0 meaning derived or off", () => {
+  const d = parseHubOptions([], {});
+  assert.equal(d.maxConnections, 0);
+  assert.equal(d.maxHandshakesPerAddress, 64);
+  const o = parseHubOptions(["--max-connections", "500"], {
+    TRUSTCAM_MAX_HANDSHAKES_PER_ADDRESS: "0",
+  });
+  assert.equal(o.maxConnections, 500);
+  assert.equal(o.maxHandshakesPerAddress, 0);
+  assert.throws(() => parseHubOptions(["--max-connections=-1"]), {
+    message: 'Invalid --max-connections: "-1": below 0',
+  });
+});

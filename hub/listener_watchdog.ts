@@ -1,0 +1,174 @@
+/**
+ * Re-opens the listening socket when it stops accepting. Deno 2.9's node:net listener never
+ * calls accept() again once it met EMFILE (docs/known-issues.md). The connection caps keep
+ * the hub below the open-file limit, but connections accepted in one burst are closed only
+ * after the burst, so a fast enough flood can still reach the limit; nothing is reported
+ * when it does. So: on every tick without a new connection, the hub connects to its own port
+ * once; a listener that has not taken that connection by the next tick (or refuses it) is
+ * replaced by a fresh one on the same address and port.
+ */
+import net from "node:net";
+import type { HubMetrics } from "./hub_metrics.ts";
+import type { Log } from "./log.ts";
+
+export interface WatchdogOptions {
+  server: net.Server;
+  /** The address the server listens on, and its port once bound (the real one, not 0). */
+  host: string;
+  port: () => number;
+  metrics: HubMetrics;
+  log: Log;
+}
+
+interface Probe {
+  socket: net.Socket;
+  outcome: "pending" | "connected" | "refused" | "inconclusive";
+  error?: Error;
+}
+
+/** Ticks a probe's address stays recognisable after it connected. */
+const PROBE_MEMORY_TICKS = 5;
+
+export class ListenerWatchdog {
+  readonly #o: WatchdogOptions;
+  readonly #probeHost: string;
+  #lastAccepted = -1;
+  #probe: Probe | null = null;
+  /** "address|port" of recent probes → the tick they connected on. */
+  #probes = new Map<string, number>();
+  #ticks = 0;
+  #warned = false;
+  #closed = false;
+
+  constructor(options: WatchdogOptions) {
+    this.#o = options;
+    this.#probeHost = options.host === "0.0.0.0" || options.host === ""
+      ? "127.0.0.1"
+      : options.host === "::"
+      ? "::1"
+      : options.host;
+  }
+
+  /** True for the hub's end of one of its own probes (to be closed without a trace). */
+  isProbe(socket: { remoteAddress?: string; remotePort?: number }): boolean {
+    return this.#probes.has(probeKey(socket.remoteAddress, socket.remotePort));
+  }
+
+  /**
+   * True also while a probe is under way whose port is not known yet (the listener may take
+   * it before our end hears it connected) and the socket comes from the probe's address:
+   * enough not to count a refusal, never enough to drop a connection.
+   */
+  mayBeProbe(socket: { remoteAddress?: string; remotePort?: number }): boolean {
+    if (this.isProbe(socket)) return true;
+    if (this.#probe?.outcome !== "pending") return false;
+    const from = (socket.remoteAddress ?? "").replace(/^::ffff:/i, "");
+    if (net.isIP(this.#probeHost)) return from === this.#probeHost;
+    return from === "::1" || from.startsWith("127.");
+  }
+
+  /** Called once a second with the listener's count of accepted connections. */
+  tick(accepted: number): void {
+    if (this.#closed) return;
+    this.#ticks++;
+    for (const [key, tick] of this.#probes) {
+      if (this.#ticks - tick > PROBE_MEMORY_TICKS) this.#probes.delete(key);
+    }
+    if (accepted !== this.#lastAccepted) {
+      this.#lastAccepted = accepted;
+      this.#endProbe();
+      return;
+    }
+    const probe = this.#probe;
+    if (!probe) {
+      this.#startProbe();
+      return;
+    }
+    if (probe.outcome === "inconclusive") {
+      // Our own connect failed (no descriptor left, no route to the probe address): no
+      // verdict on the listener. Said once, tried again on the next tick.
+      if (!this.#warned) {
+        this.#warned = true;
+        this.#o.log("listener", { state: "unprobed", error: probe.error });
+      }
+      this.#endProbe();
+      return;
+    }
+    // Started on the previous tick, a second ago, and still not accepted (whether the kernel
+    // queued it or, its queue full, dropped it), or refused outright: the listener is gone.
+    this.#endProbe();
+    this.#restart(probe.outcome === "refused" ? "refused" : "not_accepting");
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#endProbe();
+  }
+
+  #startProbe(): void {
+    let socket: net.Socket;
+    try {
+      socket = net.connect({ host: this.#probeHost, port: this.#o.port() });
+    } catch (err) {
+      // E.g. no --allow-net for our own address: the watchdog cannot work, and says so once.
+      if (!this.#warned) {
+        this.#warned = true;
+        this.#o.log("listener", { state: "unprobed", error: err });
+      }
+      return;
+    }
+    const probe: Probe = { socket, outcome: "pending" };
+    socket.once("connect", () => {
+      probe.outcome = "connected";
+      this.#probes.set(probeKey(socket.localAddress, socket.localPort), this.#ticks);
+      socket.destroy();
+    });
+    socket.once("error", (err: Error & { code?: string }) => {
+      probe.outcome = err.code === "ECONNREFUSED" ? "refused" : "inconclusive";
+      probe.error = err;
+    });
+    this.#probe = probe;
+  }
+
+  #endProbe(): void {
+    this.#probe?.socket.destroy();
+    this.#probe = null;
+  }
+
+  /**
+   * Closes the listening handle and listens again on the same address: the only way to get
+   * accept() called again. Open connections are not affected; connections queued on the old
+   * socket are reset and their clients retry.
+   */
+  #restart(reason: string): void {
+    const { server, host, log, metrics } = this.#o;
+    const port = this.#o.port();
+    // `_handle` is node:net's (and Deno's) listening handle; close() alone would also wait
+    // for every open connection before listening again.
+    const internal = server as net.Server & { _handle: { close(): void } | null };
+    const old = internal._handle;
+    internal._handle = null;
+    try {
+      old?.close();
+    } catch {
+      // Already closed.
+    }
+    metrics.listenerRestarts.inc();
+    const onListening = () => {
+      server.off("error", onError);
+      log("listener", { state: "restarted", reason, host, port });
+    };
+    const onError = (err: Error) => {
+      server.off("listening", onListening);
+      // Nothing listens now: the next probe is refused and the next tick tries again.
+      log("listener", { state: "restart_failed", reason, error: err });
+    };
+    server.once("error", onError);
+    server.once("listening", onListening);
+    server.listen(port, host);
+  }
+}
+
+function probeKey(address: string | undefined, port: number | undefined): string {
+  return `${(address ?? "").replace(/^::ffff:/i, "")}|${port}`;
+}
