@@ -3,9 +3,9 @@
  * calls accept() again once it met EMFILE (docs/known-issues.md). The connection caps keep
  * the hub below the open-file limit, but connections accepted in one burst are closed only
  * after the burst, so a fast enough flood can still reach the limit; nothing is reported
- * when it does. So: on every tick without a new connection, the hub connects to its own port
- * once; a listener that has not taken that connection by the next tick (or refuses it) is
- * replaced by a fresh one on the same address and port.
+ * when it does. So: every tick (1 s) the hub connects to its own port once; a listener that
+ * accepts nothing from then to the next tick (two ticks if even the connect went unanswered),
+ * or refuses it, is replaced by a fresh one on the same address and port.
  */
 import net from "node:net";
 import type { HubMetrics } from "./hub_metrics.ts";
@@ -18,11 +18,17 @@ export interface WatchdogOptions {
   port: () => number;
   metrics: HubMetrics;
   log: Log;
+  /** How often `tick()` is called (default 1000 ms). */
+  tickMs?: number;
 }
 
 interface Probe {
   socket: net.Socket;
   outcome: "pending" | "connected" | "refused" | "inconclusive";
+  /** Ticks it stayed pending. */
+  misses: number;
+  /** The listener's count of accepted connections when it was sent. */
+  acceptedBefore: number;
   error?: Error;
 }
 
@@ -32,11 +38,11 @@ const PROBE_MEMORY_TICKS = 5;
 export class ListenerWatchdog {
   readonly #o: WatchdogOptions;
   readonly #probeHost: string;
-  #lastAccepted = -1;
   #probe: Probe | null = null;
   /** "address|port" of recent probes → the tick they connected on. */
   #probes = new Map<string, number>();
   #ticks = 0;
+  #lastTickAt: number | undefined;
   #warned = false;
   #closed = false;
 
@@ -71,33 +77,45 @@ export class ListenerWatchdog {
   tick(accepted: number): void {
     if (this.#closed) return;
     this.#ticks++;
+    const now = performance.now();
+    // A late tick follows a stalled event loop, where timers run before the I/O that would
+    // have taken the probe: no verdict on it.
+    const late = this.#lastTickAt !== undefined &&
+      now - this.#lastTickAt > 1.5 * (this.#o.tickMs ?? 1000);
+    this.#lastTickAt = now;
     for (const [key, tick] of this.#probes) {
       if (this.#ticks - tick > PROBE_MEMORY_TICKS) this.#probes.delete(key);
     }
-    if (accepted !== this.#lastAccepted) {
-      this.#lastAccepted = accepted;
-      this.#endProbe();
-      return;
-    }
     const probe = this.#probe;
-    if (!probe) {
-      this.#startProbe();
-      return;
-    }
-    if (probe.outcome === "inconclusive") {
-      // Our own connect failed (no descriptor left, no route to the probe address): no
-      // verdict on the listener. Said once, tried again on the next tick.
-      if (!this.#warned) {
-        this.#warned = true;
-        this.#o.log("listener", { state: "unprobed", error: probe.error });
+    if (probe) {
+      if (accepted !== probe.acceptedBefore) {
+        // Something was accepted after the probe was sent: the listener lives.
+        this.#endProbe();
+      } else if (probe.outcome === "inconclusive") {
+        // Our own connect failed (no descriptor left, no route to the probe address): no
+        // verdict on the listener. Said once, tried again.
+        if (!this.#warned) {
+          this.#warned = true;
+          this.#o.log("listener", { state: "unprobed", error: probe.error });
+        }
+        this.#endProbe();
+      } else if (probe.outcome === "refused") {
+        this.#endProbe();
+        this.#restart("refused");
+        return;
+      } else if (late || (probe.outcome === "pending" && ++probe.misses < 2)) {
+        // Pending: our end has not even seen it connect. The listener's queue may be full (a
+        // dead listener after a flood leaves SYNs unanswered) or the loop slow: one more tick.
+        return;
+      } else {
+        // Queued by the kernel (our end saw it connect) and not taken for a second, or
+        // unanswered twice: the listener is gone.
+        this.#endProbe();
+        this.#restart("not_accepting");
+        return;
       }
-      this.#endProbe();
-      return;
     }
-    // Started on the previous tick, a second ago, and still not accepted (whether the kernel
-    // queued it or, its queue full, dropped it), or refused outright: the listener is gone.
-    this.#endProbe();
-    this.#restart(probe.outcome === "refused" ? "refused" : "not_accepting");
+    this.#startProbe(accepted);
   }
 
   close(): void {
@@ -105,7 +123,7 @@ export class ListenerWatchdog {
     this.#endProbe();
   }
 
-  #startProbe(): void {
+  #startProbe(acceptedBefore: number): void {
     let socket: net.Socket;
     try {
       socket = net.connect({ host: this.#probeHost, port: this.#o.port() });
@@ -117,7 +135,7 @@ export class ListenerWatchdog {
       }
       return;
     }
-    const probe: Probe = { socket, outcome: "pending" };
+    const probe: Probe = { socket, outcome: "pending", misses: 0, acceptedBefore };
     socket.once("connect", () => {
       probe.outcome = "connected";
       this.#probes.set(probeKey(socket.localAddress, socket.localPort), this.#ticks);
