@@ -18,13 +18,16 @@ VOLUME ["/app/certs", "/app/data"]
 EXPOSE 5000
 
 # Least privilege (README, "Deployment with Docker"): the hub reads the app and the certs and
-# data volumes under it, but not the CA keys (certs/ca/) nor client keys; it writes data/
-# only; it listens on 0.0.0.0 (any port, so TRUSTCAM_PORT alone moves it; another
-# TRUSTCAM_HOST needs its address here too) and dials nothing; it reads TRUSTCAM_* and the
+# data volumes under it, but not the CA keys (certs/ca/) nor client keys (nor
+# /proc/self/limits, which Deno grants only with --allow-all: set TRUSTCAM_MAX_CONNECTIONS to
+# match `docker run --ulimit nofile=`, or it assumes 1024 open files); it writes data/ only; it
+# listens on 0.0.0.0 (any port, so TRUSTCAM_PORT alone moves it; another TRUSTCAM_HOST needs
+# its address here too) and dials only itself on 127.0.0.1 (the listener watchdog, see
+# docs/known-issues.md); it reads TRUSTCAM_* and the
 # two variables the ws package probes. No --allow-sys, --allow-ffi or --allow-run: the
 # bundle built above is served as is (the hub refuses to start if its sources changed since,
 # rather than spawn the bundler).
 HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
   CMD ["deno", "run", "--allow-net=127.0.0.1", "--allow-read=certs", "--allow-env=TRUSTCAM_*,WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE", "main.ts", "--healthcheck"]
 
-CMD ["run", "--allow-read=.", "--deny-read=certs/ca,certs/devices,certs/viewers", "--allow-write=data", "--allow-net=0.0.0.0", "--allow-env=TRUSTCAM_*,WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE", "main.ts", "--no-demo"]
+CMD ["run", "--allow-read=.", "--deny-read=certs/ca,certs/devices,certs/viewers", "--allow-write=data", "--allow-net=0.0.0.0,127.0.0.1", "--allow-env=TRUSTCAM_*,WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE", "main.ts", "--no-demo"]

@@ -71,7 +71,7 @@ Deno.test("Dockerfile CMD and HEALTHCHECK grant Deno only listed permissions", (
   assert.deepEqual(listOf(cmd, "--allow-write"), ["data"]);
   assert.deepEqual(listOf(cmd, "--allow-read"), ["."]);
   assert.ok(listOf(cmd, "--deny-read")?.includes("certs/ca"), "the CA keys are out of reach");
-  assert.deepEqual(listOf(cmd, "--allow-net"), ["0.0.0.0"]);
+  assert.deepEqual(listOf(cmd, "--allow-net"), ["0.0.0.0", "127.0.0.1"]);
 });
 
 /**
@@ -146,6 +146,8 @@ Deno.test("Dockerfile CMD starts the hub with its permissions, and HEALTHCHECK p
     assert.ok(!exited, `the hub exited early:\n${output}`);
     assert.doesNotMatch(output, /creating a development PKI/, "--no-demo creates nothing");
     assert.match(output, /prebuilt in static\/build/, "the image serves the bundle built in it");
+    // Its permissions cover the listener watchdog (it dials only itself).
+    assert.doesNotMatch(output, /listener state=unprobed/, "may probe its own listener");
     const check = await new Deno.Command(Deno.execPath(), {
       args: forTest(healthCmd.slice(1), pki.dir, data),
       cwd: ROOT,
