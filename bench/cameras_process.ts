@@ -1,13 +1,15 @@
 /**
- * D simulated cameras in one process: a lean paced sender (no status messages, no
- * reconnects) so the sender costs as little CPU as possible on a 2-core box. Every frame is
+ * D simulated cameras in one process: a lean paced sender (no status messages) so the sender
+ * costs as little CPU as possible on a 2-core box. With --reconnect-every-ms (the soak), one
+ * camera after another drops its connection and dials again. Every frame is
  * one of a few pre-rendered VGA JPEGs, stamped with its send time and per-camera sequence
  * number in a COM segment (lib/jpeg_com.ts) right before it is sent. Cameras are spread
  * evenly over the frame period, as unsynchronized real cameras are.
  *
  * Protocol with the orchestrator (bench/child_io.ts): prints `ready` once every camera is
  * connected, waits for `start` {startAt, measureFrom, measureTo, stopAt} (ms since the epoch),
- * sends until stopAt, prints `result` and exits. A closed stdin ends it at once.
+ * sends until stopAt, prints `result` and exits. A closed stdin ends it at once, after a
+ * `stopped` message with its reconnect counts.
  */
 // @ts-types="@types/ws"
 import WebSocket from "ws";
@@ -27,6 +29,9 @@ const USAGE =
   --frames DIR        directory of pre-rendered *.jpg frames, cycled
   --cameras D         cameras (default 16)
   --fps F             frames per second per camera (default 15)
+  --reconnect-every-ms N  every N ms the next camera in turn drops its connection (by
+                      turns a close frame or a bare TCP cut) and connects again (ws only;
+                      default 0: never)
   --deadline-s S      exit after S seconds whatever happens (default 600)
   -h, --help          show this help`;
 
@@ -38,7 +43,10 @@ interface Cam {
   serial: string;
   send(data: Uint8Array): void;
   queued(): number;
+  /** Cuts the connection (no close frame). */
   close(): void;
+  /** Closes with a close frame, as a camera shutting down cleanly would. */
+  closeClean(): void;
   seq: number;
   sent: number;
   skipped: number;
@@ -60,6 +68,7 @@ function connectWs(url: string, cred: BenchCred, caPem: string): Promise<Cam> {
     send: (data) => ws.send(data, { binary: true }),
     queued: () => ws.bufferedAmount,
     close: () => ws.terminate(),
+    closeClean: () => ws.close(1000),
     seq: 0,
     sent: 0,
     skipped: 0,
@@ -92,6 +101,7 @@ function connectBare(port: number, cred: BenchCred, caPem: string): Promise<Cam>
     send: (data) => socket.write(encodeBareFrame(data)),
     queued: () => socket.writableLength,
     close: () => socket.destroy(),
+    closeClean: () => socket.end(),
     seq: 0,
     sent: 0,
     skipped: 0,
@@ -118,6 +128,7 @@ async function main(): Promise<void> {
       cameras: { type: "string", default: "16" },
       fps: { type: "string", default: "15" },
       "deadline-s": { type: "string", default: "600" },
+      "reconnect-every-ms": { type: "string", default: "0" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -133,7 +144,11 @@ async function main(): Promise<void> {
     emit({ type: "error", message: `Deadline of ${values["deadline-s"]} s reached` });
     Deno.exit(3);
   }, Number(values["deadline-s"]) * 1000);
-  const commands = new CommandReader(() => Deno.exit(0));
+  const churn = { reconnects: 0, failures: 0 };
+  const commands = new CommandReader(() => {
+    emit({ type: "stopped", reconnects: churn.reconnects, reconnectFailures: churn.failures });
+    Deno.exit(0);
+  });
 
   const creds = await loadBenchCreds(values.creds);
   if (creds.devices.length < count) {
@@ -153,6 +168,15 @@ async function main(): Promise<void> {
     ),
   );
   emit({ type: "ready", cameras: cams.length, frameBytes: Math.round(avgBytes) });
+  const reconnectEveryMs = Number(values["reconnect-every-ms"]);
+  if (reconnectEveryMs > 0 && proto === "ws") {
+    void reconnectInTurn(
+      cams,
+      reconnectEveryMs,
+      (i) => connectWs(url, creds.devices[i], creds.caPem),
+      churn,
+    );
+  }
 
   const start = await commands.wait("start");
   const { startAt, measureFrom, measureTo, stopAt } = start as unknown as Record<string, number>;
@@ -203,6 +227,8 @@ async function main(): Promise<void> {
     lateMaxMs: Math.round(lateMax * 10) / 10,
     behind,
     closedEarly: cams.filter((c) => c.closed).length,
+    reconnects: churn.reconnects,
+    reconnectFailures: churn.failures,
     cameras: cams.map((c) => ({
       serial: c.serial,
       sent: c.sent,
@@ -213,6 +239,43 @@ async function main(): Promise<void> {
   });
   for (const c of cams) c.close();
   Deno.exit(0);
+}
+
+/**
+ * Every `everyMs`, the next camera in turn leaves (every other time without a close frame)
+ * and dials again, until the process ends; its slot keeps its counters. A failed dial is
+ * counted and retried after a second.
+ */
+async function reconnectInTurn(
+  cams: Cam[],
+  everyMs: number,
+  dial: (i: number) => Promise<Cam>,
+  churn: { reconnects: number; failures: number },
+): Promise<void> {
+  for (let turn = 0;; turn++) {
+    await new Promise((r) => setTimeout(r, everyMs));
+    const i = turn % cams.length;
+    const old = cams[i];
+    if (turn % 2) old.close();
+    else old.closeClean();
+    old.closed = true;
+    while (true) {
+      try {
+        const fresh = await dial(i);
+        fresh.seq = old.seq;
+        fresh.sent = old.sent;
+        fresh.skipped = old.skipped;
+        fresh.sentInWindow = old.sentInWindow;
+        fresh.skippedInWindow = old.skippedInWindow;
+        cams[i] = fresh;
+        churn.reconnects++;
+        break;
+      } catch {
+        churn.failures++;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
 }
 
 if (import.meta.main) {

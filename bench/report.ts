@@ -6,6 +6,7 @@
 import type { MachineInfo } from "./proc_stats.ts";
 import type { RepeatedStep, Spread } from "./repeated_step.ts";
 import type { SweepResult } from "./sweep.ts";
+import { soakMarkdown, type SoakResult } from "./soak_report.ts";
 
 export interface BrowserResult {
   ran: boolean;
@@ -102,6 +103,8 @@ export interface BenchReport {
   };
   stalled?: StalledSummary;
   browser?: BrowserResult;
+  /** only when the soak was asked for (`--only soak`) */
+  soak?: SoakResult;
   targets?: Target[];
 }
 
@@ -172,6 +175,20 @@ export function targetsOf(r: BenchReport): Target[] {
       : `not run${b?.reason ? `: ${b.reason}` : ""}`,
     met: b?.ran ? (b.paintedPct ?? 0) >= 95 : null,
   });
+  const k = r.soak;
+  if (k) {
+    t.push({
+      name: `Soak: ${k.minutes} min of churn at ${k.cameras} x ${k.fps} fps`,
+      goal: "RSS, fds and timers flat after warm-up; revocations and reloads cut in time",
+      measured:
+        `RSS ${k.series.rssMb.thirds?.join(" / ") ?? "-"} MiB, fds ${
+          k.series.fds.thirds?.join(" / ") ?? "-"
+        }, timers ${k.series.timers.thirds?.join(" / ") ?? "-"} (medians of the thirds); ` +
+        `${k.revocations.filter((c) => c.ok).length} of ${k.revocations.length} revocations, ` +
+        `${k.policyReloads.filter((c) => c.ok).length} of ${k.policyReloads.length} reloads`,
+      met: k.flat === null ? null : k.ok,
+    });
+  }
   return t;
 }
 
@@ -326,6 +343,7 @@ export function toMarkdown(r: BenchReport): string {
       "",
     );
   }
+  if (r.soak) lines.push(...soakMarkdown(r.soak));
   if (r.browser) {
     const b = r.browser;
     lines.push("## Browser wall", "");
@@ -359,9 +377,16 @@ export function toMarkdown(r: BenchReport): string {
 /** Where `writeReport` puts runs that are not full default runs; git ignores it. */
 export const SCRATCH_DIR = "scratch";
 
+/** A run of the soak alone at its default length and settings: kept as soak.{json,md}. */
+export function isDefaultSoak(r: BenchReport): boolean {
+  return r.soak !== undefined && r.steps.length === 0 && !r.browser && !r.custom &&
+    r.mode === "full" && r.soak.minutes === 10;
+}
+
 /**
- * A full run with default settings: latest.{json,md} and a dated copy in `dir`. Any other
- * run (quick, partial, custom): a dated copy with a suffix in `dir`/scratch only.
+ * A full run with default settings: latest.{json,md} and a dated copy in `dir`. A default
+ * soak alone: soak.{json,md} in `dir` and a dated copy in scratch. Any other run (quick,
+ * partial, custom): a dated copy with a suffix in `dir`/scratch only.
  */
 export async function writeReport(
   r: BenchReport,
@@ -386,6 +411,11 @@ export async function writeReport(
     await Deno.writeTextFile(`${opts.dir}/latest.json`, json);
     await Deno.writeTextFile(`${opts.dir}/latest.md`, markdown + "\n");
     paths.push(`${opts.dir}/latest.json`, `${opts.dir}/latest.md`);
+  }
+  if (isDefaultSoak(r)) {
+    await Deno.writeTextFile(`${opts.dir}/soak.json`, json);
+    await Deno.writeTextFile(`${opts.dir}/soak.md`, markdown + "\n");
+    paths.push(`${opts.dir}/soak.json`, `${opts.dir}/soak.md`);
   }
   const rel = (p: string) => p.startsWith(opts.root + "/") ? p.slice(opts.root.length + 1) : p;
   return { markdown, paths: paths.map(rel) };

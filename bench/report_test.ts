@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import type { StepResult } from "./load_step.ts";
 import { judgeRuns } from "./repeated_step.ts";
 import { type BenchReport, toMarkdown, withSpread, writeReport } from "./report.ts";
+import { soakInput } from "./soak_fixture.ts";
+import { judgeSoak } from "./soak_verdict.ts";
 
 const RULE = { p99Ms: 50, lossPct: 0.1 };
 
@@ -157,6 +159,60 @@ Deno.test("writeReport() keeps full default runs and sends every other run to sc
     ]);
     const nothing = await writeReport(report({ mode: "quick" }), { dir, save: false, root: dir });
     assert.deepEqual(nothing.paths, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** A run of the soak alone, 10 minutes: 61 samples, every one flat. */
+function soakReport(o: Partial<BenchReport> = {}): BenchReport {
+  return report({
+    command: "deno task bench --only soak",
+    complete: false,
+    steps: [],
+    relay: undefined,
+    ceiling: undefined,
+    ratio: undefined,
+    soak: { ...judgeSoak(soakInput(61, () => 53, { warmupS: 120 })), minutes: 10 },
+    ...o,
+  });
+}
+
+Deno.test("toMarkdown() prints the soak's verdict, each series judged and every sample", () => {
+  const md = toMarkdown(soakReport());
+  assert.match(
+    md,
+    /\| Soak: 10 min of churn at 16 x 15 fps \| .* \| RSS 181 \/ 181 \/ 181 MiB, fds 53 \/ 53 \/ 53, timers 5 \/ 5 \/ 5 \(medians of the thirds\); 1 of 1 revocations, 1 of 1 reloads \| yes \|/,
+  );
+  assert.match(md, /Verdict: \*\*flat, every check passed\*\*/);
+  assert.match(md, /\| open fds \| 53 \| 53 \| 53 \/ 53 \/ 53 \| 0 \| 6 \| 0 \| yes \|/);
+  assert.match(md, /\| 110 \(warm-up\) \| 182 \| 53 \| 5 \| 16 \/ 8 \|/);
+  assert.match(md, /\| 600 \| 180 \| 53 \|/);
+  const failed = soakReport({
+    soak: { ...judgeSoak(soakInput(61, (i) => 50 + i, { warmupS: 120 })), minutes: 10 },
+  });
+  assert.match(toMarkdown(failed), /Verdict: \*\*failed\*\*: fds: /);
+  assert.match(toMarkdown(failed), /\| open fds \| .* \| \*\*no\*\*: /);
+});
+
+Deno.test("writeReport() keeps a default soak alone as soak.{json,md}, other soaks in scratch/", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "trustcam_report_test_" });
+  try {
+    const kept = await writeReport(soakReport(), { dir, save: true, root: dir });
+    assert.deepEqual(kept.paths, [
+      "scratch/2026-11-27T10-00-00Z-partial.json",
+      "scratch/2026-11-27T10-00-00Z-partial.md",
+      "soak.json",
+      "soak.md",
+    ]);
+    assert.equal(JSON.parse(await Deno.readTextFile(`${dir}/soak.json`)).soak.ok, true);
+    const short = soakReport({ custom: true });
+    short.soak!.minutes = 2;
+    const out = await writeReport(short, { dir, save: true, root: dir });
+    assert.deepEqual(out.paths, [
+      "scratch/2026-11-27T10-00-00Z-partial-custom.json",
+      "scratch/2026-11-27T10-00-00Z-partial-custom.md",
+    ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

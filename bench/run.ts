@@ -15,6 +15,7 @@ import { machineInfo, sampleMachine } from "./proc_stats.ts";
 import { sweepViewers } from "./sweep.ts";
 import { type BenchReport, type BrowserResult, writeReport } from "./report.ts";
 import { runBrowserScenario } from "./browser_scenario.ts";
+import { runSoak } from "./soak_scenario.ts";
 
 export const USAGE = `Usage: deno task bench [options]
 
@@ -29,11 +30,14 @@ Scenarios:
             interleaved with trustcam's
   stalled   one viewer stops reading for --stall-seconds while healthy viewers watch
   browser   the wall in headless Chromium: frames painted vs received, long tasks, heap
+  soak      only when asked for (--only soak, or bench/soak.ts): minutes of camera
+            reconnects, viewer churn, revocations and policy reloads; the hub's RSS, fds
+            and timers must stay flat after the warm-up (exit status 1 when they do not)
 
 Options:
   --quick                ~2 minute run: 5 s steps, one run each, a shorter sweep, 15 s stall
                          and browser
-  --only LIST            comma-separated scenarios to run (default: all)
+  --only LIST            comma-separated scenarios to run (default: all but soak)
   --cameras D            cameras (default 16)
   --fps F                frames per second per camera (default 15)
   --viewers V            relay/ceiling: one step at V viewers instead of the sweep
@@ -43,6 +47,7 @@ Options:
   --stall-seconds S      how long the stalled viewer stalls (default 60, quick 15)
   --browser-seconds S    how long the wall is watched (default 60, quick 15)
   --browser-size S       qvga or vga frames for the browser scenario (default vga)
+  --soak-minutes M       how long the soak runs (default 10, quick 2)
   --max-viewers N        the sweep never goes past N viewers (default 192)
   --hub-arg ARG          pass ARG to the trustcam hub (repeatable), e.g. --hub-arg=--viewer-buffer-bytes=262144
   --viewer-client C      lean (Deno TLS + a scanner, default) or ws (the \`ws\` package, which
@@ -57,8 +62,10 @@ Options:
   --no-save              print the table, write nothing
   -h, --help             show this help`;
 
-const SCENARIOS = ["relay", "ceiling", "stalled", "browser"] as const;
+const SCENARIOS = ["relay", "ceiling", "stalled", "browser", "soak"] as const;
 type Scenario = typeof SCENARIOS[number];
+/** What a run without --only runs: the soak takes 10 minutes of its own, so it is asked for. */
+const DEFAULT_SCENARIOS: readonly Scenario[] = ["relay", "ceiling", "stalled", "browser"];
 
 /** The sweep's rule for "sustained load" (issue 6). */
 export const SWEEP_RULE = { p99Ms: 50, lossPct: 0.1 };
@@ -78,6 +85,7 @@ interface Flags {
   stallSeconds: number;
   browserSeconds: number;
   browserSize: "qvga" | "vga";
+  soakMinutes: number;
   maxViewers: number;
   hubArgs: string[];
   hubRoot: string | undefined;
@@ -103,6 +111,7 @@ function parseFlags(args: string[]): Flags | null {
       "stall-seconds": { type: "string" },
       "browser-seconds": { type: "string" },
       "browser-size": { type: "string" },
+      "soak-minutes": { type: "string" },
       "max-viewers": { type: "string" },
       "hub-arg": { type: "string", multiple: true },
       "hub-root": { type: "string" },
@@ -144,7 +153,7 @@ function parseFlags(args: string[]): Flags | null {
   }
   return {
     quick: q,
-    only: only.length ? only as Scenario[] : [...SCENARIOS],
+    only: only.length ? only as Scenario[] : [...DEFAULT_SCENARIOS],
     cameras: num("cameras", values.cameras, 16, 1, 64),
     fps: num("fps", values.fps, 15, 1, 60),
     viewers: values.viewers === undefined ? null : num("viewers", values.viewers, 8, 1, 512),
@@ -153,6 +162,7 @@ function parseFlags(args: string[]): Flags | null {
     stallSeconds: num("stall-seconds", values["stall-seconds"], q ? 15 : 60, 2, 600),
     browserSeconds: num("browser-seconds", values["browser-seconds"], q ? 15 : 60, 5, 600),
     browserSize: size,
+    soakMinutes: num("soak-minutes", values["soak-minutes"], q ? 2 : 10, 1, 600),
     maxViewers: num("max-viewers", values["max-viewers"], 192, 1, 512),
     hubArgs: values["hub-arg"] ?? [],
     hubRoot: values["hub-root"],
@@ -208,7 +218,8 @@ async function gitCommit(root: string): Promise<{ hash: string; dirty: boolean }
   return { hash, dirty: status === null || status.length > 0 };
 }
 
-async function main(args: string[]): Promise<number> {
+/** Runs the bench with command-line `args`; resolves the exit status. */
+export async function main(args: string[]): Promise<number> {
   let flags: Flags | null;
   try {
     flags = parseFlags(args);
@@ -254,11 +265,12 @@ async function main(args: string[]): Promise<number> {
     durationS: 0,
     command: `deno task bench${args.length ? " " + args.join(" ") : ""}`,
     mode: f.quick ? "quick" : "full",
-    complete: f.only.length === SCENARIOS.length && f.viewers === null,
+    complete: DEFAULT_SCENARIOS.every((s) => f.only.includes(s)) && f.viewers === null,
     custom: f.viewerBufferBytes !== undefined || f.hubArgs.length > 0 || f.hubRoot !== undefined ||
       f.viewerClient !== "lean" || f.viewerProcesses !== 1 || f.cameras !== 16 || f.fps !== 15 ||
       f.browserSize !== "vga" || f.maxViewers !== 192 || f.runs !== (f.quick ? 1 : 3) ||
-      args.some((a) => a.startsWith("--seconds")),
+      args.some((a) => a.startsWith("--seconds")) ||
+      (f.only.includes("soak") && f.soakMinutes !== (f.quick ? 2 : 10)),
     machine: machineInfo(),
     deno: `${Deno.version.deno} (V8 ${Deno.version.v8})`,
     commit: await gitCommit(root),
@@ -529,6 +541,24 @@ async function main(args: string[]): Promise<number> {
           : `[browser] not run: ${b.reason}`,
       );
     }
+    if (f.only.includes("soak")) {
+      await waitQuiet();
+      say(`[soak] ${f.soakMinutes} min, ${f.cameras} cams x ${f.fps} fps, with churn`);
+      const k = await runSoak(env, {
+        minutes: f.soakMinutes,
+        cameras: f.cameras,
+        fps: f.fps,
+        hubArgs: f.hubArgs,
+        hubRoot: f.hubRoot,
+        log: say,
+      });
+      report.soak = k;
+      say(
+        k.ok
+          ? "[soak] flat after warm-up, every check passed"
+          : `[soak] failed: ${k.failures.join("; ")}`,
+      );
+    }
   } finally {
     await Child.killAll();
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
@@ -542,7 +572,7 @@ async function main(args: string[]): Promise<number> {
   console.log("\n" + written.markdown);
   for (const p of written.paths) say(`wrote ${p}`);
   say(`done in ${report.durationS} s`);
-  return 0;
+  return report.soak && !report.soak.ok ? 1 : 0;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

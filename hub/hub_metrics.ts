@@ -25,6 +25,15 @@ export function createHubMetrics() {
       ["serial"],
     ),
     connections: metrics.gauge("trustcam_connections", "Open WebSocket connections", ["role"]),
+    streams: metrics.gauge("trustcam_streams", "Open long-lived HTTP responses (MJPEG)"),
+    busSubscriptions: metrics.gauge(
+      "trustcam_bus_subscriptions",
+      "Live subscriptions on the in-process bus (0 when another bus is in use)",
+    ),
+    timers: metrics.gauge(
+      "trustcam_process_timers",
+      "Active timers that keep the process alive (unref'd timers are not counted)",
+    ),
     handshakesRefused: metrics.counter(
       "trustcam_handshakes_refused_total",
       "TLS handshakes refused, and connections closed before TLS by the connection caps",

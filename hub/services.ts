@@ -4,6 +4,7 @@
  * (with `--record continuous`), the browser assets, and the {@link HubState} routes see. Opened in order; closed in reverse, also when
  * a later step fails, so a failed start leaves nothing running.
  */
+import process from "node:process";
 import { InProcessBus } from "../lib/bus.ts";
 import type { Bus } from "../lib/bus.ts";
 import { Registry } from "../lib/registry.ts";
@@ -180,6 +181,12 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       const counts = liveRelay.connectionCounts;
       o.metrics.connections.set({ role: "device" }, counts.device);
       o.metrics.connections.set({ role: "viewer" }, counts.viewer);
+      o.metrics.streams.set(streams.size);
+      o.metrics.busSubscriptions.set(bus instanceof InProcessBus ? bus.size : 0);
+      // For leak checks (the bench's soak): a list of the live handles, built per scrape only.
+      let timers = 0;
+      for (const r of process.getActiveResourcesInfo()) if (r === "Timeout") timers++;
+      o.metrics.timers.set(timers);
     });
 
     const tick = (ticks: number) => {

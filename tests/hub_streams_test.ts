@@ -135,3 +135,49 @@ Deno.test("hub ends MJPEG streams of cameras a policy reload hides, and only tho
     await Deno.remove(policyDir, { recursive: true });
   }
 });
+
+/** One unlabelled series of /metrics (the soak in bench/ samples these). */
+async function gauge(t: TestHub, name: string): Promise<number> {
+  const text = (await t.request("/metrics")).text();
+  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
+  assert.ok(line, `${name} on /metrics`);
+  return Number(line.split(" ")[1]);
+}
+
+/** Reads the gauge until it shows `value`; fails after 5 s with the last value read. */
+async function gaugeReaches(t: TestHub, name: string, value: number): Promise<void> {
+  const end = Date.now() + 5000;
+  let v = await gauge(t, name);
+  while (v !== value) {
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${name} = ${value}: ${v}`);
+    await new Promise((r) => setTimeout(r, 50));
+    v = await gauge(t, name);
+  }
+}
+
+Deno.test("hub /metrics counts open streams, bus subscriptions and timers", async () => {
+  await using t = await startTestHub();
+  const stop = stream([await t.device(CAM_A)]);
+  try {
+    const subscriptions = await gauge(t, "trustcam_bus_subscriptions");
+    assert.equal(await gauge(t, "trustcam_streams"), 0);
+    // The hub's own intervals at least: the one-second tick and the heartbeat.
+    assert.ok(await gauge(t, "trustcam_process_timers") >= 2);
+
+    const viewer = await t.viewer("alice");
+    const alice = viewer.cert;
+    const s = await mjpeg(t, CAM_A, alice);
+    await waitFor(() => s.bytes() > 0, 5000, "stream flowing");
+    assert.equal(await gauge(t, "trustcam_streams"), 1);
+    // The viewer's subscription to camera A and the stream's.
+    assert.equal(await gauge(t, "trustcam_bus_subscriptions"), subscriptions + 2);
+
+    s.close();
+    await s.ended;
+    await viewer.close();
+    await gaugeReaches(t, "trustcam_streams", 0);
+    await gaugeReaches(t, "trustcam_bus_subscriptions", subscriptions);
+  } finally {
+    stop();
+  }
+});

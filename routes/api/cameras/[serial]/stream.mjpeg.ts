@@ -45,6 +45,9 @@ export const handler: HubHandlers = {
         const over = () => cut || shutdown.aborted || ctx.req.signal.aborted;
         while (over() || latest === sentFrom || latest === undefined) {
           if (over()) {
+            // The hub's shutdown signal outlives every stream: a listener left on it would
+            // keep this closure, and the frame it holds, for good (one per cut stream).
+            shutdown.removeEventListener("abort", end);
             unregister();
             controller.close();
             return;
