@@ -4,8 +4,8 @@
  * the hub below the open-file limit, but connections accepted in one burst are closed only
  * after the burst, so a fast enough flood can still reach the limit; nothing is reported
  * when it does. So: every tick (1 s) the hub connects to its own port once; a listener that
- * accepts nothing from then to the next tick (two ticks if even the connect went unanswered),
- * or refuses it, is replaced by a fresh one on the same address and port.
+ * accepts nothing for 1.5 s after the probe connected (two ticks if even the connect went
+ * unanswered), or refuses it, is replaced by a fresh one on the same address and port.
  */
 import net from "node:net";
 import type { HubMetrics } from "./hub_metrics.ts";
@@ -29,11 +29,22 @@ interface Probe {
   misses: number;
   /** The listener's count of accepted connections when it was sent. */
   acceptedBefore: number;
+  /** When our end saw it connect (performance.now()). */
+  connectedAt?: number;
   error?: Error;
 }
 
 /** Ticks a probe's address stays recognisable after it connected. */
 const PROBE_MEMORY_TICKS = 5;
+/**
+ * How long a connected probe may wait to be accepted before the listener counts as gone. A
+ * busy loop (a camera's frames rendered in-process, a test suite beside the hub) can take
+ * the connect and the accept in different turns with a tick between them; a restart then
+ * resets every connection still queued, so the verdict waits this long.
+ */
+const ACCEPT_GRACE_MS = 1500;
+/** Ticks an unanswered probe may stay pending before the listener counts as gone. */
+const PENDING_TICKS = 2;
 
 export class ListenerWatchdog {
   readonly #o: WatchdogOptions;
@@ -103,7 +114,11 @@ export class ListenerWatchdog {
         this.#endProbe();
         this.#restart("refused");
         return;
-      } else if (late || (probe.outcome === "pending" && ++probe.misses < 2)) {
+      } else if (
+        late ||
+        (probe.outcome === "pending" && ++probe.misses < PENDING_TICKS) ||
+        (probe.outcome === "connected" && now - probe.connectedAt! < ACCEPT_GRACE_MS)
+      ) {
         // Pending: our end has not even seen it connect. The listener's queue may be full (a
         // dead listener after a flood leaves SYNs unanswered) or the loop slow: one more tick.
         return;
@@ -138,6 +153,7 @@ export class ListenerWatchdog {
     const probe: Probe = { socket, outcome: "pending", misses: 0, acceptedBefore };
     socket.once("connect", () => {
       probe.outcome = "connected";
+      probe.connectedAt = performance.now();
       this.#probes.set(probeKey(socket.localAddress, socket.localPort), this.#ticks);
       socket.destroy();
     });
