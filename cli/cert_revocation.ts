@@ -45,11 +45,19 @@ async function readOptional(path: string): Promise<string | null> {
 
 /** revoked.txt and crl.pem as the hub reads them; a file the hub would refuse is an error. */
 async function readRevocations(dir: string): Promise<Revocations> {
+  const { text, list } = await readRevokedList(dir);
+  const crl = await readCrlFile(dir);
+  return { text, list, crl, all: crl ? RevocationList.union(list, crl.list) : list };
+}
+
+/** revoked.txt, parsed by the hub's reader; absent is empty, malformed is an error. */
+async function readRevokedList(
+  dir: string,
+): Promise<{ text: string | null; list: RevocationList }> {
   const path = join(dir, CERT_FILES.revoked);
   const text = await readOptional(path);
-  let list = RevocationList.EMPTY;
   try {
-    if (text !== null) list = RevocationList.parse(text);
+    return { text, list: text === null ? RevocationList.EMPTY : RevocationList.parse(text) };
   } catch (err) {
     if (!(err instanceof SyntaxError)) throw err;
     // The hub refuses this file too (it will not start, or keeps its previous list).
@@ -61,8 +69,6 @@ async function readRevocations(dir: string): Promise<Revocations> {
       },
     );
   }
-  const crl = await readCrlFile(dir);
-  return { text, list, crl, all: crl ? RevocationList.union(list, crl.list) : list };
 }
 
 async function readCrlFile(dir: string): Promise<Crl | null> {
@@ -186,21 +192,7 @@ async function publishCrl(
  * Also the repair for a CRL that no longer verifies; its dates are then lost.
  */
 export async function refreshCrl(dir: string): Promise<CrlOutcome & { replaced?: string }> {
-  const path = join(dir, CERT_FILES.revoked);
-  const text = await readOptional(path);
-  let list = RevocationList.EMPTY;
-  try {
-    if (text !== null) list = RevocationList.parse(text);
-  } catch (err) {
-    if (!(err instanceof SyntaxError)) throw err;
-    throw new PkiError(
-      "PKI_BAD_REVOCATIONS",
-      `Invalid revocation list: "${path}": ${err.message}`,
-      {
-        cause: err,
-      },
-    );
-  }
+  const { list } = await readRevokedList(dir);
   let previous: Crl | null = null;
   let replaced: string | undefined;
   try {
