@@ -79,6 +79,8 @@ export class SoakViewer {
     this.#ws = ws;
     this.cn = cn;
     this.closed = new Promise((resolve) => ws.once("close", (code: number) => resolve(code)));
+    // A reset after the open is reported here, then as the close: nothing to do but count it.
+    ws.on("error", () => {});
     this.#first = new Promise((resolve) => {
       ws.on("message", (data: Uint8Array, isBinary: boolean) => {
         if (!isBinary) {
@@ -146,6 +148,7 @@ export class MjpegReader {
     this.#req = req;
     this.#first = new Promise((resolve) => res.once("data", () => resolve()));
     res.on("data", (c: Uint8Array) => this.bytes += c.byteLength);
+    res.on("error", () => {});
     this.ended = new Promise<void>((resolve) => {
       res.once("end", resolve);
       res.once("close", resolve);

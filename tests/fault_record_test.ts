@@ -11,8 +11,8 @@ import { SimCamera } from "../sim/camera.ts";
 import { parseIndex, SEGMENT_INDEX_EXT } from "../lib/archive_index.ts";
 import { frameNearest, listSegments, readFrame } from "../hub/archive_reader.ts";
 import { recoverArchive } from "../hub/archive_recover.ts";
+import { spawnCollecting } from "./spawn_fixture.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
 const CAM = "0123DEAD00000000C3";
 const KILLS = 4;
 
@@ -24,23 +24,12 @@ function freePort(): number {
 }
 
 function spawnHub(port: number, certsDir: string, dataDir: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts", "--no-demo", "--host", "127.0.0.1", "--port", String(port)]
+  return spawnCollecting(
+    Deno.execPath(),
+    ["run", "-A", "main.ts", "--no-demo", "--host", "127.0.0.1", "--port", String(port)]
       .concat(["--certs", certsDir, "--data", dataDir])
       .concat(["--record", "continuous", "--segment-seconds", "1"]),
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let text = "";
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) text += decoder.decode(chunk, { stream: true });
-  };
-  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
-  return { child, output: () => text, drained };
+  );
 }
 
 /** Frames indexed so far across a camera's segments (complete records only). */

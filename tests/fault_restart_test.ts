@@ -10,8 +10,8 @@ import { SimCamera } from "../sim/camera.ts";
 import { DatabaseSync } from "node:sqlite";
 import { SqliteCameraStore } from "../hub/camera_store.ts";
 import { parseViewerFrame } from "../lib/trailer.ts";
+import { spawnCollecting, type Spawned } from "./spawn_fixture.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
 const CAM_A = "0123DEAD00000000A1";
 const CAM_B = "0123DEAD00000000B2";
 
@@ -23,46 +23,23 @@ function freePort(): number {
   return port;
 }
 
-interface HubProcess {
-  child: Deno.ChildProcess;
-  /** Everything the hub wrote so far, stdout and stderr interleaved by arrival. */
-  output(): string;
-  /** Resolves when both streams are drained (after the process ended). */
-  drained: Promise<void>;
-}
+type HubProcess = Spawned;
 
 function spawnHub(port: number, certsDir: string, dataDir: string): HubProcess {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "main.ts",
-      "--no-demo",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--certs",
-      certsDir,
-      "--data",
-      dataDir,
-    ],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let text = "";
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) text += decoder.decode(chunk, { stream: true });
-  };
-  return {
-    child,
-    output: () => text,
-    drained: Promise.all([drain(child.stdout), drain(child.stderr)]).then(() => {}),
-  };
+  return spawnCollecting(Deno.execPath(), [
+    "run",
+    "-A",
+    "main.ts",
+    "--no-demo",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--certs",
+    certsDir,
+    "--data",
+    dataDir,
+  ]);
 }
 
 async function kill(hub: HubProcess): Promise<Deno.CommandStatus> {

@@ -7,8 +7,7 @@
 import https from "node:https";
 import net from "node:net";
 import { createTestPki, type IssuedCert, type TestPki } from "./pki_fixture.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
+import { spawnCollecting } from "./spawn_fixture.ts";
 
 export interface LimitedHub extends AsyncDisposable {
   port: number;
@@ -23,28 +22,15 @@ export async function startLimitedHub(nofile: number, args: string[] = []): Prom
   const pki = await createTestPki();
   const dataDir = await Deno.makeTempDir({ prefix: "trustcam_data_" });
   const hubArgs = ["--no-demo", "--host", "127.0.0.1", "--port", "0", "--certs", pki.dir];
-  const child = new Deno.Command("bash", {
-    args: [
-      "-c",
-      `ulimit -n ${nofile} && exec "$0" run -A main.ts "$@"`,
-      Deno.execPath(),
-      ...hubArgs,
-      "--data",
-      dataDir,
-      ...args,
-    ],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let text = "";
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) text += decoder.decode(chunk, { stream: true });
-  };
-  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
+  const { child, output, drained } = spawnCollecting("bash", [
+    "-c",
+    `ulimit -n ${nofile} && exec "$0" run -A main.ts "$@"`,
+    Deno.execPath(),
+    ...hubArgs,
+    "--data",
+    dataDir,
+    ...args,
+  ]);
   let closing: Promise<void> | undefined;
   const close = () =>
     closing ??= (async () => {
@@ -61,14 +47,14 @@ export async function startLimitedHub(nofile: number, args: string[] = []): Prom
   try {
     const end = Date.now() + 30_000;
     let port: RegExpExecArray | null = null;
-    while (!(port = /listen url=https:\/\/127\.0\.0\.1:(\d+)/.exec(text))) {
-      if (Date.now() > end) throw new Error(`The hub did not start:\n${text}`);
+    while (!(port = /listen url=https:\/\/127\.0\.0\.1:(\d+)/.exec(output()))) {
+      if (Date.now() > end) throw new Error(`The hub did not start:\n${output()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     return {
       port: Number(port[1]),
       pki,
-      output: () => text,
+      output,
       close,
       [Symbol.asyncDispose]: close,
     };
