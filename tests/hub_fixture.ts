@@ -85,25 +85,8 @@ export async function startTestHub(config: Partial<HubConfig> = {}): Promise<Tes
   let hub = await startHub(base, hubOptions);
   const tester = await pki.viewer("tester");
 
-  const connect = async (cert: IssuedCert, query = ""): Promise<TestClient> => {
-    const ws = new WebSocket(`wss://127.0.0.1:${hub.port}/ws${query}`, {
-      cert: cert.chainPem,
-      key: cert.keyPem,
-      ca: pki.caPem,
-    });
-    const client = clientOf(ws, cert);
-    clients.add(client);
-    client.closed.then(() => clients.delete(client));
-    await new Promise<void>((resolve, reject) => {
-      ws.once("open", () => resolve());
-      ws.once("error", reject);
-      ws.once("unexpected-response", (_req, res) => {
-        reject(new Error(`Upgrade refused: ${res.statusCode}`));
-        res.resume();
-      });
-    });
-    return client;
-  };
+  const connect = (cert: IssuedCert, query = "") =>
+    openClient(`wss://127.0.0.1:${hub.port}/ws${query}`, cert, pki.caPem, clients);
 
   const t: TestHub = {
     get hub() {
@@ -146,6 +129,31 @@ function fmt(event: string, fields: Record<string, unknown> = {}): string {
   return `${event} ${
     Object.entries(fields).map(([k, v]) => `${k}=${v instanceof Error ? v.message : v}`).join(" ")
   }`;
+}
+
+/**
+ * Opens a WebSocket with `cert`, trusting `caPem`; resolves once it is open, rejects when the
+ * upgrade is refused. The client is in `clients` until it closes.
+ */
+export async function openClient(
+  url: string,
+  cert: IssuedCert,
+  caPem: string,
+  clients: Set<TestClient>,
+): Promise<TestClient> {
+  const ws = new WebSocket(url, { cert: cert.chainPem, key: cert.keyPem, ca: caPem });
+  const client = clientOf(ws, cert);
+  clients.add(client);
+  client.closed.then(() => clients.delete(client));
+  await new Promise<void>((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.once("error", reject);
+    ws.once("unexpected-response", (_req, res) => {
+      reject(new Error(`Upgrade refused: ${res.statusCode}`));
+      res.resume();
+    });
+  });
+  return client;
 }
 
 export function clientOf(ws: WebSocket, cert: IssuedCert): TestClient {

@@ -8,8 +8,8 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Buffer } from "node:buffer";
 import type { TLSSocket } from "node:tls";
-import { WebSocket, WebSocketServer } from "ws";
-import { clientOf, type TestClient } from "./hub_fixture.ts";
+import { WebSocketServer } from "ws";
+import { openClient, type TestClient } from "./hub_fixture.ts";
 import { createTestPki, type IssuedCert, type TestPki } from "./pki_fixture.ts";
 import { Relay, type RelayOptions } from "../hub/relay.ts";
 import { createHubMetrics } from "../hub/hub_metrics.ts";
@@ -80,21 +80,8 @@ export async function startTestRelay(options: Partial<RelayOptions> = {}): Promi
   const port = (server.address() as { port: number }).port;
   const clients = new Set<TestClient>();
 
-  const connect = async (cert: IssuedCert, query = "") => {
-    const ws = new WebSocket(`wss://127.0.0.1:${port}/ws${query}`, {
-      cert: cert.chainPem,
-      key: cert.keyPem,
-      ca: pki.caPem,
-    });
-    const client = clientOf(ws, cert);
-    clients.add(client);
-    client.closed.then(() => clients.delete(client));
-    await new Promise<void>((resolve, reject) => {
-      ws.once("open", () => resolve());
-      ws.once("error", reject);
-    });
-    return client;
-  };
+  const connect = (cert: IssuedCert, query = "") =>
+    openClient(`wss://127.0.0.1:${port}/ws${query}`, cert, pki.caPem, clients);
 
   const t: TestRelay = {
     relay,
