@@ -21,12 +21,21 @@ import {
   type RecordedRange,
   type RecordingArchive,
 } from "../lib/recordings.ts";
+import { SegmentLeases } from "../lib/segment_leases.ts";
 
-/** The archive under `dir` (`<data>/recordings`), for routes; serials already validated. */
-export function openArchive(dir: string): RecordingArchive {
+/**
+ * The archive under `dir` (`<data>/recordings`), for routes; serials already validated.
+ * Readers lease the segments they read from `leases` (shared with retention).
+ */
+export function openArchive(
+  dir: string,
+  leases: SegmentLeases = new SegmentLeases(),
+): RecordingArchive {
   return {
     ranges: (serial, from, to) => rangesOf(`${dir}/${serial}`, from, to),
     frameNearest: (serial, t) => frameNearest(`${dir}/${serial}`, t),
+    frames: (serial, from, to, options) =>
+      framesOf({ cameraDir: `${dir}/${serial}`, serial, leases }, from, to, options?.signal),
   };
 }
 
@@ -79,14 +88,7 @@ export async function readFrame(
   record: IndexRecord,
 ): Promise<Uint8Array<ArrayBuffer>> {
   using f = await Deno.open(`${cameraDir}/${segmentStem(start)}${SEGMENT_DATA_EXT}`);
-  await f.seek(record.offset, Deno.SeekMode.Start);
-  const out = new Uint8Array(record.length);
-  for (let at = 0; at < out.length;) {
-    const n = await f.read(out.subarray(at));
-    if (n === null) throw new Error(`Segment ${start} ends before its frame at ${record.offset}`);
-    at += n;
-  }
-  return out;
+  return await readAt(f, record, start);
 }
 
 /** The recorded frame nearest instant `t` (epoch ms), or undefined when nothing is recorded. */
@@ -108,4 +110,60 @@ export async function frameNearest(
   }
   if (!best) return undefined;
   return { time: best.record.time, jpeg: await readFrame(cameraDir, best.start, best.record) };
+}
+
+interface CameraArchive {
+  cameraDir: string;
+  serial: string;
+  leases: SegmentLeases;
+}
+
+/**
+ * Frames of `[from, to]` in capture order. Each segment's data file stays open (and leased)
+ * while its frames are read. When the known segments are exhausted, the listing and the last
+ * index are read again: the recorder may have appended since, up to `to`.
+ */
+export async function* framesOf(
+  cam: CameraArchive,
+  from: number,
+  to: number,
+  signal?: AbortSignal,
+): AsyncGenerator<RecordedFrame> {
+  // Frames at or before `after` were yielded (or precede the range).
+  let after = from - 1;
+  for (;;) {
+    const starts = await listSegments(cam.cameraDir);
+    let progressed = false;
+    for (let i = Math.max(0, segmentAt(starts, after + 1)); i < starts.length; i++) {
+      if (starts[i] > to) return;
+      if (signal?.aborted) return;
+      using _lease = cam.leases.acquire(cam.serial, starts[i]);
+      const records = await readSegmentIndex(cam.cameraDir, starts[i]).catch(orNone);
+      const wanted = records.filter((r) => r.time > after && r.time <= to);
+      if (wanted.length === 0) continue;
+      using data = await Deno.open(`${cam.cameraDir}/${segmentStem(starts[i])}${SEGMENT_DATA_EXT}`);
+      for (const r of wanted) {
+        if (signal?.aborted) return;
+        yield { time: r.time, jpeg: await readAt(data, r, starts[i]) };
+        after = r.time;
+        progressed = true;
+      }
+    }
+    if (!progressed) return;
+  }
+}
+
+async function readAt(
+  f: Deno.FsFile,
+  record: IndexRecord,
+  start: number,
+): Promise<Uint8Array<ArrayBuffer>> {
+  await f.seek(record.offset, Deno.SeekMode.Start);
+  const out = new Uint8Array(record.length);
+  for (let at = 0; at < out.length;) {
+    const n = await f.read(out.subarray(at));
+    if (n === null) throw new Error(`Segment ${start} ends before its frame at ${record.offset}`);
+    at += n;
+  }
+  return out;
 }

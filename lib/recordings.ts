@@ -25,6 +25,17 @@ export interface RecordingArchive {
   ranges(serial: string, from: number, to: number): Promise<RecordedRange[]>;
   /** The recorded frame nearest instant `t`, however far; undefined when none is recorded. */
   frameNearest(serial: string, t: number): Promise<RecordedFrame | undefined>;
+  /**
+   * The frames captured in `[from, to]`, oldest first, read one at a time. The segment being
+   * read is leased (retention leaves it); frames the recorder appends while the iteration runs
+   * are included up to `to`. Ends early when `signal` aborts or the consumer stops.
+   */
+  frames(
+    serial: string,
+    from: number,
+    to: number,
+    options?: { signal?: AbortSignal },
+  ): AsyncIterable<RecordedFrame>;
 }
 
 /** Frames further apart than this start a new range: recording stopped or the camera did. */
