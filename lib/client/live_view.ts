@@ -7,6 +7,7 @@
 import { type SocketStatus, ViewerSocket } from "./viewer_socket.ts";
 import { type PaintInfo, TilePainter } from "./painter.ts";
 import type { HubMessage } from "./messages.ts";
+import type { ReplayState } from "./replay.ts";
 import { formatAge } from "./format.ts";
 import { type AccessProblem, PROBE_PATH, probeAccess } from "./access_probe.ts";
 
@@ -43,14 +44,20 @@ export class LiveView {
   readonly #observer: IntersectionObserver | undefined;
   #ageTimer: ReturnType<typeof setInterval> | undefined;
   #started = false;
+  readonly #listeners = new Set<(msg: HubMessage) => void>();
+  /** Per camera, the last still asked for: an older answer arriving later is not painted. */
+  readonly #stillAsked = new Map<string, number>();
 
   constructor(opts: LiveViewOptions) {
     this.#o = opts;
     this.#socket = new ViewerSocket({
       url: socketUrl(),
-      onFrame: (serial, jpeg, receivedAt) =>
-        this.#tiles.get(serial)?.painter.push(jpeg, receivedAt),
-      onMessage: opts.onMessage,
+      onFrame: (serial, jpeg, receivedAt, recordedAt) =>
+        this.#tiles.get(serial)?.painter.push(jpeg, receivedAt, recordedAt),
+      onMessage: (msg) => {
+        opts.onMessage(msg);
+        for (const l of this.#listeners) l(msg);
+      },
       onStatus: opts.onStatus,
       onEnded: (problem, viewer) => {
         this.close();
@@ -80,6 +87,60 @@ export class LiveView {
   /** Painter of a camera's tile, for figures (fps) on the camera page. */
   painter(serial: string): TilePainter | undefined {
     return this.#tiles.get(serial)?.painter;
+  }
+
+  /** Hears every hub message besides `onMessage` (the timeline hears replay answers). */
+  listen(listener: (msg: HubMessage) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Replays `serial` from `from` (epoch ms) at `speed` through the same painter. */
+  play(serial: string, from: number, speed: number): void {
+    this.#stillAsked.delete(serial);
+    this.#socket.play(serial, from, speed);
+  }
+
+  pause(serial: string): void {
+    this.#socket.pause(serial);
+  }
+
+  goLive(serial: string): void {
+    this.#stillAsked.delete(serial);
+    this.#socket.goLive(serial);
+  }
+
+  replayState(serial: string): ReplayState | undefined {
+    return this.#socket.replayState(serial);
+  }
+
+  /** Capture time of the recorded frame on the camera's canvas; undefined when live. */
+  shownAt(serial: string): number | undefined {
+    return this.#tiles.get(serial)?.painter.shownRecordedAt;
+  }
+
+  /**
+   * Paints the recorded frame nearest `at` (a seek while paused), unless another still was
+   * asked for or the replay moved on meanwhile. Its capture time, or undefined when none.
+   */
+  async paintRecorded(serial: string, at: number): Promise<number | undefined> {
+    const asked = (this.#stillAsked.get(serial) ?? 0) + 1;
+    this.#stillAsked.set(serial, asked);
+    try {
+      const res = await fetch(
+        `/api/cameras/${encodeURIComponent(serial)}/recording.jpg?at=${Math.round(at)}`,
+        { cache: "no-store" },
+      );
+      if (!res.ok) return undefined;
+      const jpeg = new Uint8Array(await res.arrayBuffer());
+      const taken = Date.parse(res.headers.get("x-timestamp") ?? "");
+      const tile = this.#tiles.get(serial);
+      if (!tile || this.#stillAsked.get(serial) !== asked || Number.isNaN(taken)) return undefined;
+      tile.painter.push(jpeg, performance.now(), taken);
+      return taken;
+    } catch {
+      return undefined;
+    }
   }
 
   attach(

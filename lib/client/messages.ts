@@ -3,12 +3,23 @@
  * must survive a hub that is newer or older than itself, so an unknown or malformed message is
  * ignored, never thrown at the UI. Browser-safe: no imports but types.
  */
-import type { CameraEvent, CameraInfo, CameraStats, HubMessage } from "../protocol.ts";
+import type {
+  CameraEvent,
+  CameraInfo,
+  CameraStats,
+  HubMessage as ProtocolMessage,
+} from "../protocol.ts";
+import type { ReplayMessage } from "./replay.ts";
 
-export type { CameraEvent, CameraInfo, CameraStats, HubMessage };
+export type { CameraEvent, CameraInfo, CameraStats, ReplayMessage };
+
+/** What the page reads from the hub: the protocol's messages and replay acknowledgements. */
+export type HubMessage = ProtocolMessage | ReplayMessage;
 
 const STATES = new Set(["online", "stalled", "offline"]);
-const EVENTS = new Set(["online", "offline", "stalled", "renamed", "status"]);
+// "recording": the camera's recording state changed (issue 11).
+const EVENTS = new Set(["online", "offline", "stalled", "renamed", "status", "recording"]);
+const REPLAY_STATES = new Set(["playing", "paused", "ended", "live"]);
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
@@ -65,7 +76,25 @@ export function parseHubMessage(text: string): HubMessage | null {
         code: typeof m.code === "string" ? m.code : "TC_ERR_INTERNAL",
         message: typeof m.message === "string" ? m.message : "",
       };
+    case "replay":
+      return parseReplay(m);
     default:
       return null;
   }
+}
+
+function parseReplay(m: Record<string, unknown>): ReplayMessage | null {
+  if (typeof m.camera !== "string" || typeof m.state !== "string" || !REPLAY_STATES.has(m.state)) {
+    return null;
+  }
+  const out: ReplayMessage = {
+    type: "replay",
+    camera: m.camera,
+    state: m.state as ReplayMessage["state"],
+  };
+  // Times the page cannot read are left out rather than shown as "Invalid Date".
+  if (typeof m.from === "string" && !Number.isNaN(Date.parse(m.from))) out.from = m.from;
+  if (typeof m.at === "string" && !Number.isNaN(Date.parse(m.at))) out.at = m.at;
+  if (typeof m.speed === "number" && Number.isFinite(m.speed)) out.speed = m.speed;
+  return out;
 }

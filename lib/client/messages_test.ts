@@ -69,3 +69,45 @@ Deno.test("parseHubMessage() reads a subscribed acknowledgement built by lib/pro
   );
   assert.equal(parseHubMessage('{"type":"subscribed","cameras":"*"}'), null);
 });
+
+Deno.test("parseHubMessage() reads replay acknowledgements and the recording event", () => {
+  const S = camera.serial;
+  const at = "2026-11-27T14:00:00.000Z";
+  assert.deepEqual(
+    parseHubMessage(
+      JSON.stringify({ type: "replay", camera: S, state: "playing", from: at, speed: 4 }),
+    ),
+    { type: "replay", camera: S, state: "playing", from: at, speed: 4 },
+  );
+  for (const state of ["paused", "ended"]) {
+    assert.deepEqual(
+      parseHubMessage(JSON.stringify({ type: "replay", camera: S, state, at })),
+      { type: "replay", camera: S, state, at },
+    );
+  }
+  assert.deepEqual(
+    parseHubMessage(JSON.stringify({ type: "replay", camera: S, state: "live" })),
+    { type: "replay", camera: S, state: "live" },
+  );
+  // An unreadable time is dropped, the acknowledgement kept.
+  assert.deepEqual(
+    parseHubMessage(JSON.stringify({ type: "replay", camera: S, state: "paused", at: "soon" })),
+    { type: "replay", camera: S, state: "paused" },
+  );
+  for (
+    const bad of [
+      { type: "replay", camera: S, state: "rewinding" },
+      { type: "replay", camera: 7, state: "live" },
+      { type: "replay", state: "live" },
+    ]
+  ) {
+    assert.equal(parseHubMessage(JSON.stringify(bad)), null, JSON.stringify(bad));
+  }
+  const recording = { mode: "continuous", source: "default", recording: true, dropped: 0 };
+  assert.deepEqual(
+    parseHubMessage(
+      JSON.stringify({ type: "camera", event: "recording", camera: { ...camera, recording } }),
+    ),
+    { type: "camera", event: "recording", camera: { ...camera, recording } },
+  );
+});

@@ -102,6 +102,8 @@ export interface PaintInfo {
   height: number;
   /** The JPEG just drawn (a view; do not keep it). */
   jpeg: Uint8Array;
+  /** Capture time (epoch ms) of a recorded frame; undefined for a live one. */
+  recordedAt?: number;
 }
 
 export type DecodeMethod = "bitmap" | "img";
@@ -114,6 +116,7 @@ export interface TilePainterOptions {
 interface Frame {
   jpeg: Uint8Array;
   receivedAt: number;
+  recordedAt?: number;
 }
 
 /** How many paint times a painter keeps to measure its frame rate. */
@@ -131,6 +134,8 @@ export class TilePainter {
   #closed = false;
   /** `performance.now()` of the frame on the canvas, or undefined before the first. */
   shownReceivedAt: number | undefined;
+  /** Capture time of the recorded frame on the canvas; undefined while it shows live. */
+  shownRecordedAt: number | undefined;
 
   constructor(canvas: HTMLCanvasElement, opts: TilePainterOptions = {}) {
     const ctx = canvas.getContext("2d", { alpha: false });
@@ -146,9 +151,12 @@ export class TilePainter {
     });
   }
 
-  /** Queues a frame; it is painted now or replaces the one waiting. */
-  push(jpeg: Uint8Array, receivedAt = performance.now()): void {
-    this.#queue.push({ jpeg, receivedAt });
+  /**
+   * Queues a frame; it is painted now or replaces the one waiting. Recorded and live frames
+   * go through here alike; `recordedAt` tells a recorded one.
+   */
+  push(jpeg: Uint8Array, receivedAt = performance.now(), recordedAt?: number): void {
+    this.#queue.push({ jpeg, receivedAt, recordedAt });
   }
 
   /** Frames painted per second over the last ~2 s (0 when none). */
@@ -219,6 +227,7 @@ export class TilePainter {
     const now = performance.now();
     this.#paintTimes[this.#paintCount++ % FPS_WINDOW] = now;
     this.shownReceivedAt = frame.receivedAt;
+    this.shownRecordedAt = frame.recordedAt;
     paintStats.painted++;
     this.#onPaint?.({
       receivedAt: frame.receivedAt,
@@ -226,6 +235,7 @@ export class TilePainter {
       width,
       height,
       jpeg: frame.jpeg,
+      recordedAt: frame.recordedAt,
     });
   }
 }

@@ -17,13 +17,15 @@ import {
 import type { AccessProblem } from "./access_probe.ts";
 import { type HubMessage, parseHubMessage } from "./messages.ts";
 import { encodeMessage, subscribeCommand, unsubscribeCommand } from "../protocol.ts";
+import { recordedAt, type ReplayCommand, type ReplayState, ReplayTracker } from "./replay.ts";
 
 export type SocketStatus = "connecting" | "open" | "reconnecting" | "closed";
 
 export interface ViewerSocketOptions {
   /** wss://host/ws; the initial subscription is added as `?cameras=`. */
   url: string;
-  onFrame(serial: string, jpeg: Uint8Array, receivedAt: number): void;
+  /** A frame to paint; `recordedAt` is its capture time when it is a replayed one. */
+  onFrame(serial: string, jpeg: Uint8Array, receivedAt: number, recordedAt?: number): void;
   onMessage?(msg: HubMessage): void;
   /** Status changes; `retryAt` (Date.now() ms) is set while reconnecting. */
   onStatus?(status: SocketStatus, retryAt?: number): void;
@@ -89,8 +91,17 @@ export class ViewerSocket {
   #lastFlush = 0;
   #closed = false;
   #status: SocketStatus = "connecting";
+  readonly #replay = new ReplayTracker();
   /** Counters for the page and for tests. */
-  readonly counters = { frames: 0, badFrames: 0, messages: 0, connects: 0, controlSent: 0 };
+  readonly counters = {
+    frames: 0,
+    badFrames: 0,
+    messages: 0,
+    connects: 0,
+    controlSent: 0,
+    /** Frames in flight across a replay command, not painted (lib/client/replay.ts). */
+    replayDropped: 0,
+  };
 
   constructor(opts: ViewerSocketOptions) {
     this.#o = opts;
@@ -135,6 +146,29 @@ export class ViewerSocket {
     if (this.#paused === paused) return;
     this.#paused = paused;
     this.#scheduleFlush();
+  }
+
+  /**
+   * Replays `camera` from `from` (epoch ms) at `speed`: from the hub's acknowledgement on,
+   * only its recorded frames are handed on. Again while replaying: a seek.
+   */
+  play(camera: string, from: number, speed: number): void {
+    this.#command(this.#replay.play(camera, from, speed));
+  }
+
+  /** Stops the recorded frames of `camera`; the page resumes with {@link play}. */
+  pause(camera: string): void {
+    this.#command(this.#replay.pause(camera));
+  }
+
+  /** Ends the replay of `camera`: its live frames flow again. */
+  goLive(camera: string): void {
+    this.#command(this.#replay.live(camera));
+  }
+
+  /** The replay of `camera` as the page asked and the hub acknowledged; undefined: live. */
+  replayState(camera: string): ReplayState | undefined {
+    return this.#replay.state(camera);
   }
 
   close(): void {
@@ -221,6 +255,8 @@ export class ViewerSocket {
       this.#dispatch({ type: "opened" });
       this.#setStatus("open");
       this.#flush();
+      // The new connection knows nothing of the replays: bring them back.
+      for (const cmd of this.#replay.reconnected()) this.#command(cmd);
     };
     ws.onmessage = (ev: MessageEvent) => {
       if (this.#ws !== ws) return;
@@ -235,6 +271,8 @@ export class ViewerSocket {
           this.#dispatch({ type: "accepted" });
         }
         if (msg.type === "subscribed") this.#confirmed = new Set(msg.cameras);
+        if (msg.type === "replay") this.#replay.onMessage(msg);
+        if (msg.type === "error") this.#replay.onError(msg.code);
         this.#o.onMessage?.(msg);
         return;
       }
@@ -246,7 +284,16 @@ export class ViewerSocket {
         return;
       }
       this.counters.frames++;
-      this.#o.onFrame(frame.serial, frame.jpeg, receivedAt);
+      // Only cameras with a replay pay for reading the capture time.
+      let at: number | undefined;
+      if (this.#replay.tracks(frame.serial)) {
+        at = recordedAt(frame.jpeg);
+        if (!this.#replay.accept(frame.serial, at)) {
+          this.counters.replayDropped++;
+          return;
+        }
+      }
+      this.#o.onFrame(frame.serial, frame.jpeg, receivedAt, at);
     };
     ws.onclose = (ev: CloseEvent) => {
       if (this.#ws !== ws) return;
@@ -256,6 +303,14 @@ export class ViewerSocket {
     };
     // Errors are followed by close, which does the work.
     ws.onerror = () => {};
+  }
+
+  /** Sends a replay command now, or leaves it to {@link ReplayTracker.reconnected} on open. */
+  #command(cmd: ReplayCommand | undefined): void {
+    const ws = this.#ws;
+    if (!cmd || !ws || ws.readyState !== 1) return;
+    ws.send(JSON.stringify(cmd));
+    this.counters.controlSent++;
   }
 
   #scheduleFlush(): void {

@@ -6,6 +6,7 @@ import {
   ViewerSocket,
 } from "./viewer_socket.ts";
 import { buildViewerFrame } from "../trailer.ts";
+import { withComment } from "../jpeg_com.ts";
 import type { HubMessage } from "./messages.ts";
 import type { AccessProblem } from "./access_probe.ts";
 
@@ -266,4 +267,67 @@ Deno.test("ViewerSocket retries when a probe does not answer in time, and drops 
   // The probe in flight when the page closed is aborted, and nothing is retried.
   assert.ok(signals.every((s) => s.aborted));
   assert.equal(sock.problem, undefined);
+});
+
+Deno.test("ViewerSocket replays a camera: commands out, only the right frames in, resumed after a reconnect", async () => {
+  const hub = fakeHub();
+  const frames: [string, number | undefined][] = [];
+  const sock = new ViewerSocket({
+    url: hub.url,
+    onFrame: (serial, _jpeg, _receivedAt, at) => frames.push([serial, at]),
+    backoff: { baseMs: 20, maxMs: 20 },
+  });
+  const T0 = Date.UTC(2026, 10, 27, 14, 0, 0);
+  const live = buildViewerFrame(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]), A);
+  const recorded = (t: number) =>
+    buildViewerFrame(withComment(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]), `trustcam-at=${t}`), A);
+  try {
+    sock.want([A]);
+    // Asked before the socket is open: sent once it is.
+    sock.play(A, T0, 2);
+    sock.start();
+    await until(() => hub.conns[0]?.texts.length === 1, "the play command");
+    const conn = hub.conns[0];
+    assert.deepEqual(JSON.parse(conn.texts[0]), {
+      type: "play",
+      camera: A,
+      from: "2026-11-27T14:00:00.000Z",
+      speed: 2,
+    });
+    conn.ws.send(live); // in flight before the hub switched
+    conn.ws.send(JSON.stringify({ type: "replay", camera: A, state: "playing", speed: 2 }));
+    conn.ws.send(recorded(T0 + 100));
+    conn.ws.send(live); // never, after the acknowledgement; dropped all the same
+    await until(() => sock.counters.frames === 3, "three frames");
+    assert.deepEqual(frames, [[A, T0 + 100]]);
+    assert.equal(sock.counters.replayDropped, 2);
+    assert.equal(sock.replayState(A)?.mode, "playing");
+
+    // The hub goes away: the replay resumes from the last frame painted.
+    conn.ws.close(1001, "Hub shutting down");
+    await until(() => hub.conns[1]?.texts.length === 1, "the play command again");
+    assert.deepEqual(JSON.parse(hub.conns[1].texts[0]), {
+      type: "play",
+      camera: A,
+      from: new Date(T0 + 100).toISOString(),
+      speed: 2,
+    });
+
+    sock.pause(A);
+    sock.goLive(A);
+    await until(() => hub.conns[1].texts.length === 3, "pause and live");
+    assert.deepEqual(hub.conns[1].texts.slice(1).map((t) => JSON.parse(t)), [
+      { type: "pause", camera: A },
+      { type: "live", camera: A },
+    ]);
+    hub.conns[1].ws.send(recorded(T0 + 200)); // in flight
+    hub.conns[1].ws.send(JSON.stringify({ type: "replay", camera: A, state: "live" }));
+    hub.conns[1].ws.send(live);
+    await until(() => frames.length === 2, "a live frame");
+    assert.deepEqual(frames[1], [A, undefined]);
+    assert.equal(sock.replayState(A), undefined);
+  } finally {
+    sock.close();
+    await hub.close();
+  }
 });
