@@ -7,6 +7,8 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { CameraInfo } from "../lib/registry.ts";
 import { agoSince, formatFps } from "../lib/client/format.ts";
 import { StateBadge } from "./StateBadge.tsx";
+import { RecBadge } from "./RecBadge.tsx";
+import { isRecording } from "../lib/client/camera_list.ts";
 
 /** What the wall gives each tile: a way to attach its canvas and its age label. */
 export interface TileHost {
@@ -51,6 +53,7 @@ export function CameraTile(
               offline ? "grayscale opacity-40" : ""
             }`}
           />
+          {isRecording(camera) && <RecBadge class="absolute left-2 top-2" />}
           {!painted && (
             <p class="absolute inset-0 flex items-center justify-center text-sm text-neutral-500">
               {offline ? "No picture" : "Waiting for the first frame…"}

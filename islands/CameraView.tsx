@@ -20,6 +20,8 @@ import { StateBadge } from "../components/StateBadge.tsx";
 import { ConnectionStatus } from "../components/ConnectionStatus.tsx";
 import { CertificateRefused } from "../components/CertificateRefused.tsx";
 import type { AccessProblem } from "../lib/client/access_probe.ts";
+import { Playback } from "../components/Playback.tsx";
+import { isRecording } from "../lib/client/camera_list.ts";
 
 export interface CameraViewProps {
   camera: CameraInfo;
@@ -181,6 +183,12 @@ export default function CameraView(props: CameraViewProps) {
               frame age <span ref={age} data-age="">–</span>
             </span>
           </div>
+          <Playback
+            serial={serial}
+            host={live}
+            recording={isRecording(camera)}
+            renderedAt={props.renderedAt}
+          />
         </div>
 
         <div class="space-y-4">

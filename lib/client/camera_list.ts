@@ -47,3 +47,12 @@ export function applyHubMessage(list: CameraList, msg: HubMessage): CameraList {
       return list;
   }
 }
+
+/**
+ * Whether the hub is writing this camera's frames now (`recording.recording` of the CAMERA
+ * object); false when the hub does not say.
+ */
+export function isRecording(camera: CameraInfo): boolean {
+  const r = (camera as { recording?: unknown }).recording;
+  return typeof r === "object" && r !== null && (r as { recording?: unknown }).recording === true;
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { applyHubMessage, type CameraList } from "./camera_list.ts";
+import { applyHubMessage, type CameraList, isRecording } from "./camera_list.ts";
 import type { CameraInfo } from "./messages.ts";
 
 function cam(serial: string, name: string, more: Partial<CameraInfo> = {}): CameraInfo {
@@ -59,4 +59,31 @@ Deno.test("applyHubMessage() merges stats and keeps the list when nothing change
   assert.deepEqual(next[1], { ...list[1], fps: 15, kbps: 2000, frames: 30, bad: 1, skipped: 2 });
   assert.equal(applyHubMessage(next, stats), next);
   assert.equal(applyHubMessage(next, { type: "error", code: "X", message: "" }), next);
+});
+
+Deno.test("isRecording() reads the camera's recording state, false when the hub says none", () => {
+  const rec = (recording: unknown) =>
+    ({ ...cam("0123A1B2C3D4E5F6A7", "A"), recording }) as CameraInfo;
+  assert.equal(isRecording(cam("0123A1B2C3D4E5F6A7", "A")), false);
+  assert.equal(
+    isRecording(rec({ mode: "continuous", source: "default", recording: true, dropped: 0 })),
+    true,
+  );
+  assert.equal(
+    isRecording(rec({ mode: "continuous", source: "camera", recording: false, dropped: 0 })),
+    false,
+  );
+  assert.equal(isRecording(rec(null)), false);
+  assert.equal(isRecording(rec("yes")), false);
+});
+
+Deno.test("applyHubMessage() takes a recording event's camera as it is", () => {
+  const a = cam("0123A1B2C3D4E5F6A7", "A");
+  const on = { ...a, recording: { mode: "continuous", recording: true } } as CameraInfo;
+  const list = applyHubMessage([a], {
+    type: "camera",
+    event: "recording" as "status",
+    camera: on,
+  });
+  assert.equal(isRecording(list[0]), true);
 });

@@ -147,6 +147,19 @@ export function barMarks(
     .map((m) => ({ ...m, left: timeToFraction(w, m.at) * 100 }));
 }
 
+/** The `ranges` of a recordings answer, times parsed; what cannot be read is left out. */
+export function parseRanges(x: unknown): RecordedSpan[] {
+  if (!Array.isArray(x)) return [];
+  const out: RecordedSpan[] = [];
+  for (const r of x) {
+    const from = Date.parse(r?.from);
+    const to = Date.parse(r?.to);
+    if (Number.isNaN(from) || Number.isNaN(to) || to < from) continue;
+    out.push({ from, to, frames: typeof r.frames === "number" ? r.frames : 0 });
+  }
+  return out;
+}
+
 /** Whether `t` falls inside a recorded range. */
 export function isRecorded(ranges: readonly { from: number; to: number }[], t: number): boolean {
   return ranges.some((r) => t >= r.from && t <= r.to);

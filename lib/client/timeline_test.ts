@@ -14,6 +14,7 @@ import {
   MIN_SPAN_MS,
   MINUTE_MS,
   pan,
+  parseRanges,
   pointerTime,
   reveal,
   seekTarget,
@@ -177,4 +178,17 @@ Deno.test("formatSpan() names a window's span", () => {
   assert.equal(formatSpan(2 * DAY_MS), "2 d");
   assert.equal(formatSpan(90 * MINUTE_MS), "1.5 h");
   assert.equal(formatSpan(30 * MINUTE_MS), "30 min");
+});
+
+Deno.test("parseRanges() reads the recordings answer and leaves out what it cannot read", () => {
+  assert.deepEqual(
+    parseRanges([
+      { from: "2026-11-27T14:00:00.000Z", to: "2026-11-27T14:05:00.000Z", frames: 4500, bytes: 9 },
+      { from: "2026-11-27T14:10:00.000Z", to: "2026-11-27T14:00:00.000Z", frames: 1 },
+      { from: "soon", to: "2026-11-27T14:05:00.000Z" },
+      null,
+    ]),
+    [{ from: NOW - HOUR_MS, to: NOW - 55 * MINUTE_MS, frames: 4500 }],
+  );
+  assert.deepEqual(parseRanges(undefined), []);
 });
