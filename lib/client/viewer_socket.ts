@@ -163,7 +163,12 @@ export class ViewerSocket {
 
   /** Ends the replay of `camera`: its live frames flow again. */
   goLive(camera: string): void {
-    this.#command(this.#replay.live(camera));
+    const cmd = this.#replay.live(camera);
+    if (!cmd || !this.#command(cmd)) return;
+    // The hub subscribes the camera with `live`, wanted or not (a hidden tab): say so, and let
+    // the next flush take it back if it is not wanted.
+    this.#hubSet.add(camera);
+    this.#scheduleFlush();
   }
 
   /** The replay of `camera` as the page asked and the hub acknowledged; undefined: live. */
@@ -306,11 +311,12 @@ export class ViewerSocket {
   }
 
   /** Sends a replay command now, or leaves it to {@link ReplayTracker.reconnected} on open. */
-  #command(cmd: ReplayCommand | undefined): void {
+  #command(cmd: ReplayCommand | undefined): boolean {
     const ws = this.#ws;
-    if (!cmd || !ws || ws.readyState !== 1) return;
+    if (!cmd || !ws || ws.readyState !== 1) return false;
     ws.send(JSON.stringify(cmd));
     this.counters.controlSent++;
+    return true;
   }
 
   #scheduleFlush(): void {

@@ -331,3 +331,28 @@ Deno.test("ViewerSocket replays a camera: commands out, only the right frames in
     await hub.close();
   }
 });
+
+Deno.test("ViewerSocket.goLive() while hidden takes back the subscription `live` makes", async () => {
+  const hub = fakeHub();
+  const sock = new ViewerSocket({ url: hub.url, onFrame: () => {}, flushIntervalMs: 10 });
+  try {
+    sock.want([A]);
+    sock.start();
+    await until(() => sock.status === "open", "open");
+    sock.play(A, Date.UTC(2026, 10, 27), 1);
+    sock.setPaused(true);
+    await until(() => hub.conns[0].texts.length === 2, "play and unsubscribe");
+    sock.goLive(A);
+    await until(() => hub.conns[0].texts.length === 4, "live, then unsubscribe");
+    assert.deepEqual(hub.conns[0].texts.map((t) => JSON.parse(t).type), [
+      "play",
+      "unsubscribe",
+      "live",
+      "unsubscribe",
+    ]);
+    assert.deepEqual([...sock.subscribed], []);
+  } finally {
+    sock.close();
+    await hub.close();
+  }
+});
