@@ -2,7 +2,9 @@
 export function RecBadge({ class: extra = "" }: { class?: string }) {
   return (
     <span
-      class={`inline-flex items-center gap-1 rounded bg-black/70 px-1.5 py-0.5 text-xs font-semibold tracking-wide text-red-300 ring-1 ring-red-500/60 ${extra}`}
+      class={`inline-flex items-center gap-1 rounded bg-black/70 px-1.5 py-0.5 text-xs font-semibold tracking-wide text-red-300 ring-1 ring-red-500/60${
+        extra ? ` ${extra}` : ""
+      }`}
       title="The hub is recording this camera"
       data-rec=""
     >

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { renderToString } from "preact-render-to-string";
+import { Timeline } from "./Timeline.tsx";
+import { RecBadge } from "./RecBadge.tsx";
+import { CameraTile } from "./CameraTile.tsx";
+import { HOUR_MS, MINUTE_MS } from "../lib/client/timeline.ts";
+import type { CameraInfo } from "../lib/registry.ts";
+
+const NOW = Date.UTC(2026, 10, 27, 15, 0, 0);
+const noop = () => {};
+
+Deno.test("Timeline draws the recorded ranges, the selection and the playhead as a slider", () => {
+  const html = renderToString(
+    <Timeline
+      win={{ from: NOW - HOUR_MS, to: NOW }}
+      now={NOW}
+      ranges={[{ from: NOW - 45 * MINUTE_MS, to: NOW - 30 * MINUTE_MS }]}
+      selection={{ from: NOW - 40 * MINUTE_MS, to: NOW - 35 * MINUTE_MS }}
+      playhead={NOW - 30 * MINUTE_MS}
+      live={false}
+      onSeek={noop}
+      onLive={noop}
+      onWindow={noop}
+    />,
+  );
+  assert.match(html, /role="slider"/);
+  assert.match(html, new RegExp(`aria-valuenow="${NOW - 30 * MINUTE_MS}"`));
+  assert.match(html, /tabindex="0"/);
+  assert.match(html, /left:25%;width:25%[^"]*"[^>]*data-range/);
+  assert.match(html, /data-selection/);
+  assert.match(html, /left:50%[^"]*"[^>]*data-playhead/);
+  // The window's buttons are buttons, labelled.
+  for (const label of ["Earlier", "Zoom out", "Zoom in", "Later", "Last 24 hours"]) {
+    assert.match(html, new RegExp(`<button type="button" aria-label="${label}"`));
+  }
+  assert.match(html, /data-window>1 h · /);
+});
+
+Deno.test("Timeline reads Live for screen readers while live", () => {
+  const html = renderToString(
+    <Timeline
+      win={{ from: NOW - HOUR_MS, to: NOW }}
+      now={NOW}
+      ranges={[]}
+      playhead={NOW}
+      live
+      onSeek={noop}
+      onLive={noop}
+      onWindow={noop}
+    />,
+  );
+  assert.match(html, /aria-valuetext="Live"/);
+  assert.doesNotMatch(html, /data-range/);
+});
+
+const camera: CameraInfo = {
+  serial: "0123A1B2C3D4E5F6A7",
+  name: "Front door",
+  state: "online",
+  firstSeen: "2026-11-23T10:00:00.000Z",
+  lastSeen: "2026-11-23T10:05:00.000Z",
+  lastFrameAt: "2026-11-23T10:05:00.000Z",
+  fps: 15,
+  kbps: 1,
+  frames: 1,
+  bad: 0,
+  skipped: 0,
+  status: null,
+} as CameraInfo;
+
+Deno.test("CameraTile shows REC only while the hub records the camera", () => {
+  assert.match(renderToString(<RecBadge />), /data-rec>.*REC<\/span>/);
+  const tile = (c: CameraInfo) => renderToString(<CameraTile camera={c} now={NOW} />);
+  assert.doesNotMatch(tile(camera), /data-rec/);
+  const recording = { mode: "continuous", source: "default", recording: true, dropped: 0 };
+  assert.match(tile({ ...camera, recording } as CameraInfo), /data-rec/);
+  assert.doesNotMatch(
+    tile({ ...camera, recording: { ...recording, recording: false } } as CameraInfo),
+    /data-rec/,
+  );
+});
