@@ -143,7 +143,7 @@ export function Playback({ serial, host, recording, renderedAt }: PlaybackProps)
     if (!live) setWin((w) => reveal(w, playhead, Date.now()));
   }, [live, Math.floor(playhead / 1000)]);
 
-  // Only called from the controls, which render only with a host.
+  // Called from the controls only, which act once hydrated, with the page's live view.
   const h = host!;
   const play = (from: number, at = speed) => {
     setError(undefined);
@@ -203,8 +203,6 @@ export function Playback({ serial, host, recording, renderedAt }: PlaybackProps)
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
   }, []);
-
-  if (!host) return null;
 
   const playing = mode === "playing" || mode === "starting";
   const canFreeze = !live || ranges.length > 0;
