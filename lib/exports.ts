@@ -5,6 +5,7 @@
  */
 import { TrustcamError } from "./errors.ts";
 import { quote } from "./quote.ts";
+import { parseInstant } from "./time_param.ts";
 import type { Peer } from "./peer.ts";
 
 export type ExportState = "queued" | "running" | "done" | "failed" | "cancelled";
@@ -61,8 +62,13 @@ export interface ExportJobs {
   cancel(id: string): Promise<ExportJob>;
   /** Resolves when the export is done, failed or cancelled; rejects when `signal` aborts. */
   settled(id: string, signal?: AbortSignal): Promise<ExportJob>;
-  /** Where a done export's MP4 is. */
-  filePath(id: string): string;
+  /** A done export's MP4, opened for reading (the stream closes the file when it ends). */
+  file(id: string): Promise<ExportFile>;
+}
+
+export interface ExportFile {
+  body: ReadableStream<Uint8Array>;
+  size: number;
 }
 
 export const isFinished = (s: ExportState) => s === "done" || s === "failed" || s === "cancelled";
@@ -97,6 +103,35 @@ export function exportFileName(job: Pick<ExportJob, "camera" | "from">): string 
   return `${job.camera}-${stamp}.mp4`;
 }
 
+/**
+ * An export's range from a query or a JSON body (ISO 8601 strings or epoch ms): `from` is
+ * required, `to` defaults to `now`; 400 `TC_ERR_BAD_TIME`, `TC_ERR_BAD_RANGE` (reversed) or
+ * `TC_ERR_RANGE_TOO_LONG`.
+ */
+export function parseExportRange(
+  rawFrom: unknown,
+  rawTo: unknown,
+  now: number,
+): { from: number; to: number } {
+  const instant = (name: string, raw: unknown) => {
+    if (typeof raw === "number" || typeof raw === "string") return parseInstant(name, String(raw));
+    throw new TrustcamError("TC_ERR_BAD_TIME", `Invalid ${name}: ${quote(JSON.stringify(raw))}`);
+  };
+  if (rawFrom === undefined || rawFrom === null) {
+    throw new TrustcamError("TC_ERR_BAD_TIME", "Missing from");
+  }
+  const from = instant("from", rawFrom);
+  const to = rawTo === undefined || rawTo === null ? now : instant("to", rawTo);
+  if (from > to) {
+    throw new TrustcamError(
+      "TC_ERR_BAD_RANGE",
+      `Invalid range: from ${quote(String(rawFrom))} is after to ${quote(String(rawTo ?? "now"))}`,
+    );
+  }
+  checkExportSpan(from, to);
+  return { from, to };
+}
+
 /** 400 `TC_ERR_RANGE_TOO_LONG` for a range longer than {@link MAX_EXPORT_SPAN_MS}. */
 export function checkExportSpan(from: number, to: number): void {
   if (to - from <= MAX_EXPORT_SPAN_MS) return;
@@ -126,4 +161,16 @@ export function exportFor(
     throw new TrustcamError("TC_ERR_FORBIDDEN", `Not allowed to see camera: ${quote(job.camera)}`);
   }
   return job;
+}
+
+/** The MP4 answer: an attachment named by {@link exportFileName}. */
+export function mp4Response(job: ExportJob, file: ExportFile): Response {
+  return new Response(file.body, {
+    headers: {
+      "content-type": "video/mp4",
+      "content-length": String(file.size),
+      "content-disposition": `attachment; filename="${exportFileName(job)}"`,
+      "cache-control": "no-store",
+    },
+  });
 }

@@ -43,7 +43,10 @@ Deno.test("mkvFrame() puts a JPEG in a Cluster at its time as a keyframe SimpleB
   // Time 0 is one zero byte; a frame past 127 bytes takes a two-byte size.
   const big = new Uint8Array(200).fill(0x55);
   const frame = mkvFrame(0, big);
-  assert.deepEqual([...frame.subarray(0, 14)], hexBytes("1f 43 b6 75 40 d2 e7 81 00 a3 40 cc 81 00"));
+  assert.deepEqual(
+    [...frame.subarray(0, 14)],
+    hexBytes("1f 43 b6 75 40 d2 e7 81 00 a3 40 cc 81 00"),
+  );
   assert.equal(frame.length, 4 + 2 + 3 + 3 + 4 + 200);
   assert.deepEqual(frame.subarray(frame.length - 200), big);
 });
