@@ -137,8 +137,11 @@ export class ExportManager implements ExportJobs {
 
   settled(id: string, signal?: AbortSignal): Promise<ExportJob> {
     const entry = this.#entries.get(id);
-    if (!entry) return Promise.reject(new TrustcamError("TC_ERR_NOT_FOUND", `Unknown export`));
+    if (!entry) {
+      return Promise.reject(new TrustcamError("TC_ERR_NOT_FOUND", `Unknown export: ${quote(id)}`));
+    }
     if (isFinished(entry.job.state)) return Promise.resolve(entry.job);
+    if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
       const onAbort = () => reject(signal!.reason);
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -170,11 +173,6 @@ export class ExportManager implements ExportJobs {
       f.close();
       throw err;
     }
-  }
-
-  /** Jobs queued or running now (/metrics, tests). */
-  get active(): number {
-    return [...this.#entries.values()].filter((e) => !isFinished(e.job.state)).length;
   }
 
   /** Forgets jobs finished more than `ttlMs` ago and removes their files (the hub's tick). */
