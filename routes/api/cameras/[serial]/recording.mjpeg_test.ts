@@ -4,7 +4,7 @@ import { StreamRegistry } from "../../../../lib/stream_registry.ts";
 import { SegmentLeases } from "../../../../lib/segment_leases.ts";
 import type { HubState } from "../../../../lib/hub_state.ts";
 import type { RecordingArchive } from "../../../../lib/recordings.ts";
-import { pageState, VIEWER } from "../../../../tests/page_fixture.ts";
+import { countedShutdown, pageState, VIEWER } from "../../../../tests/page_fixture.ts";
 import { parseMjpegParts } from "../../../../tests/mjpeg_parts.ts";
 import { fakeJpeg } from "../../../../harness/fake_jpeg.ts";
 import { createHubMetrics } from "../../../../hub/hub_metrics.ts";
@@ -57,7 +57,7 @@ async function withArchive(body: (a: Fixture) => Promise<void>) {
   const registry = new Registry();
   registry.connected(CAMERA);
   const streams = new StreamRegistry();
-  const shutdown = new AbortController();
+  const shutdown = countedShutdown();
   try {
     await body({ recordings, counts, leases, streams, shutdown, registry });
   } finally {
@@ -70,7 +70,7 @@ interface Fixture {
   counts: { read: number; open: number };
   leases: SegmentLeases;
   streams: StreamRegistry;
-  shutdown: AbortController;
+  shutdown: ReturnType<typeof countedShutdown>;
   registry: Registry;
 }
 
@@ -98,6 +98,8 @@ function assertReleased(f: Fixture) {
   assert.equal(f.counts.open, 0, "archive iteration closed");
   assert.equal(f.leases.size, 0, "segment leases");
   assert.equal(f.streams.size, 0, "registered streams");
+  // A listener left on the hub's shutdown signal would keep the stream for the hub's life.
+  assert.equal(f.shutdown.listeners(), 0, "shutdown listeners");
 }
 
 Deno.test("recording.mjpeg GET streams the range byte-exact, stamped, then ends", async () => {
