@@ -188,6 +188,9 @@ Deno.test("export requests with a bad body, camera or range are refused with the
   }
   const long = await t.request(`/api/cameras/${CAM}/export.mp4?from=0&to=${HOUR * 25}`);
   assertError(long, 400, "TC_ERR_RANGE_TOO_LONG");
+  // A HEAD would run a whole export for its headers.
+  const head = await t.request(`/api/cameras/${CAM}/export.mp4?from=${from}`, { method: "HEAD" });
+  assert.equal(head.status, 405);
   assertError(await t.request(`/api/exports/nope`), 404, "TC_ERR_NOT_FOUND");
 });
 

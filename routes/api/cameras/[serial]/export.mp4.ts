@@ -10,6 +10,11 @@ import { TrustcamError } from "../../../../lib/errors.ts";
 import { exportUrl, mp4Response, parseExportRange } from "../../../../lib/exports.ts";
 
 export const handler: HubHandlers = {
+  /** Not the GET fallback: a HEAD would run a whole export for a few headers. */
+  HEAD() {
+    throw new TrustcamError("TC_ERR_METHOD", 'Method not allowed: "HEAD"');
+  },
+
   async GET(ctx) {
     const { serial } = cameraOf(ctx);
     const params = ctx.url.searchParams;
