@@ -51,26 +51,28 @@ export const handler: HubHandlers = {
     let next: RecordedFrame | undefined = first.value;
     let wake = () => {};
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const end = () => {
-      stop.abort();
-      clearTimeout(timer);
-      wake();
-    };
-    const unregister = streams.open({ peer: ctx.state.peer, serial, end });
-    shutdown.addEventListener("abort", end, { once: true });
-    ctx.req.signal.addEventListener("abort", end, { once: true });
     let released: Promise<unknown> | undefined;
-    // Once, whichever way it ends: nothing may keep the archive iterator (its open segment and
-    // lease) or a listener on the hub's long-lived shutdown signal.
+    // Once, whichever way it ends, and at once (not at the next pull, which a client gone
+    // before reading never makes): nothing may keep the archive iterator (its open segment and
+    // lease), the registration or a listener on the hub's long-lived shutdown signal.
     const release = () =>
       released ??= (() => {
-        end();
+        stop.abort();
+        clearTimeout(timer);
+        wake();
         unregister();
         shutdown.removeEventListener("abort", end);
         ctx.req.signal.removeEventListener("abort", end);
         next = undefined;
         return frames.return?.() ?? Promise.resolve();
       })();
+    const end = () => {
+      release().catch(() => {});
+    };
+    const unregister = streams.open({ peer: ctx.state.peer, serial, end });
+    shutdown.addEventListener("abort", end, { once: true });
+    ctx.req.signal.addEventListener("abort", end, { once: true });
+    if (shutdown.aborted || ctx.req.signal.aborted) end();
 
     let cancelled = false;
     const body = new ReadableStream<Uint8Array>({
@@ -94,7 +96,7 @@ export const handler: HubHandlers = {
             mjpegPart(next.jpeg, { "X-Timestamp": new Date(next.time).toISOString() }),
           );
           const r = await frames.next();
-          next = r.done ? undefined : r.value;
+          next = r.done || stop.signal.aborted ? undefined : r.value;
         } catch (err) {
           await release();
           throw err;

@@ -11,6 +11,7 @@ import { createHubMetrics } from "../../../../hub/hub_metrics.ts";
 import { Recorder } from "../../../../hub/recorder.ts";
 import { openArchive } from "../../../../hub/archive_reader.ts";
 import { TrustcamError } from "../../../../lib/errors.ts";
+import { waitFor } from "../../../../tests/wait_for.ts";
 import { handler } from "./recording.mjpeg.ts";
 
 const CAMERA = "0123A1B2C3D4E5F6A7";
@@ -141,6 +142,25 @@ Deno.test("recording.mjpeg GET stops reading the archive once the client went aw
     await cancelled.read();
     await cancelled.cancel();
     assertReleased(f);
+  });
+});
+
+Deno.test("recording.mjpeg GET lets go at once of a client gone before reading", async () => {
+  await withArchive(async (f) => {
+    // Gone while the handler looked for the first frame: nobody will ever pull or cancel.
+    const gone = new AbortController();
+    gone.abort();
+    await get(f, `from=${T0}`, gone);
+    await waitFor(() => f.counts.open === 0, 5000, "archive iteration closed");
+    assertReleased(f);
+    // Gone after the answer, before the first read.
+    const late = new AbortController();
+    await get(f, `from=${T0}`, late);
+    assert.equal(f.streams.size, 1);
+    late.abort();
+    await waitFor(() => f.counts.open === 0, 5000, "archive iteration closed");
+    assertReleased(f);
+    assert.equal(f.counts.read, 2, "one frame read per stream");
   });
 });
 
