@@ -3,6 +3,7 @@ import { renderFrames } from "../sim/frames.ts";
 import type { RecordedFrame } from "../lib/recordings.ts";
 import { childrenNamed, ffprobe } from "../tests/ffmpeg_fixture.ts";
 import { waitFor } from "../tests/wait_for.ts";
+import { mkvFrame, mkvHeader } from "../lib/mkv_muxer.ts";
 import { encodeMp4, ExportFailed } from "./mp4_export.ts";
 
 const T0 = 1_764_250_000_000;
@@ -34,6 +35,17 @@ async function withDir(body: (dir: string) => Promise<void>) {
 async function names(dir: string): Promise<string[]> {
   return (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
 }
+
+Deno.test("mkvHeader() and mkvFrame() make a Matroska stream ffprobe reads at the given times", async () => {
+  const frames = recorded(40);
+  const mkv = new Uint8Array([
+    ...mkvHeader({ width: 320, height: 240 }),
+    ...frames.flatMap((f) => [...mkvFrame(f.time - T0, f.jpeg)]),
+  ]);
+  const probe = await ffprobe("-", mkv, "matroska");
+  assert.deepEqual([probe.codec, probe.width, probe.height, probe.frames], ["mjpeg", 320, 240, 40]);
+  assert.deepEqual(probe.times, frames.map((f) => (f.time - T0) / 1000));
+});
 
 Deno.test("encodeMp4() keeps every frame at its capture time (ffprobe)", async () => {
   await withDir(async (dir) => {
