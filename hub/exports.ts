@@ -75,6 +75,19 @@ export class ExportManager implements ExportJobs {
 
   async create(peer: Peer, camera: string, from: number, to: number): Promise<ExportJob> {
     if (this.#closed) throw new TrustcamError("TC_ERR_SHUTDOWN", "Hub stopping");
+    const ranges = await this.#o.archive.ranges(camera, from, to);
+    const frames = ranges.reduce((n, r) => n + r.frames, 0);
+    if (frames === 0) {
+      throw new TrustcamError(
+        "TC_ERR_NOT_FOUND",
+        `No recording of camera ${quote(camera)} from ${quote(new Date(from).toISOString())} to ${
+          quote(new Date(to).toISOString())
+        }`,
+      );
+    }
+    // Checked after the await: the hub may have begun to stop, and two requests at once must
+    // not both take a viewer's last place.
+    if (this.#closed) throw new TrustcamError("TC_ERR_SHUTDOWN", "Hub stopping");
     const active =
       [...this.#entries.values()].filter((e) => e.job.owner === peer.cn && !isFinished(e.job.state))
         .length;
@@ -84,16 +97,6 @@ export class ExportManager implements ExportJobs {
         `Too many exports: ${active} queued or running for ${
           quote(peer.cn)
         } (at most ${this.#o.maxPerViewer})`,
-      );
-    }
-    const ranges = await this.#o.archive.ranges(camera, from, to);
-    const frames = ranges.reduce((n, r) => n + r.frames, 0);
-    if (frames === 0) {
-      throw new TrustcamError(
-        "TC_ERR_NOT_FOUND",
-        `No recording of camera ${quote(camera)} from ${quote(new Date(from).toISOString())} to ${
-          quote(new Date(to).toISOString())
-        }`,
       );
     }
     const job: ExportJob = {
