@@ -7,6 +7,7 @@ import type { MachineInfo } from "./proc_stats.ts";
 import type { RepeatedStep, Spread } from "./repeated_step.ts";
 import type { SweepResult } from "./sweep.ts";
 import { soakMarkdown, type SoakResult } from "./soak_report.ts";
+import { recordingMarkdown, type RecordingResult } from "./recording_report.ts";
 
 export interface BrowserResult {
   ran: boolean;
@@ -103,6 +104,7 @@ export interface BenchReport {
   };
   stalled?: StalledSummary;
   browser?: BrowserResult;
+  recording?: RecordingResult;
   /** only when the soak was asked for (`--only soak`) */
   soak?: SoakResult;
   targets?: Target[];
@@ -344,6 +346,7 @@ export function toMarkdown(r: BenchReport): string {
     );
   }
   if (r.soak) lines.push(...soakMarkdown(r.soak));
+  if (r.recording) lines.push(...recordingMarkdown(r.recording));
   if (r.browser) {
     const b = r.browser;
     lines.push("## Browser wall", "");

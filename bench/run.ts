@@ -16,6 +16,7 @@ import { sweepViewers } from "./sweep.ts";
 import { type BenchReport, type BrowserResult, writeReport } from "./report.ts";
 import { runBrowserScenario } from "./browser_scenario.ts";
 import { runSoak } from "./soak_scenario.ts";
+import { benchRecordingRelay, benchSeek } from "./recording_scenario.ts";
 
 export const USAGE = `Usage: deno task bench [options]
 
@@ -30,6 +31,9 @@ Scenarios:
             interleaved with trustcam's
   stalled   one viewer stops reading for --stall-seconds while healthy viewers watch
   browser   the wall in headless Chromium: frames painted vs received, long tasks, heap
+  recording the relay at 8 viewers with --record continuous vs off (runs interleaved): p99,
+            loss, hub CPU, bytes and fsyncs written; then seek latency (recording.jpg) 1 h
+            back in a synthetic 24 h archive of 16 cameras (2 h with --quick)
   soak      only when asked for (--only soak, or bench/soak.ts): minutes of camera
             reconnects, viewer churn, revocations and policy reloads; the hub's RSS, fds
             and timers must stay flat after the warm-up (exit status 1 when they do not)
@@ -62,10 +66,16 @@ Options:
   --no-save              print the table, write nothing
   -h, --help             show this help`;
 
-const SCENARIOS = ["relay", "ceiling", "stalled", "browser", "soak"] as const;
+const SCENARIOS = ["relay", "ceiling", "stalled", "browser", "recording", "soak"] as const;
 type Scenario = typeof SCENARIOS[number];
 /** What a run without --only runs: the soak takes 10 minutes of its own, so it is asked for. */
-const DEFAULT_SCENARIOS: readonly Scenario[] = ["relay", "ceiling", "stalled", "browser"];
+const DEFAULT_SCENARIOS: readonly Scenario[] = [
+  "relay",
+  "ceiling",
+  "stalled",
+  "browser",
+  "recording",
+];
 
 /** The sweep's rule for "sustained load" (issue 6). */
 export const SWEEP_RULE = { p99Ms: 50, lossPct: 0.1 };
@@ -332,6 +342,8 @@ export async function main(args: string[]): Promise<number> {
       seconds?: number;
       stalled?: number;
       afterS?: number;
+      /** trustcam only, after --hub-arg's */
+      hubArgs?: string[];
     };
     /** One run of a load, once more (within a budget) when it failed on a busy box. */
     const runOnce = async (no: number, scenario: string, o: Load, which: string) => {
@@ -348,7 +360,7 @@ export async function main(args: string[]): Promise<number> {
           seconds: o.seconds ?? f.seconds,
           stalled: o.stalled,
           afterS: o.afterS,
-          hubArgs: o.hub === "trustcam" ? f.hubArgs : [],
+          hubArgs: o.hub === "trustcam" ? [...f.hubArgs, ...(o.hubArgs ?? [])] : [],
           hubRoot: f.hubRoot,
           viewerProcesses: f.viewerProcesses,
           viewerClient: f.viewerClient,
@@ -540,6 +552,37 @@ export async function main(args: string[]): Promise<number> {
             `${b.longTasks} long tasks, heap ${b.heapMb} MB`
           : `[browser] not run: ${b.reason}`,
       );
+    }
+    if (f.only.includes("recording")) {
+      say(`[recording] relay with and without --record continuous, then seek latency`);
+      const relay = await benchRecordingRelay(env, {
+        cameras: f.cameras,
+        fps: f.fps,
+        viewers: 8,
+        seconds: f.seconds,
+        runs: f.runs,
+        hubArgs: f.hubArgs,
+        runStep: async (label, s) => {
+          const r = await runOnce(++stepNo, label, {
+            hub: "trustcam",
+            viewers: s.viewers,
+            seconds: s.seconds,
+            hubArgs: s.hubArgs,
+          }, "");
+          report.steps.push({ scenario: label, ...judgeRuns([r], SWEEP_RULE) });
+          return r;
+        },
+        log: say,
+      });
+      await waitQuiet();
+      const seek = await benchSeek(env, {
+        cameras: 16,
+        hours: f.quick ? 2 : 24,
+        fps: 15,
+        samples: f.quick ? 20 : 100,
+        log: say,
+      });
+      report.recording = { ...relay, seek };
     }
     if (f.only.includes("soak")) {
       await waitQuiet();

@@ -27,6 +27,7 @@ const CONFIG_KEYS = [
   "dev",
   "record",
   "segmentSeconds",
+  "maxExports",
 ] as const satisfies readonly (keyof HubOptions)[];
 
 export type HubConfig = Pick<HubOptions, typeof CONFIG_KEYS[number]>;

@@ -51,12 +51,14 @@ export async function writeResponse(res: ServerResponse, response: Response): Pr
     return;
   }
   const reader = response.body.getReader();
-  let closed = res.destroyed;
+  let closed = false;
   const onClose = () => {
     closed = true;
     reader.cancel().catch(() => {});
   };
-  res.once("close", onClose);
+  // A client gone before the first byte fires no more "close": the body is cancelled here.
+  if (res.destroyed) onClose();
+  else res.once("close", onClose);
   try {
     while (!closed) {
       const { done, value } = await reader.read();

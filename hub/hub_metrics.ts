@@ -25,7 +25,10 @@ export function createHubMetrics() {
       ["serial"],
     ),
     connections: metrics.gauge("trustcam_connections", "Open WebSocket connections", ["role"]),
-    streams: metrics.gauge("trustcam_streams", "Open long-lived HTTP responses (MJPEG)"),
+    streams: metrics.gauge(
+      "trustcam_streams",
+      "Open long-lived HTTP responses (MJPEG) and running exports",
+    ),
     busSubscriptions: metrics.gauge(
       "trustcam_bus_subscriptions",
       "Live subscriptions on the in-process bus (0 when another bus is in use)",

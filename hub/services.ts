@@ -1,7 +1,8 @@
 /**
  * Everything the hub runs besides its listener: the registry and its SQLite store, the
  * snapshot store, the watched revocation list and policy, the bus, the relay, the recorder
- * (with `--record continuous`), the browser assets, and the {@link HubState} routes see. Opened in order; closed in reverse, also when
+ * (with `--record continuous`), the MP4 export jobs, the browser assets, and the {@link HubState}
+ * routes see. Opened in order; closed in reverse, also when
  * a later step fails, so a failed start leaves nothing running.
  */
 import process from "node:process";
@@ -26,6 +27,7 @@ import { HubStartError } from "./start_error.ts";
 import { Relay } from "./relay.ts";
 import { recordingsDir, startRecorder } from "./recording.ts";
 import { openArchive } from "./archive_reader.ts";
+import { openExports } from "./exports.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { HubConfig } from "./config.ts";
 import type { Log } from "./log.ts";
@@ -143,6 +145,16 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     cleanups.push(() => snapshots.flush(liveRelay.latest));
     const recorder = await startRecorder(config, { bus, log, metrics: o.metrics });
     if (recorder) cleanups.push(() => recorder.close());
+    const recordings = openArchive(recordingsDir(config));
+    // Before the recorder closes: a running export reads what it wrote.
+    const exports = await openExports({
+      dir: `${config.dataDir}/exports`,
+      archive: recordings,
+      maxRunning: config.maxExports,
+      streams,
+      log,
+    });
+    cleanups.push(() => exports.close());
 
     const assets = o.assets ?? await buildAssets({
       root: o.root,
@@ -175,7 +187,8 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       },
       shutdown: o.shutdown,
       streams,
-      recordings: openArchive(recordingsDir(config)),
+      recordings,
+      exports,
     };
     o.metrics.metrics.collect(() => {
       const counts = liveRelay.connectionCounts;
@@ -193,6 +206,9 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       for (const serial of registry.tick()) liveRelay.announce(serial, "stalled");
       recorder?.flush().catch((err) => log("error", { where: "recorder", error: err }));
       if (ticks % 2 === 0) liveRelay.broadcastStats();
+      if (ticks % 10 === 0) {
+        exports.expire().catch((err) => log("error", { where: "exports", error: err }));
+      }
       if (ticks % 5 === 0) {
         registry.flush();
         snapshots.flush(liveRelay.latest).catch((err) =>

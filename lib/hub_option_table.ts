@@ -175,6 +175,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Length of one recording segment file",
   },
   {
+    flag: "max-exports",
+    env: "TRUSTCAM_MAX_EXPORTS",
+    kind: "int",
+    default: "2",
+    min: 1,
+    max: 64,
+    help: "MP4 exports encoded at once (one ffmpeg each); more wait in a queue",
+  },
+  {
     flag: "strict-tls",
     env: "TRUSTCAM_STRICT_TLS",
     kind: "bool",

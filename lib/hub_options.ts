@@ -37,6 +37,7 @@ export interface HubOptions {
   publicHosts: string[];
   record: "off" | "continuous" | "motion";
   segmentSeconds: number;
+  maxExports: number;
 }
 
 export const USAGE = `trustcam: a mutually authenticated hub for live camera frames
@@ -149,6 +150,7 @@ export function parseHubOptions(
     publicHosts: out["public-host"] as string[],
     record: out["record"] as HubOptions["record"],
     segmentSeconds: out["segment-seconds"] as number,
+    maxExports: out["max-exports"] as number,
   };
 }
 

@@ -92,3 +92,12 @@ Deno.test("parseHubOptions() reads the connection caps, 0 meaning derived or off
     message: 'Invalid --max-connections: "-1": below 0',
   });
 });
+
+Deno.test("parseHubOptions() reads the number of exports run at once", () => {
+  assert.equal(parseHubOptions([]).maxExports, 2);
+  assert.equal(parseHubOptions(["--max-exports", "4"]).maxExports, 4);
+  assert.equal(parseHubOptions([], { TRUSTCAM_MAX_EXPORTS: "1" }).maxExports, 1);
+  assert.throws(() => parseHubOptions(["--max-exports", "0"]), {
+    message: 'Invalid --max-exports: "0": below 1',
+  });
+});

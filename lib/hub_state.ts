@@ -9,6 +9,7 @@ import type { Bus } from "./bus.ts";
 import type { Peer } from "./peer.ts";
 import type { StreamRegistry } from "./stream_registry.ts";
 import type { RecordingArchive } from "./recordings.ts";
+import type { ExportJobs } from "./exports.ts";
 import type { Handlers, PageProps, RouteContext } from "./web/router.ts";
 
 export interface HubState {
@@ -39,6 +40,8 @@ export interface HubState {
   streams: StreamRegistry;
   /** The recording archive, readable whatever `--record` says (absent in page tests). */
   recordings?: RecordingArchive;
+  /** MP4 export jobs (absent in page tests). */
+  exports?: ExportJobs;
 }
 
 /** The per-request state: the hub's services and the verified peer asking. */

@@ -9,10 +9,14 @@ export const MJPEG_CONTENT_TYPE = `multipart/x-mixed-replace; boundary=${MJPEG_B
 
 const encoder = new TextEncoder();
 
-/** One part: boundary line, headers, the JPEG, CRLF. A single buffer, so one write. */
-export function mjpegPart(jpeg: Uint8Array): Uint8Array {
+/**
+ * One part: boundary line, headers (`extra` after Content-Type and Content-Length), the JPEG,
+ * CRLF. A single buffer, so one write.
+ */
+export function mjpegPart(jpeg: Uint8Array, extra: Record<string, string> = {}): Uint8Array {
+  const more = Object.entries(extra).map(([k, v]) => `${k}: ${v}\r\n`).join("");
   const head = encoder.encode(
-    `--${MJPEG_BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.byteLength}\r\n\r\n`,
+    `--${MJPEG_BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.byteLength}\r\n${more}\r\n`,
   );
   const out = new Uint8Array(head.byteLength + jpeg.byteLength + 2);
   out.set(head, 0);

@@ -63,3 +63,25 @@ export function islandProps(html: string): { name: string; props: Record<string,
   if (!m) throw new Error("No island props in the page");
   return JSON.parse(m[1]);
 }
+
+/** The hub's shutdown signal, counting the listeners left on it. */
+export function countedShutdown(): {
+  signal: AbortSignal;
+  listeners: () => number;
+  abort: () => void;
+} {
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const live = new Set<unknown>();
+  const add = signal.addEventListener.bind(signal);
+  const remove = signal.removeEventListener.bind(signal);
+  signal.addEventListener = (type: string, fn: EventListenerOrEventListenerObject, o?: unknown) => {
+    live.add(fn);
+    add(type, fn, o as AddEventListenerOptions);
+  };
+  signal.removeEventListener = (type: string, fn: EventListenerOrEventListenerObject) => {
+    live.delete(fn);
+    remove(type, fn);
+  };
+  return { signal, listeners: () => live.size, abort: () => controller.abort() };
+}

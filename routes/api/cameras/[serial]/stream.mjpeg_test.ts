@@ -3,28 +3,11 @@ import { InProcessBus } from "../../../../lib/bus.ts";
 import { Registry } from "../../../../lib/registry.ts";
 import { StreamRegistry } from "../../../../lib/stream_registry.ts";
 import type { HubState } from "../../../../lib/hub_state.ts";
-import { pageState, VIEWER } from "../../../../tests/page_fixture.ts";
+import { countedShutdown, pageState, VIEWER } from "../../../../tests/page_fixture.ts";
 import { fakeJpeg } from "../../../../harness/fake_jpeg.ts";
 import { handler } from "./stream.mjpeg.ts";
 
 const CAMERA = "0123A1B2C3D4E5F6A7";
-
-/** The hub's shutdown signal, counting the listeners left on it. */
-function countedShutdown(): { signal: AbortSignal; listeners: () => number } {
-  const signal = new AbortController().signal;
-  const live = new Set<unknown>();
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener = (type: string, fn: EventListenerOrEventListenerObject, o?: unknown) => {
-    live.add(fn);
-    add(type, fn, o as AddEventListenerOptions);
-  };
-  signal.removeEventListener = (type: string, fn: EventListenerOrEventListenerObject) => {
-    live.delete(fn);
-    remove(type, fn);
-  };
-  return { signal, listeners: () => live.size };
-}
 
 /** GET the stream as `VIEWER`, then read its first part (a frame published on the bus). */
 async function openStream() {
