@@ -193,7 +193,7 @@ export function ExportPanel({ serial, playhead, now, onSelection }: ExportPanelP
   );
 }
 
-function JobStatus({ job, onCancel }: { job: ExportJob; onCancel: () => void }) {
+export function JobStatus({ job, onCancel }: { job: ExportJob; onCancel: () => void }) {
   const pct = Math.round(job.percent);
   return (
     <div class="flex flex-wrap items-center gap-3 text-sm" data-export-job={job.state}>

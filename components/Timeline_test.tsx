@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { renderToString } from "preact-render-to-string";
 import { Timeline } from "./Timeline.tsx";
 import { RecBadge } from "./RecBadge.tsx";
+import { JobStatus } from "./ExportPanel.tsx";
 import { CameraTile } from "./CameraTile.tsx";
 import { HOUR_MS, MINUTE_MS } from "../lib/client/timeline.ts";
 import type { CameraInfo } from "../lib/registry.ts";
@@ -78,4 +79,48 @@ Deno.test("CameraTile shows REC only while the hub records the camera", () => {
     tile({ ...camera, recording: { ...recording, recording: false } } as CameraInfo),
     /data-rec/,
   );
+});
+
+Deno.test("JobStatus shows a running export's progress and Cancel, a done one's download", () => {
+  const job = {
+    id: "e1",
+    camera: camera.serial,
+    from: "2026-11-27T14:00:00.000Z",
+    to: "2026-11-27T14:05:00.000Z",
+    state: "running" as const,
+    percent: 42.4,
+    frames: 4500,
+    bytes: 0,
+  };
+  const running = renderToString(<JobStatus job={job} onCancel={noop} />);
+  assert.match(running, /role="progressbar"[^>]*aria-valuenow="42"/);
+  assert.match(running, /width:42%/);
+  assert.match(running, /42 %/);
+  assert.match(running, /<button type="button"[^>]*data-action="cancel-export">Cancel<\/button>/);
+  assert.doesNotMatch(running, /data-download/);
+  const done = renderToString(
+    <JobStatus
+      job={{
+        ...job,
+        state: "done",
+        percent: 100,
+        bytes: 3 * 1024 * 1024,
+        file: "/api/exports/e1/file",
+      }}
+      onCancel={noop}
+    />,
+  );
+  assert.match(
+    done,
+    /<a href="\/api\/exports\/e1\/file" download[^>]*data-download>Download MP4 · 3.0 MiB<\/a>/,
+  );
+  assert.doesNotMatch(done, /progressbar|Cancel/);
+  const failed = renderToString(
+    <JobStatus job={{ ...job, state: "failed", error: "Cannot run ffmpeg" }} onCancel={noop} />,
+  );
+  assert.match(failed, /role="alert"[^>]*>Export failed: Cannot run ffmpeg/);
+  const cancelled = renderToString(
+    <JobStatus job={{ ...job, state: "cancelled" }} onCancel={noop} />,
+  );
+  assert.match(cancelled, /Export cancelled/);
 });

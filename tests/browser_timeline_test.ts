@@ -1,6 +1,7 @@
 /**
  * The camera page's timeline in Chromium against a real hub that records (issue 11): the
- * recorded range is shaded, the window zooms, and the controls are reachable by keyboard.
+ * recorded range is shaded, the window zooms, the controls are reachable by keyboard, and an
+ * export job runs to a downloaded MP4.
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -130,6 +131,29 @@ Deno.test("browser: the camera page's timeline shades what the hub recorded", as
       ) {
         assert.ok(reached.has(want), `${want} not reached by Tab: ${[...reached]}`);
       }
+    },
+  );
+
+  await t.step(
+    "an export of the last 5 minutes runs to a download link and an MP4",
+    async () => {
+      await page.click("text=Last 5 min");
+      await page.waitForSelector("[data-bar] [data-selection]", { timeout: 5_000 });
+      await page.click("[data-action=export]");
+      await page.waitForSelector("[data-export-job=done] [data-download]", { timeout: 30_000 });
+      assert.match(
+        await page.textContent("[data-download]") ?? "",
+        /^Download MP4 · [\d.]+ (KiB|MiB|B)$/,
+      );
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.click("[data-download]"),
+      ]);
+      assert.match(download.suggestedFilename(), new RegExp(`^${CAM}-\\d{8}T\\d{6}Z\\.mp4$`));
+      const bytes = await Deno.readFile(await download.path());
+      // An ISO BMFF file: its first box is `ftyp`.
+      assert.equal(new TextDecoder().decode(bytes.subarray(4, 8)), "ftyp");
+      assert.ok(bytes.length > 1000, `${bytes.length} bytes`);
     },
   );
 
