@@ -4,14 +4,15 @@ import type { RouteState } from "./lib/hub_state.ts";
 import * as $route0 from "./routes/_app.tsx";
 import * as $route1 from "./routes/api/cameras/[serial]/index.ts";
 import * as $route2 from "./routes/api/cameras/[serial]/recording.jpg.ts";
-import * as $route3 from "./routes/api/cameras/[serial]/recordings.ts";
-import * as $route4 from "./routes/api/cameras/[serial]/snapshot.jpg.ts";
-import * as $route5 from "./routes/api/cameras/[serial]/stream.mjpeg.ts";
-import * as $route6 from "./routes/api/cameras/index.ts";
-import * as $route7 from "./routes/cameras/[serial].tsx";
-import * as $route8 from "./routes/healthz.ts";
-import * as $route9 from "./routes/index.tsx";
-import * as $route10 from "./routes/metrics.ts";
+import * as $route3 from "./routes/api/cameras/[serial]/recording.ts";
+import * as $route4 from "./routes/api/cameras/[serial]/recordings.ts";
+import * as $route5 from "./routes/api/cameras/[serial]/snapshot.jpg.ts";
+import * as $route6 from "./routes/api/cameras/[serial]/stream.mjpeg.ts";
+import * as $route7 from "./routes/api/cameras/index.ts";
+import * as $route8 from "./routes/cameras/[serial].tsx";
+import * as $route9 from "./routes/healthz.ts";
+import * as $route10 from "./routes/index.tsx";
+import * as $route11 from "./routes/metrics.ts";
 import * as $island0 from "./islands/CameraView.tsx";
 import * as $island1 from "./islands/Wall.tsx";
 
@@ -20,14 +21,15 @@ export const manifest: Manifest<RouteState> = {
     "./routes/_app.tsx": $route0,
     "./routes/api/cameras/[serial]/index.ts": $route1,
     "./routes/api/cameras/[serial]/recording.jpg.ts": $route2,
-    "./routes/api/cameras/[serial]/recordings.ts": $route3,
-    "./routes/api/cameras/[serial]/snapshot.jpg.ts": $route4,
-    "./routes/api/cameras/[serial]/stream.mjpeg.ts": $route5,
-    "./routes/api/cameras/index.ts": $route6,
-    "./routes/cameras/[serial].tsx": $route7,
-    "./routes/healthz.ts": $route8,
-    "./routes/index.tsx": $route9,
-    "./routes/metrics.ts": $route10,
+    "./routes/api/cameras/[serial]/recording.ts": $route3,
+    "./routes/api/cameras/[serial]/recordings.ts": $route4,
+    "./routes/api/cameras/[serial]/snapshot.jpg.ts": $route5,
+    "./routes/api/cameras/[serial]/stream.mjpeg.ts": $route6,
+    "./routes/api/cameras/index.ts": $route7,
+    "./routes/cameras/[serial].tsx": $route8,
+    "./routes/healthz.ts": $route9,
+    "./routes/index.tsx": $route10,
+    "./routes/metrics.ts": $route11,
   },
   islands: {
     "./islands/CameraView.tsx": $island0,

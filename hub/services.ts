@@ -1,7 +1,7 @@
 /**
  * Everything the hub runs besides its listener: the registry and its SQLite store, the
  * snapshot store, the watched revocation list and policy, the bus, the relay, the recorder
- * (with `--record continuous`), the browser assets, and the {@link HubState} routes see. Opened in order; closed in reverse, also when
+ * (each camera's recording mode decides what it writes), the browser assets, and the {@link HubState} routes see. Opened in order; closed in reverse, also when
  * a later step fails, so a failed start leaves nothing running.
  */
 import process from "node:process";
@@ -25,6 +25,7 @@ import { buildAssets } from "./assets.ts";
 import { HubStartError } from "./start_error.ts";
 import { Relay } from "./relay.ts";
 import { recordingsDir, startRecorder } from "./recording.ts";
+import type { Recorder } from "./recorder.ts";
 import { openArchive } from "./archive_reader.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { HubConfig } from "./config.ts";
@@ -70,7 +71,17 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     Deno.mkdirSync(config.dataDir, { recursive: true });
     const store = new SqliteCameraStore(`${config.dataDir}/trustcam.db`);
     cleanups.push(() => store.close());
-    const registry = new Registry({ store, stallMs: config.stallMs });
+    let recorder: Recorder | undefined = undefined;
+    const registry = new Registry({
+      store,
+      stallMs: config.stallMs,
+      recorder: {
+        defaultMode: config.record,
+        dropped: (serial) => recorder?.stats(serial)?.dropped ?? 0,
+        // Retention's pause (`Recorder.paused`) where the recorder has one.
+        paused: () => (recorder as { paused?: boolean } | undefined)?.paused === true,
+      },
+    });
     cleanups.push(() => registry.flush());
     const snapshots = new SnapshotStore(`${config.dataDir}/snapshots`);
 
@@ -141,8 +152,13 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       maxDimension: config.maxDimension,
     });
     cleanups.push(() => snapshots.flush(liveRelay.latest));
-    const recorder = await startRecorder(config, { bus, log, metrics: o.metrics });
-    if (recorder) cleanups.push(() => recorder.close());
+    const liveRecorder = recorder = await startRecorder(config, {
+      bus,
+      log,
+      metrics: o.metrics,
+      modeOf: (serial) => registry.recordModeOf(serial),
+    });
+    cleanups.push(() => liveRecorder.close());
 
     const assets = o.assets ?? await buildAssets({
       root: o.root,
@@ -191,7 +207,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
 
     const tick = (ticks: number) => {
       for (const serial of registry.tick()) liveRelay.announce(serial, "stalled");
-      recorder?.flush().catch((err) => log("error", { where: "recorder", error: err }));
+      liveRecorder.flush().catch((err) => log("error", { where: "recorder", error: err }));
       if (ticks % 2 === 0) liveRelay.broadcastStats();
       if (ticks % 5 === 0) {
         registry.flush();
