@@ -46,8 +46,8 @@ export async function startRecorder(
   o.log("recording", {
     mode: config.record,
     dir,
-    maxFps: config.recordMaxFps || "all",
     repaired: repairs.length,
+    maxFps: config.recordMaxFps || "all",
     ...(config.record === "motion"
       ? { detail: "Motion detection does not exist yet: off unless a camera says otherwise" }
       : {}),
