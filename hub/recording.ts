@@ -1,9 +1,11 @@
 /**
  * Repairs the archive a crash may have torn (hub/archive_recover.ts), since playback reads it
- * whatever the modes; then subscribes a {@link Recorder} to the bus. It always runs: each
- * camera's mode (its own, else `--record`) decides per frame whether its frames are written,
- * so a camera switched to `continuous` records from its next frame. `motion` records nothing
- * until motion detection exists, and says so in the log.
+ * whatever the modes; then makes the {@link Recorder}, which always exists: each camera's mode
+ * (its own, else `--record`) decides per frame whether its frames are written, so a camera
+ * switched to `continuous` records from its next frame. `motion` records nothing until motion
+ * detection exists, and says so in the log. The recorder joins the bus only once some camera
+ * may record ({@link attachWhenNeeded}): a hub that records nothing keeps its one bus
+ * subscription.
  */
 import type { Bus } from "../lib/bus.ts";
 import { type RecordMode, recordsFrames } from "../lib/recording_mode.ts";
@@ -13,6 +15,26 @@ import type { HubMetrics } from "./hub_metrics.ts";
 import type { Log } from "./log.ts";
 import { Recorder } from "./recorder.ts";
 
+/**
+ * Subscribes `recorder` to `bus` the first time `mayRecord()` holds, now or at a later call of
+ * the function returned (the hub calls it when a camera's mode changes). Once on the bus it
+ * stays: its gate closes the segments of cameras switched off at their next frame.
+ */
+export function attachWhenNeeded(
+  recorder: Recorder,
+  bus: Bus,
+  mayRecord: () => boolean,
+): () => void {
+  let attached = false;
+  const follow = () => {
+    if (attached || !mayRecord()) return;
+    attached = true;
+    recorder.attach(bus);
+  };
+  follow();
+  return follow;
+}
+
 /** `<data>/recordings`: one directory per camera serial. */
 export function recordingsDir(config: Pick<HubConfig, "dataDir">): string {
   return `${config.dataDir}/recordings`;
@@ -21,7 +43,6 @@ export function recordingsDir(config: Pick<HubConfig, "dataDir">): string {
 export async function startRecorder(
   config: Pick<HubConfig, "dataDir" | "record" | "recordMaxFps" | "segmentSeconds">,
   o: {
-    bus: Bus;
     log: Log;
     metrics: HubMetrics;
     /** The mode in force for a camera (lib/registry.ts `recordModeOf`). */
@@ -42,7 +63,6 @@ export async function startRecorder(
     shouldRecord: (serial) => recordsFrames(o.modeOf(serial)),
     maxFps: config.recordMaxFps,
   });
-  recorder.attach(o.bus);
   o.log("recording", {
     mode: config.record,
     dir,

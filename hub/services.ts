@@ -1,8 +1,9 @@
 /**
  * Everything the hub runs besides its listener: the registry and its SQLite store, the
  * snapshot store, the watched revocation list and policy, the bus, the relay, the recorder
- * (each camera's recording mode decides what it writes), the browser assets, and the {@link HubState} routes see. Opened in order; closed in reverse, also when
- * a later step fails, so a failed start leaves nothing running.
+ * (each camera's recording mode decides what it writes), the browser assets, and the
+ * {@link HubState} routes see. Opened in order; closed in reverse, also when a later step
+ * fails, so a failed start leaves nothing running.
  */
 import process from "node:process";
 import { InProcessBus } from "../lib/bus.ts";
@@ -24,8 +25,9 @@ import { watchRevocations } from "./revocation_watch.ts";
 import { buildAssets } from "./assets.ts";
 import { HubStartError } from "./start_error.ts";
 import { Relay } from "./relay.ts";
-import { recordingsDir, startRecorder } from "./recording.ts";
+import { attachWhenNeeded, recordingsDir, startRecorder } from "./recording.ts";
 import type { Recorder } from "./recorder.ts";
+import { recordsFrames } from "../lib/recording_mode.ts";
 import { openArchive } from "./archive_reader.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { HubConfig } from "./config.ts";
@@ -153,12 +155,16 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     });
     cleanups.push(() => snapshots.flush(liveRelay.latest));
     const liveRecorder = recorder = await startRecorder(config, {
-      bus,
       log,
       metrics: o.metrics,
       modeOf: (serial) => registry.recordModeOf(serial),
     });
     cleanups.push(() => liveRecorder.close());
+    const followModes = attachWhenNeeded(
+      liveRecorder,
+      bus,
+      () => recordsFrames(config.record) || registry.hasOwnRecordMode("continuous"),
+    );
 
     const assets = o.assets ?? await buildAssets({
       root: o.root,
@@ -186,6 +192,8 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         return f ? f.data.subarray(0, f.jpegLength) : snapshots.get(serial);
       },
       announce(serial, event) {
+        // A camera set to record may be the first: the recorder joins the bus before its frame.
+        if (event === "recording") followModes();
         liveRelay.announce(serial, event);
         registry.flush();
       },

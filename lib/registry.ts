@@ -248,6 +248,12 @@ export class Registry {
     return effectiveMode(c?.recordMode ?? null, this.#recorder.defaultMode);
   }
 
+  /** Whether some camera has `mode` as its own (not through the default). */
+  hasOwnRecordMode(mode: RecordMode): boolean {
+    for (const c of this.#cameras.values()) if (c.recordMode === mode) return true;
+    return false;
+  }
+
   /**
    * Call about every second: online cameras without a frame for `stallMs` (counted from the
    * last frame, or from the connection when none came since) become stalled. Returns them.

@@ -460,8 +460,12 @@ Deno.test("Registry.setRecordMode() overrides the default for one camera, null f
     recording: false,
     dropped: 0,
   });
+  assert.equal(r.hasOwnRecordMode("off"), true);
   assert.deepEqual(r.setRecordMode(A, null).recording.source, "default");
   assert.equal(r.recordModeOf(A), "continuous");
+  assert.equal(r.hasOwnRecordMode("off"), false);
+  assert.equal(r.hasOwnRecordMode("continuous"), false, "the default is not a camera's own");
+  assert.equal(r.hasOwnRecordMode("motion"), true);
 });
 
 Deno.test("Registry CAMERA recording is true only while online, continuous and not paused", () => {

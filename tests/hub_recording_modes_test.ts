@@ -8,6 +8,7 @@ import { fakeJpeg, startTestHub, type TestClient, type TestHub } from "./hub_fix
 import { listSegments, readFrame, readSegmentIndex } from "../hub/archive_reader.ts";
 import type { IssuedCert } from "./pki_fixture.ts";
 import type { RecordingInfo } from "../lib/recording_mode.ts";
+import type { InProcessBus } from "../lib/bus.ts";
 
 const CAM = "0123FEED00000000A1";
 const OTHER = "0123FEED00000000A2";
@@ -169,7 +170,10 @@ Deno.test("hub switches recording modes live and keeps a camera's mode across a 
   const frames = Array.from({ length: 20 }, (_, i) => fakeJpeg(300 + i, i + 1));
 
   await stream(dev, viewer, frames.slice(0, 2)); // off by default
+  const bus = () => t.hub.state.bus as InProcessBus;
+  assert.equal(bus().count("*"), 1, "no camera may record: the recorder is not on the bus");
   assert.equal((await setMode(t, CAM, '{"mode":"continuous"}')).status, 200);
+  assert.equal(bus().count("*"), 2, "the first camera set to record brings the recorder in");
   await stream(dev, viewer, frames.slice(2, 6)); // written
   assert.equal((await setMode(t, CAM, '{"mode":"off"}')).status, 200);
   await stream(dev, viewer, frames.slice(6, 8)); // not written; the segment closes
