@@ -59,6 +59,7 @@ Deno.test("camera page: an admin sets the recording mode and the page tells ever
     assert.equal(await page.textContent("[data-recording-note]"), MOTION_NOTE);
     assert.match(await state() ?? "", /Not recording$/);
     assert.equal((await mode()).recording, false);
+    await page.screenshot({ path: `${ARTIFACTS}camera_recording_motion.png` });
   });
 
   await t.step("Default follows the hub again, and a refused change shows why", async () => {
