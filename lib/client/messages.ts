@@ -8,7 +8,7 @@ import type { CameraEvent, CameraInfo, CameraStats, HubMessage } from "../protoc
 export type { CameraEvent, CameraInfo, CameraStats, HubMessage };
 
 const STATES = new Set(["online", "stalled", "offline"]);
-const EVENTS = new Set(["online", "offline", "stalled", "renamed", "status"]);
+const EVENTS = new Set(["online", "offline", "stalled", "renamed", "status", "recording"]);
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
