@@ -4,7 +4,13 @@
  * and hub/.
  */
 import https from "node:https";
-import { type HubOptions, OPTIONS, parseHubOptions, USAGE, UsageError } from "./lib/hub_options.ts";
+import {
+  type HubOptions,
+  OPTIONS,
+  parseHubOptionsWithDemo,
+  USAGE,
+  UsageError,
+} from "./lib/hub_options.ts";
 import {
   CERT_FILES,
   exists,
@@ -126,6 +132,7 @@ function banner(url: string, o: HubOptions, demo: DemoCredentials | null): strin
     "",
     `  trustcam is running at ${url}/`,
     `  Cameras connect to wss://<this host>:${o.port}/ws with a device certificate.`,
+    ...recordingLines(o),
   ];
   if (demo) {
     lines.push(
@@ -147,6 +154,26 @@ function banner(url: string, o: HubOptions, demo: DemoCredentials | null): strin
   return lines.join("\n");
 }
 
+/** The default recording mode, in the banner: the demo records unless told not to. */
+function recordingLines(o: HubOptions): string[] {
+  const perCamera = "  Admins set each camera's own recording mode on its page.";
+  if (o.record === "continuous") {
+    return [
+      `  Recording: continuous by default${
+        o.demo ? " (the demo's default; --record off to stop)" : ""
+      }, into ${o.dataDir}/recordings/`,
+      perCamera,
+    ];
+  }
+  if (o.record === "motion") {
+    return [
+      "  Recording: motion by default, which records nothing until motion detection exists",
+      perCamera,
+    ];
+  }
+  return ["  Recording: off by default (--record continuous to record every camera)", perCamera];
+}
+
 /**
  * The hub's own variables only (TRUSTCAM_*, from the option table): the container grants
  * `--allow-env=TRUSTCAM_*` and nothing more, so reading the whole environment would fail.
@@ -163,7 +190,7 @@ export function hubEnv(): Record<string, string> {
 export async function main(args: string[], env = hubEnv()): Promise<number> {
   let o: HubOptions;
   try {
-    o = parseHubOptions(args, env);
+    o = parseHubOptionsWithDemo(args, env);
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`error: ${err.message}\nRun with --help for the options.`);

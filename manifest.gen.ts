@@ -6,17 +6,18 @@ import * as $route1 from "./routes/api/cameras/[serial]/export.mp4.ts";
 import * as $route2 from "./routes/api/cameras/[serial]/index.ts";
 import * as $route3 from "./routes/api/cameras/[serial]/recording.jpg.ts";
 import * as $route4 from "./routes/api/cameras/[serial]/recording.mjpeg.ts";
-import * as $route5 from "./routes/api/cameras/[serial]/recordings.ts";
-import * as $route6 from "./routes/api/cameras/[serial]/snapshot.jpg.ts";
-import * as $route7 from "./routes/api/cameras/[serial]/stream.mjpeg.ts";
-import * as $route8 from "./routes/api/cameras/index.ts";
-import * as $route9 from "./routes/api/exports/[id]/file.ts";
-import * as $route10 from "./routes/api/exports/[id]/index.ts";
-import * as $route11 from "./routes/api/exports/index.ts";
-import * as $route12 from "./routes/cameras/[serial].tsx";
-import * as $route13 from "./routes/healthz.ts";
-import * as $route14 from "./routes/index.tsx";
-import * as $route15 from "./routes/metrics.ts";
+import * as $route5 from "./routes/api/cameras/[serial]/recording.ts";
+import * as $route6 from "./routes/api/cameras/[serial]/recordings.ts";
+import * as $route7 from "./routes/api/cameras/[serial]/snapshot.jpg.ts";
+import * as $route8 from "./routes/api/cameras/[serial]/stream.mjpeg.ts";
+import * as $route9 from "./routes/api/cameras/index.ts";
+import * as $route10 from "./routes/api/exports/[id]/file.ts";
+import * as $route11 from "./routes/api/exports/[id]/index.ts";
+import * as $route12 from "./routes/api/exports/index.ts";
+import * as $route13 from "./routes/cameras/[serial].tsx";
+import * as $route14 from "./routes/healthz.ts";
+import * as $route15 from "./routes/index.tsx";
+import * as $route16 from "./routes/metrics.ts";
 import * as $island0 from "./islands/CameraView.tsx";
 import * as $island1 from "./islands/Wall.tsx";
 
@@ -27,17 +28,18 @@ export const manifest: Manifest<RouteState> = {
     "./routes/api/cameras/[serial]/index.ts": $route2,
     "./routes/api/cameras/[serial]/recording.jpg.ts": $route3,
     "./routes/api/cameras/[serial]/recording.mjpeg.ts": $route4,
-    "./routes/api/cameras/[serial]/recordings.ts": $route5,
-    "./routes/api/cameras/[serial]/snapshot.jpg.ts": $route6,
-    "./routes/api/cameras/[serial]/stream.mjpeg.ts": $route7,
-    "./routes/api/cameras/index.ts": $route8,
-    "./routes/api/exports/[id]/file.ts": $route9,
-    "./routes/api/exports/[id]/index.ts": $route10,
-    "./routes/api/exports/index.ts": $route11,
-    "./routes/cameras/[serial].tsx": $route12,
-    "./routes/healthz.ts": $route13,
-    "./routes/index.tsx": $route14,
-    "./routes/metrics.ts": $route15,
+    "./routes/api/cameras/[serial]/recording.ts": $route5,
+    "./routes/api/cameras/[serial]/recordings.ts": $route6,
+    "./routes/api/cameras/[serial]/snapshot.jpg.ts": $route7,
+    "./routes/api/cameras/[serial]/stream.mjpeg.ts": $route8,
+    "./routes/api/cameras/index.ts": $route9,
+    "./routes/api/exports/[id]/file.ts": $route10,
+    "./routes/api/exports/[id]/index.ts": $route11,
+    "./routes/api/exports/index.ts": $route12,
+    "./routes/cameras/[serial].tsx": $route13,
+    "./routes/healthz.ts": $route14,
+    "./routes/index.tsx": $route15,
+    "./routes/metrics.ts": $route16,
   },
   islands: {
     "./islands/CameraView.tsx": $island0,

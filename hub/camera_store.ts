@@ -7,6 +7,7 @@ import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { DeviceStatus } from "../lib/device_status.ts";
 import type { CameraStore, StoredCamera } from "../lib/registry.ts";
+import { isRecordMode, type RecordMode } from "../lib/recording_mode.ts";
 
 /** A camera database that cannot be opened, migrated or written; names the file. */
 export class CameraStoreError extends Error {
@@ -34,6 +35,8 @@ export const MIGRATIONS: readonly string[] = [
     skipped       INTEGER NOT NULL DEFAULT 0,
     status        TEXT
   ) STRICT`,
+  // The camera's own recording mode (off, continuous, motion); NULL follows `--record`.
+  `ALTER TABLE cameras ADD COLUMN record_mode TEXT`,
 ];
 
 /** The schema version this code writes. */
@@ -75,6 +78,7 @@ interface CameraRow {
   bad: number;
   skipped: number;
   status: string | null;
+  record_mode: string | null;
 }
 
 export class SqliteCameraStore implements CameraStore {
@@ -100,13 +104,14 @@ export class SqliteCameraStore implements CameraStore {
       migrate(db);
       this.#upsert = db.prepare(
         `INSERT INTO cameras
-           (serial, name, first_seen, last_seen, last_frame_at, frames, bad, skipped, status)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           (serial, name, first_seen, last_seen, last_frame_at, frames, bad, skipped, status,
+            record_mode)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (serial) DO UPDATE SET
            name = excluded.name, first_seen = excluded.first_seen,
            last_seen = excluded.last_seen, last_frame_at = excluded.last_frame_at,
            frames = excluded.frames, bad = excluded.bad, skipped = excluded.skipped,
-           status = excluded.status`,
+           status = excluded.status, record_mode = excluded.record_mode`,
       );
     } catch (cause) {
       try {
@@ -123,7 +128,8 @@ export class SqliteCameraStore implements CameraStore {
 
   load(): StoredCamera[] {
     const rows = this.#db.prepare(
-      `SELECT serial, name, first_seen, last_seen, last_frame_at, frames, bad, skipped, status
+      `SELECT serial, name, first_seen, last_seen, last_frame_at, frames, bad, skipped, status,
+              record_mode
        FROM cameras ORDER BY serial`,
     ).all() as unknown as CameraRow[];
     return rows.map((r) => ({
@@ -136,6 +142,7 @@ export class SqliteCameraStore implements CameraStore {
       bad: r.bad,
       skipped: r.skipped,
       status: parseStatus(r.status),
+      recordMode: parseRecordMode(r.record_mode),
     }));
   }
 
@@ -156,6 +163,7 @@ export class SqliteCameraStore implements CameraStore {
             c.bad,
             c.skipped,
             c.status === null ? null : JSON.stringify(c.status),
+            c.recordMode,
           );
         }
         this.#db.exec("COMMIT");
@@ -189,4 +197,9 @@ function parseStatus(text: string | null): DeviceStatus | null {
   } catch {
     return null;
   }
+}
+
+// A mode this hub does not know (a newer hub's) follows the default rather than failing.
+function parseRecordMode(text: string | null): RecordMode | null {
+  return isRecordMode(text) ? text : null;
 }

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { CameraStoreError, migrate, SCHEMA_VERSION, SqliteCameraStore } from "./camera_store.ts";
+import {
+  CameraStoreError,
+  migrate,
+  MIGRATIONS,
+  SCHEMA_VERSION,
+  SqliteCameraStore,
+} from "./camera_store.ts";
 import { Registry, type StoredCamera } from "../lib/registry.ts";
 
 const A = "0123A1B2C3D4E5F6A7";
@@ -24,6 +30,7 @@ function camera(serial: string, extra: Partial<StoredCamera> = {}): StoredCamera
       rssi_dbm: -61,
       at: "2026-11-23T10:04:58.000Z",
     },
+    recordMode: null,
     ...extra,
   };
 }
@@ -233,6 +240,108 @@ Deno.test("Registry state survives a restart through SqliteCameraStore", async (
       const r2 = new Registry({ store: s2, now });
       assert.deepEqual(r2.get(A), before);
       assert.equal(r2.get(A)?.name, "Front door");
+    } finally {
+      s2.close();
+    }
+  });
+});
+
+Deno.test("SqliteCameraStore keeps each camera's recording mode across close and reopen", async () => {
+  await withTempDir((dir) => {
+    const path = join(dir, "t.db");
+    const cams = [camera(A, { recordMode: "continuous" }), camera(B, { recordMode: "motion" })];
+    const s1 = new SqliteCameraStore(path);
+    s1.save(cams);
+    s1.save([camera(B, { recordMode: null })]);
+    s1.close();
+    const s2 = new SqliteCameraStore(path);
+    try {
+      assert.deepEqual(s2.load().map((c) => [c.serial, c.recordMode]), [[B, null], [
+        A,
+        "continuous",
+      ]]);
+    } finally {
+      s2.close();
+    }
+  });
+});
+
+Deno.test("SqliteCameraStore opens a database from before recording modes and keeps its rows", async () => {
+  await withTempDir((dir) => {
+    const path = join(dir, "old.db");
+    const db = new DatabaseSync(path);
+    migrate(db, MIGRATIONS.slice(0, 1));
+    db.prepare(
+      `INSERT INTO cameras (serial, name, first_seen, last_seen, last_frame_at, frames, bad,
+         skipped, status) VALUES (?, 'Old', ?, ?, NULL, 12, 0, 0, NULL)`,
+    ).run(A, T0, T0 + 1000);
+    db.close();
+    const store = new SqliteCameraStore(path);
+    try {
+      assert.deepEqual(store.load(), [{
+        serial: A,
+        name: "Old",
+        firstSeen: T0,
+        lastSeen: T0 + 1000,
+        lastFrameAt: null,
+        frames: 12,
+        bad: 0,
+        skipped: 0,
+        status: null,
+        recordMode: null,
+      }]);
+      store.save([camera(A, { recordMode: "off" })]);
+      assert.equal(store.load()[0].recordMode, "off");
+    } finally {
+      store.close();
+    }
+    const check = new DatabaseSync(path);
+    try {
+      assert.deepEqual({ ...check.prepare("PRAGMA user_version").get() }, { user_version: 2 });
+    } finally {
+      check.close();
+    }
+  });
+});
+
+Deno.test("SqliteCameraStore.load() follows the default for a recording mode it does not know", async () => {
+  await withTempDir((dir) => {
+    const path = join(dir, "t.db");
+    const s1 = new SqliteCameraStore(path);
+    s1.save([camera(A, { recordMode: "continuous" })]);
+    s1.close();
+    const db = new DatabaseSync(path);
+    db.prepare("UPDATE cameras SET record_mode = 'on-alarm' WHERE serial = ?").run(A);
+    db.close();
+    const s2 = new SqliteCameraStore(path);
+    try {
+      assert.equal(s2.load()[0].recordMode, null);
+    } finally {
+      s2.close();
+    }
+  });
+});
+
+Deno.test("Registry recording modes survive a restart through SqliteCameraStore", async () => {
+  await withTempDir((dir) => {
+    const path = join(dir, "trustcam.db");
+    const s1 = new SqliteCameraStore(path);
+    try {
+      const r1 = new Registry({ store: s1, now: () => T0 });
+      r1.connected(A);
+      r1.connected(B);
+      r1.setRecordMode(A, "continuous");
+      r1.setRecordMode(B, "motion");
+      r1.flush();
+    } finally {
+      s1.close();
+    }
+    const s2 = new SqliteCameraStore(path);
+    try {
+      const r2 = new Registry({ store: s2, now: () => T0 });
+      assert.equal(r2.recordModeOf(A), "continuous");
+      assert.equal(r2.recordModeOf(B), "motion");
+      assert.equal(r2.get(A)!.recording.source, "camera");
     } finally {
       s2.close();
     }

@@ -26,6 +26,7 @@ const CONFIG_KEYS = [
   "strictTls",
   "dev",
   "record",
+  "recordMaxFps",
   "segmentSeconds",
   "maxExports",
 ] as const satisfies readonly (keyof HubOptions)[];

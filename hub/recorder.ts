@@ -10,6 +10,10 @@
  * pass `queueBytes` has the frame dropped and counted: the disk falling behind costs
  * recorded frames, never memory or relay latency.
  *
+ * Which frames are recorded is the `shouldRecord` gate's (the camera's recording mode) and
+ * `maxFps`'s: a camera the gate turns off has its queue written and its segment closed
+ * (synced) at its next frame; a camera turned back on starts a new segment.
+ *
  * What a crash loses: after SIGKILL, the frames still queued, at most one flush interval (1 s)
  * plus the batch being written, so about 2 s per camera; written bytes are in the OS and
  * survive. After a power cut, also what the OS had not written back of the open segment
@@ -25,6 +29,7 @@ import {
   writeRecord,
 } from "../lib/archive_index.ts";
 import type { Bus, BusFrame } from "../lib/bus.ts";
+import { FpsCap } from "../lib/fps_cap.ts";
 import type { Log } from "./log.ts";
 
 interface Counter {
@@ -43,12 +48,21 @@ export interface RecorderOptions {
   queueBytes?: number;
   /** Queued bytes that start a write before the next tick. */
   flushBytes?: number;
+  /**
+   * Whether to record this camera's frame received at `time` (epoch ms): its recording mode.
+   * Asked for every frame, so it must be cheap. Default: every frame.
+   */
+  shouldRecord?: (serial: string, time: number) => boolean;
+  /** Frames a second kept per camera (`--record-max-fps`, lib/fps_cap.ts); 0 keeps all. */
+  maxFps?: number;
 }
 
 export interface RecorderStats {
   frames: number;
   bytes: number;
   dropped: number;
+  /** Frames not kept because of `maxFps` (not dropped: the cap wanted them left out). */
+  capped: number;
 }
 
 interface Segment {
@@ -64,7 +78,11 @@ interface Segment {
 interface Queued {
   time: number;
   jpeg: Uint8Array;
+  /** Not a frame: the camera stopped recording here, so its segment closes. */
+  end?: true;
 }
+
+const NO_BYTES = new Uint8Array(0);
 
 class CameraWriter {
   queue: Queued[] = [];
@@ -73,7 +91,9 @@ class CameraWriter {
   lastTime = 0;
   writing: Promise<void> | null = null;
   segment: Segment | null = null;
-  stats: RecorderStats = { frames: 0, bytes: 0, dropped: 0 };
+  /** Whether the gate let its last frame through. */
+  recording = false;
+  stats: RecorderStats = { frames: 0, bytes: 0, dropped: 0, capped: 0 };
   constructor(readonly serial: string, readonly dir: string) {}
 }
 
@@ -82,14 +102,18 @@ export class Recorder {
   #cameras = new Map<string, CameraWriter>();
   #unsubscribe: (() => void) | null = null;
   #closed = false;
+  #cap: FpsCap | null;
 
   constructor(options: RecorderOptions) {
     this.#o = {
       now: Date.now,
       queueBytes: 16 * 1024 * 1024,
       flushBytes: 2 * 1024 * 1024,
+      shouldRecord: () => true,
+      maxFps: 0,
       ...options,
     };
+    this.#cap = this.#o.maxFps > 0 ? new FpsCap(this.#o.maxFps) : null;
   }
 
   /** Subscribes to every camera's frames on the bus. */
@@ -102,10 +126,20 @@ export class Recorder {
   /** Queues one JPEG (kept by reference: the bus's buffers are never written to). */
   record(serial: string, jpeg: Uint8Array): void {
     if (this.#closed) return;
+    const now = this.#o.now();
     let cam = this.#cameras.get(serial);
+    if (!this.#o.shouldRecord(serial, now)) {
+      if (cam?.recording) this.#stop(cam, now);
+      return;
+    }
     if (!cam) {
       cam = new CameraWriter(serial, `${this.#o.dir}/${serial}`);
       this.#cameras.set(serial, cam);
+    }
+    cam.recording = true;
+    if (this.#cap && !this.#cap.keep(serial, now)) {
+      cam.stats.capped++;
+      return;
     }
     if (cam.held + jpeg.length > this.#o.queueBytes) {
       cam.stats.dropped++;
@@ -113,10 +147,18 @@ export class Recorder {
       return;
     }
     // The index is searched by time: a wall clock stepping back must not reorder it.
-    const time = cam.lastTime = Math.max(this.#o.now(), cam.lastTime);
+    const time = cam.lastTime = Math.max(now, cam.lastTime);
     cam.queue.push({ time, jpeg });
     cam.held += jpeg.length;
     if (!cam.writing && cam.held >= this.#o.flushBytes) this.#flushCamera(cam);
+  }
+
+  /** The camera stopped recording: what it queued is written, then its segment closes. */
+  #stop(cam: CameraWriter, now: number): void {
+    cam.recording = false;
+    cam.queue.push({ time: Math.max(now, cam.lastTime), jpeg: NO_BYTES, end: true });
+    // A write in flight leaves the rest to the next tick.
+    void this.#flushCamera(cam);
   }
 
   /** Starts writing every camera's queue; resolves when those writes are done. */
@@ -166,11 +208,15 @@ export class Recorder {
     let from = 0;
     for (let i = 0; i <= batch.length; i++) {
       const rolls = i < batch.length &&
-        (!cam.segment || batch[i].time >= cam.segment.start + this.#o.segmentMs);
+        (batch[i].end || !cam.segment || batch[i].time >= cam.segment.start + this.#o.segmentMs);
       if (i < batch.length && !rolls) continue;
       if (i > from) await this.#append(cam, batch.slice(from, i));
       if (i === batch.length) break;
       if (cam.segment) await this.#closeSegment(cam);
+      if (batch[i].end) {
+        from = i + 1;
+        continue;
+      }
       cam.segment = await this.#openSegment(cam, batch[i].time);
       from = i;
     }

@@ -5,6 +5,7 @@ import { fakeJpeg } from "../harness/fake_jpeg.ts";
 import { renderFrames } from "../sim/frames.ts";
 import { createHubMetrics } from "./hub_metrics.ts";
 import { Recorder, type RecorderOptions } from "./recorder.ts";
+import { type RecordMode, recordsFrames } from "../lib/recording_mode.ts";
 import { frameNearest, listSegments, readFrame, readSegmentIndex } from "./archive_reader.ts";
 import { recoverArchive } from "./archive_recover.ts";
 
@@ -71,6 +72,7 @@ Deno.test("Recorder writes frames byte-exact, one segment per interval, indexed 
       frames: 30,
       bytes: frames.reduce((n, f) => n + f.length, 0),
       dropped: 0,
+      capped: 0,
     });
     const near = await frameNearest(cam, T0 + 1049);
     assert.deepEqual(near, { time: T0 + 1000, jpeg: frames[10] });
@@ -93,6 +95,88 @@ Deno.test("Recorder drops and counts frames past its queue instead of holding th
     await rec.flush();
     assert.equal(m.recorderFrames.get({ serial: SERIAL }), 4);
     assert.equal(rec.stats(SERIAL)?.frames, 4);
+  });
+});
+
+Deno.test("Recorder follows its gate live: off closes the segment, motion records nothing", async () => {
+  const modes = new Map<string, RecordMode>([[SERIAL, "continuous"]]);
+  const shouldRecord = (serial: string) => recordsFrames(modes.get(serial) ?? "off");
+  await withRecorder({ shouldRecord }, async ({ rec, bus, dir, clock }) => {
+    const frames = Array.from({ length: 10 }, (_, i) => fakeJpeg(100 + i, i));
+    const at = (i: number) => {
+      clock.t = T0 + i * 100;
+      publish(bus, frames[i]);
+    };
+    [0, 1, 2].forEach(at);
+    modes.set(SERIAL, "off");
+    [3, 4].forEach(at);
+    await rec.flush();
+    const cam = `${dir}/${SERIAL}`;
+    assert.deepEqual(await listSegments(cam), [T0]);
+    assert.equal((await readSegmentIndex(cam, T0)).length, 3);
+    modes.set(SERIAL, "motion");
+    at(5);
+    modes.set(SERIAL, "continuous");
+    [6, 7].forEach(at);
+    await rec.flush();
+    // Well within one segment's 60 s: the stop closed the first one.
+    assert.deepEqual(await listSegments(cam), [T0, T0 + 600]);
+    const second = await readSegmentIndex(cam, T0 + 600);
+    assert.deepEqual(second.map((r) => r.time), [T0 + 600, T0 + 700]);
+    assert.deepEqual(await readFrame(cam, T0 + 600, second[1]), frames[7]);
+    assert.deepEqual(rec.stats(SERIAL), {
+      frames: 5,
+      bytes: [0, 1, 2, 6, 7].reduce((n, i) => n + frames[i].length, 0),
+      dropped: 0,
+      capped: 0,
+    });
+    at(8);
+    publish(bus, fakeJpeg(50), "0123CAFE0000000002");
+    await rec.flush();
+    assert.equal(rec.stats("0123CAFE0000000002"), undefined, "a camera that is off: no writer");
+    await assert.rejects(Deno.stat(`${dir}/0123CAFE0000000002`), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("Recorder stops a camera whose write is in flight once that write is done", async () => {
+  let on = true;
+  await withRecorder(
+    { shouldRecord: () => on, flushBytes: 1 },
+    async ({ rec, bus, dir, clock }) => {
+      publish(bus, fakeJpeg(100, 1));
+      clock.t += 100;
+      publish(bus, fakeJpeg(100, 2));
+      on = false;
+      publish(bus, fakeJpeg(100, 3));
+      await rec.flush();
+      await rec.flush();
+      on = true;
+      clock.t += 100;
+      publish(bus, fakeJpeg(100, 4));
+      await rec.flush();
+      const cam = `${dir}/${SERIAL}`;
+      assert.deepEqual(await listSegments(cam), [T0, T0 + 200]);
+      assert.deepEqual((await readSegmentIndex(cam, T0)).map((r) => r.time), [T0, T0 + 100]);
+    },
+  );
+});
+
+Deno.test("Recorder keeps at most maxFps frames a second per camera and counts the rest", async () => {
+  const OTHER = "0123CAFE0000000002";
+  await withRecorder({ maxFps: 2 }, async ({ rec, bus, dir, clock }) => {
+    // 15 fps from two cameras for 2 s.
+    for (let i = 0; i < 30; i++) {
+      clock.t = T0 + Math.round((i * 1000) / 15);
+      publish(bus, fakeJpeg(100, i));
+      publish(bus, fakeJpeg(100, i), OTHER);
+    }
+    await rec.flush();
+    const kept = [0, 400, 933, 1400, 1933].map((t) => T0 + t);
+    for (const serial of [SERIAL, OTHER]) {
+      const records = await readSegmentIndex(`${dir}/${serial}`, T0);
+      assert.deepEqual(records.map((r) => r.time), kept, serial);
+      assert.deepEqual(rec.stats(serial), { frames: 5, bytes: 5 * 104, dropped: 0, capped: 25 });
+    }
   });
 });
 

@@ -1,15 +1,39 @@
 /**
- * Repairs the archive a crash may have torn (hub/archive_recover.ts), whatever the mode, since
- * playback reads it either way; then starts recording as `--record` says: `continuous`
- * subscribes a {@link Recorder} to the bus, `motion` records nothing until motion detection
- * exists and says so in the log.
+ * Repairs the archive a crash may have torn (hub/archive_recover.ts), since playback reads it
+ * whatever the modes; then makes the {@link Recorder}, which always exists: each camera's mode
+ * (its own, else `--record`) decides per frame whether its frames are written, so a camera
+ * switched to `continuous` records from its next frame. `motion` records nothing until motion
+ * detection exists, and says so in the log. The recorder joins the bus only once some camera
+ * may record ({@link attachWhenNeeded}): a hub that records nothing keeps its one bus
+ * subscription.
  */
 import type { Bus } from "../lib/bus.ts";
+import { type RecordMode, recordsFrames } from "../lib/recording_mode.ts";
 import { recoverArchive } from "./archive_recover.ts";
 import type { HubConfig } from "./config.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { Log } from "./log.ts";
 import { Recorder } from "./recorder.ts";
+
+/**
+ * Subscribes `recorder` to `bus` the first time `mayRecord()` holds, now or at a later call of
+ * the function returned (the hub calls it when a camera's mode changes). Once on the bus it
+ * stays: its gate closes the segments of cameras switched off at their next frame.
+ */
+export function attachWhenNeeded(
+  recorder: Recorder,
+  bus: Bus,
+  mayRecord: () => boolean,
+): () => void {
+  let attached = false;
+  const follow = () => {
+    if (attached || !mayRecord()) return;
+    attached = true;
+    recorder.attach(bus);
+  };
+  follow();
+  return follow;
+}
 
 /** `<data>/recordings`: one directory per camera serial. */
 export function recordingsDir(config: Pick<HubConfig, "dataDir">): string {
@@ -17,16 +41,16 @@ export function recordingsDir(config: Pick<HubConfig, "dataDir">): string {
 }
 
 export async function startRecorder(
-  config: Pick<HubConfig, "dataDir" | "record" | "segmentSeconds">,
-  o: { bus: Bus; log: Log; metrics: HubMetrics },
-): Promise<Recorder | undefined> {
+  config: Pick<HubConfig, "dataDir" | "record" | "recordMaxFps" | "segmentSeconds">,
+  o: {
+    log: Log;
+    metrics: HubMetrics;
+    /** The mode in force for a camera (lib/registry.ts `recordModeOf`). */
+    modeOf: (serial: string) => RecordMode;
+  },
+): Promise<Recorder> {
   const dir = recordingsDir(config);
   const repairs = await recoverArchive(dir, o.log);
-  if (config.record === "motion") {
-    o.log("recording", { mode: "motion", detail: "Motion detection does not exist yet: off" });
-    return undefined;
-  }
-  if (config.record !== "continuous") return undefined;
   const recorder = new Recorder({
     dir,
     segmentMs: config.segmentSeconds * 1000,
@@ -36,8 +60,17 @@ export async function startRecorder(
       bytes: o.metrics.recorderBytes,
       dropped: o.metrics.recorderDropped,
     },
+    shouldRecord: (serial) => recordsFrames(o.modeOf(serial)),
+    maxFps: config.recordMaxFps,
   });
-  recorder.attach(o.bus);
-  o.log("recording", { mode: "continuous", dir, repaired: repairs.length });
+  o.log("recording", {
+    mode: config.record,
+    dir,
+    repaired: repairs.length,
+    maxFps: config.recordMaxFps || "all",
+    ...(config.record === "motion"
+      ? { detail: "Motion detection does not exist yet: off unless a camera says otherwise" }
+      : {}),
+  });
   return recorder;
 }

@@ -149,8 +149,8 @@ export class Relay {
     this.#ctx.bus.publishEvent({ serial, payload: cameraMessage(event, camera) });
   }
 
-  /** Announces an event that happened outside a session (rename, stall). */
-  announce(serial: string, event: "renamed" | "stalled"): void {
+  /** Announces an event that happened outside a session (rename, stall, recording mode). */
+  announce(serial: string, event: "renamed" | "stalled" | "recording"): void {
     const info = this.#ctx.registry.get(serial);
     if (info) this.#announce(serial, event, info);
   }

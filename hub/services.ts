@@ -1,9 +1,9 @@
 /**
  * Everything the hub runs besides its listener: the registry and its SQLite store, the
  * snapshot store, the watched revocation list and policy, the bus, the relay, the recorder
- * (with `--record continuous`), the MP4 export jobs, the browser assets, and the {@link HubState}
- * routes see. Opened in order; closed in reverse, also when
- * a later step fails, so a failed start leaves nothing running.
+ * (each camera's recording mode decides what it writes), the MP4 export jobs, the browser
+ * assets, and the {@link HubState} routes see. Opened in order; closed in reverse, also when a
+ * later step fails, so a failed start leaves nothing running.
  */
 import process from "node:process";
 import { InProcessBus } from "../lib/bus.ts";
@@ -25,7 +25,9 @@ import { watchRevocations } from "./revocation_watch.ts";
 import { buildAssets } from "./assets.ts";
 import { HubStartError } from "./start_error.ts";
 import { Relay } from "./relay.ts";
-import { recordingsDir, startRecorder } from "./recording.ts";
+import { attachWhenNeeded, recordingsDir, startRecorder } from "./recording.ts";
+import type { Recorder } from "./recorder.ts";
+import { recordsFrames } from "../lib/recording_mode.ts";
 import { openArchive } from "./archive_reader.ts";
 import { openExports } from "./exports.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
@@ -72,7 +74,17 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     Deno.mkdirSync(config.dataDir, { recursive: true });
     const store = new SqliteCameraStore(`${config.dataDir}/trustcam.db`);
     cleanups.push(() => store.close());
-    const registry = new Registry({ store, stallMs: config.stallMs });
+    let recorder: Recorder | undefined = undefined;
+    const registry = new Registry({
+      store,
+      stallMs: config.stallMs,
+      recorder: {
+        defaultMode: config.record,
+        dropped: (serial) => recorder?.stats(serial)?.dropped ?? 0,
+        // Retention's pause (`Recorder.paused`) where the recorder has one.
+        paused: () => (recorder as { paused?: boolean } | undefined)?.paused === true,
+      },
+    });
     cleanups.push(() => registry.flush());
     const snapshots = new SnapshotStore(`${config.dataDir}/snapshots`);
 
@@ -143,8 +155,17 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       maxDimension: config.maxDimension,
     });
     cleanups.push(() => snapshots.flush(liveRelay.latest));
-    const recorder = await startRecorder(config, { bus, log, metrics: o.metrics });
-    if (recorder) cleanups.push(() => recorder.close());
+    const liveRecorder = recorder = await startRecorder(config, {
+      log,
+      metrics: o.metrics,
+      modeOf: (serial) => registry.recordModeOf(serial),
+    });
+    cleanups.push(() => liveRecorder.close());
+    const followModes = attachWhenNeeded(
+      liveRecorder,
+      bus,
+      () => recordsFrames(config.record) || registry.hasOwnRecordMode("continuous"),
+    );
     const recordings = openArchive(recordingsDir(config));
     // Before the recorder closes: a running export reads what it wrote.
     const exports = await openExports({
@@ -182,6 +203,8 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         return f ? f.data.subarray(0, f.jpegLength) : snapshots.get(serial);
       },
       announce(serial, event) {
+        // A camera set to record may be the first: the recorder joins the bus before its frame.
+        if (event === "recording") followModes();
         liveRelay.announce(serial, event);
         registry.flush();
       },
@@ -204,7 +227,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
 
     const tick = (ticks: number) => {
       for (const serial of registry.tick()) liveRelay.announce(serial, "stalled");
-      recorder?.flush().catch((err) => log("error", { where: "recorder", error: err }));
+      liveRecorder.flush().catch((err) => log("error", { where: "recorder", error: err }));
       if (ticks % 2 === 0) liveRelay.broadcastStats();
       if (ticks % 10 === 0) {
         exports.expire().catch((err) => log("error", { where: "exports", error: err }));

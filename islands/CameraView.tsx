@@ -19,6 +19,7 @@ import {
 import { StateBadge } from "../components/StateBadge.tsx";
 import { ConnectionStatus } from "../components/ConnectionStatus.tsx";
 import { CertificateRefused } from "../components/CertificateRefused.tsx";
+import { RecordingMode } from "../components/RecordingMode.tsx";
 import type { AccessProblem } from "../lib/client/access_probe.ts";
 import { Playback } from "../components/Playback.tsx";
 import { isRecording } from "../lib/client/camera_list.ts";
@@ -193,6 +194,7 @@ export default function CameraView(props: CameraViewProps) {
 
         <div class="space-y-4">
           {props.canManage && <RenameForm camera={camera} onRenamed={setCamera} />}
+          <RecordingMode camera={camera} canManage={props.canManage} onChanged={setCamera} />
           <Panel title="Stream">
             <dl class={DL} data-stats="">
               <Row label="Frame rate (hub)" value={formatFps(camera.fps)} />

@@ -163,7 +163,16 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: "off",
     choices: ["off", "continuous", "motion"],
     help:
-      "Record frames to recordings/ in --data: off, continuous; motion is not there yet (= off)",
+      "Default recording mode: off, continuous, motion (= off till it exists); demo: continuous",
+  },
+  {
+    flag: "record-max-fps",
+    env: "TRUSTCAM_RECORD_MAX_FPS",
+    kind: "number",
+    default: "0",
+    min: 0,
+    max: 60,
+    help: "Frames a second continuous recording keeps per camera; 0 = every frame",
   },
   {
     flag: "segment-seconds",

@@ -36,6 +36,7 @@ export interface HubOptions {
   demoFps: number;
   publicHosts: string[];
   record: "off" | "continuous" | "motion";
+  recordMaxFps: number;
   segmentSeconds: number;
   maxExports: number;
 }
@@ -149,9 +150,30 @@ export function parseHubOptions(
     demoFps: out["demo-fps"] as number,
     publicHosts: out["public-host"] as string[],
     record: out["record"] as HubOptions["record"],
+    recordMaxFps: out["record-max-fps"] as number,
     segmentSeconds: out["segment-seconds"] as number,
     maxExports: out["max-exports"] as number,
   };
+}
+
+/**
+ * What demo mode changes of the table's defaults, as environment variables: the demo records
+ * every camera so a newcomer sees the timeline fill; production stays `--record off`.
+ */
+export const DEMO_DEFAULTS: Readonly<Record<string, string>> = {
+  TRUSTCAM_RECORD: "continuous",
+};
+
+/**
+ * {@link parseHubOptions}, then in demo mode again with {@link DEMO_DEFAULTS} under the
+ * environment, so an explicit flag or variable still wins over a demo default.
+ */
+export function parseHubOptionsWithDemo(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): HubOptions {
+  const o = parseHubOptions(args, env);
+  return o.demo ? parseHubOptions(args, { ...DEMO_DEFAULTS, ...env }) : o;
 }
 
 function convert(o: OptionSpec, value: string, from: string): unknown {

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { OPTIONS, parseHubOptions, USAGE, UsageError } from "./hub_options.ts";
+import {
+  OPTIONS,
+  parseHubOptions,
+  parseHubOptionsWithDemo,
+  USAGE,
+  UsageError,
+} from "./hub_options.ts";
 
 Deno.test("parseHubOptions() gives the seed's defaults", () => {
   const o = parseHubOptions([], {});
@@ -100,4 +106,23 @@ Deno.test("parseHubOptions() reads the number of exports run at once", () => {
   assert.throws(() => parseHubOptions(["--max-exports", "0"]), {
     message: 'Invalid --max-exports: "0": below 1',
   });
+});
+
+Deno.test("parseHubOptions() reads --record-max-fps, 0 meaning every frame", () => {
+  assert.equal(parseHubOptions([]).recordMaxFps, 0);
+  assert.equal(parseHubOptions(["--record-max-fps", "2"]).recordMaxFps, 2);
+  assert.equal(parseHubOptions([], { TRUSTCAM_RECORD_MAX_FPS: "0.5" }).recordMaxFps, 0.5);
+  assert.throws(() => parseHubOptions(["--record-max-fps=-1"]), {
+    message: 'Invalid --record-max-fps: "-1": below 0',
+  });
+  assert.throws(() => parseHubOptions(["--record-max-fps", "61"]), /above 60/);
+});
+
+Deno.test("parseHubOptionsWithDemo() records continuous in demo mode unless told otherwise", () => {
+  assert.equal(parseHubOptionsWithDemo([]).record, "continuous");
+  assert.equal(parseHubOptionsWithDemo(["--no-demo"]).record, "off", "production stays off");
+  assert.equal(parseHubOptionsWithDemo([], { TRUSTCAM_DEMO: "0" }).record, "off");
+  assert.equal(parseHubOptionsWithDemo(["--record", "off"]).record, "off");
+  assert.equal(parseHubOptionsWithDemo([], { TRUSTCAM_RECORD: "motion" }).record, "motion");
+  assert.equal(parseHubOptions([]).record, "off", "the table's default is production's");
 });

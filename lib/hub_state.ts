@@ -32,8 +32,11 @@ export interface HubState {
   isSerial(s: string): boolean;
   /** The latest valid JPEG a camera sent since the hub started. */
   latestJpeg(serial: string): Uint8Array | undefined;
-  /** Announces a rename to viewers (the route has already updated the registry). */
-  announce(serial: string, event: "renamed"): void;
+  /**
+   * Announces a rename or a recording mode change to viewers (the route has already updated
+   * the registry).
+   */
+  announce(serial: string, event: "renamed" | "recording"): void;
   /** Aborts when the hub shuts down: long responses (MJPEG) end with it. */
   shutdown: AbortSignal;
   /** Long-lived responses register here; revocation and policy changes end them. */

@@ -10,7 +10,13 @@ export type { CameraInfo, CameraStats };
 /** The `v` of `hello`. */
 export const PROTOCOL_VERSION = 1;
 
-export type CameraEvent = "online" | "offline" | "stalled" | "renamed" | "status";
+export type CameraEvent =
+  | "online"
+  | "offline"
+  | "stalled"
+  | "renamed"
+  | "status"
+  | "recording";
 
 // ---- viewer to hub ----------------------------------------------------------------------
 

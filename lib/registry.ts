@@ -9,6 +9,14 @@ import { quote } from "./quote.ts";
 import { RateWindow } from "./rate_window.ts";
 import { normalizeCameraName } from "./camera_name.ts";
 import { canonicalSerial } from "./serial.ts";
+import {
+  effectiveMode,
+  NO_RECORDER,
+  type RecorderStatus,
+  type RecordingInfo,
+  recordingInfo,
+  type RecordMode,
+} from "./recording_mode.ts";
 
 export type CameraState = "online" | "stalled" | "offline";
 
@@ -26,6 +34,7 @@ export interface CameraInfo {
   bad: number;
   skipped: number;
   status: DeviceStatus | null;
+  recording: RecordingInfo;
 }
 
 /** One entry of the viewers' `stats` message. */
@@ -49,6 +58,8 @@ export interface StoredCamera {
   bad: number;
   skipped: number;
   status: DeviceStatus | null;
+  /** The camera's own recording mode; null follows the hub's `--record`. */
+  recordMode: RecordMode | null;
 }
 
 export interface CameraStore {
@@ -69,6 +80,7 @@ class Camera {
   bad = 0;
   skipped = 0;
   status: DeviceStatus | null = null;
+  recordMode: RecordMode | null = null;
   /** When the stall clock last restarted: the last frame, or the connection. */
   activeSince = 0;
   /** Changed since the last flush. */
@@ -96,6 +108,7 @@ export class Registry {
   #stallMs: number;
   #windowMs: number | undefined;
   #now: () => number;
+  #recorder: RecorderStatus;
 
   constructor(
     opts: {
@@ -103,9 +116,12 @@ export class Registry {
       stallMs?: number;
       windowMs?: number;
       now?: () => number;
+      /** The hub's default recording mode and the recorder's figures, for CAMERA objects. */
+      recorder?: RecorderStatus;
     } = {},
   ) {
     this.#store = opts.store;
+    this.#recorder = opts.recorder ?? NO_RECORDER;
     this.#stallMs = opts.stallMs ?? DEFAULT_STALL_MS;
     if (!(this.#stallMs > 0)) throw new RangeError(`Invalid stall time: ${this.#stallMs} ms`);
     this.#windowMs = opts.windowMs;
@@ -118,6 +134,7 @@ export class Registry {
       c.bad = s.bad;
       c.skipped = s.skipped;
       c.status = s.status === null ? null : Object.freeze({ ...s.status });
+      c.recordMode = s.recordMode ?? null;
       this.#cameras.set(serial, c);
     }
   }
@@ -212,6 +229,32 @@ export class Registry {
   }
 
   /**
+   * Sets the camera's own recording mode, or null to follow the hub's default; an unknown
+   * serial is TC_ERR_NOT_FOUND.
+   */
+  setRecordMode(serial: string, mode: RecordMode | null): CameraInfo {
+    const c = this.#find(serial);
+    c.recordMode = mode;
+    c.dirty = true;
+    return this.#info(c, this.#now());
+  }
+
+  /**
+   * The recording mode in force for a camera: its own, else the default (also for a camera
+   * not known yet). The recorder asks it for every frame: a map lookup, no allocation.
+   */
+  recordModeOf(serial: string): RecordMode {
+    const c = this.#cameras.get(serial) ?? this.#cameras.get(canonicalSerial(serial));
+    return effectiveMode(c?.recordMode ?? null, this.#recorder.defaultMode);
+  }
+
+  /** Whether some camera has `mode` as its own (not through the default). */
+  hasOwnRecordMode(mode: RecordMode): boolean {
+    for (const c of this.#cameras.values()) if (c.recordMode === mode) return true;
+    return false;
+  }
+
+  /**
    * Call about every second: online cameras without a frame for `stallMs` (counted from the
    * last frame, or from the connection when none came since) become stalled. Returns them.
    */
@@ -275,6 +318,7 @@ export class Registry {
       bad: c.bad,
       skipped: c.skipped,
       status: c.status,
+      recordMode: c.recordMode,
     })));
     for (const c of changed) c.dirty = false;
   }
@@ -312,6 +356,7 @@ export class Registry {
       bad: c.bad,
       skipped: c.skipped,
       status: c.status,
+      recording: recordingInfo(c.recordMode, c.state === "online", c.serial, this.#recorder),
     };
   }
 }

@@ -63,6 +63,7 @@ Deno.test("Registry.connected() creates a camera named after its serial, online"
     bad: 0,
     skipped: 0,
     status: null,
+    recording: { mode: "off", source: "default", recording: false, dropped: 0 },
   });
   assert.equal(r.size, 1);
   assert.equal(r.has(A), true);
@@ -344,6 +345,7 @@ Deno.test("Registry loads stored cameras offline with their persisted fields", (
     bad: 5,
     skipped: 6,
     status,
+    recordMode: null,
   }]);
   const r = new Registry({ store, now: clock().now });
   assert.deepEqual(r.get(A), {
@@ -359,6 +361,7 @@ Deno.test("Registry loads stored cameras offline with their persisted fields", (
     bad: 5,
     skipped: 6,
     status,
+    recording: { mode: "off", source: "default", recording: false, dropped: 0 },
   });
   assert.deepEqual(r.tick(), []);
 });
@@ -388,6 +391,7 @@ Deno.test("Registry.flush() saves only the cameras changed since the last flush"
     bad: 0,
     skipped: 0,
     status: null,
+    recordMode: null,
   }]);
 });
 
@@ -420,4 +424,87 @@ Deno.test("Registry state survives a restart through its store", () => {
 
 Deno.test("Registry rejects a non-positive stallMs", () => {
   assert.throws(() => new Registry({ stallMs: 0 }), RangeError);
+});
+
+Deno.test("Registry.setRecordMode() overrides the default for one camera, null follows it", () => {
+  const dropped = new Map([[A, 3]]);
+  const r = new Registry({
+    now: clock().now,
+    recorder: {
+      defaultMode: "continuous",
+      dropped: (serial) => dropped.get(serial) ?? 0,
+      paused: () => false,
+    },
+  });
+  r.connected(A);
+  r.connected(B);
+  assert.deepEqual(r.get(A)!.recording, {
+    mode: "continuous",
+    source: "default",
+    recording: true,
+    dropped: 3,
+  });
+  assert.deepEqual(r.setRecordMode(A, "off").recording, {
+    mode: "off",
+    source: "camera",
+    recording: false,
+    dropped: 3,
+  });
+  assert.equal(r.recordModeOf(A), "off");
+  assert.equal(r.recordModeOf(A.toLowerCase()), "off");
+  assert.equal(r.recordModeOf(B), "continuous");
+  assert.equal(r.recordModeOf(C), "continuous", "a camera not seen yet follows the default");
+  assert.deepEqual(r.setRecordMode(B, "motion").recording, {
+    mode: "motion",
+    source: "camera",
+    recording: false,
+    dropped: 0,
+  });
+  assert.equal(r.hasOwnRecordMode("off"), true);
+  assert.deepEqual(r.setRecordMode(A, null).recording.source, "default");
+  assert.equal(r.recordModeOf(A), "continuous");
+  assert.equal(r.hasOwnRecordMode("off"), false);
+  assert.equal(r.hasOwnRecordMode("continuous"), false, "the default is not a camera's own");
+  assert.equal(r.hasOwnRecordMode("motion"), true);
+});
+
+Deno.test("Registry CAMERA recording is true only while online, continuous and not paused", () => {
+  let paused = false;
+  const r = new Registry({
+    now: clock().now,
+    stallMs: 1000,
+    recorder: { defaultMode: "off", dropped: () => 0, paused: () => paused },
+  });
+  r.connected(A);
+  assert.equal(r.get(A)!.recording.recording, false, "off by default");
+  assert.equal(r.setRecordMode(A, "continuous").recording.recording, true);
+  paused = true;
+  assert.equal(r.get(A)!.recording.recording, false, "paused");
+  paused = false;
+  assert.equal(r.disconnected(A)!.recording.recording, false, "offline");
+});
+
+Deno.test("Registry.setRecordMode() is saved and loaded; unknown serials are TC_ERR_NOT_FOUND", () => {
+  const store = new MemoryStore();
+  const clk = clock();
+  const r1 = new Registry({ store, now: clk.now });
+  r1.connected(A);
+  r1.connected(B);
+  r1.flush();
+  r1.setRecordMode(A, "continuous");
+  r1.flush();
+  assert.deepEqual(store.saves.at(-1)!.map((c) => [c.serial, c.recordMode]), [[A, "continuous"]]);
+  const r2 = new Registry({ store, now: clk.now });
+  assert.equal(r2.recordModeOf(A), "continuous");
+  assert.equal(r2.recordModeOf(B), "off");
+  assert.deepEqual(r2.get(A)!.recording, {
+    mode: "continuous",
+    source: "camera",
+    recording: false,
+    dropped: 0,
+  });
+  assert.throws(
+    () => r2.setRecordMode(C, "off"),
+    (err) => code(err, "TC_ERR_NOT_FOUND", `Unknown camera: "${C}"`),
+  );
 });

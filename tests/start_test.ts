@@ -68,6 +68,7 @@ Deno.test("deno task start brings up the hub and 4 cameras from an empty directo
     assert.match(run.output, /Browser certificate: certs\/viewers\/demo-viewer\.p12/);
     const password = run.output.match(/Password: +(\S+)/)?.[1];
     assert.ok(password && password.length >= 16, "the banner prints the .p12 password");
+    assert.match(run.output, /Recording: continuous by default \(the demo's default;/);
 
     const certs = `${dir}/certs`;
     const ca = Deno.readTextFileSync(`${certs}/root-ca.crt`) +

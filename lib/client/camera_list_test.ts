@@ -16,6 +16,7 @@ function cam(serial: string, name: string, more: Partial<CameraInfo> = {}): Came
     bad: 0,
     skipped: 0,
     status: null,
+    recording: { mode: "off", source: "default", recording: false, dropped: 0 },
     ...more,
   };
 }

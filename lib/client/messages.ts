@@ -17,7 +17,6 @@ export type { CameraEvent, CameraInfo, CameraStats, ReplayMessage };
 export type HubMessage = ProtocolMessage | ReplayMessage;
 
 const STATES = new Set(["online", "stalled", "offline"]);
-// "recording": the camera's recording state changed (issue 11).
 const EVENTS = new Set(["online", "offline", "stalled", "renamed", "status", "recording"]);
 const REPLAY_STATES = new Set(["playing", "paused", "ended", "live"]);
 
