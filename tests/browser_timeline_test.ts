@@ -1,7 +1,7 @@
 /**
- * The camera page's timeline in Chromium against a real hub that records (issue 11): the
- * recorded range is shaded, the window zooms, the controls are reachable by keyboard, and an
- * export job runs to a downloaded MP4.
+ * The camera page's timeline in Chromium against a real hub that records (issue 11): the wall
+ * marks the cameras being recorded, the recorded range is shaded, the window zooms, the
+ * controls are reachable by keyboard, and an export job runs to a downloaded MP4.
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -55,6 +55,26 @@ Deno.test("browser: the camera page's timeline shades what the hub recorded", as
   const page = await ctx.newPage();
   const problems = wall.watch(page);
 
+  await t.step("the wall marks the cameras being recorded, and hears when one stops", async () => {
+    await page.goto(`${wall.origin}/`);
+    await page.waitForSelector("[data-island][data-ready]", { timeout: 10_000 });
+    for (const s of [CAM, OTHER]) {
+      await page.waitForSelector(`[data-tile="${s}"] [data-rec]`, { timeout: 5_000 });
+    }
+    assert.equal((await page.textContent(`[data-tile="${CAM}"] [data-rec]`))?.trim(), "REC");
+    await page.screenshot({ path: `${ARTIFACTS}wall_rec.png` });
+    const res = await wall.t.request(`/api/cameras/${OTHER}/recording`, {
+      method: "PUT",
+      body: JSON.stringify({ mode: "off" }),
+    });
+    assert.equal(res.status, 200, res.text());
+    await page.waitForSelector(`[data-tile="${OTHER}"] [data-rec]`, {
+      state: "detached",
+      timeout: 5_000,
+    });
+    assert.equal(await page.locator(`[data-tile="${CAM}"] [data-rec]`).count(), 1);
+  });
+
   await t.step("the page opens live, with the recorded range shaded on the last 24 h", async () => {
     const res = await page.goto(`${wall.origin}/cameras/${CAM}`);
     assert.equal(res?.status(), 200);
@@ -63,6 +83,7 @@ Deno.test("browser: the camera page's timeline shades what the hub recorded", as
     assert.equal(await page.getAttribute("[data-playtime]", "data-playtime"), "live");
     assert.match(await page.textContent("[data-playtime]") ?? "", /LIVE/);
     assert.equal(await page.getAttribute("[data-action=live]", "aria-pressed"), "true");
+    assert.equal(await page.locator("[data-playback] [data-rec]").count(), 1);
     assert.match(await page.textContent("[data-window]") ?? "", /^24 h · /);
     await page.waitForSelector("[data-bar] [data-range]", { timeout: 10_000 });
     const spans = await shaded(page);
