@@ -53,7 +53,7 @@ export function CameraTile(
               offline ? "grayscale opacity-40" : ""
             }`}
           />
-          {isRecording(camera) && <RecBadge class="absolute left-2 top-2" />}
+          {isRecording(camera) && <RecBadge class="absolute right-2 top-2" />}
           {!painted && (
             <p class="absolute inset-0 flex items-center justify-center text-sm text-neutral-500">
               {offline ? "No picture" : "Waiting for the first frame…"}
