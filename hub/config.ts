@@ -27,6 +27,9 @@ const CONFIG_KEYS = [
   "dev",
   "record",
   "segmentSeconds",
+  "retainMs",
+  "retainBytes",
+  "minFreeBytes",
 ] as const satisfies readonly (keyof HubOptions)[];
 
 export type HubConfig = Pick<HubOptions, typeof CONFIG_KEYS[number]>;
