@@ -60,6 +60,11 @@ function orNone(err: unknown): IndexRecord[] {
   throw err;
 }
 
+function orMissing(err: unknown): undefined {
+  if (err instanceof Deno.errors.NotFound) return undefined;
+  throw err;
+}
+
 /** Start times of a camera's segments (those with an index), ascending; [] when none. */
 export async function listSegments(cameraDir: string): Promise<number[]> {
   const starts: number[] = [];
@@ -141,7 +146,11 @@ export async function* framesOf(
       const records = await readSegmentIndex(cam.cameraDir, starts[i]).catch(orNone);
       const wanted = records.filter((r) => r.time > after && r.time <= to);
       if (wanted.length === 0) continue;
-      using data = await Deno.open(`${cam.cameraDir}/${segmentStem(starts[i])}${SEGMENT_DATA_EXT}`);
+      // Deleted between its index and its data (retention, before this lease): skipped. Once
+      // open, the data stays readable whatever happens to the file.
+      using data = await Deno.open(`${cam.cameraDir}/${segmentStem(starts[i])}${SEGMENT_DATA_EXT}`)
+        .catch(orMissing);
+      if (!data) continue;
       for (const r of wanted) {
         if (signal?.aborted) return;
         yield { time: r.time, jpeg: await readAt(data, r, starts[i]) };

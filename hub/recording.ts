@@ -35,6 +35,7 @@ export async function startRecorder(
       frames: o.metrics.recorderFrames,
       bytes: o.metrics.recorderBytes,
       dropped: o.metrics.recorderDropped,
+      paused: o.metrics.recorderPaused,
     },
   });
   recorder.attach(o.bus);

@@ -1,8 +1,9 @@
 /**
  * Everything the hub runs besides its listener: the registry and its SQLite store, the
  * snapshot store, the watched revocation list and policy, the bus, the relay, the recorder
- * (with `--record continuous`), the browser assets, and the {@link HubState} routes see. Opened in order; closed in reverse, also when
- * a later step fails, so a failed start leaves nothing running.
+ * (with `--record continuous`) and retention, the browser assets, and the {@link HubState}
+ * routes see. Opened in order; closed in reverse, also when a later step fails, so a failed
+ * start leaves nothing running.
  */
 import process from "node:process";
 import { InProcessBus } from "../lib/bus.ts";
@@ -26,6 +27,9 @@ import { HubStartError } from "./start_error.ts";
 import { Relay } from "./relay.ts";
 import { recordingsDir, startRecorder } from "./recording.ts";
 import { openArchive } from "./archive_reader.ts";
+import { type FreeSpaceSource, Retention } from "./retention.ts";
+import { SegmentLeases } from "../lib/segment_leases.ts";
+import { encodeMessage, recordingMessage } from "../lib/protocol.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { HubConfig } from "./config.ts";
 import type { Log } from "./log.ts";
@@ -46,6 +50,8 @@ export interface ServicesOptions {
   onRevocations?: () => void;
   /** The signer CA certificate (PEM): the CRL must be signed by it. */
   signerCaPem: string;
+  /** Free space of the recordings' volume (tests inject one); statfs by default. */
+  freeSpace?: FreeSpaceSource;
 }
 
 export interface Services {
@@ -143,6 +149,29 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     cleanups.push(() => snapshots.flush(liveRelay.latest));
     const recorder = await startRecorder(config, { bus, log, metrics: o.metrics });
     if (recorder) cleanups.push(() => recorder.close());
+    // One set of leases: readers take them, retention leaves what they hold.
+    const leases = new SegmentLeases();
+    const retention = new Retention({
+      dir: recordingsDir(config),
+      limits: config,
+      leases,
+      log,
+      metrics: {
+        deletedBytes: o.metrics.retentionDeletedBytes,
+        deletedSegments: o.metrics.retentionDeletedSegments,
+        paused: o.metrics.recordingPaused,
+      },
+      recorder,
+      freeSpace: o.freeSpace,
+      onPauseChange: (paused, reason) => {
+        const text = encodeMessage(recordingMessage(paused ? "paused" : "resumed", reason));
+        for (const v of liveRelay.viewers) v.sendText(text);
+      },
+    });
+    cleanups.push(() => retention.close());
+    const sweep = () =>
+      retention.sweep().catch((err) => log("error", { where: "retention", error: err }));
+    sweep();
 
     const assets = o.assets ?? await buildAssets({
       root: o.root,
@@ -175,7 +204,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       },
       shutdown: o.shutdown,
       streams,
-      recordings: openArchive(recordingsDir(config)),
+      recordings: openArchive(recordingsDir(config), leases),
     };
     o.metrics.metrics.collect(() => {
       const counts = liveRelay.connectionCounts;
@@ -192,6 +221,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     const tick = (ticks: number) => {
       for (const serial of registry.tick()) liveRelay.announce(serial, "stalled");
       recorder?.flush().catch((err) => log("error", { where: "recorder", error: err }));
+      if (retention.due(ticks)) sweep();
       if (ticks % 2 === 0) liveRelay.broadcastStats();
       if (ticks % 5 === 0) {
         registry.flush();

@@ -10,7 +10,8 @@
  *     would instead let one busy camera erase the only recording of a camera that was off).
  * Never deleted: a camera's segment the recorder is writing (or opening), and a leased segment
  * (a reader is in it; it is only deferred, the next sweep deletes it once released).
- * When the floor cannot be reached by deleting, recording must pause.
+ * When the floor cannot be reached by deleting, recording must pause; then nothing is deleted
+ * for the floor (recordings that would not make room are kept: the space went elsewhere).
  */
 import { formatByteSize, formatDuration } from "./byte_size.ts";
 
@@ -122,8 +123,14 @@ export function planRetention(input: RetentionInput): RetentionPlan {
   const available = free ? free.availableBytes + ageFreed : Infinity;
   const quotaNeed = limits.retainBytes === null ? 0 : kept - limits.retainBytes;
   const floorNeed = floorBytes === undefined ? 0 : floorBytes - available;
+  const deletable = candidates.reduce(
+    (n, c) => n + c.queue.reduce((m, s) => m + (s.leased ? 0 : s.bytes), 0),
+    0,
+  );
+  // Deleting cannot reach the floor: keep the recordings (only the quota's share goes).
+  const floorReachable = floorNeed <= deletable;
   let freed = 0;
-  const need = Math.max(quotaNeed, floorNeed);
+  const need = floorReachable ? Math.max(quotaNeed, floorNeed) : quotaNeed;
   while (freed < need) {
     const c = nextToGive(candidates);
     if (!c) break;

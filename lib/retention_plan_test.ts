@@ -108,16 +108,30 @@ Deno.test("planRetention() frees space down to the floor, age deletions counted 
   assert.equal(p.pause, false);
 });
 
-Deno.test("planRetention() pauses when the floor cannot be reached", () => {
+Deno.test("planRetention() pauses when the floor cannot be reached, keeping the recordings", () => {
   const a = camera(A, [100, 100], 10 * 60_000);
   const p = plan({
     cameras: [a],
     limits: { ...LIMITS, minFreeBytes: 1000 },
     free: { availableBytes: 500, totalBytes: 100_000 },
   });
-  // All it could delete goes (the writing segment stays), still short: pause.
-  assert.deepEqual(deleted(p), ["A-10:floor"]);
+  // Deleting all it could (100: the writing segment stays) leaves it short: pause, delete none.
+  assert.deepEqual(deleted(p), []);
   assert.equal(p.pause, true);
+  // Enough to delete: it goes, no pause.
+  const enough = plan({
+    cameras: [a],
+    limits: { ...LIMITS, minFreeBytes: 1000 },
+    free: { availableBytes: 950, totalBytes: 100_000 },
+  });
+  assert.deepEqual([deleted(enough), enough.pause], [["A-10:floor"], false]);
+  // The quota's share still goes when the floor is out of reach.
+  const quota = plan({
+    cameras: [camera(A, [100, 100, 100], 10 * 60_000)],
+    limits: { ...LIMITS, minFreeBytes: 1000, retainBytes: 250 },
+    free: { availableBytes: 500, totalBytes: 100_000 },
+  });
+  assert.deepEqual([deleted(quota), quota.pause], [["A-10:quota"], true]);
   // Space came back (another program freed it): no pause, nothing deleted.
   const back = plan({
     cameras: [a],

@@ -1,0 +1,277 @@
+/**
+ * Retention's I/O: each sweep lists the archive (`<data>/recordings/<serial>/`, sizes and
+ * last-write times by stat), reads the volume's free space, asks lib/retention_plan.ts what
+ * to delete, deletes it, and pauses or resumes the recorder at the free-space floor. The hub
+ * sweeps at start-up and then every {@link SWEEP_SECONDS} s (every 2 s while paused), whatever
+ * `--record` says: an archive left by an earlier run ages out too.
+ *
+ * A segment is deleted index first, then data: readers only see segments that have an index
+ * (hub/archive_reader.ts), so the segment vanishes from listings before its data goes, and a
+ * crash between the two leaves a data file without its index, which start-up recovery removes
+ * (hub/archive_recover.ts). The other order would leave, for a moment, an index whose data is
+ * gone.
+ */
+import { statfs } from "node:fs/promises";
+import {
+  parseSegmentName,
+  SEGMENT_DATA_EXT,
+  SEGMENT_INDEX_EXT,
+  segmentStem,
+} from "../lib/archive_index.ts";
+import { formatByteSize } from "../lib/byte_size.ts";
+import {
+  type CameraSegments,
+  type Deletion,
+  describeLimits,
+  type FreeSpace,
+  planRetention,
+  type RetentionLimits,
+  type RetentionPlan,
+  type SegmentEntry,
+} from "../lib/retention_plan.ts";
+import type { SegmentLeases } from "../lib/segment_leases.ts";
+import type { Log } from "./log.ts";
+
+export type { FreeSpace };
+
+/** Reads the free space of the volume holding `path`. */
+export type FreeSpaceSource = (path: string) => Promise<FreeSpace>;
+
+/** Seconds between sweeps while recording runs. */
+export const SWEEP_SECONDS = 15;
+
+/** statfs(2) through node:fs (Deno has no statfs of its own); needs `--allow-sys=statfs`. */
+export const statfsFreeSpace: FreeSpaceSource = async (path) => {
+  const s = await statfs(path);
+  return { availableBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
+};
+
+/** What retention needs of the recorder (hub/recorder.ts). */
+export interface PausableRecorder {
+  writingFrom(serial: string): number | undefined;
+  pause(reason: string): Promise<void>;
+  /** Returns the frames not recorded while paused. */
+  resume(): number;
+  readonly paused: boolean;
+}
+
+export interface RetentionOptions {
+  /** `<data>/recordings`. */
+  dir: string;
+  limits: RetentionLimits;
+  leases: SegmentLeases;
+  log: Log;
+  metrics: {
+    deletedBytes: { inc(labels: Record<string, string>, n?: number): void };
+    deletedSegments: { inc(labels: Record<string, string>, n?: number): void };
+    paused: { set(v: number): void };
+  };
+  /** Absent with `--record off`: nothing is written, nothing to pause. */
+  recorder?: PausableRecorder;
+  /** Injectable for tests; statfs by default. */
+  freeSpace?: FreeSpaceSource;
+  now?: () => number;
+  /** Recording paused (true) or resumed (false), for the viewers' event. */
+  onPauseChange?: (paused: boolean, reason: string) => void;
+}
+
+export interface SweepResult extends RetentionPlan {
+  /** Segments the plan chose that were deleted (a lease taken meanwhile keeps one). */
+  deleted: Deletion[];
+  free?: FreeSpace;
+  paused: boolean;
+}
+
+/** The reason recording pauses for, in the log and the viewers' event. */
+export const LOW_DISK = "low-disk";
+
+export class Retention {
+  #o: RetentionOptions & { freeSpace: FreeSpaceSource; now: () => number };
+  #sweeping: Promise<SweepResult> | null = null;
+  #closed = false;
+  #paused = false;
+  #freeUnknown = false;
+  /** Entries of segments that were not their camera's newest: closed, so they never change. */
+  #known = new Map<string, SegmentEntry>();
+
+  constructor(options: RetentionOptions) {
+    this.#o = { freeSpace: statfsFreeSpace, now: Date.now, ...options };
+    options.log("retention", {
+      keep: describeLimits(options.limits),
+      retainMs: options.limits.retainMs,
+      retainBytes: options.limits.retainBytes ?? "none",
+      minFreeBytes: options.limits.minFreeBytes ?? "auto",
+    });
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Whether the sweep due at this tick of the hub's one-second clock should run. */
+  due(ticks: number): boolean {
+    return ticks % (this.#paused ? 2 : SWEEP_SECONDS) === 0;
+  }
+
+  /** One sweep; while one runs, that one's result. */
+  sweep(): Promise<SweepResult | undefined> {
+    if (this.#closed) return Promise.resolve(undefined);
+    this.#sweeping ??= this.#sweep().finally(() => this.#sweeping = null);
+    return this.#sweeping;
+  }
+
+  /** Waits for a sweep in progress; no sweep runs after. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#sweeping?.catch(() => {});
+  }
+
+  async #sweep(): Promise<SweepResult> {
+    const { recorder, leases, log } = this.#o;
+    const cameras = await this.#list();
+    for (const cam of cameras) cam.writingFrom = recorder?.writingFrom(cam.serial);
+    const free = await this.#free();
+    const plan = planRetention({
+      cameras,
+      now: this.#o.now(),
+      limits: this.#o.limits,
+      free,
+      isLeased: (serial, start) => leases.isHeld(serial, start),
+    });
+    const deleted: Deletion[] = [];
+    const perCamera = new Map<string, { segments: number; bytes: number; reasons: Set<string> }>();
+    for (const d of plan.deletions) {
+      // A reader may have taken a lease since the listing: it wins, the next sweep retries.
+      if (leases.isHeld(d.serial, d.start)) continue;
+      try {
+        await removeSegment(`${this.#o.dir}/${d.serial}/${segmentStem(d.start)}`);
+      } catch (err) {
+        log("retention-error", { serial: d.serial, segment: segmentStem(d.start), error: err });
+        continue;
+      }
+      this.#known.delete(`${d.serial}/${d.start}`);
+      deleted.push(d);
+      this.#o.metrics.deletedBytes.inc({ reason: d.reason }, d.bytes);
+      this.#o.metrics.deletedSegments.inc({ reason: d.reason });
+      const c = perCamera.get(d.serial) ?? { segments: 0, bytes: 0, reasons: new Set() };
+      c.segments++;
+      c.bytes += d.bytes;
+      c.reasons.add(d.reason);
+      perCamera.set(d.serial, c);
+    }
+    for (const [serial, c] of perCamera) {
+      log("retention-deleted", {
+        serial,
+        segments: c.segments,
+        bytes: c.bytes,
+        reason: [...c.reasons].join(","),
+      });
+    }
+    await this.#pauseOrResume(plan, free);
+    return { ...plan, deleted, free, paused: this.#paused };
+  }
+
+  async #pauseOrResume(plan: RetentionPlan, free: FreeSpace | undefined): Promise<void> {
+    const { recorder, log } = this.#o;
+    if (!recorder || plan.pause === this.#paused) return;
+    const space = {
+      free: free ? formatByteSize(free.availableBytes) : "unknown",
+      floor: plan.floorBytes === undefined ? "none" : formatByteSize(plan.floorBytes),
+    };
+    this.#paused = plan.pause;
+    this.#o.metrics.paused.set(plan.pause ? 1 : 0);
+    if (plan.pause) {
+      log("recording-paused", { reason: LOW_DISK, ...space });
+      this.#o.onPauseChange?.(true, LOW_DISK);
+      await recorder.pause(LOW_DISK);
+    } else {
+      const notRecorded = recorder.resume();
+      log("recording-resumed", { ...space, notRecorded });
+      this.#o.onPauseChange?.(false, LOW_DISK);
+    }
+  }
+
+  async #free(): Promise<FreeSpace | undefined> {
+    try {
+      let free: FreeSpace;
+      try {
+        free = await this.#o.freeSpace(this.#o.dir);
+      } catch (err) {
+        // No recording yet: the data directory holding it is on the same volume.
+        if (!(err instanceof Deno.errors.NotFound)) throw err;
+        free = await this.#o.freeSpace(this.#o.dir.replace(/\/[^/]*$/, "") || ".");
+      }
+      this.#freeUnknown = false;
+      return free;
+    } catch (err) {
+      if (!this.#freeUnknown) {
+        this.#o.log("retention-free-space-unknown", { error: err, detail: "floor not applied" });
+      }
+      this.#freeUnknown = true;
+      return undefined;
+    }
+  }
+
+  /** Every camera's segments, ascending; stat only for those not seen closed before. */
+  async #list(): Promise<CameraSegments[]> {
+    const dir = this.#o.dir;
+    const serials: string[] = [];
+    try {
+      for await (const e of Deno.readDir(dir)) if (e.isDirectory) serials.push(e.name);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return [];
+      throw err;
+    }
+    const known = new Map<string, SegmentEntry>();
+    const cameras: CameraSegments[] = [];
+    for (const serial of serials.sort()) {
+      const starts = new Set<number>();
+      try {
+        for await (const e of Deno.readDir(`${dir}/${serial}`)) {
+          const seg = e.isFile ? parseSegmentName(e.name) : undefined;
+          if (seg) starts.add(seg.start);
+        }
+      } catch (err) {
+        if (err instanceof Deno.errors.NotFound) continue;
+        throw err;
+      }
+      const sorted = [...starts].sort((a, b) => a - b);
+      const segments: SegmentEntry[] = [];
+      for (const [i, start] of sorted.entries()) {
+        const key = `${serial}/${start}`;
+        let entry = this.#known.get(key);
+        entry ??= await statSegment(`${dir}/${serial}/${segmentStem(start)}`, start);
+        if (!entry) continue;
+        segments.push(entry);
+        if (i < sorted.length - 1) known.set(key, entry);
+      }
+      cameras.push({ serial, segments });
+    }
+    this.#known = known;
+    return cameras;
+  }
+}
+
+/** Size and last write of a segment's files; undefined when both are gone. */
+async function statSegment(stem: string, start: number): Promise<SegmentEntry | undefined> {
+  let bytes = 0;
+  let end = -Infinity;
+  for (const ext of [SEGMENT_DATA_EXT, SEGMENT_INDEX_EXT]) {
+    try {
+      const s = await Deno.stat(stem + ext);
+      bytes += s.size;
+      end = Math.max(end, s.mtime?.getTime() ?? start);
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+  }
+  return end === -Infinity ? undefined : { start, bytes, end };
+}
+
+async function removeSegment(stem: string): Promise<void> {
+  for (const ext of [SEGMENT_INDEX_EXT, SEGMENT_DATA_EXT]) {
+    await Deno.remove(stem + ext).catch((err) => {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    });
+  }
+}
