@@ -81,7 +81,7 @@ export function createHubMetrics() {
     ),
     recordingPaused: metrics.gauge(
       "trustcam_recording_paused",
-      "1 while recording is paused: free space under --min-free-bytes, nothing left to delete",
+      "Whether recording is paused (1): free space under --min-free-bytes, nothing to delete",
     ),
     retentionDeletedBytes: metrics.counter(
       "trustcam_retention_deleted_bytes_total",

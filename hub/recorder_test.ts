@@ -71,6 +71,7 @@ Deno.test("Recorder writes frames byte-exact, one segment per interval, indexed 
       frames: 30,
       bytes: frames.reduce((n, f) => n + f.length, 0),
       dropped: 0,
+      pausedFrames: 0,
     });
     const near = await frameNearest(cam, T0 + 1049);
     assert.deepEqual(near, { time: T0 + 1000, jpeg: frames[10] });
