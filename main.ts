@@ -4,7 +4,15 @@
  * and hub/.
  */
 import https from "node:https";
-import { type HubOptions, OPTIONS, parseHubOptions, USAGE, UsageError } from "./lib/hub_options.ts";
+import {
+  type HubOptions,
+  OPTIONS,
+  parseHubOptions,
+  USAGE,
+  UsageError,
+  withDemoDefaults,
+} from "./lib/hub_options.ts";
+import { describeLimits } from "./lib/retention_plan.ts";
 import {
   CERT_FILES,
   exists,
@@ -143,6 +151,9 @@ function banner(url: string, o: HubOptions, demo: DemoCredentials | null): strin
       "  as a certificate authority (Authorities > Import) for this development CA only.",
     );
   }
+  if (o.record !== "off") {
+    lines.push("", `  Recording (${o.record}): kept ${describeLimits(o)} (--retain-days).`);
+  }
   lines.push("", "  Ctrl-C stops everything.", "");
   return lines.join("\n");
 }
@@ -163,7 +174,7 @@ export function hubEnv(): Record<string, string> {
 export async function main(args: string[], env = hubEnv()): Promise<number> {
   let o: HubOptions;
   try {
-    o = parseHubOptions(args, env);
+    o = withDemoDefaults(parseHubOptions(args, env));
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`error: ${err.message}\nRun with --help for the options.`);
