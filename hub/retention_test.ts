@@ -23,6 +23,8 @@ interface World {
   leases: SegmentLeases;
   log: string[];
   metrics: ReturnType<typeof createHubMetrics>;
+  /** Pause changes announced (true: paused). */
+  announced: boolean[];
   retention(limits: Partial<RetentionLimits>, o?: { now?: number; recorder?: boolean }): Retention;
 }
 
@@ -46,7 +48,9 @@ async function withWorld(body: (w: World) => Promise<void>) {
   const free = { availableBytes: 1e12, totalBytes: 2e12 };
   const leases = new SegmentLeases();
   const retentions: Retention[] = [];
+  const announced: boolean[] = [];
   const w: World = {
+    announced,
     dir,
     rec,
     clock,
@@ -68,6 +72,7 @@ async function withWorld(body: (w: World) => Promise<void>) {
         recorder: o.recorder === false ? undefined : rec,
         freeSpace: () => Promise.resolve({ ...free }),
         now: () => o.now ?? Date.now(),
+        onPauseChange: (paused) => announced.push(paused),
       });
       retentions.push(r);
       return r;
@@ -186,6 +191,7 @@ Deno.test("Retention pauses recording at the free-space floor and resumes when s
     assert.equal(w.rec.paused, false);
     assert.match(w.log.join("\n"), /recording-resumed \{.*"notRecorded":3\}/);
     assert.equal(metric(w, /^trustcam_recording_paused (\d+)$/m), 0);
+    assert.deepEqual(w.announced, [true, false]);
     const after = await recordFrames(w, A, 2);
     assert.deepEqual(await framesOnDisk(w.dir, A), [...before, ...after]);
   });
