@@ -40,10 +40,21 @@ export type FreeSpaceSource = (path: string) => Promise<FreeSpace>;
 /** Seconds between sweeps while recording runs. */
 export const SWEEP_SECONDS = 15;
 
-/** statfs(2) through node:fs (Deno has no statfs of its own); needs `--allow-sys=statfs`. */
+/**
+ * statfs(2) through node:fs (Deno has no statfs of its own; needs `--allow-sys=statfs`). A
+ * path not created yet (no recording so far) is measured at its nearest existing parent.
+ */
 export const statfsFreeSpace: FreeSpaceSource = async (path) => {
-  const s = await statfs(path);
-  return { availableBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
+  for (let p = path;;) {
+    try {
+      const s = await statfs(p);
+      return { availableBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
+    } catch (err) {
+      const parent = p.includes("/") ? p.replace(/\/+[^/]*$/, "") || "/" : ".";
+      if ((err as { code?: string }).code !== "ENOENT" || parent === p) throw err;
+      p = parent;
+    }
+  }
 };
 
 /** What retention needs of the recorder (hub/recorder.ts). */
@@ -193,14 +204,7 @@ export class Retention {
 
   async #free(): Promise<FreeSpace | undefined> {
     try {
-      let free: FreeSpace;
-      try {
-        free = await this.#o.freeSpace(this.#o.dir);
-      } catch (err) {
-        // No recording yet: the data directory holding it is on the same volume.
-        if (!(err instanceof Deno.errors.NotFound)) throw err;
-        free = await this.#o.freeSpace(this.#o.dir.replace(/\/[^/]*$/, "") || ".");
-      }
+      const free = await this.#o.freeSpace(this.#o.dir);
       this.#freeUnknown = false;
       return free;
     } catch (err) {

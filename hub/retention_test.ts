@@ -235,11 +235,13 @@ Deno.test("Retention leaves a segment a reader holds until it is done, which rea
   });
 });
 
-Deno.test("statfsFreeSpace() reads the volume's free and total bytes", async () => {
+Deno.test("statfsFreeSpace() reads the volume's free and total bytes, also of a path to be", async () => {
   const dir = await Deno.makeTempDir({ prefix: "retention_statfs_" });
   try {
     const s = await statfsFreeSpace(dir);
     assert.ok(s.totalBytes > 0 && s.availableBytes >= 0 && s.availableBytes <= s.totalBytes);
+    // Not created yet: measured where it would be.
+    assert.equal((await statfsFreeSpace(`${dir}/recordings/x`)).totalBytes, s.totalBytes);
   } finally {
     await Deno.remove(dir);
   }
