@@ -37,6 +37,9 @@ export type { FreeSpace };
 /** Reads the free space of the volume holding `path`. */
 export type FreeSpaceSource = (path: string) => Promise<FreeSpace>;
 
+/** Segments whose files are stated at once. */
+const STAT_BATCH = 64;
+
 /** Seconds between sweeps while recording runs. */
 export const SWEEP_SECONDS = 15;
 
@@ -102,8 +105,8 @@ export class Retention {
   #closed = false;
   #paused = false;
   #freeUnknown = false;
-  /** Entries of segments that were not their camera's newest: closed, so they never change. */
-  #known = new Map<string, SegmentEntry>();
+  /** What the last sweep listed, per camera. */
+  #cameras = new Map<string, CameraListing>();
 
   constructor(options: RetentionOptions) {
     this.#o = { freeSpace: statfsFreeSpace, now: Date.now, ...options };
@@ -160,7 +163,6 @@ export class Retention {
         log("retention-error", { serial: d.serial, segment: segmentStem(d.start), error: err });
         continue;
       }
-      this.#known.delete(`${d.serial}/${d.start}`);
       deleted.push(d);
       this.#o.metrics.deletedBytes.inc({ reason: d.reason }, d.bytes);
       this.#o.metrics.deletedSegments.inc({ reason: d.reason });
@@ -216,7 +218,11 @@ export class Retention {
     }
   }
 
-  /** Every camera's segments, ascending; stat only for those not seen closed before. */
+  /**
+   * Every camera's segments, ascending. A camera directory whose mtime has not moved since
+   * the last sweep (and had settled before it) is not read again; files are stated only when
+   * new, and the newest (it may be growing): a segment that has a newer one is closed.
+   */
   async #list(): Promise<CameraSegments[]> {
     const dir = this.#o.dir;
     const serials: string[] = [];
@@ -226,35 +232,78 @@ export class Retention {
       if (err instanceof Deno.errors.NotFound) return [];
       throw err;
     }
-    const known = new Map<string, SegmentEntry>();
     const cameras: CameraSegments[] = [];
+    const seen = new Map<string, CameraListing>();
     for (const serial of serials.sort()) {
-      const starts = new Set<number>();
-      try {
-        for await (const e of Deno.readDir(`${dir}/${serial}`)) {
-          const seg = e.isFile ? parseSegmentName(e.name) : undefined;
-          if (seg) starts.add(seg.start);
-        }
-      } catch (err) {
-        if (err instanceof Deno.errors.NotFound) continue;
-        throw err;
-      }
-      const sorted = [...starts].sort((a, b) => a - b);
-      const segments: SegmentEntry[] = [];
-      for (const [i, start] of sorted.entries()) {
-        const key = `${serial}/${start}`;
-        let entry = this.#known.get(key);
-        entry ??= await statSegment(`${dir}/${serial}/${segmentStem(start)}`, start);
-        if (!entry) continue;
-        segments.push(entry);
-        if (i < sorted.length - 1) known.set(key, entry);
-      }
-      cameras.push({ serial, segments });
+      const listing = await this.#listCamera(serial, this.#cameras.get(serial));
+      if (!listing) continue;
+      seen.set(serial, listing);
+      cameras.push({ serial, segments: listing.segments });
     }
-    this.#known = known;
+    this.#cameras = seen;
     return cameras;
   }
+
+  async #listCamera(
+    serial: string,
+    last: CameraListing | undefined,
+  ): Promise<CameraListing | undefined> {
+    const camDir = `${this.#o.dir}/${serial}`;
+    let mtime: number | undefined;
+    try {
+      mtime = (await Deno.stat(camDir)).mtime?.getTime();
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return undefined;
+      throw err;
+    }
+    const readAt = Date.now();
+    const settled = mtime !== undefined && mtime < readAt - SETTLED_MS;
+    if (last?.settled && mtime === last.mtime) {
+      // No file came or went: only the newest segment may have grown.
+      const newest = last.segments.at(-1);
+      const segments = last.segments.slice(0, -1);
+      const again = newest &&
+        await statSegment(`${camDir}/${segmentStem(newest.start)}`, newest.start);
+      if (again) segments.push(again);
+      return { mtime, settled, segments };
+    }
+    const set = new Set<number>();
+    try {
+      for await (const e of Deno.readDir(camDir)) {
+        const seg = e.isFile ? parseSegmentName(e.name) : undefined;
+        if (seg) set.add(seg.start);
+      }
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return undefined;
+      throw err;
+    }
+    const starts = [...set].sort((a, b) => a - b);
+    const closed = new Map((last?.segments ?? []).slice(0, -1).map((s) => [s.start, s]));
+    const entries: (SegmentEntry | undefined)[] = starts.map((start) => closed.get(start));
+    // Unknown ones (all of them at the first sweep) are stated a batch at a time: in parallel,
+    // without an unbounded burst of operations.
+    const unknown = entries.flatMap((e, i) => e ? [] : [i]);
+    for (let b = 0; b < unknown.length; b += STAT_BATCH) {
+      await Promise.all(
+        unknown.slice(b, b + STAT_BATCH).map(async (i) => {
+          entries[i] = await statSegment(`${camDir}/${segmentStem(starts[i])}`, starts[i]);
+        }),
+      );
+    }
+    return { mtime, settled, segments: entries.filter((e) => e !== undefined) };
+  }
 }
+
+/** What a sweep saw of a camera's directory, for the next one. */
+interface CameraListing {
+  mtime: number | undefined;
+  /** Unchanged for {@link SETTLED_MS} before it was read: an equal mtime means no change. */
+  settled: boolean;
+  segments: SegmentEntry[];
+}
+
+/** See listSegments() in hub/archive_reader.ts: changes within a timestamp step must show. */
+const SETTLED_MS = 5000;
 
 /** Size and last write of a segment's files; undefined when both are gone. */
 async function statSegment(stem: string, start: number): Promise<SegmentEntry | undefined> {

@@ -246,3 +246,21 @@ Deno.test("statfsFreeSpace() reads the volume's free and total bytes, also of a 
     await Deno.remove(dir);
   }
 });
+
+Deno.test("Retention sees the newest segment grow in a directory it does not read again", async () => {
+  await withWorld(async (w) => {
+    // Two segments, the second (being written) ends 250 ms before its second is up.
+    await recordFrames(w, A, 7);
+    const [first, second] = await listSegments(`${w.dir}/${A}`);
+    const old = new Date(Date.now() - 60_000);
+    await Deno.utime(`${w.dir}/${A}`, old, old);
+    const retention = w.retention({ retainBytes: 10_000 });
+    assert.deepEqual((await retention.sweep())?.deleted, []);
+    // Appends to the open segment leave the directory's mtime alone.
+    await recordFrames(w, A, 20, 1000, 10);
+    assert.equal((await Deno.stat(`${w.dir}/${A}`)).mtime?.getTime(), old.getTime());
+    const r = await retention.sweep();
+    assert.deepEqual(r?.deleted.map((d) => d.start), [first]);
+    assert.deepEqual(await listSegments(`${w.dir}/${A}`), [second]);
+  });
+});

@@ -85,57 +85,65 @@ export function floorOf(limits: RetentionLimits, free: FreeSpace): number {
   return limits.minFreeBytes ?? Math.min(GIB, Math.floor(free.totalBytes * 0.05));
 }
 
+/** One camera as the plan goes (indexes into its segments: no copies of a large archive). */
 interface Candidate {
   serial: string;
-  /** Segments not being written, oldest first: deleted in turn, leased ones skipped. */
-  queue: (SegmentEntry & { leased: boolean })[];
+  segments: readonly SegmentEntry[];
+  /** Segments from this index on are being written. */
+  limit: number;
+  /** The next segment to give. */
+  next: number;
+  /** Segments deleted for age (skipped under pressure). */
+  aged: Set<number>;
   /** Bytes the camera still holds (deletable or not). */
   held: number;
 }
 
 export function planRetention(input: RetentionInput): RetentionPlan {
-  const { limits, free } = input;
+  const { limits, free, isLeased } = input;
   const deletions: Deletion[] = [];
   const deferred = new Set<string>();
   const cutoff = input.now - limits.retainMs;
   const candidates: Candidate[] = [];
   let kept = 0;
+  let ageFreed = 0;
   for (const cam of input.cameras) {
-    const c: Candidate = { serial: cam.serial, queue: [], held: 0 };
-    for (const s of cam.segments) {
-      const writing = cam.writingFrom !== undefined && s.start >= cam.writingFrom;
-      const leased = !writing && input.isLeased(cam.serial, s.start);
-      if (!writing && s.end < cutoff) {
-        if (leased) deferred.add(`${cam.serial}/${s.start}`);
+    const { serial, segments, writingFrom } = cam;
+    let limit = segments.length;
+    while (writingFrom !== undefined && limit > 0 && segments[limit - 1].start >= writingFrom) {
+      limit--;
+    }
+    const c: Candidate = { serial, segments, limit, next: 0, aged: new Set(), held: 0 };
+    for (let i = 0; i < segments.length; i++) {
+      const s = segments[i];
+      if (i < limit && s.end < cutoff) {
+        if (isLeased(serial, s.start)) deferred.add(`${serial}/${s.start}`);
         else {
-          deletions.push({ serial: cam.serial, start: s.start, bytes: s.bytes, reason: "age" });
+          deletions.push({ serial, start: s.start, bytes: s.bytes, reason: "age" });
+          c.aged.add(i);
+          ageFreed += s.bytes;
           continue;
         }
       }
       c.held += s.bytes;
-      if (!writing) c.queue.push({ ...s, leased });
     }
     kept += c.held;
     candidates.push(c);
   }
-  const ageFreed = deletions.reduce((n, d) => n + d.bytes, 0);
   const floorBytes = free && floorOf(limits, free);
   const available = free ? free.availableBytes + ageFreed : Infinity;
   const quotaNeed = limits.retainBytes === null ? 0 : kept - limits.retainBytes;
   const floorNeed = floorBytes === undefined ? 0 : floorBytes - available;
-  const deletable = candidates.reduce(
-    (n, c) => n + c.queue.reduce((m, s) => m + (s.leased ? 0 : s.bytes), 0),
-    0,
-  );
   // Deleting cannot reach the floor: keep the recordings (only the quota's share goes).
-  const floorReachable = floorNeed <= deletable;
+  const floorReachable = floorNeed <= Math.max(quotaNeed, 0) ||
+    floorNeed <= deletableBytes(candidates, isLeased);
   let freed = 0;
   const need = floorReachable ? Math.max(quotaNeed, floorNeed) : quotaNeed;
   while (freed < need) {
     const c = nextToGive(candidates);
     if (!c) break;
-    const s = c.queue.shift()!;
-    if (s.leased) {
+    const s = c.segments[c.next++];
+    if (isLeased(c.serial, s.start)) {
       // A reader is in it: the next one goes instead, this one at a later sweep.
       deferred.add(`${c.serial}/${s.start}`);
       continue;
@@ -155,14 +163,35 @@ export function planRetention(input: RetentionInput): RetentionPlan {
   };
 }
 
+/** Bytes that could go after the age deletions: neither being written nor leased. */
+function deletableBytes(
+  candidates: readonly Candidate[],
+  isLeased: RetentionInput["isLeased"],
+): number {
+  let n = 0;
+  for (const c of candidates) {
+    for (let i = 0; i < c.limit; i++) {
+      if (!c.aged.has(i) && !isLeased(c.serial, c.segments[i].start)) n += c.segments[i].bytes;
+    }
+  }
+  return n;
+}
+
+/** Index of the camera's next segment to give (past those aged out); -1 when none is left. */
+function peek(c: Candidate): number {
+  while (c.next < c.limit && c.aged.has(c.next)) c.next++;
+  return c.next < c.limit ? c.next : -1;
+}
+
 /** The camera holding the most bytes that still has something to give; ties: oldest first. */
 function nextToGive(candidates: Candidate[]): Candidate | undefined {
   let best: Candidate | undefined;
   for (const c of candidates) {
-    if (c.queue.length === 0) continue;
+    const i = peek(c);
+    if (i < 0) continue;
     if (
       !best || c.held > best.held ||
-      (c.held === best.held && c.queue[0].start < best.queue[0].start)
+      (c.held === best.held && c.segments[i].start < best.segments[best.next].start)
     ) best = c;
   }
   return best;

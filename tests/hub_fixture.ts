@@ -5,7 +5,7 @@
 import https from "node:https";
 import { WebSocket } from "ws";
 import { createTestPki, type IssuedCert, type TestPki } from "./pki_fixture.ts";
-import { type Hub, type StartOptions, startHub } from "../hub/server.ts";
+import { type Hub, startHub, type StartOptions } from "../hub/server.ts";
 import type { HubConfig } from "../hub/config.ts";
 import { buildViewerFrame } from "../lib/trailer.ts";
 import { manifest } from "../manifest.gen.ts";
