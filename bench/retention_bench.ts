@@ -16,7 +16,7 @@
  */
 import { parseArgs } from "node:util";
 import { INDEX_MAGIC, segmentStem } from "../lib/archive_index.ts";
-import { type CameraSegments, planRetention } from "../lib/retention_plan.ts";
+import { type CameraSegments, planRetention, type RetentionLimits } from "../lib/retention_plan.ts";
 import { SegmentLeases } from "../lib/segment_leases.ts";
 import { listSegments } from "../hub/archive_reader.ts";
 import { createHubMetrics } from "../hub/hub_metrics.ts";
@@ -94,7 +94,7 @@ try {
   );
   const totalBytes = SEGMENTS * 9;
   const quota = Math.floor(totalBytes * 0.99);
-  const keepAll = { retainMs: 3650 * DAY, retainBytes: null, minFreeBytes: 0 };
+  const keepAll: RetentionLimits = { retainMs: 3650 * DAY, retainBytes: null, minFreeBytes: 0 };
 
   const listing = syntheticListing(now);
   const planMs: number[] = [];
@@ -114,7 +114,7 @@ try {
   }
 
   const m = createHubMetrics();
-  const retention = (limits: typeof keepAll & { retainBytes: number | null }) =>
+  const retention = (limits: RetentionLimits) =>
     new Retention({
       dir,
       limits,
