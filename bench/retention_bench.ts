@@ -7,7 +7,8 @@
  *  - a sweep that deletes nothing: the first one (stats every file), later ones after every
  *    camera directory changed (one readDir per camera, closed segments' stats cached), and
  *    later ones with the directories unchanged (a stat per camera and its newest segment);
- *  - one sweep deleting 1% of the segments (quota), done once since it deletes;
+ *  - the first sweep of another instance, deleting 1% of the segments (quota): the same stats
+ *    plus the unlinks, done once since it deletes;
  *  - `listSegments()` of one camera, read and cached (mtime check only).
  * Prints medians in ms.
  *
@@ -174,7 +175,10 @@ try {
     ["first sweep, deleting nothing (stats every file)", firstSweepMs.toFixed(0)],
     [`later sweep, directories changed (median of ${ROUNDS})`, figures.sweepMs.toFixed(0)],
     [`later sweep, directories unchanged (median)`, figures.settledSweepMs.toFixed(1)],
-    [`sweep deleting ${deleted} segments (quota)`, deletingSweepMs.toFixed(0)],
+    [
+      `first sweep deleting ${deleted} segments (quota; stats, unlinks)`,
+      deletingSweepMs.toFixed(0),
+    ],
     [`listSegments() of one camera, read`, listColdMs.toFixed(1)],
     [`listSegments() of one camera, cached (median)`, figures.listSegmentsCachedMs.toFixed(2)],
   ];
