@@ -7,6 +7,8 @@ import { createHubMetrics } from "./hub_metrics.ts";
 import { Recorder } from "./recorder.ts";
 import { listSegments, openArchive, readFrame, readSegmentIndex } from "./archive_reader.ts";
 import { type FreeSpace, Retention, statfsFreeSpace } from "./retention.ts";
+import { recoverArchive } from "./archive_recover.ts";
+import { segmentStem } from "../lib/archive_index.ts";
 
 const A = "0123CAFE000000000A";
 const B = "0123CAFE000000000B";
@@ -262,5 +264,20 @@ Deno.test("Retention sees the newest segment grow in a directory it does not rea
     const r = await retention.sweep();
     assert.deepEqual(r?.deleted.map((d) => d.start), [first]);
     assert.deepEqual(await listSegments(`${w.dir}/${A}`), [second]);
+  });
+});
+
+Deno.test("recoverArchive() removes the data file a crash between retention's two unlinks leaves", async () => {
+  await withWorld(async (w) => {
+    const frames = await recordFrames(w, A, 12);
+    await w.rec.close();
+    const cam = `${w.dir}/${A}`;
+    const [first] = await listSegments(cam);
+    // Retention removes the index first: killed right after it.
+    await Deno.remove(`${cam}/${segmentStem(first)}.idx`);
+    const repairs = await recoverArchive(w.dir, () => {});
+    assert.deepEqual(repairs.map((r) => [r.segment, r.frames]), [[segmentStem(first), 0]]);
+    await assert.rejects(Deno.stat(`${cam}/${segmentStem(first)}.mjpeg`), Deno.errors.NotFound);
+    assert.deepEqual(await framesOnDisk(w.dir, A), frames.slice(4));
   });
 });
