@@ -55,12 +55,23 @@ export type SubscribedMessage = { type: "subscribed"; cameras: string[]; all: bo
 /** A control message was refused (in whole or in part). */
 export type ErrorMessage = { type: "error"; code: string; message: string };
 
+/**
+ * Recording as a whole paused (the disk is at its free-space floor with nothing left to
+ * delete) or resumed; `reason` says why (`low-disk`).
+ */
+export type RecordingMessage = {
+  type: "recording";
+  state: "paused" | "resumed";
+  reason: string;
+};
+
 export type HubMessage =
   | HelloMessage
   | CameraMessage
   | StatsMessage
   | SubscribedMessage
-  | ErrorMessage;
+  | ErrorMessage
+  | RecordingMessage;
 
 export function helloMessage(viewer: string, cameras: CameraInfo[]): HelloMessage {
   return { type: "hello", v: PROTOCOL_VERSION, viewer, cameras };
@@ -76,6 +87,13 @@ export function statsMessage(cameras: CameraStats[]): StatsMessage {
 
 export function subscribedMessage(cameras: string[], all: boolean): SubscribedMessage {
   return { type: "subscribed", cameras, all };
+}
+
+export function recordingMessage(
+  state: RecordingMessage["state"],
+  reason: string,
+): RecordingMessage {
+  return { type: "recording", state, reason };
 }
 
 export function errorMessage(body: { code: string; message: string }): ErrorMessage {
