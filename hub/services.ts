@@ -128,6 +128,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     });
     const bus = o.bus ?? new InProcessBus({ onError: (err) => log("bus-error", { error: err }) });
     cleanups.push(() => bus.close());
+    const recordings = openArchive(recordingsDir(config));
     const liveRelay = relay = new Relay({
       registry,
       bus,
@@ -139,6 +140,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       viewerBufferBytes: config.viewerBufferBytes,
       maxFps: config.maxFps,
       maxDimension: config.maxDimension,
+      recordings,
     });
     cleanups.push(() => snapshots.flush(liveRelay.latest));
     const recorder = await startRecorder(config, { bus, log, metrics: o.metrics });
@@ -175,7 +177,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       },
       shutdown: o.shutdown,
       streams,
-      recordings: openArchive(recordingsDir(config)),
+      recordings,
     };
     o.metrics.metrics.collect(() => {
       const counts = liveRelay.connectionCounts;

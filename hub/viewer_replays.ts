@@ -1,0 +1,95 @@
+/**
+ * The replays of one viewer connection: at most {@link MAX_REPLAYS} cameras, each a
+ * {@link ReplaySession}. A camera stays here from its `play` until its `live` (paused or ended
+ * too): while it is here the viewer session does not subscribe to its live frames.
+ */
+import { TrustcamError } from "../lib/errors.ts";
+import type { ReplayCommand, ReplayMessage } from "../lib/protocol.ts";
+import { quote } from "../lib/quote.ts";
+import type { FrameSink } from "../lib/send_queue.ts";
+import { type ReplayContext, ReplaySession } from "./replay_session.ts";
+
+/** Cameras one connection may replay at once (playing, paused or ended, until `live`). */
+export const MAX_REPLAYS = 4;
+
+export class ViewerReplays {
+  readonly #ctx: ReplayContext;
+  readonly #cn: string;
+  readonly #sink: FrameSink;
+  readonly #send: (msg: ReplayMessage) => void;
+  readonly #replays = new Map<string, ReplaySession>();
+
+  constructor(
+    ctx: ReplayContext,
+    cn: string,
+    sink: FrameSink,
+    send: (msg: ReplayMessage) => void,
+  ) {
+    this.#ctx = ctx;
+    this.#cn = cn;
+    this.#sink = sink;
+    this.#send = send;
+  }
+
+  /** Whether `serial` is replayed (so its live frames are held back). O(1). */
+  has(serial: string): boolean {
+    return this.#replays.has(serial);
+  }
+
+  /** The cameras replayed and their states, sorted (tests read it). */
+  get states(): Array<[string, string]> {
+    return [...this.#replays].map(([s, r]): [string, string] => [s, r.state]).sort();
+  }
+
+  /**
+   * `play` or `pause`, already allowed by the policy; each is acknowledged by its session.
+   * Throws TC_ERR_REPLAY_LIMIT for a fifth camera and TC_ERR_BAD_CONTROL for pausing a camera
+   * that is not replayed, changing nothing.
+   */
+  command(cmd: Exclude<ReplayCommand, { type: "live" }>): void {
+    const serial = cmd.camera;
+    let replay = this.#replays.get(serial);
+    if (cmd.type === "pause") {
+      if (!replay) {
+        throw new TrustcamError("TC_ERR_BAD_CONTROL", `Camera is not replaying: ${quote(serial)}`);
+      }
+      replay.pause();
+      return;
+    }
+    if (!replay) {
+      if (this.#replays.size >= MAX_REPLAYS) {
+        throw new TrustcamError(
+          "TC_ERR_REPLAY_LIMIT",
+          `Too many cameras replaying: ${this.#replays.size + 1} > ${MAX_REPLAYS}`,
+        );
+      }
+      replay = new ReplaySession(this.#ctx, serial, this.#cn, this.#sink, this.#send);
+      this.#replays.set(serial, replay);
+    }
+    replay.play(cmd.from, cmd.speed);
+  }
+
+  /** Ends the replay of `serial`, if any (`live`): no recorded frame of it goes out after. */
+  end(serial: string): void {
+    this.#replays.get(serial)?.end();
+    this.#replays.delete(serial);
+  }
+
+  /** Ends, with an `ended` message, the replays of cameras `visible` refuses; true if any. */
+  endHidden(visible: (serial: string) => boolean): boolean {
+    let ended = false;
+    for (const [serial, replay] of this.#replays) {
+      if (visible(serial)) continue;
+      replay.endAndTell();
+      this.#replays.delete(serial);
+      ended = true;
+    }
+    return ended;
+  }
+
+  /** Ends every replay (the socket closed). */
+  close(): void {
+    for (const replay of this.#replays.values()) replay.end();
+    this.#replays.clear();
+  }
+}
