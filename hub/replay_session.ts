@@ -69,6 +69,8 @@ export class ReplaySession {
   #position = 0;
   #abort: AbortController | undefined;
   #sender: LatestSender<OutFrame> | undefined;
+  /** Frames read since the last play. */
+  #read = 0;
 
   constructor(
     ctx: ReplayContext,
@@ -93,10 +95,16 @@ export class ReplaySession {
     return this.#sender?.last?.time ?? this.#position;
   }
 
+  /** What the replay did since its last play (tests and the log read it). */
+  get counts(): { read: number; sent: number; skipped: number } {
+    return { read: this.#read, sent: this.#sender?.sent ?? 0, skipped: this.#sender?.skipped ?? 0 };
+  }
+
   /** (Re)starts from `from` (epoch ms): the `playing` ack goes out before any frame. */
   play(from: number, speed: number): void {
     this.#stop();
     this.#position = from;
+    this.#read = 0;
     const abort = this.#abort = new AbortController();
     const sender = this.#sender = new LatestSender<OutFrame>(this.#sink);
     this.#state = "playing";
@@ -147,6 +155,7 @@ export class ReplaySession {
       let prev = -Infinity;
       for await (const f of frames) {
         if (signal.aborted) return;
+        this.#read++;
         // A gap in the recording (the camera or the recorder was off) is skipped, not waited.
         if (f.time - prev > RANGE_GAP_MS) {
           base = now();

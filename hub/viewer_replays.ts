@@ -9,6 +9,14 @@ import { quote } from "../lib/quote.ts";
 import type { FrameSink } from "../lib/send_queue.ts";
 import { type ReplayContext, ReplaySession } from "./replay_session.ts";
 
+export interface ReplayInfo {
+  camera: string;
+  state: string;
+  read: number;
+  sent: number;
+  skipped: number;
+}
+
 /** Cameras one connection may replay at once (playing, paused or ended, until `live`). */
 export const MAX_REPLAYS = 4;
 
@@ -36,9 +44,11 @@ export class ViewerReplays {
     return this.#replays.has(serial);
   }
 
-  /** The cameras replayed and their states, sorted (tests read it). */
-  get states(): Array<[string, string]> {
-    return [...this.#replays].map(([s, r]): [string, string] => [s, r.state]).sort();
+  /** The cameras replayed, sorted, with their states and counts (tests read it). */
+  get states(): ReplayInfo[] {
+    return [...this.#replays.values()]
+      .map((r) => ({ camera: r.serial, state: r.state, ...r.counts }))
+      .sort((a, b) => a.camera < b.camera ? -1 : 1);
   }
 
   /**

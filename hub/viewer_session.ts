@@ -36,7 +36,7 @@ import {
   type Session,
   type SessionContext,
 } from "./session.ts";
-import { ViewerReplays } from "./viewer_replays.ts";
+import { type ReplayInfo, ViewerReplays } from "./viewer_replays.ts";
 
 const SEND_BINARY = { binary: true } as const;
 
@@ -146,7 +146,7 @@ export class ViewerSession implements Session {
   }
 
   /** The cameras replayed and their states (tests read it). */
-  get replays(): Array<[string, string]> {
+  get replays(): ReplayInfo[] {
     return this.#replays.states;
   }
 
