@@ -2,9 +2,10 @@
  * One camera's replay on one viewer connection (docs/protocol.md, "Replay"): reads the
  * camera's recorded frames one at a time, sends each at its recorded timing divided by the
  * speed, stamped with its capture time (a `trustcam-at=` COM right after SOI) in the usual
- * viewer frame. Frames go out through a {@link LatestSender}: one write in flight and one frame
- * waiting, a newer frame replacing the waiting one, so a viewer slower than the replay skips
- * ahead instead of queueing, and a fast replay holds at most two frames for its viewer.
+ * viewer frame. Frames go out through a {@link LatestSender}: one write in flight and at most 4
+ * frames (1 MiB) waiting; past that the waiting ones are dropped for the newest, so a viewer
+ * slower than the replay skips ahead instead of queueing, and a fast replay holds a bounded few
+ * frames for its viewer.
  *
  * Time comes from the relay's clock (`now`, `sleep`), so tests pace a replay by hand. Reads
  * are awaited one at a time and the loop sleeps until each frame is due: a 16x replay costs
@@ -96,8 +97,14 @@ export class ReplaySession {
   }
 
   /** What the replay did since its last play (tests and the log read it). */
-  get counts(): { read: number; sent: number; skipped: number } {
-    return { read: this.#read, sent: this.#sender?.sent ?? 0, skipped: this.#sender?.skipped ?? 0 };
+  get counts(): { read: number; sent: number; skipped: number; waiting: number } {
+    const s = this.#sender;
+    return {
+      read: this.#read,
+      sent: s?.sent ?? 0,
+      skipped: s?.skipped ?? 0,
+      waiting: s?.waiting ?? 0,
+    };
   }
 
   /** (Re)starts from `from` (epoch ms): the `playing` ack goes out before any frame. */

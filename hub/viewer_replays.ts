@@ -15,6 +15,7 @@ export interface ReplayInfo {
   read: number;
   sent: number;
   skipped: number;
+  waiting: number;
 }
 
 /** Cameras one connection may replay at once (playing, paused or ended, until `live`). */

@@ -1,39 +1,61 @@
 /**
- * The outgoing frames of one replay: at most one write in flight and one frame waiting; a frame
- * pushed while one already waits replaces it (the older one is skipped). A viewer slower than
- * the replay rate so skips ahead to the newest frame, as live viewers do, and a replay never
- * holds more than two frames for its viewer, however fast it runs. Pure: it sees the socket
- * only through {@link FrameSink}.
+ * The outgoing frames of one replay: one write in flight and a few frames waiting behind it
+ * (absorbing the jitter of a socket that keeps up). A frame pushed when the waiting ones are
+ * at their bound drops them all and waits alone: a viewer slower than the replay rate skips
+ * ahead to the newest frame, as live viewers do, and a replay never holds more than the bound
+ * for its viewer, however fast it runs. Pure: it sees the socket only through
+ * {@link FrameSink}.
  */
 import type { FrameSink, QueuedFrame } from "./send_queue.ts";
 
+export interface LatestSenderOptions {
+  /** Frames that may wait behind the write in flight (default 4). */
+  maxWaiting?: number;
+  /** Bytes that may wait; one frame always may (default 1 MiB). */
+  maxWaitingBytes?: number;
+}
+
 export class LatestSender<F extends QueuedFrame> {
   readonly #sink: FrameSink;
+  readonly #maxWaiting: number;
+  readonly #maxWaitingBytes: number;
   #inFlight = false;
-  #waiting: F | undefined;
+  #waiting: F[] = [];
+  #waitingBytes = 0;
   #closed = false;
   #idle: Array<() => void> = [];
   readonly #onWritten = (err?: Error) => this.#written(err);
   /** Writes started. */
   sent = 0;
+  /** Frames dropped for a newer one before their write could start. */
+  skipped = 0;
   /** The last frame whose write started. */
   last: F | undefined;
-  /** Frames replaced by a newer one before their write could start. */
-  skipped = 0;
 
-  constructor(sink: FrameSink) {
+  constructor(sink: FrameSink, options: LatestSenderOptions = {}) {
     this.#sink = sink;
+    this.#maxWaiting = Math.max(1, options.maxWaiting ?? 4);
+    this.#maxWaitingBytes = options.maxWaitingBytes ?? 1024 * 1024;
   }
 
-  /** Writes `data` now, or keeps it as the one frame waiting. Never throws. */
+  /** Writes `frame` now, or keeps it waiting (dropping those waiting when full). Never throws. */
   push(frame: F): void {
     if (this.#closed) return;
-    if (this.#inFlight) {
-      if (this.#waiting) this.skipped++;
-      this.#waiting = frame;
+    if (!this.#inFlight) {
+      this.#write(frame);
       return;
     }
-    this.#write(frame);
+    const size = frame.data.byteLength;
+    if (
+      this.#waiting.length >= this.#maxWaiting ||
+      this.#waitingBytes + size > this.#maxWaitingBytes
+    ) {
+      this.skipped += this.#waiting.length;
+      this.#waiting.length = 0;
+      this.#waitingBytes = 0;
+    }
+    this.#waiting.push(frame);
+    this.#waitingBytes += size;
   }
 
   /** A write is on its way to the sink. */
@@ -41,9 +63,9 @@ export class LatestSender<F extends QueuedFrame> {
     return this.#inFlight;
   }
 
-  /** A frame waits behind the write in flight. */
-  get waiting(): boolean {
-    return this.#waiting !== undefined;
+  /** Frames waiting behind the write in flight. */
+  get waiting(): number {
+    return this.#waiting.length;
   }
 
   /** Resolves once nothing is in flight or waiting (at once if so, and once closed). */
@@ -52,20 +74,16 @@ export class LatestSender<F extends QueuedFrame> {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  /** Drops the frame waiting (a pause, a `live`): nothing more goes out until the next push. */
-  dropWaiting(): void {
-    this.#waiting = undefined;
+  /** Drops the frames waiting and ignores later pushes (pause, `live`, close). */
+  close(): void {
+    this.#closed = true;
+    this.#waiting.length = 0;
+    this.#waitingBytes = 0;
     this.#settle();
   }
 
-  /** Drops the frame waiting and ignores later pushes (the replay or the viewer ended). */
-  close(): void {
-    this.#closed = true;
-    this.dropWaiting();
-  }
-
   #isIdle(): boolean {
-    return this.#closed || (!this.#inFlight && this.#waiting === undefined);
+    return this.#closed || (!this.#inFlight && this.#waiting.length === 0);
   }
 
   #write(frame: F): void {
@@ -91,9 +109,11 @@ export class LatestSender<F extends QueuedFrame> {
       this.close();
       return;
     }
-    const next = this.#waiting;
-    this.#waiting = undefined;
-    if (next && !this.#closed) this.#write(next);
+    const next = this.#waiting.shift();
+    if (next && !this.#closed) {
+      this.#waitingBytes -= next.data.byteLength;
+      this.#write(next);
+    }
     this.#settle();
   }
 

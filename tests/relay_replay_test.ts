@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { fakeJpeg, type TestClient, waitFor } from "./hub_fixture.ts";
 import { startTestRelay, type TestRelay } from "./relay_fixture.ts";
+import { stalledViewer } from "../harness/stalled_viewer.ts";
 import { Recorder } from "../hub/recorder.ts";
 import { openArchive } from "../hub/archive_reader.ts";
 import { createHubMetrics } from "../hub/hub_metrics.ts";
@@ -212,30 +213,47 @@ Deno.test("pause stops the replay where it is; play resumes from a time; live en
   assert.equal(times(viewer)[3], undefined);
 });
 
+/** A masked client text frame (RFC 6455 §5.2), for a viewer that writes but never reads. */
+function clientText(text: string): Uint8Array {
+  const payload = new TextEncoder().encode(text);
+  const n = payload.length;
+  const head = n < 126 ? [0x81, 0x80 | n] : [0x81, 0x80 | 126, n >> 8, n & 0xff];
+  const mask = crypto.getRandomValues(new Uint8Array(4));
+  const out = new Uint8Array(head.length + 4 + n);
+  out.set(head);
+  out.set(mask, head.length);
+  for (let i = 0; i < n; i++) out[head.length + 4 + i] = payload[i] ^ mask[i & 3];
+  return out;
+}
+
 Deno.test("a viewer that stops reading skips to the newest recorded frame, nothing queues", async () => {
-  // 64 frames of 512 KiB: more than the socket buffers hold (about 10 MiB here).
+  // 64 frames of 512 KiB: far more than the socket buffers hold.
   const offsets = Array.from({ length: 64 }, (_, i) => i * 10);
   const frames = offsets.map((_, i) => fakeJpeg(512 * 1024, i + 1));
   await using s = await setup(frames, offsets);
-  const { clock, viewer, r } = s;
-  const replay = () => [...r.relay.viewers][0].replays[0];
-  viewer.ws.send(JSON.stringify({ type: "play", camera: CAM, from: T0, speed: 16 }));
-  await viewer.until(() => viewer.binary.length === 1, 5000, "the first frame");
-  viewer.ws.pause();
-  // Every other frame falls due at once while the viewer reads nothing.
-  await waitFor(() => clock.dues.length === 1);
-  clock.advance(1000);
-  await waitFor(() => replay().read === frames.length, 10_000, "every frame read");
-  const held = replay();
-  assert.ok(held.skipped > 0, `${held.sent} sent, none skipped`);
-  assert.ok(held.sent + held.skipped >= frames.length - 1, "at most one frame waits");
-  viewer.ws.resume();
-  await viewer.until(() => replies(viewer, "replay", "ended").length === 1, 10_000, "ended");
-  const { sent, skipped } = replay();
-  assert.equal(sent + skipped, frames.length);
-  const got = times(viewer);
-  assert.equal(got.length, sent);
-  assert.equal(got.at(-1), T0 + offsets.at(-1)!, "the newest frame wins");
-  for (let i = 1; i < got.length; i++) assert.ok(got[i]! > got[i - 1]!, "in order");
-  console.log(`slow viewer: ${sent} of ${frames.length} frames sent, ${skipped} skipped`);
+  const { clock, r } = s;
+  const conn = await stalledViewer({
+    port: r.port,
+    caPem: r.pki.caPem,
+    cert: await r.pki.viewer("sloth"),
+  });
+  try {
+    const sloth = () => [...r.relay.viewers].find((v) => v.peer.cn === "sloth");
+    await waitFor(() => sloth() !== undefined);
+    await conn.write(clientText(JSON.stringify({ type: "play", camera: CAM, from: T0 })));
+    await waitFor(() => sloth()?.replays.length === 1, 5000, "the play");
+    // Every frame falls due while the viewer reads nothing.
+    await waitFor(() => clock.dues.length === 1 || sloth()!.replays[0].read === frames.length);
+    clock.advance(10_000);
+    await waitFor(() => sloth()!.replays[0].read === frames.length, 10_000, "every frame read");
+    const { sent, skipped, waiting } = sloth()!.replays[0];
+    assert.equal(sent + skipped + waiting, frames.length);
+    assert.ok(waiting >= 1 && waiting <= 2, `${waiting} frames of 512 KiB wait (1 MiB at most)`);
+    assert.ok(sent < frames.length / 2, `${sent} writes started for a viewer reading nothing`);
+    assert.equal(sloth()!.replays[0].state, "playing", "ended waits for the last frame");
+    console.log(`stalled viewer: ${sent} of ${frames.length} frames written, ${skipped} skipped`);
+  } finally {
+    conn.close();
+  }
+  await waitFor(() => r.relay.replaysRunning === 0, 5000, "the replay to end with the socket");
 });
