@@ -115,6 +115,12 @@ export class ReplaySession {
     const abort = this.#abort = new AbortController();
     const sender = this.#sender = new LatestSender<OutFrame>(this.#sink);
     this.#state = "playing";
+    this.#ctx.log("replay", {
+      cn: this.#cn,
+      serial: this.serial,
+      from: new Date(from).toISOString(),
+      speed,
+    });
     this.#send(replayPlayingMessage(this.serial, from, speed));
     this.#ctx.track(this.#run(from, speed, abort.signal, sender));
   }

@@ -9,6 +9,11 @@ import { quote } from "../lib/quote.ts";
 import type { FrameSink } from "../lib/send_queue.ts";
 import { type ReplayContext, ReplaySession } from "./replay_session.ts";
 
+/** What the replays need of the relay: its clock, archive and log, and the policy. */
+export interface ViewerReplayContext extends ReplayContext {
+  canSee(viewer: string, serial: string): boolean;
+}
+
 export interface ReplayInfo {
   camera: string;
   state: string;
@@ -22,14 +27,14 @@ export interface ReplayInfo {
 export const MAX_REPLAYS = 4;
 
 export class ViewerReplays {
-  readonly #ctx: ReplayContext;
+  readonly #ctx: ViewerReplayContext;
   readonly #cn: string;
   readonly #sink: FrameSink;
   readonly #send: (msg: ReplayMessage) => void;
   readonly #replays = new Map<string, ReplaySession>();
 
   constructor(
-    ctx: ReplayContext,
+    ctx: ViewerReplayContext,
     cn: string,
     sink: FrameSink,
     send: (msg: ReplayMessage) => void,
@@ -53,13 +58,22 @@ export class ViewerReplays {
   }
 
   /**
-   * `play` or `pause`, already allowed by the policy; each is acknowledged by its session.
-   * Throws TC_ERR_REPLAY_LIMIT for a fifth camera and TC_ERR_BAD_CONTROL for pausing a camera
-   * that is not replayed, changing nothing.
+   * `play` (acknowledged by its session), `pause` (likewise) or `live` (the replay ends; the
+   * viewer session subscribes the camera and acknowledges). Throws, changing nothing,
+   * TC_ERR_FORBIDDEN for a camera the policy hides, TC_ERR_REPLAY_LIMIT for a fifth camera and
+   * TC_ERR_BAD_CONTROL for pausing a camera that is not replayed.
    */
-  command(cmd: Exclude<ReplayCommand, { type: "live" }>): void {
+  command(cmd: ReplayCommand): void {
     const serial = cmd.camera;
+    if (!this.#ctx.canSee(this.#cn, serial)) {
+      throw new TrustcamError("TC_ERR_FORBIDDEN", `Not allowed to see camera: ${quote(serial)}`);
+    }
     let replay = this.#replays.get(serial);
+    if (cmd.type === "live") {
+      replay?.end();
+      this.#replays.delete(serial);
+      return;
+    }
     if (cmd.type === "pause") {
       if (!replay) {
         throw new TrustcamError("TC_ERR_BAD_CONTROL", `Camera is not replaying: ${quote(serial)}`);
@@ -78,12 +92,6 @@ export class ViewerReplays {
       this.#replays.set(serial, replay);
     }
     replay.play(cmd.from, cmd.speed);
-  }
-
-  /** Ends the replay of `serial`, if any (`live`): no recorded frame of it goes out after. */
-  end(serial: string): void {
-    this.#replays.get(serial)?.end();
-    this.#replays.delete(serial);
   }
 
   /** Ends, with an `ended` message, the replays of cameras `visible` refuses; true if any. */

@@ -241,25 +241,14 @@ export class ViewerSession implements Session {
     this.ack();
   }
 
-  /**
-   * `play` / `pause` hand the camera to the replays (its live frames stop with the sync);
-   * `live` ends its replay and subscribes it as a `subscribe` would, acknowledged by `replay`
-   * `live` and then `subscribed`. A camera the policy hides is refused and nothing changes.
-   */
+  /** A replay command (hub/viewer_replays.ts); `live` then subscribes as `subscribe` would. */
   #replay(cmd: ReplayCommand): void {
     try {
-      if (!this.#ctx.canSee(this.peer.cn, cmd.camera)) {
-        throw new TrustcamError(
-          "TC_ERR_FORBIDDEN",
-          `Not allowed to see camera: ${quote(cmd.camera)}`,
-        );
-      }
+      this.#replays.command(cmd);
       if (cmd.type !== "live") {
-        this.#replays.command(cmd);
         this.sync();
         return;
       }
-      this.#replays.end(cmd.camera);
       this.#command({ type: "subscribe", cameras: [cmd.camera] });
       this.#send(replayLiveMessage(cmd.camera));
       this.ack();

@@ -119,6 +119,13 @@ Deno.test("play gives back the recorded frames byte-exact, in order, with their 
     { type: "replay", camera: CAM, state: "ended", at: new Date(index.at(-1)!.time).toISOString() },
   ]);
 
+  assert.ok(
+    t.log.some((l) =>
+      l === `replay cn=tester serial=${CAM} from=${new Date(index[0].time).toISOString()} speed=2`
+    ),
+    t.log.join("\n"),
+  );
+
   // From the middle, by epoch ms: the frames from there on.
   viewer.ws.send(play(CAM, index[8].time, 4));
   await viewer.until(() => replies(viewer, "replay", "ended").length === 2);
