@@ -15,6 +15,8 @@ import {
   waitFor,
 } from "./hub_fixture.ts";
 import { listSegments, readSegmentIndex } from "../hub/archive_reader.ts";
+import { revoke } from "../cli/cert_revocation.ts";
+import { issueViewer } from "../cli/cert_dir.ts";
 import { readComment, recordedAt } from "../lib/jpeg_com.ts";
 import { parseViewerFrame } from "../lib/trailer.ts";
 
@@ -288,6 +290,20 @@ Deno.test("a policy reload that hides a replayed camera ends its replay", async 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("revoking a viewer's certificate mid-replay ends the replay with the connection", async () => {
+  await using t = await startTestHub({ record: "continuous" });
+  const frames = Array.from({ length: 5 }, (_, i) => fakeJpeg(500, i + 1));
+  await recordFrames(t, CAM, frames, 100);
+  const cert = (await issueViewer(t.pki.dir, "mallory")).cert;
+  const viewer = await t.viewer("mallory", "?cameras=", cert);
+  viewer.ws.send(play(CAM, 0, 0.25));
+  await viewer.until(() => viewer.binary.length === 1);
+  assert.equal(t.hub.relay.replaysRunning, 1);
+  await revoke(t.pki.dir, "mallory");
+  assert.deepEqual(await viewer.closed, { code: 1008, reason: "Certificate revoked" });
+  await waitFor(() => t.hub.relay.replaysRunning === 0, 5000, "the replay to end");
 });
 
 Deno.test("a viewer replaying at 16x costs a live viewer no frame and no skip", async () => {
