@@ -246,7 +246,9 @@ export class ViewerSession implements Session {
     try {
       this.#replays.command(cmd);
       if (cmd.type !== "live") {
+        // No live frame of the camera after the `playing` ack: the bus, then those waiting.
         this.sync();
+        this.#queue.dropWhere((f) => f.serial === cmd.camera);
         return;
       }
       this.#command({ type: "subscribe", cameras: [cmd.camera] });
