@@ -1,8 +1,7 @@
 /**
  * Viewer control messages (`subscribe` / `unsubscribe`, `play` / `pause` / `live`), a viewer's
- * subscription state and
- * the token bucket that limits how fast peers may send control messages. See
- * docs/protocol.md, "Text messages: JSON control".
+ * subscription state and the token bucket that limits how fast peers may send control
+ * messages. See docs/protocol.md, "Text messages: JSON control".
  */
 import { TrustcamError } from "./errors.ts";
 import {
@@ -102,24 +101,17 @@ function parseReplayCommand(
   if (type !== "play") return { type, camera: serial };
   const from = msg.from;
   if (from === undefined) throw new TrustcamError("TC_ERR_BAD_TIME", "Missing from");
-  if (typeof from !== "string" && typeof from !== "number") {
-    throw new TrustcamError(
-      "TC_ERR_BAD_TIME",
-      `Invalid from: ${quote(from)}: expected ISO 8601 (2026-11-27T14:00:00Z) or epoch ms`,
-    );
-  }
+  // A number is epoch ms as its digits would be: no fraction, no sign, no exponent.
+  const at = parseInstant("from", typeof from === "string" ? from : JSON.stringify(from));
   const speed = msg.speed === undefined ? 1 : msg.speed;
-  if (
-    typeof speed !== "number" || !(speed >= MIN_REPLAY_SPEED && speed <= MAX_REPLAY_SPEED)
-  ) {
+  if (typeof speed !== "number" || !(speed >= MIN_REPLAY_SPEED && speed <= MAX_REPLAY_SPEED)) {
+    const range = `${MIN_REPLAY_SPEED} to ${MAX_REPLAY_SPEED}`;
     throw new TrustcamError(
       "TC_ERR_BAD_CONTROL",
-      `Invalid speed: ${
-        quote(speed)
-      }: must be a number from ${MIN_REPLAY_SPEED} to ${MAX_REPLAY_SPEED}`,
+      `Invalid speed: ${quote(speed)}: must be a number from ${range}`,
     );
   }
-  return { type, camera: serial, from: parseInstant("from", String(from)), speed };
+  return { type, camera: serial, from: at, speed };
 }
 
 /** Checked, canonical, de-duplicated serials; `where` names the source in the error. */
