@@ -147,6 +147,9 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     });
     const bus = o.bus ?? new InProcessBus({ onError: (err) => log("bus-error", { error: err }) });
     cleanups.push(() => bus.close());
+    // One set of leases: readers take them, retention leaves what they hold.
+    const leases = new SegmentLeases();
+    const recordings = openArchive(recordingsDir(config), leases);
     const liveRelay = relay = new Relay({
       registry,
       bus,
@@ -158,6 +161,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       viewerBufferBytes: config.viewerBufferBytes,
       maxFps: config.maxFps,
       maxDimension: config.maxDimension,
+      recordings,
     });
     cleanups.push(() => snapshots.flush(liveRelay.latest));
     const liveRecorder = recorder = await startRecorder(config, {
@@ -171,8 +175,6 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       bus,
       () => recordsFrames(config.record) || registry.hasOwnRecordMode("continuous"),
     );
-    // One set of leases: readers take them, retention leaves what they hold.
-    const leases = new SegmentLeases();
     const retention = new Retention({
       dir: recordingsDir(config),
       limits: config,
@@ -196,7 +198,6 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     const sweep = () =>
       retention.sweep().catch((err) => log("error", { where: "retention", error: err }));
     sweep();
-    const recordings = openArchive(recordingsDir(config), leases);
     // Before the recorder closes: a running export reads what it wrote.
     const exports = await openExports({
       dir: `${config.dataDir}/exports`,
