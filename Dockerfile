@@ -24,10 +24,11 @@ EXPOSE 5000
 # listens on 0.0.0.0 (any port, so TRUSTCAM_PORT alone moves it; another TRUSTCAM_HOST needs
 # its address here too) and dials only itself on 127.0.0.1 (the listener watchdog, see
 # docs/known-issues.md); it reads TRUSTCAM_* and the
-# two variables the ws package probes. No --allow-sys, --allow-ffi or --allow-run: the
+# two variables the ws package probes; of the system it asks only statfs (free space under the
+# recordings, for retention's --min-free-bytes). No --allow-ffi or --allow-run: the
 # bundle built above is served as is (the hub refuses to start if its sources changed since,
 # rather than spawn the bundler).
 HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
   CMD ["deno", "run", "--allow-net=127.0.0.1", "--allow-read=certs", "--allow-env=TRUSTCAM_*,WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE", "main.ts", "--healthcheck"]
 
-CMD ["run", "--allow-read=.", "--deny-read=certs/ca,certs/devices,certs/viewers", "--allow-write=data", "--allow-net=0.0.0.0,127.0.0.1", "--allow-env=TRUSTCAM_*,WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE", "main.ts", "--no-demo"]
+CMD ["run", "--allow-read=.", "--deny-read=certs/ca,certs/devices,certs/viewers", "--allow-write=data", "--allow-net=0.0.0.0,127.0.0.1", "--allow-env=TRUSTCAM_*,WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE", "--allow-sys=statfs", "main.ts", "--no-demo"]

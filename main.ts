@@ -11,6 +11,7 @@ import {
   USAGE,
   UsageError,
 } from "./lib/hub_options.ts";
+import { describeLimits } from "./lib/retention_plan.ts";
 import {
   CERT_FILES,
   exists,
@@ -149,6 +150,9 @@ function banner(url: string, o: HubOptions, demo: DemoCredentials | null): strin
       `  To avoid the browser's warning about the server, trust ${o.certsDir}/root-ca.crt`,
       "  as a certificate authority (Authorities > Import) for this development CA only.",
     );
+  }
+  if (o.record !== "off") {
+    lines.push("", `  Recording (${o.record}): kept ${describeLimits(o)} (--retain-days).`);
   }
   lines.push("", "  Ctrl-C stops everything.", "");
   return lines.join("\n");

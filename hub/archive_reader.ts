@@ -60,8 +60,35 @@ function orNone(err: unknown): IndexRecord[] {
   throw err;
 }
 
+function orMissing(err: unknown): undefined {
+  if (err instanceof Deno.errors.NotFound) return undefined;
+  throw err;
+}
+
+/**
+ * Listings of camera directories, reused while the directory's mtime is unchanged. Adding or
+ * removing a file (the recorder opening a segment, retention or recovery deleting one, in
+ * this process or another) moves the mtime, so a listing is never stale. Only a directory
+ * left unchanged for {@link SETTLED_MS} before it was read is cached: a change in the same
+ * clock tick as the read (or within a coarse filesystem's timestamp step) cannot hide.
+ */
+const listings = new Map<string, { mtime: number; starts: readonly number[] }>();
+const MAX_LISTINGS = 1024;
+const SETTLED_MS = 5000;
+
 /** Start times of a camera's segments (those with an index), ascending; [] when none. */
 export async function listSegments(cameraDir: string): Promise<number[]> {
+  let mtime: number | undefined;
+  try {
+    mtime = (await Deno.stat(cameraDir)).mtime?.getTime();
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    listings.delete(cameraDir);
+    return [];
+  }
+  const cached = listings.get(cameraDir);
+  if (cached && cached.mtime === mtime) return [...cached.starts];
+  const readAt = Date.now();
   const starts: number[] = [];
   try {
     for await (const e of Deno.readDir(cameraDir)) {
@@ -72,7 +99,13 @@ export async function listSegments(cameraDir: string): Promise<number[]> {
     if (err instanceof Deno.errors.NotFound) return starts;
     throw err;
   }
-  return starts.sort((a, b) => a - b);
+  starts.sort((a, b) => a - b);
+  listings.delete(cameraDir);
+  if (mtime !== undefined && mtime < readAt - SETTLED_MS) {
+    if (listings.size >= MAX_LISTINGS) listings.delete(listings.keys().next().value!);
+    listings.set(cameraDir, { mtime, starts: [...starts] });
+  }
+  return starts;
 }
 
 /** The complete records of one segment's index. */
@@ -141,7 +174,11 @@ export async function* framesOf(
       const records = await readSegmentIndex(cam.cameraDir, starts[i]).catch(orNone);
       const wanted = records.filter((r) => r.time > after && r.time <= to);
       if (wanted.length === 0) continue;
-      using data = await Deno.open(`${cam.cameraDir}/${segmentStem(starts[i])}${SEGMENT_DATA_EXT}`);
+      // Deleted between its index and its data (retention, before this lease): skipped. Once
+      // open, the data stays readable whatever happens to the file.
+      using data = await Deno.open(`${cam.cameraDir}/${segmentStem(starts[i])}${SEGMENT_DATA_EXT}`)
+        .catch(orMissing);
+      if (!data) continue;
       for (const r of wanted) {
         if (signal?.aborted) return;
         yield { time: r.time, jpeg: await readAt(data, r, starts[i]) };

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { fakeJpeg } from "../harness/fake_jpeg.ts";
 import { createHubMetrics } from "./hub_metrics.ts";
 import { Recorder } from "./recorder.ts";
-import { openArchive } from "./archive_reader.ts";
+import { listSegments, openArchive } from "./archive_reader.ts";
 import { SegmentLeases } from "../lib/segment_leases.ts";
+import { INDEX_MAGIC, segmentStem } from "../lib/archive_index.ts";
 import type { RecordedFrame } from "../lib/recordings.ts";
 
 const SERIAL = "0123CAFE0000000001";
@@ -99,4 +100,32 @@ Deno.test("frames() stops when its signal aborts and releases its lease", async 
     assert.equal(n, 2);
     assert.equal(leases.size, 0);
   });
+});
+
+Deno.test("listSegments() reuses a settled directory's listing until the directory changes", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "archive_listing_" });
+  try {
+    const touch = (start: number) =>
+      Deno.writeFile(`${dir}/${segmentStem(start)}.idx`, INDEX_MAGIC);
+    await touch(T0);
+    await touch(T0 + 60_000);
+    const old = new Date(Date.now() - 60_000);
+    await Deno.utime(dir, old, old);
+    assert.deepEqual(await listSegments(dir), [T0, T0 + 60_000]);
+    // A new segment moves the directory's mtime: seen at once.
+    await touch(T0 + 120_000);
+    assert.deepEqual(await listSegments(dir), [T0, T0 + 60_000, T0 + 120_000]);
+    await Deno.utime(dir, old, old);
+    assert.deepEqual(await listSegments(dir), [T0, T0 + 60_000, T0 + 120_000]);
+    // The cached listing is what answers while the mtime stays (forced back here to show it).
+    await Deno.remove(`${dir}/${segmentStem(T0)}.idx`);
+    await Deno.utime(dir, old, old);
+    assert.deepEqual(await listSegments(dir), [T0, T0 + 60_000, T0 + 120_000]);
+    // A deletion as retention does it moves the mtime: gone at once.
+    await Deno.remove(`${dir}/${segmentStem(T0 + 60_000)}.idx`);
+    assert.deepEqual(await listSegments(dir), [T0 + 120_000]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  assert.deepEqual(await listSegments(dir), []);
 });

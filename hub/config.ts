@@ -29,6 +29,9 @@ const CONFIG_KEYS = [
   "recordMaxFps",
   "segmentSeconds",
   "maxExports",
+  "retainMs",
+  "retainBytes",
+  "minFreeBytes",
 ] as const satisfies readonly (keyof HubOptions)[];
 
 export type HubConfig = Pick<HubOptions, typeof CONFIG_KEYS[number]>;

@@ -169,7 +169,7 @@ export class DeviceSession implements Session {
 function looksLikeViewerCommand(text: string): boolean {
   try {
     const o = JSON.parse(text);
-    return o?.type === "subscribe" || o?.type === "unsubscribe";
+    return ["subscribe", "unsubscribe", "play", "pause", "live"].includes(o?.type);
   } catch {
     return false;
   }

@@ -77,6 +77,25 @@ export function createHubMetrics() {
       "Frames not recorded: the disk was behind (queue full) or a write failed",
       ["serial"],
     ),
+    recorderPaused: metrics.counter(
+      "trustcam_recorder_paused_frames_total",
+      "Frames not recorded because recording was paused at the free-space floor",
+      ["serial"],
+    ),
+    recordingPaused: metrics.gauge(
+      "trustcam_recording_paused",
+      "Whether recording is paused (1): free space under --min-free-bytes, nothing to delete",
+    ),
+    retentionDeletedBytes: metrics.counter(
+      "trustcam_retention_deleted_bytes_total",
+      "Recording bytes deleted by retention (reason: age, quota, floor)",
+      ["reason"],
+    ),
+    retentionDeletedSegments: metrics.counter(
+      "trustcam_retention_deleted_segments_total",
+      "Recording segments deleted by retention (reason: age, quota, floor)",
+      ["reason"],
+    ),
     httpRequests: metrics.counter("trustcam_http_requests_total", "HTTP responses", ["status"]),
   };
 }

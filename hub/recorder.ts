@@ -19,6 +19,10 @@
  * survive. After a power cut, also what the OS had not written back of the open segment
  * (Linux's default writeback delay is 30 s); closed segments are synced. Recovery at start-up
  * (hub/archive_recover.ts) cuts what was torn.
+ *
+ * Retention (hub/retention.ts) pauses it when the disk is at its free-space floor with nothing
+ * left to delete: frames arriving meanwhile are not queued, and are counted apart from the
+ * drops (`paused` metric, `pausedFrames` in the stats).
  */
 import {
   INDEX_MAGIC,
@@ -41,7 +45,7 @@ export interface RecorderOptions {
   dir: string;
   segmentMs: number;
   log: Log;
-  metrics: { frames: Counter; bytes: Counter; dropped: Counter };
+  metrics: { frames: Counter; bytes: Counter; dropped: Counter; paused?: Counter };
   /** Capture time at the hub, epoch ms (injectable for tests). */
   now?: () => number;
   /** Bytes a camera may have queued or in flight before frames are dropped. */
@@ -63,6 +67,8 @@ export interface RecorderStats {
   dropped: number;
   /** Frames not kept because of `maxFps` (not dropped: the cap wanted them left out). */
   capped: number;
+  /** Frames not recorded because recording was paused (disk full). */
+  pausedFrames: number;
 }
 
 interface Segment {
@@ -93,7 +99,9 @@ class CameraWriter {
   segment: Segment | null = null;
   /** Whether the gate let its last frame through. */
   recording = false;
-  stats: RecorderStats = { frames: 0, bytes: 0, dropped: 0, capped: 0 };
+  /** While a segment is being opened: the time it starts at or after. */
+  opening: number | null = null;
+  stats: RecorderStats = { frames: 0, bytes: 0, dropped: 0, capped: 0, pausedFrames: 0 };
   constructor(readonly serial: string, readonly dir: string) {}
 }
 
@@ -103,6 +111,9 @@ export class Recorder {
   #unsubscribe: (() => void) | null = null;
   #closed = false;
   #cap: FpsCap | null;
+  #pausedBy: string | null = null;
+  /** Frames not recorded since the pause began. */
+  #notRecorded = 0;
 
   constructor(options: RecorderOptions) {
     this.#o = {
@@ -137,6 +148,12 @@ export class Recorder {
       this.#cameras.set(serial, cam);
     }
     cam.recording = true;
+    if (this.#pausedBy !== null) {
+      cam.stats.pausedFrames++;
+      this.#notRecorded++;
+      this.#o.metrics.paused?.inc({ serial });
+      return;
+    }
     if (this.#cap && !this.#cap.keep(serial, now)) {
       cam.stats.capped++;
       return;
@@ -170,6 +187,42 @@ export class Recorder {
 
   stats(serial: string): RecorderStats | undefined {
     return this.#cameras.get(serial)?.stats;
+  }
+
+  /**
+   * Stops writing (frames are counted, not queued) until {@link resume}; resolves once what
+   * was queued is written and every segment is synced and closed, so retention may delete it.
+   */
+  async pause(reason: string): Promise<void> {
+    if (this.#closed || this.#pausedBy !== null) return;
+    this.#pausedBy = reason;
+    this.#notRecorded = 0;
+    for (const cam of this.#cameras.values()) {
+      while (cam.writing || cam.queue.length) await (cam.writing ?? this.#flushCamera(cam));
+      if (this.#pausedBy === null) return; // resumed meanwhile: the segment stays open
+      if (cam.segment) await this.#closeSegment(cam);
+    }
+  }
+
+  /** Records again (a camera's next frame opens a new segment); returns the frames missed. */
+  resume(): number {
+    const missed = this.#notRecorded;
+    this.#pausedBy = null;
+    this.#notRecorded = 0;
+    return missed;
+  }
+
+  get paused(): boolean {
+    return this.#pausedBy !== null;
+  }
+
+  /**
+   * The start of the segment being written for `serial` (or, while one is being opened, the
+   * time it will start at or after): retention never deletes from there on.
+   */
+  writingFrom(serial: string): number | undefined {
+    const cam = this.#cameras.get(serial);
+    return cam?.segment?.start ?? cam?.opening ?? undefined;
   }
 
   /** Stops recording, writes what is queued, syncs and closes every segment. */
@@ -217,7 +270,12 @@ export class Recorder {
         from = i + 1;
         continue;
       }
-      cam.segment = await this.#openSegment(cam, batch[i].time);
+      cam.opening = batch[i].time;
+      try {
+        cam.segment = await this.#openSegment(cam, batch[i].time);
+      } finally {
+        cam.opening = null;
+      }
       from = i;
     }
   }

@@ -73,6 +73,7 @@ Deno.test("Recorder writes frames byte-exact, one segment per interval, indexed 
       bytes: frames.reduce((n, f) => n + f.length, 0),
       dropped: 0,
       capped: 0,
+      pausedFrames: 0,
     });
     const near = await frameNearest(cam, T0 + 1049);
     assert.deepEqual(near, { time: T0 + 1000, jpeg: frames[10] });
@@ -259,4 +260,37 @@ Deno.test("recoverArchive() cuts a torn last segment and leaves earlier ones who
       assert.deepEqual(await recoverArchive(dir, () => {}), [], "a second recovery finds nothing");
     });
   }
+});
+
+Deno.test("Recorder pause() closes segments and counts frames; resume() records into a new one", async () => {
+  await withRecorder({}, async ({ rec, bus, dir, clock }) => {
+    const first = fakeJpeg(200, 1);
+    publish(bus, first);
+    await rec.flush();
+    assert.equal(rec.writingFrom(SERIAL), T0);
+    assert.equal(rec.writingFrom("0123CAFE0000000002"), undefined);
+    await rec.pause("low-disk");
+    assert.equal(rec.paused, true);
+    assert.equal(
+      rec.writingFrom(SERIAL),
+      undefined,
+      "the segment is closed: retention may take it",
+    );
+    clock.t += 100;
+    publish(bus, fakeJpeg(200, 2));
+    publish(bus, fakeJpeg(200, 3));
+    await rec.flush();
+    assert.deepEqual(rec.stats(SERIAL), { frames: 1, bytes: 204, dropped: 0, pausedFrames: 2 });
+    assert.equal(rec.resume(), 2);
+    assert.equal(rec.paused, false);
+    clock.t += 100;
+    const next = fakeJpeg(200, 4);
+    publish(bus, next);
+    await rec.flush();
+    const cam = `${dir}/${SERIAL}`;
+    assert.deepEqual(await listSegments(cam), [T0, T0 + 200]);
+    assert.equal(rec.writingFrom(SERIAL), T0 + 200);
+    const [r] = await readSegmentIndex(cam, T0 + 200);
+    assert.deepEqual(await readFrame(cam, T0 + 200, r), next);
+  });
 });

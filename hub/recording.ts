@@ -59,6 +59,7 @@ export async function startRecorder(
       frames: o.metrics.recorderFrames,
       bytes: o.metrics.recorderBytes,
       dropped: o.metrics.recorderDropped,
+      paused: o.metrics.recorderPaused,
     },
     shouldRecord: (serial) => recordsFrames(o.modeOf(serial)),
     maxFps: config.recordMaxFps,

@@ -12,10 +12,12 @@ import { TrustcamError } from "../lib/errors.ts";
 import type { CameraInfo, Registry } from "../lib/registry.ts";
 import { type CameraEvent, cameraMessage, encodeMessage, statsMessage } from "../lib/protocol.ts";
 import type { Peer } from "../lib/peer.ts";
+import type { RecordingArchive } from "../lib/recordings.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { Log } from "./log.ts";
 import { DeviceSession } from "./device_session.ts";
 import { ViewerSession } from "./viewer_session.ts";
+import { type Sleep, timerSleep } from "./replay_session.ts";
 import { type CameraCounters, CLOSED, type Session, type SessionContext } from "./session.ts";
 
 export interface RelayOptions {
@@ -41,6 +43,10 @@ export interface RelayOptions {
   viewerControlRate?: { perSec: number; burst: number };
   /** The clock of rate limits and frame receive times, in ms; `performance.now()` by default. */
   now?: () => number;
+  /** Waits on the clock of `now` (replay pacing); real timers by default. */
+  sleep?: Sleep;
+  /** The archive viewers replay with `play`; without one every replay ends at once. */
+  recordings?: RecordingArchive;
 }
 
 export class Relay {
@@ -53,6 +59,8 @@ export class Relay {
   /** Every camera the registry had at start and every one an event named since. */
   #known = new Set<string>();
   #offBus: () => void;
+  /** Replay read loops still running, connections closed or not: shutdown waits for them. */
+  #replayRuns = new Set<Promise<void>>();
 
   constructor(options: RelayOptions) {
     const limits = { maxFps: 30, maxDimension: 4096, ...options };
@@ -61,12 +69,18 @@ export class Relay {
       deviceTextRate: { perSec: 10, burst: 10 },
       viewerControlRate: { perSec: 20, burst: 40 },
       now: () => performance.now(),
+      sleep: timerSleep,
       ...options,
       maxFps: limits.maxFps,
       frameLimits: { maxBytes: options.maxFrameBytes, maxDimension: limits.maxDimension },
       countersFor: (serial) => this.#countersFor(serial),
       announce: (serial, event, camera) => this.#announce(serial, event, camera),
       knownCameras: () => this.#known,
+      track: (run) => {
+        this.#replayRuns.add(run);
+        const done = () => this.#replayRuns.delete(run);
+        run.then(done, done);
+      },
     };
     for (const c of options.registry.list()) this.#known.add(c.serial);
     // The hub's own subscription to every camera: its snapshot cache, and the events it hands
@@ -231,6 +245,13 @@ export class Relay {
     clearTimeout(timer);
     for (const s of all) if (s.ws.readyState !== CLOSED) s.ws.terminate();
     await Promise.all(closed);
+    // Closed sessions aborted their replays; a read in progress still finishes.
+    await Promise.all(this.#replayRuns);
+  }
+
+  /** Replay read loops running (a closed connection's last read may still be finishing). */
+  get replaysRunning(): number {
+    return this.#replayRuns.size;
   }
 
   get connectionCounts(): { device: number; viewer: number } {

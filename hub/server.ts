@@ -30,6 +30,7 @@ import { consoleLog, type Log } from "./log.ts";
 import { guardConnections, readNofileLimit, resolveConnectionLimits } from "./connection_limits.ts";
 import { ListenerWatchdog } from "./listener_watchdog.ts";
 import { type HubConfig, resolveConfig } from "./config.ts";
+import type { FreeSpaceSource } from "./retention.ts";
 
 const MAX_HTTP_BODY = 16 * 1024;
 
@@ -42,6 +43,8 @@ export interface StartOptions {
   assets?: WebAssets & { close?(): Promise<void> | void };
   /** Project root, for bundling islands. */
   root?: string;
+  /** Free space of the recordings' volume (tests inject one); statfs by default. */
+  freeSpace?: FreeSpaceSource;
 }
 
 export interface Hub extends AsyncDisposable {
@@ -93,6 +96,7 @@ export async function startHub(
     assets: options.assets,
     root: options.root ?? new URL("..", import.meta.url).pathname.replace(/\/$/, ""),
     signerCaPem: tls.ca[0],
+    freeSpace: options.freeSpace,
   });
   const { relay, isRevoked } = services;
   const allowedOrigins: ReadonlySet<string> = new Set(config.allowedOrigins);

@@ -1,9 +1,9 @@
 /**
  * Everything the hub runs besides its listener: the registry and its SQLite store, the
  * snapshot store, the watched revocation list and policy, the bus, the relay, the recorder
- * (each camera's recording mode decides what it writes), the MP4 export jobs, the browser
- * assets, and the {@link HubState} routes see. Opened in order; closed in reverse, also when a
- * later step fails, so a failed start leaves nothing running.
+ * (each camera's recording mode decides what it writes) and retention, the MP4 export jobs,
+ * the browser assets, and the {@link HubState} routes see. Opened in order; closed in reverse,
+ * also when a later step fails, so a failed start leaves nothing running.
  */
 import process from "node:process";
 import { InProcessBus } from "../lib/bus.ts";
@@ -30,6 +30,9 @@ import type { Recorder } from "./recorder.ts";
 import { recordsFrames } from "../lib/recording_mode.ts";
 import { openArchive } from "./archive_reader.ts";
 import { openExports } from "./exports.ts";
+import { type FreeSpaceSource, Retention } from "./retention.ts";
+import { SegmentLeases } from "../lib/segment_leases.ts";
+import { encodeMessage, recordingMessage } from "../lib/protocol.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { HubConfig } from "./config.ts";
 import type { Log } from "./log.ts";
@@ -50,6 +53,8 @@ export interface ServicesOptions {
   onRevocations?: () => void;
   /** The signer CA certificate (PEM): the CRL must be signed by it. */
   signerCaPem: string;
+  /** Free space of the recordings' volume (tests inject one); statfs by default. */
+  freeSpace?: FreeSpaceSource;
 }
 
 export interface Services {
@@ -81,8 +86,8 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       recorder: {
         defaultMode: config.record,
         dropped: (serial) => recorder?.stats(serial)?.dropped ?? 0,
-        // Retention's pause (`Recorder.paused`) where the recorder has one.
-        paused: () => (recorder as { paused?: boolean } | undefined)?.paused === true,
+        // Retention pauses the recorder when the disk is full.
+        paused: () => recorder?.paused === true,
       },
     });
     cleanups.push(() => registry.flush());
@@ -142,6 +147,9 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     });
     const bus = o.bus ?? new InProcessBus({ onError: (err) => log("bus-error", { error: err }) });
     cleanups.push(() => bus.close());
+    // One set of leases: readers take them, retention leaves what they hold.
+    const leases = new SegmentLeases();
+    const recordings = openArchive(recordingsDir(config), leases);
     const liveRelay = relay = new Relay({
       registry,
       bus,
@@ -153,6 +161,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       viewerBufferBytes: config.viewerBufferBytes,
       maxFps: config.maxFps,
       maxDimension: config.maxDimension,
+      recordings,
     });
     cleanups.push(() => snapshots.flush(liveRelay.latest));
     const liveRecorder = recorder = await startRecorder(config, {
@@ -166,7 +175,29 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       bus,
       () => recordsFrames(config.record) || registry.hasOwnRecordMode("continuous"),
     );
-    const recordings = openArchive(recordingsDir(config));
+    const retention = new Retention({
+      dir: recordingsDir(config),
+      limits: config,
+      leases,
+      log,
+      metrics: {
+        deletedBytes: o.metrics.retentionDeletedBytes,
+        deletedSegments: o.metrics.retentionDeletedSegments,
+        paused: o.metrics.recordingPaused,
+      },
+      recorder: liveRecorder,
+      freeSpace: o.freeSpace,
+      onPauseChange: (paused, reason) => {
+        const text = encodeMessage(recordingMessage(paused ? "paused" : "resumed", reason));
+        for (const v of liveRelay.viewers) v.sendText(text);
+        // Each camera's `recording` flag follows the pause: tell the pages.
+        for (const c of registry.list()) liveRelay.announce(c.serial, "recording");
+      },
+    });
+    cleanups.push(() => retention.close());
+    const sweep = () =>
+      retention.sweep().catch((err) => log("error", { where: "retention", error: err }));
+    sweep();
     // Before the recorder closes: a running export reads what it wrote.
     const exports = await openExports({
       dir: `${config.dataDir}/exports`,
@@ -228,6 +259,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     const tick = (ticks: number) => {
       for (const serial of registry.tick()) liveRelay.announce(serial, "stalled");
       liveRecorder.flush().catch((err) => log("error", { where: "recorder", error: err }));
+      if (retention.due(ticks)) sweep();
       if (ticks % 2 === 0) liveRelay.broadcastStats();
       if (ticks % 10 === 0) {
         exports.expire().catch((err) => log("error", { where: "exports", error: err }));

@@ -9,8 +9,10 @@ import type { CameraInfo, Registry } from "../lib/registry.ts";
 import type { CameraEvent } from "../lib/protocol.ts";
 import type { Peer } from "../lib/peer.ts";
 import type { FrameLimits } from "../lib/frame_check.ts";
+import type { RecordingArchive } from "../lib/recordings.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { Log } from "./log.ts";
+import type { Sleep } from "./replay_session.ts";
 
 export const OPEN = 1;
 export const CLOSED = 3;
@@ -61,6 +63,12 @@ export interface SessionContext {
   announce(serial: string, event: CameraEvent, camera: CameraInfo): void;
   /** Every camera the hub knows of (the registry's and those events named since). */
   knownCameras(): Iterable<string>;
+  /** The recording archive viewers replay (`play`); absent: replays end at once. */
+  readonly recordings?: RecordingArchive;
+  /** Waits on the clock of `now`: replay pacing. */
+  readonly sleep: Sleep;
+  /** Registers a replay's read loop until it settles. */
+  track(run: Promise<void>): void;
 }
 
 /** Closes `s` for `err`: the close code comes from lib/errors.ts's table. */

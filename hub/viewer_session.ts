@@ -3,7 +3,8 @@
  * holds one bus subscription per camera it receives frames of, no more: its subscription
  * (lib/control.ts) says what the viewer wants, the policy what it may see, and {@link sync}
  * keeps the bus in step when either changes. Frames go out through a {@link SendQueue}; camera
- * events come from the relay, which hears them all once.
+ * events come from the relay, which hears them all once. Replays (`play`/`pause`/`live`) are in
+ * hub/viewer_replays.ts; a camera replayed gets no live frames until its `live`.
  */
 import type { WebSocket } from "ws";
 import type { BusEvent, BusFrame, BusHandler } from "../lib/bus.ts";
@@ -11,7 +12,9 @@ import { errorBody, TrustcamError } from "../lib/errors.ts";
 import {
   parseCamerasParam,
   parseViewerCommand,
+  type ReplayCommand,
   Subscription,
+  type SubscriptionCommand,
   TokenBucket,
   type ViewerCommand,
 } from "../lib/control.ts";
@@ -20,6 +23,7 @@ import {
   errorMessage,
   helloMessage,
   type HubMessage,
+  replayLiveMessage,
   subscribedMessage,
 } from "../lib/protocol.ts";
 import { type FrameSink, SendQueue, type SendQueueEvents } from "../lib/send_queue.ts";
@@ -32,6 +36,7 @@ import {
   type Session,
   type SessionContext,
 } from "./session.ts";
+import { type ReplayInfo, ViewerReplays } from "./viewer_replays.ts";
 
 const SEND_BINARY = { binary: true } as const;
 
@@ -48,6 +53,7 @@ export class ViewerSession implements Session {
   #frames = new Map<string, () => void>();
   /** One handler for all of them, so subscribing allocates no closure per frame. */
   #handler: BusHandler;
+  #replays: ViewerReplays;
 
   /** `onClose` runs once the socket has closed, after every subscription is gone. */
   constructor(
@@ -64,6 +70,7 @@ export class ViewerSession implements Session {
     this.#out = new Outlet(ctx, ws, peer.cn);
     this.#queue = new SendQueue<BusFrame>(this.#out, ctx.viewerBufferBytes, this.#out);
     this.#handler = { frame: (f) => this.#onFrame(f) };
+    this.#replays = new ViewerReplays(ctx, peer.cn, this.#out, (m) => this.#send(m));
 
     // The initial set: every camera, or those of `?cameras=` (refusals answered before hello).
     const initial = url.searchParams.get("cameras");
@@ -107,6 +114,7 @@ export class ViewerSession implements Session {
     ws.on("pong", () => this.missedPongs = 0);
     ws.on("error", (err: Error & { code?: string }) => reportSocketError(ctx, this, err));
     ws.on("close", (code: number) => {
+      this.#replays.close();
       for (const off of this.#frames.values()) off();
       this.#frames.clear();
       this.#queue.close();
@@ -137,6 +145,11 @@ export class ViewerSession implements Session {
     return [...this.#frames.keys()].sort();
   }
 
+  /** The cameras replayed and their states (tests read it). */
+  get replays(): ReplayInfo[] {
+    return this.#replays.states;
+  }
+
   /**
    * Makes the bus subscriptions equal what the viewer wants and may see now; true when they
    * changed. Called after a control message, on a policy reload, and when a camera appears.
@@ -147,9 +160,9 @@ export class ViewerSession implements Session {
     const { all, cameras } = this.#sub.toJSON();
     const want = new Set<string>();
     for (const serial of all ? ctx.knownCameras() : cameras) {
-      if (this.#sub.has(serial) && ctx.canSee(this.peer.cn, serial)) want.add(serial);
+      if (this.#wants(serial) && ctx.canSee(this.peer.cn, serial)) want.add(serial);
     }
-    let changed = false;
+    let changed = this.#replays.endHidden((s) => ctx.canSee(this.peer.cn, s));
     for (const [serial, off] of this.#frames) {
       if (want.has(serial)) continue;
       off();
@@ -176,7 +189,7 @@ export class ViewerSession implements Session {
   event(e: BusEvent): void {
     const serial = e.serial;
     if (!this.#ctx.canSee(this.peer.cn, serial)) return;
-    if (!this.#frames.has(serial) && this.#sub.has(serial) && this.ws.readyState === OPEN) {
+    if (!this.#frames.has(serial) && this.#wants(serial) && this.ws.readyState === OPEN) {
       this.#frames.set(serial, this.#ctx.bus.subscribe(serial, this.#handler));
     }
     e.json ??= JSON.stringify(e.payload);
@@ -202,12 +215,21 @@ export class ViewerSession implements Session {
     this.#queue.push(f);
   }
 
+  /** Live frames of `serial`: subscribed and not replayed. */
+  #wants(serial: string): boolean {
+    return this.#sub.has(serial) && !this.#replays.has(serial);
+  }
+
   #onControl(text: string): void {
     let cmd: ViewerCommand;
     try {
       cmd = parseViewerCommand(text, this.#ctx.isSerial);
     } catch (err) {
       this.#refuse(err);
+      return;
+    }
+    if (cmd.type === "play" || cmd.type === "pause" || cmd.type === "live") {
+      this.#replay(cmd);
       return;
     }
     try {
@@ -219,12 +241,30 @@ export class ViewerSession implements Session {
     this.ack();
   }
 
+  /** A replay command (hub/viewer_replays.ts); `live` then subscribes as `subscribe` would. */
+  #replay(cmd: ReplayCommand): void {
+    try {
+      this.#replays.command(cmd);
+      if (cmd.type !== "live") {
+        // No live frame of the camera after the `playing` ack: the bus, then those waiting.
+        this.sync();
+        this.#queue.dropWhere((f) => f.serial === cmd.camera);
+        return;
+      }
+      this.#command({ type: "subscribe", cameras: [cmd.camera] });
+      this.#send(replayLiveMessage(cmd.camera));
+      this.ack();
+    } catch (err) {
+      this.#refuse(err);
+    }
+  }
+
   /**
    * Applies a command and syncs the bus. Cameras the policy refuses are left out and the rest
    * applied; then it throws TC_ERR_FORBIDDEN naming them (TC_ERR_BAD_CONTROL, with nothing
    * changed, when the subscription would grow too large).
    */
-  #command(cmd: ViewerCommand): void {
+  #command(cmd: SubscriptionCommand): void {
     let refused: string[] = [];
     if (cmd.cameras !== "*") {
       const cn = this.peer.cn;

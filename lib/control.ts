@@ -1,11 +1,18 @@
 /**
- * Viewer control messages (`subscribe` / `unsubscribe`), a viewer's subscription state and
- * the token bucket that limits how fast peers may send control messages. See
- * docs/protocol.md, "Text messages: JSON control".
+ * Viewer control messages (`subscribe` / `unsubscribe`, `play` / `pause` / `live`), a viewer's
+ * subscription state and the token bucket that limits how fast peers may send control
+ * messages. See docs/protocol.md, "Text messages: JSON control".
  */
 import { TrustcamError } from "./errors.ts";
-import type { ViewerCommand } from "./protocol.ts";
+import {
+  MAX_REPLAY_SPEED,
+  MIN_REPLAY_SPEED,
+  type ReplayCommand,
+  type SubscriptionCommand,
+  type ViewerCommand,
+} from "./protocol.ts";
 import { quote } from "./quote.ts";
+import { parseInstant } from "./time_param.ts";
 import { canonicalSerial } from "./serial.ts";
 import {
   checkTextSize,
@@ -14,7 +21,7 @@ import {
   utf8ByteLength,
 } from "./text_message.ts";
 
-export type { ViewerCommand };
+export type { ReplayCommand, SubscriptionCommand, ViewerCommand };
 export { checkTextSize, MAX_TEXT_BYTES, parseControlObject, utf8ByteLength };
 
 /** Most cameras one subscribe/unsubscribe message may name. */
@@ -30,6 +37,9 @@ export const MAX_SUBSCRIBED_CAMERAS = 4096;
 export function parseViewerCommand(text: string, isSerial: (s: string) => boolean): ViewerCommand {
   const msg = parseControlObject(text);
   const type = msg.type;
+  if (type === "play" || type === "pause" || type === "live") {
+    return parseReplayCommand(type, msg, isSerial);
+  }
   if (type !== "subscribe" && type !== "unsubscribe") {
     throw new TrustcamError(
       "TC_ERR_BAD_CONTROL",
@@ -54,11 +64,54 @@ export function parseViewerCommand(text: string, isSerial: (s: string) => boolea
  * subscribe command it stands for, checked like one: TC_ERR_BAD_SERIAL for a string that is not
  * a serial, TC_ERR_BAD_CONTROL for more than {@link MAX_CAMERAS_PER_COMMAND}.
  */
-export function parseCamerasParam(value: string, isSerial: (s: string) => boolean): ViewerCommand {
+export function parseCamerasParam(
+  value: string,
+  isSerial: (s: string) => boolean,
+): SubscriptionCommand {
   return {
     type: "subscribe",
     cameras: cameraList(value.split(",").filter(Boolean), isSerial, "?cameras="),
   };
+}
+
+/**
+ * `play` / `pause` / `live`: one camera (TC_ERR_BAD_CONTROL when missing or not a string,
+ * TC_ERR_BAD_SERIAL when not a serial); for `play` a `from` (TC_ERR_BAD_TIME when missing or
+ * neither ISO 8601 nor epoch ms, as a number or a string) and an optional `speed` from
+ * {@link MIN_REPLAY_SPEED} to {@link MAX_REPLAY_SPEED} (TC_ERR_BAD_CONTROL otherwise).
+ */
+function parseReplayCommand(
+  type: ReplayCommand["type"],
+  msg: Record<string, unknown>,
+  isSerial: (s: string) => boolean,
+): ReplayCommand {
+  const camera = msg.camera;
+  if (typeof camera !== "string") {
+    throw new TrustcamError(
+      "TC_ERR_BAD_CONTROL",
+      camera === undefined
+        ? `Control message "${type}" has no camera`
+        : `Invalid camera: ${quote(camera)} (expected a camera serial)`,
+    );
+  }
+  if (!isSerial(camera)) {
+    throw new TrustcamError("TC_ERR_BAD_SERIAL", `Invalid camera serial: ${quote(camera)}`);
+  }
+  const serial = canonicalSerial(camera);
+  if (type !== "play") return { type, camera: serial };
+  const from = msg.from;
+  if (from === undefined) throw new TrustcamError("TC_ERR_BAD_TIME", "Missing from");
+  // A number is epoch ms as its digits would be: no fraction, no sign, no exponent.
+  const at = parseInstant("from", typeof from === "string" ? from : JSON.stringify(from));
+  const speed = msg.speed === undefined ? 1 : msg.speed;
+  if (typeof speed !== "number" || !(speed >= MIN_REPLAY_SPEED && speed <= MAX_REPLAY_SPEED)) {
+    const range = `${MIN_REPLAY_SPEED} to ${MAX_REPLAY_SPEED}`;
+    throw new TrustcamError(
+      "TC_ERR_BAD_CONTROL",
+      `Invalid speed: ${quote(speed)}: must be a number from ${range}`,
+    );
+  }
+  return { type, camera: serial, from: at, speed };
 }
 
 /** Checked, canonical, de-duplicated serials; `where` names the source in the error. */
@@ -109,7 +162,7 @@ export class Subscription {
    * Applies a parsed command. Throws TC_ERR_BAD_CONTROL, leaving the state unchanged, when it
    * would make the subscription remember more than `maxCameras` serials.
    */
-  apply(cmd: ViewerCommand): void {
+  apply(cmd: SubscriptionCommand): void {
     if (cmd.cameras === "*") {
       this.#all = cmd.type === "subscribe";
       this.#set.clear();

@@ -7,9 +7,9 @@ import {
   parseCamerasParam,
   parseViewerCommand,
   Subscription,
+  type SubscriptionCommand,
   TokenBucket,
   utf8ByteLength,
-  type ViewerCommand,
 } from "./control.ts";
 
 const isSerial = serialMatcher();
@@ -153,7 +153,7 @@ Deno.test("parseViewerCommand() accepts 256 cameras and rejects 257", () => {
     JSON.stringify({ type: "subscribe", cameras: names(256) }),
     () => true,
   );
-  assert.equal((ok.cameras as string[]).length, 256);
+  assert.equal(((ok as SubscriptionCommand).cameras as string[]).length, 256);
   rejects(
     () =>
       parseViewerCommand(JSON.stringify({ type: "subscribe", cameras: names(257) }), () => true),
@@ -196,6 +196,122 @@ Deno.test("parseViewerCommand() rejects a text over 4096 bytes before parsing it
   );
 });
 
+Deno.test("parseViewerCommand() parses play with ISO, epoch ms number or string, and speed", () => {
+  const at = Date.parse("2026-11-27T14:00:00Z");
+  assert.deepEqual(
+    parseViewerCommand(
+      `{"type":"play","camera":"${A.toLowerCase()}","from":"2026-11-27T14:00:00Z","speed":4}`,
+      isSerial,
+    ),
+    { type: "play", camera: A, from: at, speed: 4 },
+  );
+  assert.deepEqual(
+    parseViewerCommand(`{"type":"play","camera":"${A}","from":${at}}`, isSerial),
+    { type: "play", camera: A, from: at, speed: 1 },
+  );
+  assert.deepEqual(
+    parseViewerCommand(`{"type":"play","camera":"${A}","from":"${at}","speed":0.25}`, isSerial),
+    { type: "play", camera: A, from: at, speed: 0.25 },
+  );
+  assert.deepEqual(
+    parseViewerCommand(`{"type":"play","camera":"${A}","from":0,"speed":16}`, isSerial),
+    { type: "play", camera: A, from: 0, speed: 16 },
+  );
+});
+
+Deno.test("parseViewerCommand() parses pause and live with one canonical camera", () => {
+  assert.deepEqual(
+    parseViewerCommand(`{"type":"pause","camera":"${A.toLowerCase()}"}`, isSerial),
+    { type: "pause", camera: A },
+  );
+  assert.deepEqual(
+    parseViewerCommand(`{"type":"live","camera":"${B}","from":"ignored"}`, isSerial),
+    { type: "live", camera: B },
+  );
+});
+
+Deno.test("parseViewerCommand() rejects play with a bad or missing time as TC_ERR_BAD_TIME", () => {
+  const play = (from: string) => `{"type":"play","camera":"${A}"${from}}`;
+  rejects(() => parseViewerCommand(play(""), isSerial), "TC_ERR_BAD_TIME", "Missing from");
+  const invalid = (v: string) =>
+    `Invalid from: ${v}: expected ISO 8601 (2026-11-27T14:00:00Z) or epoch ms`;
+  rejects(
+    () => parseViewerCommand(play(',"from":"yesterday"'), isSerial),
+    "TC_ERR_BAD_TIME",
+    invalid('"yesterday"'),
+  );
+  rejects(
+    () => parseViewerCommand(play(',"from":"2026-13-01T00:00Z"'), isSerial),
+    "TC_ERR_BAD_TIME",
+    invalid('"2026-13-01T00:00Z"'),
+  );
+  rejects(
+    () => parseViewerCommand(play(',"from":-5'), isSerial),
+    "TC_ERR_BAD_TIME",
+    invalid('"-5"'),
+  );
+  rejects(
+    () => parseViewerCommand(play(',"from":1.5'), isSerial),
+    "TC_ERR_BAD_TIME",
+    invalid('"1.5"'),
+  );
+  rejects(
+    () => parseViewerCommand(play(',"from":null'), isSerial),
+    "TC_ERR_BAD_TIME",
+    invalid('"null"'),
+  );
+  rejects(
+    () => parseViewerCommand(play(',"from":[1]'), isSerial),
+    "TC_ERR_BAD_TIME",
+    invalid('"[1]"'),
+  );
+});
+
+Deno.test("parseViewerCommand() rejects play with a bad speed as TC_ERR_BAD_CONTROL", () => {
+  const play = (speed: string) => `{"type":"play","camera":"${A}","from":0,"speed":${speed}}`;
+  for (
+    const [raw, shown] of [
+      ["0.2", '"0.2"'],
+      ["17", '"17"'],
+      ["0", '"0"'],
+      ["-1", '"-1"'],
+      ['"2"', '"2"'],
+      ["null", '"null"'],
+      ["true", '"true"'],
+    ]
+  ) {
+    rejects(
+      () => parseViewerCommand(play(raw), isSerial),
+      "TC_ERR_BAD_CONTROL",
+      `Invalid speed: ${shown}: must be a number from 0.25 to 16`,
+    );
+  }
+});
+
+Deno.test("parseViewerCommand() rejects a replay message without a camera or with a bad one", () => {
+  rejects(
+    () => parseViewerCommand('{"type":"pause"}', isSerial),
+    "TC_ERR_BAD_CONTROL",
+    'Control message "pause" has no camera',
+  );
+  rejects(
+    () => parseViewerCommand(`{"type":"live","camera":["${A}"]}`, isSerial),
+    "TC_ERR_BAD_CONTROL",
+    `Invalid camera: "[\\"${A}\\"]" (expected a camera serial)`,
+  );
+  rejects(
+    () => parseViewerCommand('{"type":"play","camera":"0123XYZ","from":0}', isSerial),
+    "TC_ERR_BAD_SERIAL",
+    'Invalid camera serial: "0123XYZ"',
+  );
+  // The camera is checked before the time: a bad serial names the serial.
+  rejects(
+    () => parseViewerCommand('{"type":"play","camera":"*","from":"x"}', isSerial),
+    "TC_ERR_BAD_SERIAL",
+    'Invalid camera serial: "*"',
+  );
+});
+
 Deno.test("parseCamerasParam() reads ?cameras= as a subscribe of those serials, canonical", () => {
   assert.deepEqual(parseCamerasParam(`${A.toLowerCase()},${B},,${A}`, isSerial), {
     type: "subscribe",
@@ -220,8 +336,11 @@ Deno.test("parseCamerasParam() rejects a bad serial and more than 256 cameras", 
   );
 });
 
-const sub = (cameras: "*" | string[]): ViewerCommand => ({ type: "subscribe", cameras });
-const unsub = (cameras: "*" | string[]): ViewerCommand => ({ type: "unsubscribe", cameras });
+const sub = (cameras: "*" | string[]): SubscriptionCommand => ({ type: "subscribe", cameras });
+const unsub = (cameras: "*" | string[]): SubscriptionCommand => ({
+  type: "unsubscribe",
+  cameras,
+});
 
 Deno.test("Subscription starts in all mode and has every camera", () => {
   const s = new Subscription();

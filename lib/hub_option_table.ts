@@ -7,7 +7,8 @@
 export interface OptionSpec {
   flag: string;
   env: string;
-  kind: "int" | "number" | "string" | "bool" | "list";
+  /** `size`: bytes, or a number with K, M, G or T (lib/byte_size.ts); empty = none. */
+  kind: "int" | "number" | "string" | "bool" | "list" | "size";
   default: string;
   help: string;
   min?: number;
@@ -191,6 +192,29 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 1,
     max: 64,
     help: "MP4 exports encoded at once (one ffmpeg each); more wait in a queue",
+  },
+  {
+    flag: "retain-days",
+    env: "TRUSTCAM_RETAIN_DAYS",
+    kind: "number",
+    default: "7",
+    min: 0.001,
+    max: 36500,
+    help: "Days recordings are kept (0.5 = 12 h); the demo keeps 1 h unless this is set",
+  },
+  {
+    flag: "retain-bytes",
+    env: "TRUSTCAM_RETAIN_BYTES",
+    kind: "size",
+    default: "",
+    help: "Total size of all recordings at most (bytes, or 500M, 20G); none = no quota",
+  },
+  {
+    flag: "min-free-bytes",
+    env: "TRUSTCAM_MIN_FREE_BYTES",
+    kind: "size",
+    default: "",
+    help: "Free space to keep (500M, 20G); none = 1G or 5% of the volume, whichever is smaller",
   },
   {
     flag: "strict-tls",

@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { UsageError } from "./usage_error.ts";
 import { normalizeOrigin } from "./origin.ts";
 import { OPTIONS, type OptionSpec } from "./hub_option_table.ts";
+import { parseByteSize } from "./byte_size.ts";
 
 export { OPTIONS, UsageError };
 
@@ -39,7 +40,18 @@ export interface HubOptions {
   recordMaxFps: number;
   segmentSeconds: number;
   maxExports: number;
+  /** How long recordings are kept, ms (`--retain-days`). */
+  retainMs: number;
+  /** Total bytes all recordings may take; null = no quota. */
+  retainBytes: number | null;
+  /** Free bytes to keep on the archive's volume; null = 1 GiB or 5% of it, the smaller. */
+  minFreeBytes: number | null;
+  /** Flags set by the command line or the environment, not by default (demo defaults ask). */
+  explicit: ReadonlySet<string>;
 }
+
+/** What the demo keeps of its recordings unless `--retain-days` says otherwise. */
+export const DEMO_RETAIN_MS = 3_600_000;
 
 export const USAGE = `trustcam: a mutually authenticated hub for live camera frames
 
@@ -51,7 +63,9 @@ ${
   OPTIONS.map((o) => {
     const flag = o.kind === "bool"
       ? `--${o.flag} / --no-${o.flag}`
-      : `--${o.flag} ${o.kind === "string" || o.kind === "list" ? "VALUE" : "N"}`;
+      : `--${o.flag} ${
+        o.kind === "string" || o.kind === "list" ? "VALUE" : o.kind === "size" ? "SIZE" : "N"
+      }`;
     return `  ${flag.padEnd(34)} ${o.help}\n  ${"".padEnd(34)} env ${o.env}${
       o.default ? `, default ${o.default}` : ""
     }`;
@@ -110,9 +124,11 @@ export function parseHubOptions(
     return { value: o.default, from: "default" };
   };
   const out: Record<string, unknown> = {};
+  const explicit = new Set<string>();
   for (const o of OPTIONS) {
     const { value, from } = raw(o);
     out[o.flag] = convert(o, value, from);
+    if (from !== "default") explicit.add(o.flag);
   }
   const certsDir = out["certs"] as string;
   const revocations = out["revocations"] as string;
@@ -153,6 +169,10 @@ export function parseHubOptions(
     recordMaxFps: out["record-max-fps"] as number,
     segmentSeconds: out["segment-seconds"] as number,
     maxExports: out["max-exports"] as number,
+    retainMs: (out["retain-days"] as number) * 86_400_000,
+    retainBytes: out["retain-bytes"] as number | null,
+    minFreeBytes: out["min-free-bytes"] as number | null,
+    explicit,
   };
 }
 
@@ -173,7 +193,16 @@ export function parseHubOptionsWithDemo(
   env: Record<string, string | undefined> = {},
 ): HubOptions {
   const o = parseHubOptions(args, env);
-  return o.demo ? parseHubOptions(args, { ...DEMO_DEFAULTS, ...env }) : o;
+  return o.demo ? withDemoDefaults(parseHubOptions(args, { ...DEMO_DEFAULTS, ...env })) : o;
+}
+
+/**
+ * The demo's defaults where the user set nothing: recordings kept 1 h, so a demo left running
+ * overnight does not eat the disk.
+ */
+export function withDemoDefaults(o: HubOptions): HubOptions {
+  if (!o.demo) return o;
+  return { ...o, retainMs: o.explicit.has("retain-days") ? o.retainMs : DEMO_RETAIN_MS };
 }
 
 function convert(o: OptionSpec, value: string, from: string): unknown {
@@ -204,6 +233,14 @@ function convert(o: OptionSpec, value: string, from: string): unknown {
           throw new UsageError(`Invalid ${from}: "${origin}": ${(err as Error).message}`);
         }
       });
+    }
+    case "size": {
+      if (value.trim() === "") return null;
+      try {
+        return parseByteSize(value);
+      } catch (err) {
+        throw bad((err as Error).message);
+      }
     }
     default:
       if (o.choices && !o.choices.includes(value)) throw bad(`expected ${o.choices.join(", ")}`);

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import {
+  DEMO_RETAIN_MS,
   OPTIONS,
   parseHubOptions,
   parseHubOptionsWithDemo,
   USAGE,
   UsageError,
+  withDemoDefaults,
 } from "./hub_options.ts";
 
 Deno.test("parseHubOptions() gives the seed's defaults", () => {
@@ -125,4 +127,39 @@ Deno.test("parseHubOptionsWithDemo() records continuous in demo mode unless told
   assert.equal(parseHubOptionsWithDemo(["--record", "off"]).record, "off");
   assert.equal(parseHubOptionsWithDemo([], { TRUSTCAM_RECORD: "motion" }).record, "motion");
   assert.equal(parseHubOptions([]).record, "off", "the table's default is production's");
+});
+
+Deno.test("parseHubOptions() reads retention: days, a quota and a free-space floor", () => {
+  const d = parseHubOptions([], {});
+  assert.deepEqual([d.retainMs, d.retainBytes, d.minFreeBytes], [7 * 86_400_000, null, null]);
+  const o = parseHubOptions(["--retain-days", "0.5", "--retain-bytes", "500M"], {
+    TRUSTCAM_MIN_FREE_BYTES: "2G",
+  });
+  assert.deepEqual([o.retainMs, o.retainBytes, o.minFreeBytes], [
+    43_200_000,
+    500 * 2 ** 20,
+    2 * 2 ** 30,
+  ]);
+  assert.equal(parseHubOptions(["--retain-bytes", "123456"]).retainBytes, 123456);
+  assert.equal(parseHubOptions(["--min-free-bytes", "0"]).minFreeBytes, 0);
+  assert.throws(() => parseHubOptions(["--retain-bytes", "lots"]), {
+    name: "UsageError",
+    message:
+      'Invalid --retain-bytes: "lots": expected bytes, or a number with K, M, G or T (e.g. 500M, 20G)',
+  });
+  assert.throws(() => parseHubOptions([], { TRUSTCAM_MIN_FREE_BYTES: "5X" }), {
+    message: /^Invalid TRUSTCAM_MIN_FREE_BYTES: "5X": expected bytes/,
+  });
+  assert.throws(() => parseHubOptions(["--retain-days", "0"]), /below 0.001/);
+  assert.ok(USAGE.includes("--retain-bytes SIZE"));
+});
+
+Deno.test("withDemoDefaults() keeps 1 h of recordings unless --retain-days is set", () => {
+  assert.equal(withDemoDefaults(parseHubOptions([])).retainMs, DEMO_RETAIN_MS);
+  assert.equal(withDemoDefaults(parseHubOptions(["--retain-days", "2"])).retainMs, 2 * 86_400_000);
+  assert.equal(
+    withDemoDefaults(parseHubOptions([], { TRUSTCAM_RETAIN_DAYS: "3" })).retainMs,
+    3 * 86_400_000,
+  );
+  assert.equal(withDemoDefaults(parseHubOptions(["--no-demo"])).retainMs, 7 * 86_400_000);
 });

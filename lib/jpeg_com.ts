@@ -99,3 +99,34 @@ export function readStamp(jpeg: Uint8Array): FrameStamp | undefined {
   const seq = Number(m[2]);
   return Number.isSafeInteger(t) && Number.isSafeInteger(seq) ? { t, seq } : undefined;
 }
+
+/**
+ * The COM text that carries a replayed frame's capture time: `trustcam-at=<epoch ms>`. The hub
+ * inserts it right after SOI of every recorded frame it replays; live frames never carry it.
+ */
+export const RECORDED_AT_PREFIX = "trustcam-at=";
+
+const RECORDED_AT_RE = /^trustcam-at=(\d{1,16})$/;
+
+/** A copy of `jpeg` stamped with its capture time `ms` (epoch ms), for replay. */
+export function withRecordedAt(jpeg: Uint8Array, ms: number): Uint8Array {
+  if (!Number.isSafeInteger(ms) || ms < 0) {
+    throw new RangeError(`Capture time must be a non-negative integer of ms: "${ms}"`);
+  }
+  return withComment(jpeg, `${RECORDED_AT_PREFIX}${ms}`);
+}
+
+/**
+ * The capture time (epoch ms) of a replayed frame, from a `trustcam-at=` COM segment right
+ * after SOI; undefined for live frames and anything malformed.
+ */
+export function recordedAt(jpeg: Uint8Array): number | undefined {
+  // Only the segment right after SOI: where the hub puts it, and a frame's own later comment
+  // cannot pass for it.
+  if (jpeg.byteLength < 4 || jpeg[2] !== 0xff || jpeg[3] !== COM) return undefined;
+  const text = readComment(jpeg);
+  const m = text === undefined ? null : RECORDED_AT_RE.exec(text);
+  if (!m) return undefined;
+  const ms = Number(m[1]);
+  return Number.isSafeInteger(ms) ? ms : undefined;
+}

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import jpeg from "jpeg-js";
-import { readComment, readStamp, stampFrame, withComment } from "./jpeg_com.ts";
+import {
+  readComment,
+  readStamp,
+  recordedAt,
+  stampFrame,
+  withComment,
+  withRecordedAt,
+} from "./jpeg_com.ts";
 import { renderFrames } from "../sim/frames.ts";
 
 const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
@@ -199,4 +206,45 @@ Deno.test("withComment() keeps a real JPEG valid for jpeg-js and ffprobe", async
   } finally {
     await Deno.remove(path);
   }
+});
+
+Deno.test("withRecordedAt() inserts trustcam-at=<ms> right after SOI and recordedAt() reads it", () => {
+  const out = withRecordedAt(SAMPLE, 1_764_252_000_123);
+  assert.deepEqual([...out.subarray(0, 6)], [0xff, 0xd8, 0xff, 0xfe, 0x00, 0x1b]); // 2 + 25
+  assert.equal(readComment(out), "trustcam-at=1764252000123");
+  assert.deepEqual(out.subarray(6 + 25), SAMPLE.subarray(2));
+  assert.equal(recordedAt(out), 1_764_252_000_123);
+  assert.equal(recordedAt(withRecordedAt(SAMPLE, 0)), 0);
+  // A live frame stamped by a simulated camera is not a recorded one.
+  const stamped = stampFrame(SAMPLE, 3, 1000);
+  assert.equal(recordedAt(stamped), undefined);
+  assert.equal(recordedAt(withRecordedAt(stamped, 5)), 5);
+});
+
+Deno.test("recordedAt() reads a viewer frame with its serial trailer", () => {
+  const out = withRecordedAt(SAMPLE, 42);
+  const withTrailer = new Uint8Array(out.byteLength + 18);
+  withTrailer.set(out);
+  withTrailer.set(ascii("0123CAFE0000000001"), out.byteLength);
+  assert.equal(recordedAt(withTrailer), 42);
+});
+
+Deno.test("recordedAt() is undefined without the COM right after SOI or with a malformed one", () => {
+  assert.equal(recordedAt(SAMPLE), undefined);
+  assert.equal(recordedAt(new Uint8Array([])), undefined);
+  assert.equal(recordedAt(new Uint8Array([0xff, 0xd8])), undefined);
+  // The comment after another segment is the frame's own, not the hub's.
+  const app0 = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x02, ...SAMPLE.subarray(2)]);
+  assert.equal(recordedAt(app0), undefined);
+  for (const text of ["trustcam-at=", "trustcam-at=12x", "trustcam-at=-1", "trustcam-at=1.5"]) {
+    assert.equal(recordedAt(withComment(SAMPLE, text)), undefined, text);
+  }
+  assert.equal(recordedAt(withComment(SAMPLE, "trustcam-at=99999999999999999")), undefined);
+  assert.equal(recordedAt(withRecordedAt(SAMPLE, 7).subarray(0, 10)), undefined);
+});
+
+Deno.test("withRecordedAt() rejects a time that is not a non-negative integer", () => {
+  assert.throws(() => withRecordedAt(SAMPLE, -1), /Capture time must be a non-negative integer/);
+  assert.throws(() => withRecordedAt(SAMPLE, 1.5), /Capture time must be a non-negative integer/);
+  assert.throws(() => withRecordedAt(SAMPLE, NaN), /Capture time must be a non-negative integer/);
 });

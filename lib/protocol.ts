@@ -20,16 +20,45 @@ export type CameraEvent =
 
 // ---- viewer to hub ----------------------------------------------------------------------
 
-export type ViewerCommand =
+/** What the viewer receives live: `subscribe` / `unsubscribe`. */
+export type SubscriptionCommand =
   | { type: "subscribe"; cameras: "*" | string[] }
   | { type: "unsubscribe"; cameras: "*" | string[] };
 
-export function subscribeCommand(cameras: "*" | string[]): ViewerCommand {
+/** Lowest and highest replay speed, as a multiple of the recorded timing. */
+export const MIN_REPLAY_SPEED = 0.25;
+export const MAX_REPLAY_SPEED = 16;
+
+/**
+ * Replay of one camera's recording (docs/protocol.md, "Replay"). `from` is epoch ms here; the
+ * hub also takes an ISO 8601 string or a numeric string. `speed` defaults to 1.
+ */
+export type ReplayCommand =
+  | { type: "play"; camera: string; from: number; speed: number }
+  | { type: "pause"; camera: string }
+  | { type: "live"; camera: string };
+
+export type ViewerCommand = SubscriptionCommand | ReplayCommand;
+
+export function subscribeCommand(cameras: "*" | string[]): SubscriptionCommand {
   return { type: "subscribe", cameras };
 }
 
-export function unsubscribeCommand(cameras: "*" | string[]): ViewerCommand {
+export function unsubscribeCommand(cameras: "*" | string[]): SubscriptionCommand {
   return { type: "unsubscribe", cameras };
+}
+
+/** Replays `camera` from `from` (epoch ms) at `speed` times the recorded timing. */
+export function playCommand(camera: string, from: number, speed = 1): ReplayCommand {
+  return { type: "play", camera, from, speed };
+}
+
+export function pauseCommand(camera: string): ReplayCommand {
+  return { type: "pause", camera };
+}
+
+export function liveCommand(camera: string): ReplayCommand {
+  return { type: "live", camera };
 }
 
 // ---- hub to viewer ----------------------------------------------------------------------
@@ -55,12 +84,34 @@ export type SubscribedMessage = { type: "subscribed"; cameras: string[]; all: bo
 /** A control message was refused (in whole or in part). */
 export type ErrorMessage = { type: "error"; code: string; message: string };
 
+/**
+ * Recording as a whole paused (the disk is at its free-space floor with nothing left to
+ * delete) or resumed; `reason` says why (`low-disk`).
+ */
+export type RecordingMessage = {
+  type: "recording";
+  state: "paused" | "resumed";
+  reason: string;
+};
+
+/**
+ * Where a camera's replay stands: `playing` acknowledges a `play` (`from` as asked), `paused` a
+ * `pause`, `live` a `live`; `ended` says every recorded frame up to now was sent. `at` is the
+ * capture time of the last frame sent, or the `from` of the play when none was. Times ISO 8601.
+ */
+export type ReplayMessage =
+  | { type: "replay"; camera: string; state: "playing"; from: string; speed: number }
+  | { type: "replay"; camera: string; state: "paused" | "ended"; at: string }
+  | { type: "replay"; camera: string; state: "live" };
+
 export type HubMessage =
   | HelloMessage
   | CameraMessage
   | StatsMessage
   | SubscribedMessage
-  | ErrorMessage;
+  | ErrorMessage
+  | RecordingMessage
+  | ReplayMessage;
 
 export function helloMessage(viewer: string, cameras: CameraInfo[]): HelloMessage {
   return { type: "hello", v: PROTOCOL_VERSION, viewer, cameras };
@@ -78,8 +129,31 @@ export function subscribedMessage(cameras: string[], all: boolean): SubscribedMe
   return { type: "subscribed", cameras, all };
 }
 
+export function recordingMessage(
+  state: RecordingMessage["state"],
+  reason: string,
+): RecordingMessage {
+  return { type: "recording", state, reason };
+}
+
 export function errorMessage(body: { code: string; message: string }): ErrorMessage {
   return { type: "error", code: body.code, message: body.message };
+}
+
+export function replayPlayingMessage(camera: string, from: number, speed: number): ReplayMessage {
+  return { type: "replay", camera, state: "playing", from: new Date(from).toISOString(), speed };
+}
+
+export function replayPausedMessage(camera: string, at: number): ReplayMessage {
+  return { type: "replay", camera, state: "paused", at: new Date(at).toISOString() };
+}
+
+export function replayEndedMessage(camera: string, at: number): ReplayMessage {
+  return { type: "replay", camera, state: "ended", at: new Date(at).toISOString() };
+}
+
+export function replayLiveMessage(camera: string): ReplayMessage {
+  return { type: "replay", camera, state: "live" };
 }
 
 /** The text of a message, either direction. */

@@ -3,6 +3,13 @@ import {
   encodeMessage,
   errorMessage,
   helloMessage,
+  liveCommand,
+  pauseCommand,
+  playCommand,
+  replayEndedMessage,
+  replayLiveMessage,
+  replayPausedMessage,
+  replayPlayingMessage,
   statsMessage,
   subscribeCommand,
   subscribedMessage,
@@ -35,4 +42,34 @@ Deno.test("protocol builders encode the messages of docs/protocol.md", () => {
 Deno.test("errorMessage() keeps only the code and the message", () => {
   const err = Object.assign(new Error("No"), { code: "TC_ERR_FORBIDDEN", stack: "secret" });
   assert.deepEqual(errorMessage(err), { type: "error", code: "TC_ERR_FORBIDDEN", message: "No" });
+});
+
+Deno.test("replay builders encode the messages of docs/protocol.md", () => {
+  const t = Date.parse("2026-11-27T14:00:00.250Z");
+  assert.equal(
+    encodeMessage(playCommand(A, t, 4)),
+    `{"type":"play","camera":"${A}","from":${t},"speed":4}`,
+  );
+  assert.equal(
+    encodeMessage(playCommand(A, t)),
+    `{"type":"play","camera":"${A}","from":${t},"speed":1}`,
+  );
+  assert.equal(encodeMessage(pauseCommand(A)), `{"type":"pause","camera":"${A}"}`);
+  assert.equal(encodeMessage(liveCommand(A)), `{"type":"live","camera":"${A}"}`);
+  assert.equal(
+    encodeMessage(replayPlayingMessage(A, t, 0.5)),
+    `{"type":"replay","camera":"${A}","state":"playing","from":"2026-11-27T14:00:00.250Z","speed":0.5}`,
+  );
+  assert.equal(
+    encodeMessage(replayPausedMessage(A, t)),
+    `{"type":"replay","camera":"${A}","state":"paused","at":"2026-11-27T14:00:00.250Z"}`,
+  );
+  assert.equal(
+    encodeMessage(replayEndedMessage(A, t)),
+    `{"type":"replay","camera":"${A}","state":"ended","at":"2026-11-27T14:00:00.250Z"}`,
+  );
+  assert.equal(
+    encodeMessage(replayLiveMessage(A)),
+    `{"type":"replay","camera":"${A}","state":"live"}`,
+  );
 });

@@ -78,6 +78,17 @@ export class SendQueue<F extends QueuedFrame> {
     this.#drop();
   }
 
+  /**
+   * Drops the waiting frames `unwanted` selects, without counting them skipped: the viewer no
+   * longer wants them (a camera it now replays).
+   */
+  dropWhere(unwanted: (frame: F) => boolean): void {
+    if (this.#waiting.length === 0) return;
+    this.#waiting = this.#waiting.filter((f) => !unwanted(f));
+    this.#waitingBytes = 0;
+    for (const f of this.#waiting) this.#waitingBytes += f.data.byteLength;
+  }
+
   /** A write is on its way to the sink. */
   get inFlight(): boolean {
     return this.#inFlight;

@@ -146,6 +146,19 @@ Deno.test("SendQueue stops writing when the sink closes, and ignores pushes afte
   assert.deepEqual(skipped, []);
 });
 
+Deno.test("SendQueue.dropWhere() drops the waiting frames it selects, not the write in flight", () => {
+  const { sink, queue, sent, skipped } = setup();
+  for (const id of ["a1", "b1", "a2", "b2"]) queue.push(frame(id));
+  queue.dropWhere((f) => f.id.startsWith("a"));
+  assert.equal(queue.waiting, 2);
+  assert.equal(queue.waitingBytes, 200);
+  sink.drain();
+  assert.deepEqual(sent, ["a1", "b1", "b2"]);
+  assert.deepEqual(skipped, []);
+  queue.dropWhere(() => true);
+  assert.equal(queue.waiting, 0);
+});
+
 Deno.test("SendQueue rejects a negative limit", () => {
   assert.throws(
     () => new SendQueue(new FakeSink(), -1, { onSent() {}, onSkipped() {}, onFailed() {} }),

@@ -55,7 +55,7 @@ Deno.test("Dockerfile CMD and HEALTHCHECK grant Deno only listed permissions", (
     for (const a of args) {
       assert.ok(!["-A", "--allow-all", "--allow-run", "--allow-ffi"].includes(a), `${what}: ${a}`);
       assert.doesNotMatch(a, /^--allow-(read|write|net|env|sys|import)$/, `${what}: bare ${a}`);
-      // No subprocesses, no native code. (A listed --allow-sys would pass; nothing needs one.)
+      // No subprocesses, no native code. (A listed --allow-sys passes: retention's statfs.)
       assert.doesNotMatch(a, /^--allow-(run|ffi)/, `${what}: ${a}`);
     }
     // Every TRUSTCAM_* variable of the option table is readable (a wildcard counts).

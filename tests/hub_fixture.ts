@@ -5,7 +5,7 @@
 import https from "node:https";
 import { WebSocket } from "ws";
 import { createTestPki, type IssuedCert, type TestPki } from "./pki_fixture.ts";
-import { type Hub, startHub } from "../hub/server.ts";
+import { type Hub, startHub, type StartOptions } from "../hub/server.ts";
 import type { HubConfig } from "../hub/config.ts";
 import { buildViewerFrame } from "../lib/trailer.ts";
 import { manifest } from "../manifest.gen.ts";
@@ -63,7 +63,10 @@ export interface TestClient extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-export async function startTestHub(config: Partial<HubConfig> = {}): Promise<TestHub> {
+export async function startTestHub(
+  config: Partial<HubConfig> = {},
+  options: Pick<StartOptions, "freeSpace"> = {},
+): Promise<TestHub> {
   const pki = await createTestPki();
   const dataDir = await Deno.makeTempDir({ prefix: "trustcam_data_" });
   const log: string[] = [];
@@ -79,6 +82,7 @@ export async function startTestHub(config: Partial<HubConfig> = {}): Promise<Tes
     ...config,
   };
   const hubOptions = {
+    ...options,
     manifest,
     log: (event: string, fields?: Record<string, unknown>) => log.push(fmt(event, fields)),
   };

@@ -26,6 +26,8 @@ export interface TestRelay extends AsyncDisposable {
   /** The relay's metrics, as /metrics would render them. */
   metricsText(): string;
   pki: TestPki;
+  /** The listener's port on 127.0.0.1. */
+  port: number;
   /** The relay's log, one `event key=value …` line each. */
   log: string[];
   device(serial: string): Promise<TestClient>;
@@ -89,6 +91,7 @@ export async function startTestRelay(options: Partial<RelayOptions> = {}): Promi
     bus,
     registry,
     pki,
+    port,
     log,
     device: async (serial) => connect(await pki.device(serial)),
     viewer: async (name, query) => connect(await pki.viewer(name), query),
