@@ -7,18 +7,14 @@ import type {
   CameraEvent,
   CameraInfo,
   CameraStats,
-  HubMessage as ProtocolMessage,
+  HubMessage,
+  ReplayMessage,
 } from "../protocol.ts";
-import type { ReplayMessage } from "./replay.ts";
 
-export type { CameraEvent, CameraInfo, CameraStats, ReplayMessage };
-
-/** What the page reads from the hub: the protocol's messages and replay acknowledgements. */
-export type HubMessage = ProtocolMessage | ReplayMessage;
+export type { CameraEvent, CameraInfo, CameraStats, HubMessage, ReplayMessage };
 
 const STATES = new Set(["online", "stalled", "offline"]);
 const EVENTS = new Set(["online", "offline", "stalled", "renamed", "status", "recording"]);
-const REPLAY_STATES = new Set(["playing", "paused", "ended", "live"]);
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
@@ -83,17 +79,20 @@ export function parseHubMessage(text: string): HubMessage | null {
 }
 
 function parseReplay(m: Record<string, unknown>): ReplayMessage | null {
-  if (typeof m.camera !== "string" || typeof m.state !== "string" || !REPLAY_STATES.has(m.state)) {
-    return null;
+  const camera = m.camera;
+  if (typeof camera !== "string") return null;
+  const time = (v: unknown) => typeof v === "string" && !Number.isNaN(Date.parse(v));
+  switch (m.state) {
+    case "playing":
+      if (!time(m.from) || typeof m.speed !== "number" || !Number.isFinite(m.speed)) return null;
+      return { type: "replay", camera, state: "playing", from: m.from as string, speed: m.speed };
+    case "paused":
+    case "ended":
+      if (!time(m.at)) return null;
+      return { type: "replay", camera, state: m.state, at: m.at as string };
+    case "live":
+      return { type: "replay", camera, state: "live" };
+    default:
+      return null;
   }
-  const out: ReplayMessage = {
-    type: "replay",
-    camera: m.camera,
-    state: m.state as ReplayMessage["state"],
-  };
-  // Times the page cannot read are left out rather than shown as "Invalid Date".
-  if (typeof m.from === "string" && !Number.isNaN(Date.parse(m.from))) out.from = m.from;
-  if (typeof m.at === "string" && !Number.isNaN(Date.parse(m.at))) out.at = m.at;
-  if (typeof m.speed === "number" && Number.isFinite(m.speed)) out.speed = m.speed;
-  return out;
 }

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { parseHubMessage } from "./messages.ts";
-import { encodeMessage, subscribedMessage } from "../protocol.ts";
+import {
+  encodeMessage,
+  replayEndedMessage,
+  replayLiveMessage,
+  replayPausedMessage,
+  replayPlayingMessage,
+  subscribedMessage,
+} from "../protocol.ts";
 
 const camera = {
   serial: "0123A1B2C3D4E5F6A7",
@@ -72,33 +79,27 @@ Deno.test("parseHubMessage() reads a subscribed acknowledgement built by lib/pro
 
 Deno.test("parseHubMessage() reads replay acknowledgements and the recording event", () => {
   const S = camera.serial;
-  const at = "2026-11-27T14:00:00.000Z";
-  assert.deepEqual(
-    parseHubMessage(
-      JSON.stringify({ type: "replay", camera: S, state: "playing", from: at, speed: 4 }),
-    ),
-    { type: "replay", camera: S, state: "playing", from: at, speed: 4 },
-  );
-  for (const state of ["paused", "ended"]) {
-    assert.deepEqual(
-      parseHubMessage(JSON.stringify({ type: "replay", camera: S, state, at })),
-      { type: "replay", camera: S, state, at },
-    );
+  const t = Date.UTC(2026, 10, 27, 14, 0, 0);
+  for (
+    const msg of [
+      replayPlayingMessage(S, t, 4),
+      replayPausedMessage(S, t),
+      replayEndedMessage(S, t),
+      replayLiveMessage(S),
+    ]
+  ) {
+    assert.deepEqual(parseHubMessage(encodeMessage(msg)), msg);
   }
-  assert.deepEqual(
-    parseHubMessage(JSON.stringify({ type: "replay", camera: S, state: "live" })),
-    { type: "replay", camera: S, state: "live" },
-  );
-  // An unreadable time is dropped, the acknowledgement kept.
-  assert.deepEqual(
-    parseHubMessage(JSON.stringify({ type: "replay", camera: S, state: "paused", at: "soon" })),
-    { type: "replay", camera: S, state: "paused" },
-  );
   for (
     const bad of [
       { type: "replay", camera: S, state: "rewinding" },
       { type: "replay", camera: 7, state: "live" },
       { type: "replay", state: "live" },
+      // A time the page cannot read, or none where one is due.
+      { type: "replay", camera: S, state: "paused", at: "soon" },
+      { type: "replay", camera: S, state: "ended" },
+      { type: "replay", camera: S, state: "playing", from: new Date(t).toISOString() },
+      { type: "replay", camera: S, state: "playing", speed: 1 },
     ]
   ) {
     assert.equal(parseHubMessage(JSON.stringify(bad)), null, JSON.stringify(bad));

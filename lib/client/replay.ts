@@ -1,6 +1,6 @@
 /**
- * The page's side of WebSocket replay (docs/protocol.md, "Replay"): the `play` / `pause` /
- * `live` commands, and per camera what the page asked for and what the hub acknowledged, so
+ * The page's side of WebSocket replay (docs/protocol.md, "Replay"): per camera what the page
+ * asked for (`play` / `pause` / `live`, built by lib/protocol.ts) and what the hub acknowledged, so
  * the socket knows which of the camera's frames to paint. Recorded and live frames share one
  * binary message; recorded ones carry their capture time (`trustcam-at=` COM), so after a
  * command the frames still in flight from before it are told apart and dropped:
@@ -14,7 +14,17 @@
  *
  * Pure: the socket feeds it commands, messages and frames' capture times.
  */
-import { readComment } from "../jpeg_com.ts";
+import {
+  liveCommand,
+  MAX_REPLAY_SPEED,
+  MIN_REPLAY_SPEED,
+  pauseCommand,
+  playCommand,
+  type ReplayCommand,
+  type ReplayMessage,
+} from "../protocol.ts";
+
+export type { ReplayCommand, ReplayMessage };
 
 export type ReplayMode = "starting" | "playing" | "paused" | "ended" | "leaving";
 
@@ -27,24 +37,7 @@ export interface ReplayState {
   lastAt?: number;
 }
 
-export type ReplayCommand =
-  | { type: "play"; camera: string; from: string; speed: number }
-  | { type: "pause"; camera: string }
-  | { type: "live"; camera: string };
-
-/** The hub's replay acknowledgements (docs/protocol.md). Times ISO 8601. */
-export type ReplayMessage = {
-  type: "replay";
-  camera: string;
-  state: "playing" | "paused" | "ended" | "live";
-  from?: string;
-  at?: string;
-  speed?: number;
-};
-
-/** Speeds the hub accepts; the page offers 1, 2, 4 and 8. */
-export const MIN_SPEED = 0.25;
-export const MAX_SPEED = 16;
+/** Speeds the page offers. */
 export const SPEEDS = [1, 2, 4, 8] as const;
 
 /** Error codes the hub answers a refused `play` with. */
@@ -56,24 +49,15 @@ const PLAY_REFUSALS = new Set([
   "TC_ERR_RATE",
 ]);
 
-export function playCommand(camera: string, from: number, speed: number): ReplayCommand {
+/** A `play` the hub will take: a finite start, a speed in its range. */
+export function checkedPlay(camera: string, from: number, speed: number): ReplayCommand {
   if (!Number.isFinite(from)) throw new RangeError(`Invalid replay start: "${from}"`);
-  if (!(speed >= MIN_SPEED && speed <= MAX_SPEED)) {
-    throw new RangeError(`Invalid replay speed: "${speed}": must be ${MIN_SPEED} to ${MAX_SPEED}`);
+  if (!(speed >= MIN_REPLAY_SPEED && speed <= MAX_REPLAY_SPEED)) {
+    throw new RangeError(
+      `Invalid replay speed: "${speed}": must be ${MIN_REPLAY_SPEED} to ${MAX_REPLAY_SPEED}`,
+    );
   }
-  return { type: "play", camera, from: new Date(from).toISOString(), speed };
-}
-
-const AT_RE = /^trustcam-at=(\d{1,16})$/;
-
-/**
- * The capture time a recorded frame carries (`trustcam-at=<epoch ms>` in its first COM
- * segment), or undefined for a live frame.
- */
-export function recordedAt(jpeg: Uint8Array): number | undefined {
-  const text = readComment(jpeg);
-  const m = text === undefined ? null : AT_RE.exec(text);
-  return m ? Number(m[1]) : undefined;
+  return playCommand(camera, Math.round(from), speed);
 }
 
 /** What the page asked of the hub per camera, and which frames to let through. */
@@ -92,7 +76,7 @@ export class ReplayTracker {
   }
 
   play(camera: string, from: number, speed: number): ReplayCommand {
-    const cmd = playCommand(camera, from, speed);
+    const cmd = checkedPlay(camera, from, speed);
     const s = this.#states.get(camera);
     // A second play before the first is acknowledged waits for both acknowledgements.
     const pending = (s && s.mode !== "leaving" ? s.pending : 0) + 1;
@@ -105,7 +89,7 @@ export class ReplayTracker {
     const s = this.#states.get(camera);
     if (!s || s.mode === "leaving") return undefined;
     s.mode = "paused";
-    return { type: "pause", camera };
+    return pauseCommand(camera);
   }
 
   /** Undefined when `camera` is live already. */
@@ -113,7 +97,7 @@ export class ReplayTracker {
     const s = this.#states.get(camera);
     if (!s || s.mode === "leaving") return undefined;
     this.#states.set(camera, { mode: "leaving", from: s.from, speed: s.speed, pending: 0 });
-    return { type: "live", camera };
+    return liveCommand(camera);
   }
 
   /** Applies an acknowledgement; true when the camera's state changed. */
@@ -188,9 +172,9 @@ export class ReplayTracker {
         continue;
       }
       const from = s.lastAt ?? s.from;
-      out.push(playCommand(camera, from, s.speed));
+      out.push(checkedPlay(camera, from, s.speed));
       s.pending = 1;
-      if (s.mode === "paused") out.push({ type: "pause", camera });
+      if (s.mode === "paused") out.push(pauseCommand(camera));
       else s.mode = "starting";
     }
     return out;

@@ -1,31 +1,23 @@
 import assert from "node:assert/strict";
-import { playCommand, recordedAt, ReplayTracker } from "./replay.ts";
-import { withComment } from "../jpeg_com.ts";
-import { fakeJpeg } from "../../harness/fake_jpeg.ts";
+import { checkedPlay, ReplayTracker } from "./replay.ts";
+import {
+  liveCommand,
+  pauseCommand,
+  playCommand,
+  replayEndedMessage,
+  replayLiveMessage,
+  replayPlayingMessage,
+} from "../protocol.ts";
 
 const S = "0123A1B2C3D4E5F6A7";
 const T0 = Date.UTC(2026, 10, 27, 14, 0, 0);
+const playing = (camera: string, from = T0, speed = 1) => replayPlayingMessage(camera, from, speed);
 
-Deno.test("playCommand() sends the start as ISO 8601 and checks the speed", () => {
-  assert.deepEqual(playCommand(S, T0, 2), {
-    type: "play",
-    camera: S,
-    from: "2026-11-27T14:00:00.000Z",
-    speed: 2,
-  });
-  assert.throws(() => playCommand(S, T0, 32), /Invalid replay speed: "32"/);
-  assert.throws(() => playCommand(S, T0, 0), /Invalid replay speed/);
-  assert.throws(() => playCommand(S, NaN, 1), /Invalid replay start: "NaN"/);
-});
-
-Deno.test("recordedAt() reads the capture time of a recorded frame, nothing from a live one", () => {
-  const jpeg = fakeJpeg(200, 1);
-  assert.equal(recordedAt(withComment(jpeg, `trustcam-at=${T0}`)), T0);
-  assert.equal(recordedAt(jpeg), undefined);
-  // A camera's own stamp is not a capture time.
-  assert.equal(recordedAt(withComment(jpeg, "tc:t=5;seq=1")), undefined);
-  assert.equal(recordedAt(withComment(jpeg, "trustcam-at=soon")), undefined);
-  assert.equal(recordedAt(new Uint8Array([1, 2, 3])), undefined);
+Deno.test("checkedPlay() builds the protocol's play and refuses what the hub would", () => {
+  assert.deepEqual(checkedPlay(S, T0 + 0.4, 2), playCommand(S, T0, 2));
+  assert.throws(() => checkedPlay(S, T0, 32), /Invalid replay speed: "32": must be 0.25 to 16/);
+  assert.throws(() => checkedPlay(S, T0, 0), /Invalid replay speed/);
+  assert.throws(() => checkedPlay(S, NaN, 1), /Invalid replay start: "NaN"/);
 });
 
 Deno.test("ReplayTracker lets through live frames, then recorded ones once play is acknowledged", () => {
@@ -36,20 +28,20 @@ Deno.test("ReplayTracker lets through live frames, then recorded ones once play 
   assert.deepEqual(r.state(S), { mode: "starting", from: T0, speed: 4, lastAt: undefined });
   // Live frames in flight before the hub switched: dropped.
   assert.equal(r.accept(S, undefined), false);
-  assert.equal(r.onMessage({ type: "replay", camera: S, state: "playing", speed: 4 }), true);
+  assert.equal(r.onMessage(playing(S, T0, 4)), true);
   assert.equal(r.state(S)?.mode, "playing");
   assert.equal(r.accept(S, undefined), false);
   assert.equal(r.accept(S, T0 + 10), true);
   assert.equal(r.state(S)?.lastAt, T0 + 10);
 
-  assert.deepEqual(r.pause(S), { type: "pause", camera: S });
+  assert.deepEqual(r.pause(S), pauseCommand(S));
   assert.equal(r.accept(S, T0 + 20), false, "a frame in flight after pause");
   assert.equal(r.state(S)?.lastAt, T0 + 10);
 
-  assert.deepEqual(r.live(S), { type: "live", camera: S });
+  assert.deepEqual(r.live(S), liveCommand(S));
   assert.equal(r.accept(S, T0 + 30), false, "a recorded frame in flight after live");
   assert.equal(r.accept(S, undefined), true);
-  assert.equal(r.onMessage({ type: "replay", camera: S, state: "live" }), true);
+  assert.equal(r.onMessage(replayLiveMessage(S)), true);
   assert.equal(r.tracks(S), false);
   assert.equal(r.live(S), undefined);
   assert.equal(r.pause(S), undefined);
@@ -59,12 +51,12 @@ Deno.test("ReplayTracker waits for the last of several plays, so a seek drops th
   const r = new ReplayTracker();
   r.play(S, T0, 1);
   r.play(S, T0 + 60_000, 1);
-  assert.equal(r.onMessage({ type: "replay", camera: S, state: "playing" }), false);
+  assert.equal(r.onMessage(playing(S)), false);
   assert.equal(r.accept(S, T0 + 5), false, "a frame of the first play");
-  assert.equal(r.onMessage({ type: "replay", camera: S, state: "playing" }), true);
+  assert.equal(r.onMessage(playing(S)), true);
   assert.equal(r.accept(S, T0 + 60_000), true);
   // The end of the archive.
-  assert.equal(r.onMessage({ type: "replay", camera: S, state: "ended", at: "x" }), true);
+  assert.equal(r.onMessage(replayEndedMessage(S, T0 + 60_001)), true);
   assert.equal(r.state(S)?.mode, "ended");
   assert.equal(r.accept(S, T0 + 60_001), false);
 });
@@ -84,7 +76,7 @@ Deno.test("ReplayTracker.reconnected() resumes from the last frame shown, paused
   const P = "0123A1B2C3D4E5F6B7";
   const L = "0123A1B2C3D4E5F6C7";
   r.play(S, T0, 2);
-  r.onMessage({ type: "replay", camera: S, state: "playing" });
+  r.onMessage(playing(S));
   r.accept(S, T0 + 500);
   r.play(P, T0, 1);
   r.pause(P);
@@ -93,12 +85,12 @@ Deno.test("ReplayTracker.reconnected() resumes from the last frame shown, paused
   assert.deepEqual(r.reconnected(), [
     playCommand(S, T0 + 500, 2),
     playCommand(P, T0, 1),
-    { type: "pause", camera: P },
+    pauseCommand(P),
   ]);
   assert.equal(r.state(S)?.mode, "starting");
   assert.equal(r.state(P)?.mode, "paused");
   assert.equal(r.tracks(L), false);
   // The paused camera's play acknowledgement leaves it paused.
-  assert.equal(r.onMessage({ type: "replay", camera: P, state: "playing" }), false);
+  assert.equal(r.onMessage(playing(P)), false);
   assert.equal(r.state(P)?.mode, "paused");
 });

@@ -17,7 +17,8 @@ import {
 import type { AccessProblem } from "./access_probe.ts";
 import { type HubMessage, parseHubMessage } from "./messages.ts";
 import { encodeMessage, subscribeCommand, unsubscribeCommand } from "../protocol.ts";
-import { recordedAt, type ReplayCommand, type ReplayState, ReplayTracker } from "./replay.ts";
+import { type ReplayCommand, type ReplayState, ReplayTracker } from "./replay.ts";
+import { recordedAt } from "../jpeg_com.ts";
 
 export type SocketStatus = "connecting" | "open" | "reconnecting" | "closed";
 

@@ -6,7 +6,8 @@ import {
   ViewerSocket,
 } from "./viewer_socket.ts";
 import { buildViewerFrame } from "../trailer.ts";
-import { withComment } from "../jpeg_com.ts";
+import { withRecordedAt } from "../jpeg_com.ts";
+import { encodeMessage, replayLiveMessage, replayPlayingMessage } from "../protocol.ts";
 import type { HubMessage } from "./messages.ts";
 import type { AccessProblem } from "./access_probe.ts";
 
@@ -280,7 +281,7 @@ Deno.test("ViewerSocket replays a camera: commands out, only the right frames in
   const T0 = Date.UTC(2026, 10, 27, 14, 0, 0);
   const live = buildViewerFrame(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]), A);
   const recorded = (t: number) =>
-    buildViewerFrame(withComment(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]), `trustcam-at=${t}`), A);
+    buildViewerFrame(withRecordedAt(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]), t), A);
   try {
     sock.want([A]);
     // Asked before the socket is open: sent once it is.
@@ -291,11 +292,11 @@ Deno.test("ViewerSocket replays a camera: commands out, only the right frames in
     assert.deepEqual(JSON.parse(conn.texts[0]), {
       type: "play",
       camera: A,
-      from: "2026-11-27T14:00:00.000Z",
+      from: T0,
       speed: 2,
     });
     conn.ws.send(live); // in flight before the hub switched
-    conn.ws.send(JSON.stringify({ type: "replay", camera: A, state: "playing", speed: 2 }));
+    conn.ws.send(encodeMessage(replayPlayingMessage(A, T0, 2)));
     conn.ws.send(recorded(T0 + 100));
     conn.ws.send(live); // never, after the acknowledgement; dropped all the same
     await until(() => sock.counters.frames === 3, "three frames");
@@ -309,7 +310,7 @@ Deno.test("ViewerSocket replays a camera: commands out, only the right frames in
     assert.deepEqual(JSON.parse(hub.conns[1].texts[0]), {
       type: "play",
       camera: A,
-      from: new Date(T0 + 100).toISOString(),
+      from: T0 + 100,
       speed: 2,
     });
 
@@ -321,7 +322,7 @@ Deno.test("ViewerSocket replays a camera: commands out, only the right frames in
       { type: "live", camera: A },
     ]);
     hub.conns[1].ws.send(recorded(T0 + 200)); // in flight
-    hub.conns[1].ws.send(JSON.stringify({ type: "replay", camera: A, state: "live" }));
+    hub.conns[1].ws.send(encodeMessage(replayLiveMessage(A)));
     hub.conns[1].ws.send(live);
     await until(() => frames.length === 2, "a live frame");
     assert.deepEqual(frames[1], [A, undefined]);
