@@ -62,7 +62,8 @@ export function checkedPlay(camera: string, from: number, speed: number): Replay
 
 /** What the page asked of the hub per camera, and which frames to let through. */
 export class ReplayTracker {
-  readonly #states = new Map<string, ReplayState & { pending: number }>();
+  /** `pending`: plays not yet acknowledged; `suspended`: paused by {@link suspend}. */
+  readonly #states = new Map<string, ReplayState & { pending: number; suspended?: boolean }>();
 
   /** The replay of `camera`, or undefined while it is live. */
   state(camera: string): ReplayState | undefined {
@@ -89,6 +90,7 @@ export class ReplayTracker {
     const s = this.#states.get(camera);
     if (!s || s.mode === "leaving") return undefined;
     s.mode = "paused";
+    s.suspended = false;
     return pauseCommand(camera);
   }
 
@@ -157,6 +159,33 @@ export class ReplayTracker {
       default:
         return false;
     }
+  }
+
+  /**
+   * The tab is hidden: nobody sees the picture, so what plays is paused (as live frames are
+   * unsubscribed). The commands.
+   */
+  suspend(): ReplayCommand[] {
+    const out: ReplayCommand[] = [];
+    for (const [camera, s] of this.#states) {
+      if (s.mode !== "starting" && s.mode !== "playing") continue;
+      s.mode = "paused";
+      s.suspended = true;
+      out.push(pauseCommand(camera));
+    }
+    return out;
+  }
+
+  /** The tab is visible again: what {@link suspend} paused plays on from where it stopped. */
+  resume(): ReplayCommand[] {
+    const out: ReplayCommand[] = [];
+    for (const [camera, s] of this.#states) {
+      if (!s.suspended) continue;
+      s.suspended = false;
+      if (s.mode !== "paused") continue;
+      out.push(this.play(camera, s.lastAt ?? s.from, s.speed));
+    }
+    return out;
   }
 
   /**

@@ -94,3 +94,24 @@ Deno.test("ReplayTracker.reconnected() resumes from the last frame shown, paused
   assert.equal(r.onMessage(playing(P)), false);
   assert.equal(r.state(P)?.mode, "paused");
 });
+
+Deno.test("ReplayTracker.suspend() pauses what plays in a hidden tab and resume() plays it on", () => {
+  const r = new ReplayTracker();
+  const P = "0123A1B2C3D4E5F6B7";
+  r.play(S, T0, 4);
+  r.onMessage(playing(S, T0, 4));
+  r.accept(S, T0 + 800);
+  r.play(P, T0, 1);
+  r.pause(P); // paused by the viewer: stays paused
+  assert.deepEqual(r.suspend(), [pauseCommand(S)]);
+  assert.equal(r.state(S)?.mode, "paused");
+  assert.equal(r.accept(S, T0 + 900), false);
+  assert.deepEqual(r.suspend(), []);
+  assert.deepEqual(r.resume(), [playCommand(S, T0 + 800, 4)]);
+  assert.equal(r.state(S)?.mode, "starting");
+  assert.deepEqual(r.resume(), []);
+  // A viewer's own pause while hidden is not undone by showing the tab.
+  r.suspend();
+  r.pause(S);
+  assert.deepEqual(r.resume(), []);
+});

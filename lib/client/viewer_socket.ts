@@ -142,11 +142,12 @@ export class ViewerSocket {
     this.#scheduleFlush();
   }
 
-  /** Pauses all frames (hidden tab) or resumes the wanted set. */
+  /** Pauses all frames (hidden tab), replays included, or resumes the wanted set. */
   setPaused(paused: boolean): void {
     if (this.#paused === paused) return;
     this.#paused = paused;
     this.#scheduleFlush();
+    for (const cmd of paused ? this.#replay.suspend() : this.#replay.resume()) this.#command(cmd);
   }
 
   /**

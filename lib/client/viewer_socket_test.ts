@@ -342,16 +342,41 @@ Deno.test("ViewerSocket.goLive() while hidden takes back the subscription `live`
     await until(() => sock.status === "open", "open");
     sock.play(A, Date.UTC(2026, 10, 27), 1);
     sock.setPaused(true);
-    await until(() => hub.conns[0].texts.length === 2, "play and unsubscribe");
+    await until(() => hub.conns[0].texts.length === 3, "play, pause and unsubscribe");
     sock.goLive(A);
-    await until(() => hub.conns[0].texts.length === 4, "live, then unsubscribe");
+    await until(() => hub.conns[0].texts.length === 5, "live, then unsubscribe");
     assert.deepEqual(hub.conns[0].texts.map((t) => JSON.parse(t).type), [
       "play",
+      "pause",
       "unsubscribe",
       "live",
       "unsubscribe",
     ]);
     assert.deepEqual([...sock.subscribed], []);
+  } finally {
+    sock.close();
+    await hub.close();
+  }
+});
+
+Deno.test("ViewerSocket pauses a replay while the tab is hidden and plays on when it is seen", async () => {
+  const hub = fakeHub();
+  const T0 = Date.UTC(2026, 10, 27, 14, 0, 0);
+  const sock = new ViewerSocket({ url: hub.url, onFrame: () => {}, flushIntervalMs: 10 });
+  try {
+    sock.want([A]);
+    sock.start();
+    await until(() => sock.status === "open", "open");
+    sock.play(A, T0, 2);
+    sock.setPaused(true);
+    sock.setPaused(false);
+    await until(() => hub.conns[0].texts.length >= 3, "play, pause, play");
+    const sent = hub.conns[0].texts.map((t) => JSON.parse(t));
+    assert.deepEqual(sent.filter((m) => m.camera === A), [
+      { type: "play", camera: A, from: T0, speed: 2 },
+      { type: "pause", camera: A },
+      { type: "play", camera: A, from: T0, speed: 2 },
+    ]);
   } finally {
     sock.close();
     await hub.close();
