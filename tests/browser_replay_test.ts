@@ -1,8 +1,8 @@
 /**
  * Replay on the camera page in Chromium against a real hub that records (issue 11): a click
- * on the timeline plays the recording through the same canvas with its time shown, Space
- * pauses, a seek while paused shows the frame there, the end of the recording and the Live
- * button return to live, and the wall marks the cameras being recorded.
+ * or a drag on the timeline plays the recording through the same canvas with its time shown,
+ * Space pauses, a seek while paused shows the frame there, the end of the recording and the
+ * Live button return to live, and the wall marks the cameras being recorded.
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -59,8 +59,8 @@ function painted(page: Page): Promise<number> {
   );
 }
 
-/** Clicks the bar at time `t` (in its current window). */
-async function clickAt(page: Page, t: number): Promise<void> {
+/** Where time `t` is on the bar (in its current window), in page pixels. */
+async function xAt(page: Page, t: number): Promise<{ x: number; y: number }> {
   const bar = await page.$("[data-bar]");
   await bar!.scrollIntoViewIfNeeded();
   const box = (await bar!.boundingBox())!;
@@ -68,8 +68,13 @@ async function clickAt(page: Page, t: number): Promise<void> {
     Number(el.getAttribute("aria-valuemin")),
     Number(el.getAttribute("aria-valuemax")),
   ]);
-  const x = box.x + (t - from) / (to - from) * box.width;
-  await page.mouse.click(x, box.y + box.height / 2);
+  return { x: box.x + (t - from) / (to - from) * box.width, y: box.y + box.height / 2 };
+}
+
+/** Clicks the bar at time `t`. */
+async function clickAt(page: Page, t: number): Promise<void> {
+  const { x, y } = await xAt(page, t);
+  await page.mouse.click(x, y);
 }
 
 Deno.test("browser: replay from the timeline, pause, seek, back to live; REC on the wall", async (t) => {
@@ -193,9 +198,35 @@ Deno.test("browser: replay from the timeline, pause, seek, back to live; REC on 
     assert.equal(await page.getAttribute("[data-playtime]", "data-playtime"), "live");
   });
 
+  await t.step(
+    "a drag on the timeline previews the time and plays from where it ends",
+    async () => {
+      const target = first.from + 1000;
+      const from = await xAt(page, recorded[1].from + 1000);
+      const to = await xAt(page, target);
+      await page.mouse.move(from.x, from.y);
+      await page.mouse.down();
+      await page.mouse.move((from.x + to.x) / 2, to.y, { steps: 4 });
+      await page.mouse.move(to.x, to.y, { steps: 4 });
+      // While dragging, the bar's value follows the pointer and nothing is sent yet.
+      const valueNow = Number(await page.getAttribute("[data-bar]", "aria-valuenow"));
+      assert.ok(Math.abs(valueNow - target) < 1500, `${valueNow} vs ${target}`);
+      assert.equal(await page.getAttribute("[data-playback]", "data-playback"), "live");
+      await page.mouse.up();
+      await page.waitForSelector("[data-playback=playing]", { timeout: 5_000 });
+      await page.waitForFunction(
+        ([lo, hi]) => {
+          const t = (globalThis as unknown as { __trustcamLive: { shownAt(s: string): number } })
+            .__trustcamLive.shownAt("0123A1B2C3D4E5F6A7");
+          return t >= lo && t <= hi;
+        },
+        [target - 1500, first.to],
+        { timeout: 5_000 },
+      );
+    },
+  );
+
   await t.step("the Live button ends a replay: live frames are painted again", async () => {
-    await clickAt(page, first.from + 500);
-    await page.waitForSelector("[data-playback=playing]", { timeout: 5_000 });
     await page.click("[data-action=live]");
     await page.waitForSelector("[data-playback=live]", { timeout: 5_000 });
     const before = await painted(page);
