@@ -4,7 +4,8 @@
  * holds at most one frame waiting, the newest, and a newer one replaces it (latest wins, never
  * a queue). A camera's frame is analyzed when the camera is due (at most `fps` per second, its
  * settings say) and a decode slot is free; a waiting frame replaced while its camera was due
- * is a skip, counted: falling behind costs analyzed frames, never memory or relay time.
+ * but no slot was free is a skip, counted: falling behind costs analyzed frames, never memory
+ * or relay time.
  *
  * Decode slots (`concurrency`, default 1) are shared by all cameras and go to the camera that
  * has been due the longest, so a slow camera (a huge JPEG) holds at most one slot at a time
@@ -136,9 +137,11 @@ export class MotionAnalyzer {
       this.#cameras.set(serial, cam);
     }
     const now = this.#now();
-    // A waiting frame replaced after its camera was due is a skip (the analysis fell behind);
-    // until then, it is only the rate limit thinning the frames.
-    if (cam.pending !== undefined && now > cam.dueAt) {
+    // A waiting frame replaced after its camera was due, while the decode slots were busy, is a
+    // skip: the analysis fell behind. Otherwise it is the rate limit thinning the frames (or a
+    // frame that came with the timer that would have taken the one it replaces).
+    const full = cam.busy || this.#inFlight.size >= this.#concurrency;
+    if (cam.pending !== undefined && now > cam.dueAt && full) {
       cam.skipped++;
       this.#o.onSkip?.(serial);
     }
