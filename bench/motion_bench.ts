@@ -234,9 +234,12 @@ if (import.meta.main) {
       `${t.rssAfterMb.toFixed(0)} MB`,
   );
   if (values.json) {
-    await Deno.writeTextFile(
-      values.json,
-      JSON.stringify({ perFrame: per, total: t }, null, 2) + "\n",
-    );
+    const machine = {
+      cores: navigator.hardwareConcurrency,
+      loadAverage: load,
+      deno: Deno.version.deno,
+    };
+    const out = { date: new Date().toISOString(), machine, perFrame: per, total: t };
+    await Deno.writeTextFile(values.json, JSON.stringify(out, null, 2) + "\n");
   }
 }
