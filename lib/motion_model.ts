@@ -7,9 +7,10 @@
  *
  * Brightness: the background is scaled by the ratio of the mean luma of the picture to that of
  * the background before comparing, so an exposure or lights-on step that brightens the whole
- * scene cancels out. A change the ratio cannot explain (a lamp lighting half the room) that
- * still covers most of the picture re-seeds the background instead of starting an event that
- * would last until the background had learnt the new scene.
+ * scene cancels out. A change the ratio cannot explain that still covers most of the picture (a
+ * lamp lighting half the room) re-seeds the background instead of starting an event that would
+ * last until the background had learnt the new scene; a smaller one is motion until the
+ * foreground rate has learnt it, a few seconds (motion_model_test.ts: at most 8 s).
  */
 import { type MotionRect, type MotionSettings, pixelThreshold } from "./motion_settings.ts";
 
