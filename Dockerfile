@@ -3,7 +3,11 @@
 FROM denoland/deno:2.9.6
 
 WORKDIR /app
-RUN chown deno:deno /app
+# ffmpeg encodes MP4 exports of recordings (Debian's package, as on the machines it was tested on).
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends ffmpeg \
+  && rm -rf /var/lib/apt/lists/* \
+  && chown deno:deno /app
 USER deno
 
 # Dependencies first (npm registry, pinned by deno.lock), so code changes reuse this layer.
@@ -25,10 +29,11 @@ EXPOSE 5000
 # its address here too) and dials only itself on 127.0.0.1 (the listener watchdog, see
 # docs/known-issues.md); it reads TRUSTCAM_* and the
 # two variables the ws package probes; of the system it asks only statfs (free space under the
-# recordings, for retention's --min-free-bytes). No --allow-ffi or --allow-run: the
+# recordings, for retention's --min-free-bytes); it runs /usr/bin/ffmpeg alone (MP4 exports: the
+# child runs outside Deno's sandbox, fed only JPEGs from the archive). No --allow-ffi: the
 # bundle built above is served as is (the hub refuses to start if its sources changed since,
 # rather than spawn the bundler).
 HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
   CMD ["deno", "run", "--allow-net=127.0.0.1", "--allow-read=certs", "--allow-env=TRUSTCAM_*,WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE", "main.ts", "--healthcheck"]
 
-CMD ["run", "--allow-read=.", "--deny-read=certs/ca,certs/devices,certs/viewers", "--allow-write=data", "--allow-net=0.0.0.0,127.0.0.1", "--allow-env=TRUSTCAM_*,WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE", "--allow-sys=statfs", "main.ts", "--no-demo"]
+CMD ["run", "--allow-read=.", "--deny-read=certs/ca,certs/devices,certs/viewers", "--allow-write=data", "--allow-net=0.0.0.0,127.0.0.1", "--allow-env=TRUSTCAM_*,WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE", "--allow-sys=statfs", "--allow-run=/usr/bin/ffmpeg", "main.ts", "--no-demo"]

@@ -1,4 +1,5 @@
 /** The recording scenario's figures (bench/recording_scenario.ts) and their Markdown. */
+import type { ExportFigures } from "./export_bench.ts";
 
 export interface RecordingSide {
   p99Ms: number | null;
@@ -26,6 +27,7 @@ export interface RecordingResult {
   p99DeltaMs: number | null;
   recorderCpuPct: number;
   seek?: SeekResult;
+  export?: ExportFigures;
 }
 
 export interface SeekResult {
@@ -72,6 +74,16 @@ export function recordingMarkdown(r: RecordingResult): string[] {
         } MB ` +
         `of index; data files sparse), ${s.samples} requests over one kept-alive connection: ` +
         `median ${s.medianMs} ms, p90 ${s.p90Ms} ms, max ${s.maxMs} ms.`,
+      "",
+    );
+  }
+  if (r.export) {
+    const e = r.export;
+    lines.push(
+      `Export: ${e.minutes} min of one camera's VGA frames at ${e.fps} fps (${e.frames} frames, ` +
+        `${Math.round(e.inputBytes / 1e6)} MB of JPEG) to a ${Math.round(e.mp4Bytes / 1e6)} MB ` +
+        `H.264 MP4 in ${e.seconds} s: ${e.realTimeMultiple}x real time ` +
+        `(${e.framesPerSecond} frames/s).`,
       "",
     );
   }

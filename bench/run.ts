@@ -17,6 +17,7 @@ import { type BenchReport, type BrowserResult, writeReport } from "./report.ts";
 import { runBrowserScenario } from "./browser_scenario.ts";
 import { runSoak } from "./soak_scenario.ts";
 import { benchRecordingRelay, benchSeek } from "./recording_scenario.ts";
+import { runExportBench } from "./export_bench.ts";
 
 export const USAGE = `Usage: deno task bench [options]
 
@@ -33,7 +34,9 @@ Scenarios:
   browser   the wall in headless Chromium: frames painted vs received, long tasks, heap
   recording the relay at 8 viewers with --record continuous vs off (runs interleaved): p99,
             loss, hub CPU, bytes and fsyncs written; then seek latency (recording.jpg) 1 h
-            back in a synthetic 24 h archive of 16 cameras (2 h with --quick)
+            back in a synthetic 24 h archive of 16 cameras (2 h with --quick); MP4 export
+            speed as a multiple of real time (bench/retention_bench.ts, run apart, times
+            retention sweeps over 100k segments)
   soak      only when asked for (--only soak, or bench/soak.ts): minutes of camera
             reconnects, viewer churn, revocations and policy reloads; the hub's RSS, fds
             and timers must stay flat after the warm-up (exit status 1 when they do not)
@@ -582,7 +585,14 @@ export async function main(args: string[]): Promise<number> {
         samples: f.quick ? 20 : 100,
         log: say,
       });
-      report.recording = { ...relay, seek };
+      await waitQuiet();
+      say(`[recording] MP4 export of ${f.quick ? 1 : 2} min of VGA at 15 fps`);
+      const exported = await runExportBench({ minutes: f.quick ? 1 : 2, fps: 15 });
+      say(
+        `[recording] export: ${exported.frames} frames in ${exported.seconds} s = ` +
+          `${exported.realTimeMultiple}x real time`,
+      );
+      report.recording = { ...relay, seek, export: exported };
     }
     if (f.only.includes("soak")) {
       await waitQuiet();

@@ -130,6 +130,7 @@ Deno.test("Recorder follows its gate live: off closes the segment, motion record
       bytes: [0, 1, 2, 6, 7].reduce((n, i) => n + frames[i].length, 0),
       dropped: 0,
       capped: 0,
+      pausedFrames: 0,
     });
     at(8);
     publish(bus, fakeJpeg(50), "0123CAFE0000000002");
@@ -176,7 +177,13 @@ Deno.test("Recorder keeps at most maxFps frames a second per camera and counts t
     for (const serial of [SERIAL, OTHER]) {
       const records = await readSegmentIndex(`${dir}/${serial}`, T0);
       assert.deepEqual(records.map((r) => r.time), kept, serial);
-      assert.deepEqual(rec.stats(serial), { frames: 5, bytes: 5 * 104, dropped: 0, capped: 25 });
+      assert.deepEqual(rec.stats(serial), {
+        frames: 5,
+        bytes: 5 * 104,
+        dropped: 0,
+        capped: 25,
+        pausedFrames: 0,
+      });
     }
   });
 });
@@ -280,7 +287,13 @@ Deno.test("Recorder pause() closes segments and counts frames; resume() records 
     publish(bus, fakeJpeg(200, 2));
     publish(bus, fakeJpeg(200, 3));
     await rec.flush();
-    assert.deepEqual(rec.stats(SERIAL), { frames: 1, bytes: 204, dropped: 0, pausedFrames: 2 });
+    assert.deepEqual(rec.stats(SERIAL), {
+      frames: 1,
+      bytes: 204,
+      dropped: 0,
+      capped: 0,
+      pausedFrames: 2,
+    });
     assert.equal(rec.resume(), 2);
     assert.equal(rec.paused, false);
     clock.t += 100;

@@ -6,8 +6,9 @@
  */
 import type { ErrorCode } from "./errors.ts";
 import { checkJpegStructure, type JpegProblem } from "./jpeg_structure.ts";
+import { recordedAt } from "./jpeg_com.ts";
 
-export type FrameProblem = "empty" | "too_large" | JpegProblem;
+export type FrameProblem = "empty" | "too_large" | "reserved_comment" | JpegProblem;
 
 export interface FrameLimits {
   maxBytes: number;
@@ -37,5 +38,11 @@ export function checkFrame(data: Uint8Array, limits: FrameLimits): FrameFault | 
     return { problem: "too_large", text: `Frame too large: ${n} bytes > ${limits.maxBytes}` };
   }
   const r = checkJpegStructure(data, limits.maxDimension);
-  return r.ok ? null : { problem: r.problem, text: r.detail };
+  if (!r.ok) return { problem: r.problem, text: r.detail };
+  // Viewers tell recorded frames by this comment: a live frame carrying one would pass for a
+  // recording of another time.
+  if (recordedAt(data) !== undefined) {
+    return { problem: "reserved_comment", text: "Frame carries the hub's trustcam-at= comment" };
+  }
+  return null;
 }

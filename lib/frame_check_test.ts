@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { checkFrame, frameProblemCode } from "./frame_check.ts";
 import { fakeJpeg } from "../harness/fake_jpeg.ts";
+import { withComment, withRecordedAt } from "./jpeg_com.ts";
 
 const LIMITS = { maxBytes: 1024, maxDimension: 4096 };
 const problem = (data: Uint8Array, limits = LIMITS) => checkFrame(data, limits)?.problem ?? null;
@@ -38,4 +39,12 @@ Deno.test("frameProblemCode() closes only for a frame too large", () => {
   for (const p of ["empty", "no_soi", "no_eoi", "no_sof", "bad_marker"] as const) {
     assert.equal(frameProblemCode(p), "TC_ERR_BAD_FRAME");
   }
+});
+
+Deno.test("checkFrame() refuses a frame that claims a recorded capture time", () => {
+  const stamped = withRecordedAt(fakeJpeg(200, 1), 1_700_000_000_000);
+  assert.equal(checkFrame(stamped, LIMITS)?.problem, "reserved_comment");
+  assert.equal(frameProblemCode("reserved_comment"), "TC_ERR_BAD_FRAME");
+  // Any other comment, first or not, is the device's own business.
+  assert.equal(checkFrame(withComment(fakeJpeg(200, 1), "trustcam-at?"), LIMITS), null);
 });

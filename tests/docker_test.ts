@@ -55,8 +55,10 @@ Deno.test("Dockerfile CMD and HEALTHCHECK grant Deno only listed permissions", (
     for (const a of args) {
       assert.ok(!["-A", "--allow-all", "--allow-run", "--allow-ffi"].includes(a), `${what}: ${a}`);
       assert.doesNotMatch(a, /^--allow-(read|write|net|env|sys|import)$/, `${what}: bare ${a}`);
-      // No subprocesses, no native code. (A listed --allow-sys passes: retention's statfs.)
-      assert.doesNotMatch(a, /^--allow-(run|ffi)/, `${what}: ${a}`);
+      // No native code; one subprocess, ffmpeg by its full path (MP4 exports). A listed
+      // --allow-sys passes: retention's statfs.
+      assert.doesNotMatch(a, /^--allow-ffi/, `${what}: ${a}`);
+      if (a.startsWith("--allow-run")) assert.equal(a, "--allow-run=/usr/bin/ffmpeg", what);
     }
     // Every TRUSTCAM_* variable of the option table is readable (a wildcard counts).
     const env = listOf(args, "--allow-env") ?? [];
@@ -72,6 +74,12 @@ Deno.test("Dockerfile CMD and HEALTHCHECK grant Deno only listed permissions", (
   assert.deepEqual(listOf(cmd, "--allow-read"), ["."]);
   assert.ok(listOf(cmd, "--deny-read")?.includes("certs/ca"), "the CA keys are out of reach");
   assert.deepEqual(listOf(cmd, "--allow-net"), ["0.0.0.0", "127.0.0.1"]);
+  assert.deepEqual(listOf(cmd, "--allow-run"), ["/usr/bin/ffmpeg"]);
+  assert.equal(
+    listOf(healthcheckInstruction(), "--allow-run"),
+    undefined,
+    "health checks run nothing",
+  );
 });
 
 /**
