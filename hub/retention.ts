@@ -109,7 +109,12 @@ export class Retention {
   #cameras = new Map<string, CameraListing>();
 
   constructor(options: RetentionOptions) {
-    this.#o = { freeSpace: statfsFreeSpace, now: Date.now, ...options };
+    // `?? default` rather than a spread: callers pass `freeSpace: undefined` through.
+    this.#o = {
+      ...options,
+      freeSpace: options.freeSpace ?? statfsFreeSpace,
+      now: options.now ?? Date.now,
+    };
     options.log("retention", {
       keep: describeLimits(options.limits),
       retainMs: options.limits.retainMs,

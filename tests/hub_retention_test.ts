@@ -54,6 +54,8 @@ Deno.test("hub start-up retention under a small --retain-bytes keeps the newest 
   assert.deepEqual(await listSegments(cam), segments.slice(3));
   assert.deepEqual(await framesOnDisk(cam), frames.slice(12));
   assert.ok(t.log.some((l) => l.startsWith("retention ") && l.includes("retainBytes=9000")));
+  // No free-space source given: the hub's own (statfs) reads the disk.
+  assert.equal(t.log.filter((l) => l.startsWith("retention-free-space-unknown")).join(), "");
   const text = (await t.request("/metrics")).text();
   assert.match(text, /trustcam_retention_deleted_segments_total\{reason="quota"\} 3/);
 });
