@@ -8,7 +8,8 @@ import type { CameraInfo } from "../lib/registry.ts";
 import { agoSince, formatFps } from "../lib/client/format.ts";
 import { StateBadge } from "./StateBadge.tsx";
 import { RecBadge } from "./RecBadge.tsx";
-import { isRecording } from "../lib/client/camera_list.ts";
+import { MotionBadge } from "./MotionBadge.tsx";
+import { isMotionActive, isRecording } from "../lib/client/camera_list.ts";
 
 /** What the wall gives each tile: a way to attach its canvas and its age label. */
 export interface TileHost {
@@ -53,7 +54,7 @@ export function CameraTile(
               offline ? "grayscale opacity-40" : ""
             }`}
           />
-          {isRecording(camera) && <RecBadge class="absolute right-2 top-2" />}
+          <Badges recording={isRecording(camera)} motion={isMotionActive(camera)} />
           {!painted && (
             <p class="absolute inset-0 flex items-center justify-center text-sm text-neutral-500">
               {offline ? "No picture" : "Waiting for the first frame…"}
@@ -81,5 +82,20 @@ export function CameraTile(
         </p>
       </a>
     </li>
+  );
+}
+
+/**
+ * REC and MOTION side by side in the picture's bottom right corner: the top corners hold the
+ * camera's own caption (serial, clock), and offline (when neither shows) the bottom holds
+ * "last seen".
+ */
+function Badges({ recording, motion }: { recording: boolean; motion: boolean }) {
+  if (!recording && !motion) return null;
+  return (
+    <div class="pointer-events-none absolute bottom-2 right-2 flex gap-1" data-badges="">
+      {motion && <MotionBadge />}
+      {recording && <RecBadge />}
+    </div>
   );
 }

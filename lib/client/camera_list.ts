@@ -43,6 +43,15 @@ export function applyHubMessage(list: CameraList, msg: HubMessage): CameraList {
       });
       return changed ? next : list;
     }
+    case "motion": {
+      const i = list.findIndex((c) => c.serial === msg.camera);
+      if (i < 0) return list;
+      const active = msg.state === "start";
+      if (isMotionActive(list[i]) === active) return list;
+      const next = [...list];
+      next[i] = withMotionActive(list[i], active);
+      return next;
+    }
     default:
       return list;
   }
@@ -55,4 +64,23 @@ export function applyHubMessage(list: CameraList, msg: HubMessage): CameraList {
 export function isRecording(camera: CameraInfo): boolean {
   const r = (camera as { recording?: unknown }).recording;
   return typeof r === "object" && r !== null && (r as { recording?: unknown }).recording === true;
+}
+
+/**
+ * Whether a motion event of this camera is open (`motion.active` of the CAMERA object, kept
+ * current by `motion` messages); false when the hub does not say.
+ */
+export function isMotionActive(camera: CameraInfo): boolean {
+  const m = (camera as { motion?: unknown }).motion;
+  return typeof m === "object" && m !== null && (m as { active?: unknown }).active === true;
+}
+
+/**
+ * The camera with its `motion.active` set: the hub sends no CAMERA object when an event
+ * starts or ends, only the `motion` message, so the page keeps the flag itself.
+ */
+export function withMotionActive(camera: CameraInfo, active: boolean): CameraInfo {
+  const m = (camera as { motion?: unknown }).motion;
+  const motion = typeof m === "object" && m !== null ? m : { enabled: true };
+  return { ...camera, motion: { ...motion, active } } as CameraInfo;
 }

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { applyHubMessage, type CameraList, isRecording } from "./camera_list.ts";
+import {
+  applyHubMessage,
+  type CameraList,
+  isMotionActive,
+  isRecording,
+  withMotionActive,
+} from "./camera_list.ts";
 import type { CameraInfo } from "./messages.ts";
 
 function cam(serial: string, name: string, more: Partial<CameraInfo> = {}): CameraInfo {
@@ -87,4 +93,37 @@ Deno.test("applyHubMessage() takes a recording event's camera as it is", () => {
     camera: on,
   });
   assert.equal(isRecording(list[0]), true);
+});
+
+Deno.test("applyHubMessage() follows motion starts and ends on the camera's motion flag", () => {
+  const motion = (active: boolean) => ({ enabled: true, active });
+  const list: CameraList = [
+    { ...cam(A, "Alpha"), motion: motion(false) } as CameraInfo,
+    cam(B, "Bravo"),
+  ];
+  assert.equal(isMotionActive(list[0]), false);
+  const notice = {
+    type: "motion" as const,
+    id: "e1",
+    camera: A,
+    startedAt: "2026-01-01T00:00:00.000Z",
+    score: 0.1,
+    box: { x: 0, y: 0, w: 1, h: 1 },
+  };
+  const started = applyHubMessage(list, { ...notice, state: "start" });
+  assert.equal(isMotionActive(started[0]), true);
+  assert.deepEqual((started[0] as { motion?: unknown }).motion, motion(true));
+  assert.equal(started[1], list[1]);
+  // Told twice, or of a camera not on the page: the same list.
+  assert.equal(applyHubMessage(started, { ...notice, state: "start" }), started);
+  assert.equal(applyHubMessage(started, { ...notice, camera: C, state: "start" }), started);
+  const ended = applyHubMessage(started, {
+    ...notice,
+    state: "end",
+    endedAt: "2026-01-01T00:00:05.000Z",
+  });
+  assert.equal(isMotionActive(ended[0]), false);
+  // A hub that reports no motion object: the flag still works.
+  assert.equal(isMotionActive(withMotionActive(cam(B, "Bravo"), true)), true);
+  assert.equal(isMotionActive(cam(B, "Bravo")), false);
 });

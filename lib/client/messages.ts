@@ -8,13 +8,22 @@ import type {
   CameraInfo,
   CameraStats,
   HubMessage,
+  MotionMessage,
   ReplayMessage,
 } from "../protocol.ts";
 
-export type { CameraEvent, CameraInfo, CameraStats, HubMessage, ReplayMessage };
+export type { CameraEvent, CameraInfo, CameraStats, HubMessage, MotionMessage, ReplayMessage };
 
 const STATES = new Set(["online", "stalled", "offline"]);
-const EVENTS = new Set(["online", "offline", "stalled", "renamed", "status", "recording"]);
+const EVENTS = new Set([
+  "online",
+  "offline",
+  "stalled",
+  "renamed",
+  "status",
+  "recording",
+  "motion",
+]);
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
@@ -73,6 +82,8 @@ export function parseHubMessage(text: string): HubMessage | null {
       };
     case "replay":
       return parseReplay(m);
+    case "motion":
+      return parseMotion(m);
     default:
       return null;
   }
@@ -95,4 +106,32 @@ function parseReplay(m: Record<string, unknown>): ReplayMessage | null {
     default:
       return null;
   }
+}
+
+function isUnit(v: unknown): v is number {
+  return typeof v === "number" && Number.isFinite(v) && v >= 0 && v <= 1;
+}
+
+/** A motion start or end; a box or score out of 0-1 is refused rather than drawn wrong. */
+function parseMotion(m: Record<string, unknown>): MotionMessage | null {
+  const { camera, id, state, startedAt, endedAt, score, box } = m;
+  const time = (v: unknown): v is string => typeof v === "string" && !Number.isNaN(Date.parse(v));
+  if (typeof camera !== "string" || typeof id !== "string" || !time(startedAt)) return null;
+  if (state !== "start" && state !== "end") return null;
+  if (!isUnit(score) || !isObject(box)) return null;
+  if (!isUnit(box.x) || !isUnit(box.y) || !isUnit(box.w) || !isUnit(box.h)) return null;
+  const out: MotionMessage = {
+    type: "motion",
+    id,
+    camera,
+    state,
+    startedAt,
+    score,
+    box: { x: box.x, y: box.y, w: box.w, h: box.h },
+  };
+  if (state === "end") {
+    if (!time(endedAt)) return null;
+    out.endedAt = endedAt;
+  }
+  return out;
 }

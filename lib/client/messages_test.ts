@@ -112,3 +112,50 @@ Deno.test("parseHubMessage() reads replay acknowledgements and the recording eve
     { type: "camera", event: "recording", camera: { ...camera, recording } },
   );
 });
+
+Deno.test("parseHubMessage() reads motion starts and ends as the hub words them", () => {
+  const S = camera.serial;
+  const start =
+    `{"type":"motion","id":"ev1","camera":"${S}","state":"start","startedAt":"2026-11-27T14:00:00.000Z","score":0.042,"box":{"x":0.1,"y":0.25,"w":0.2,"h":0.3}}`;
+  assert.deepEqual(parseHubMessage(start), {
+    type: "motion",
+    id: "ev1",
+    camera: S,
+    state: "start",
+    startedAt: "2026-11-27T14:00:00.000Z",
+    score: 0.042,
+    box: { x: 0.1, y: 0.25, w: 0.2, h: 0.3 },
+  });
+  const end =
+    `{"type":"motion","id":"ev1","camera":"${S}","state":"end","startedAt":"2026-11-27T14:00:00.000Z","endedAt":"2026-11-27T14:00:09.500Z","score":0.1,"box":{"x":0,"y":0,"w":1,"h":1},"extra":true}`;
+  assert.deepEqual(parseHubMessage(end), {
+    type: "motion",
+    id: "ev1",
+    camera: S,
+    state: "end",
+    startedAt: "2026-11-27T14:00:00.000Z",
+    endedAt: "2026-11-27T14:00:09.500Z",
+    score: 0.1,
+    box: { x: 0, y: 0, w: 1, h: 1 },
+  });
+  const base = JSON.parse(start);
+  for (
+    const bad of [
+      { ...base, state: "middle" },
+      { ...base, camera: 7 },
+      { ...base, id: undefined },
+      { ...base, startedAt: "soon" },
+      { ...base, score: 1.5 },
+      { ...base, box: { x: 0, y: 0, w: 2, h: 1 } },
+      { ...base, box: null },
+      // An end without its end time.
+      { ...base, state: "end" },
+    ]
+  ) {
+    assert.equal(parseHubMessage(JSON.stringify(bad)), null, JSON.stringify(bad));
+  }
+  assert.deepEqual(
+    parseHubMessage(JSON.stringify({ type: "camera", event: "motion", camera })),
+    { type: "camera", event: "motion", camera },
+  );
+});
