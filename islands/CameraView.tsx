@@ -2,7 +2,6 @@
  * One camera, large: live canvas with fullscreen and snapshot download, rename (for admins),
  * the device's last status and the hub's and the browser's figures for the stream.
  */
-import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { CameraInfo } from "../lib/registry.ts";
 import { LiveView } from "../lib/client/live_view.ts";
@@ -20,6 +19,8 @@ import { StateBadge } from "../components/StateBadge.tsx";
 import { ConnectionStatus } from "../components/ConnectionStatus.tsx";
 import { CertificateRefused } from "../components/CertificateRefused.tsx";
 import { RecordingMode } from "../components/RecordingMode.tsx";
+import { BUTTON, DL, Panel, Row } from "../components/Panel.tsx";
+import { RenameForm } from "../components/RenameForm.tsx";
 import type { AccessProblem } from "../lib/client/access_probe.ts";
 import { Playback } from "../components/Playback.tsx";
 import { isRecording } from "../lib/client/camera_list.ts";
@@ -245,10 +246,6 @@ export default function CameraView(props: CameraViewProps) {
   );
 }
 
-const BUTTON =
-  "inline-flex items-center gap-2 rounded-md bg-neutral-800 px-3 py-1.5 text-sm text-neutral-100 ring-1 ring-neutral-700 hover:bg-neutral-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-400";
-const DL = "grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm";
-
 function snapshotUrl(serial: string): string {
   return `/api/cameras/${encodeURIComponent(serial)}/snapshot.jpg`;
 }
@@ -269,76 +266,5 @@ function Icon({ d }: { d: string }) {
     >
       <path d={d} />
     </svg>
-  );
-}
-
-function Panel({ title, children }: { title: string; children: ComponentChildren }) {
-  return (
-    <section class="rounded-lg bg-neutral-900 p-4 ring-1 ring-neutral-800">
-      <h2 class="mb-3 text-sm font-semibold uppercase tracking-wide text-neutral-400">{title}</h2>
-      {children}
-    </section>
-  );
-}
-
-function Row({ label, value }: { label: string; value: string }) {
-  return (
-    <>
-      <dt class="text-neutral-400">{label}</dt>
-      <dd class="font-mono text-neutral-200">{value}</dd>
-    </>
-  );
-}
-
-function RenameForm(
-  { camera, onRenamed }: { camera: CameraInfo; onRenamed: (c: CameraInfo) => void },
-) {
-  const [name, setName] = useState(camera.name);
-  const [state, setState] = useState<{ busy: boolean; error?: string; saved?: boolean }>({
-    busy: false,
-  });
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setState({ busy: true });
-    try {
-      const res = await fetch(`/api/cameras/${encodeURIComponent(camera.serial)}`, {
-        method: "PATCH",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ name }),
-      });
-      const body = await res.json().catch(() => null);
-      if (!res.ok) {
-        setState({ busy: false, error: body?.error?.message ?? `Rename failed: ${res.status}` });
-        return;
-      }
-      onRenamed(body as CameraInfo);
-      setName((body as CameraInfo).name);
-      setState({ busy: false, saved: true });
-    } catch (err) {
-      setState({ busy: false, error: `Rename failed: ${(err as Error).message}` });
-    }
-  };
-
-  return (
-    <Panel title="Name">
-      <form onSubmit={submit} class="space-y-2" data-rename="">
-        <label class="block text-sm text-neutral-400" for="camera-name">Camera name</label>
-        <div class="flex gap-2">
-          <input
-            id="camera-name"
-            name="name"
-            value={name}
-            maxLength={64}
-            required
-            onInput={(e) => setName((e.target as HTMLInputElement).value)}
-            class="min-w-0 flex-1 rounded-md bg-black px-2 py-1 text-neutral-100 ring-1 ring-neutral-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-400"
-          />
-          <button type="submit" class={BUTTON} disabled={state.busy}>Save</button>
-        </div>
-        {state.error && <p role="alert" class="text-sm text-amber-300">{state.error}</p>}
-        {state.saved && !state.error && <p role="status" class="text-sm text-emerald-300">Saved</p>}
-      </form>
-    </Panel>
   );
 }
