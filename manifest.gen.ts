@@ -15,11 +15,13 @@ import * as $route10 from "./routes/api/exports/[id]/file.ts";
 import * as $route11 from "./routes/api/exports/[id]/index.ts";
 import * as $route12 from "./routes/api/exports/index.ts";
 import * as $route13 from "./routes/cameras/[serial].tsx";
-import * as $route14 from "./routes/healthz.ts";
-import * as $route15 from "./routes/index.tsx";
-import * as $route16 from "./routes/metrics.ts";
+import * as $route14 from "./routes/events.tsx";
+import * as $route15 from "./routes/healthz.ts";
+import * as $route16 from "./routes/index.tsx";
+import * as $route17 from "./routes/metrics.ts";
 import * as $island0 from "./islands/CameraView.tsx";
-import * as $island1 from "./islands/Wall.tsx";
+import * as $island1 from "./islands/Events.tsx";
+import * as $island2 from "./islands/Wall.tsx";
 
 export const manifest: Manifest<RouteState> = {
   routes: {
@@ -37,12 +39,14 @@ export const manifest: Manifest<RouteState> = {
     "./routes/api/exports/[id]/index.ts": $route11,
     "./routes/api/exports/index.ts": $route12,
     "./routes/cameras/[serial].tsx": $route13,
-    "./routes/healthz.ts": $route14,
-    "./routes/index.tsx": $route15,
-    "./routes/metrics.ts": $route16,
+    "./routes/events.tsx": $route14,
+    "./routes/healthz.ts": $route15,
+    "./routes/index.tsx": $route16,
+    "./routes/metrics.ts": $route17,
   },
   islands: {
     "./islands/CameraView.tsx": $island0,
-    "./islands/Wall.tsx": $island1,
+    "./islands/Events.tsx": $island1,
+    "./islands/Wall.tsx": $island2,
   },
 };

@@ -20,6 +20,9 @@ import {
 import { Timeline } from "./Timeline.tsx";
 import { ExportPanel } from "./ExportPanel.tsx";
 import { RecBadge } from "./RecBadge.tsx";
+import { MotionBadge } from "./MotionBadge.tsx";
+import { eventMarks, parseEvents } from "../lib/client/motion_events.ts";
+import type { TimelineMark } from "../lib/client/timeline.ts";
 
 /** What the playback controls need of the page's live view (LiveView implements it). */
 export interface ReplayHost {
@@ -37,6 +40,10 @@ export interface PlaybackProps {
   host: ReplayHost | undefined;
   /** The hub is writing this camera's frames now. */
   recording: boolean;
+  /** A motion event of this camera is open now. */
+  motion?: boolean;
+  /** Epoch ms to play from once the page is live (an event's link); live otherwise. */
+  startAt?: number;
   renderedAt: number;
 }
 
@@ -45,10 +52,15 @@ type Mode = "live" | ReplayState["mode"];
 const POLL_MS = 250;
 const RANGES_MS = 5000;
 
-export function Playback({ serial, host, recording, renderedAt }: PlaybackProps) {
+export function Playback(
+  { serial, host, recording, motion, startAt, renderedAt }: PlaybackProps,
+) {
   const [now, setNow] = useState(renderedAt);
   const [win, setWin] = useState<TimeWindow>(() => defaultWindow(renderedAt));
   const [ranges, setRanges] = useState<RecordedSpan[]>([]);
+  const [marks, setMarks] = useState<TimelineMark[]>([]);
+  /** Bumped by each motion message of this camera: the marks are loaded again. */
+  const [motionSeen, setMotionSeen] = useState(0);
   const [replay, setReplay] = useState<ReplayState>();
   const [shown, setShown] = useState<number>();
   /** A seek while paused: where it went, until the still's own time is known. */
@@ -82,6 +94,7 @@ export function Playback({ serial, host, recording, renderedAt }: PlaybackProps)
     }, 1000);
     const unlisten = host.listen((msg) => {
       if (msg.type === "replay" && msg.camera === serial) poll();
+      if (msg.type === "motion" && msg.camera === serial) setMotionSeen((n) => n + 1);
       // A refused play (policy, the per-connection limit): the camera went back to live.
       if (msg.type === "error" && modeRef.current !== "live") {
         setError(msg.message || msg.code);
@@ -90,6 +103,11 @@ export function Playback({ serial, host, recording, renderedAt }: PlaybackProps)
     });
     setNow(Date.now());
     setWin(defaultWindow(Date.now()));
+    if (startAt !== undefined) {
+      setWin(reveal(defaultWindow(Date.now()), startAt, Date.now()));
+      host.play(serial, startAt, 1);
+      poll();
+    }
     return () => {
       clearInterval(timer);
       clearInterval(clock);
@@ -107,13 +125,16 @@ export function Playback({ serial, host, recording, renderedAt }: PlaybackProps)
       ac?.abort();
       const mine = ac = new AbortController();
       const w = winRef.current;
+      const base = `/api/cameras/${encodeURIComponent(serial)}`;
+      const range = `from=${Math.floor(w.from)}&to=${Math.ceil(Math.min(w.to, Date.now()))}`;
+      const get = (path: string) => fetch(path, { cache: "no-store", signal: mine.signal });
       try {
-        const res = await fetch(
-          `/api/cameras/${encodeURIComponent(serial)}/recordings?from=${Math.floor(w.from)}&to=${
-            Math.ceil(Math.min(w.to, Date.now()))
-          }`,
-          { cache: "no-store", signal: mine.signal },
-        );
+        const [res, events] = await Promise.all([
+          get(`${base}/recordings?${range}`),
+          // The most a bar can show apart; an old hub without events answers 404: no marks.
+          get(`${base}/events?${range}&limit=500`).catch(() => undefined),
+        ]);
+        if (events?.ok) setMarks(eventMarks(parseEvents(await events.json()), Date.now()));
         if (!res.ok) return;
         const body = await res.json();
         setRanges(parseRanges(body?.ranges));
@@ -127,7 +148,7 @@ export function Playback({ serial, host, recording, renderedAt }: PlaybackProps)
       clearInterval(timer);
       ac?.abort();
     };
-  }, [host, windowKey]);
+  }, [host, windowKey, motionSeen]);
 
   const live = mode === "live" || mode === "leaving";
   const playhead = live
@@ -226,6 +247,7 @@ export function Playback({ serial, host, recording, renderedAt }: PlaybackProps)
           <span class="text-sm text-neutral-400" data-mode="">
             {modeText(mode, speed)}
           </span>
+          {motion && <MotionBadge />}
           {recording && <RecBadge />}
         </div>
         <div class="flex flex-wrap items-center gap-2">
@@ -275,6 +297,7 @@ export function Playback({ serial, host, recording, renderedAt }: PlaybackProps)
         win={win}
         now={now}
         ranges={ranges}
+        marks={marks}
         playhead={playhead}
         live={live}
         selection={selection}

@@ -211,7 +211,7 @@ export function Timeline(props: TimelineProps) {
         {barMarks(win, props.marks ?? []).map((m) => (
           <div
             key={m.at}
-            class="absolute bottom-0 h-2 w-1 -translate-x-1/2 bg-amber-300"
+            class="absolute bottom-0 h-4 w-1.5 -translate-x-1/2 rounded-t-sm bg-amber-300"
             style={{ left: `${m.left}%` }}
             title={m.label}
             data-mark=""

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { renderToString } from "preact-render-to-string";
 import { Timeline } from "./Timeline.tsx";
 import { RecBadge } from "./RecBadge.tsx";
+import { MotionBadge } from "./MotionBadge.tsx";
 import { JobStatus } from "./ExportPanel.tsx";
 import { CameraTile } from "./CameraTile.tsx";
 import { HOUR_MS, MINUTE_MS } from "../lib/client/timeline.ts";
@@ -123,4 +124,42 @@ Deno.test("JobStatus shows a running export's progress and Cancel, a done one's 
     <JobStatus job={{ ...job, state: "cancelled" }} onCancel={noop} />,
   );
   assert.match(cancelled, /Export cancelled/);
+});
+
+Deno.test("CameraTile shows MOTION beside REC while a motion event is open", () => {
+  assert.match(renderToString(<MotionBadge />), /data-motion-badge>.*MOTION<\/span>/);
+  const tile = (c: CameraInfo) => renderToString(<CameraTile camera={c} now={NOW} />);
+  const motion = (active: boolean) => ({ enabled: true, active });
+  assert.doesNotMatch(
+    tile({ ...camera, motion: motion(false) } as CameraInfo),
+    /data-motion-badge/,
+  );
+  const recording = { mode: "motion", source: "camera", recording: true, dropped: 0 };
+  const html = tile({ ...camera, motion: motion(true), recording } as CameraInfo);
+  // One group in the picture's bottom corner, off the camera's own caption at the top.
+  assert.match(
+    html,
+    /class="[^"]*absolute bottom-2 right-2[^"]*" data-badges><span[^>]*data-motion-badge>.*<span[^>]*data-rec>/,
+  );
+});
+
+Deno.test("Timeline marks motion events inside the window, labelled", () => {
+  const html = renderToString(
+    <Timeline
+      win={{ from: NOW - HOUR_MS, to: NOW }}
+      now={NOW}
+      ranges={[]}
+      marks={[
+        { at: NOW - 15 * MINUTE_MS, label: "Motion at 14:45:00, 12 s, score 4.2 %" },
+        { at: NOW - 2 * HOUR_MS, label: "outside" },
+      ]}
+      playhead={NOW}
+      live
+      onSeek={noop}
+      onLive={noop}
+      onWindow={noop}
+    />,
+  );
+  assert.equal(html.match(/data-mark/g)?.length, 1);
+  assert.match(html, /left:75%;"[^>]*title="Motion at 14:45:00, 12 s, score 4.2 %"[^>]*data-mark/);
 });

@@ -23,13 +23,18 @@ import { BUTTON, DL, Panel, Row } from "../components/Panel.tsx";
 import { RenameForm } from "../components/RenameForm.tsx";
 import type { AccessProblem } from "../lib/client/access_probe.ts";
 import { Playback } from "../components/Playback.tsx";
-import { isRecording } from "../lib/client/camera_list.ts";
+import { isMotionActive, isRecording, withMotionActive } from "../lib/client/camera_list.ts";
+import { MotionSettings } from "../components/MotionSettings.tsx";
+import { MaskOverlay } from "../components/MaskOverlay.tsx";
+import type { UnitRect } from "../lib/client/mask_geometry.ts";
 
 export interface CameraViewProps {
   camera: CameraInfo;
   renderedAt: number;
   /** Whether this viewer is an admin: others get no rename form. */
   canManage: boolean;
+  /** Epoch ms to play the recording from at load (`?at=`, an event's link); live otherwise. */
+  at?: number;
 }
 
 interface BrowserFigures {
@@ -51,6 +56,8 @@ export default function CameraView(props: CameraViewProps) {
   const [figures, setFigures] = useState<BrowserFigures>({ fps: 0 });
   const [fullscreen, setFullscreen] = useState(false);
   const [painted, setPainted] = useState(false);
+  /** The motion mask being edited over the picture (admins); undefined when not editing. */
+  const [maskDraft, setMaskDraft] = useState<UnitRect[]>();
   const frame = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const age = useRef<HTMLSpanElement>(null);
@@ -69,6 +76,9 @@ export default function CameraView(props: CameraViewProps) {
           } else if (msg.type === "stats") {
             const s = msg.cameras.find((c) => c.serial === serial);
             if (s) setCamera((c) => ({ ...c, ...s }));
+          } else if (msg.type === "motion" && msg.camera === serial) {
+            // No CAMERA object comes with an event's start or end: the flag is kept here.
+            setCamera((c) => withMotionActive(c, msg.state === "start"));
           }
         },
         onStatus: (status, retryAt) => setConn({ status, retryAt }),
@@ -146,7 +156,15 @@ export default function CameraView(props: CameraViewProps) {
               aria-label={`Live picture from ${camera.name}, camera ${serial}`}
               class={`h-full w-full object-contain ${offline ? "grayscale opacity-40" : ""}`}
             />
-            {!painted && (
+            {maskDraft && (
+              <MaskOverlay
+                rects={maskDraft}
+                onChange={setMaskDraft}
+                imageWidth={figures.width ?? 0}
+                imageHeight={figures.height ?? 0}
+              />
+            )}
+            {!painted && !maskDraft && (
               <p class="absolute inset-0 flex items-center justify-center text-neutral-500">
                 {offline ? "No picture" : "Waiting for the first frame…"}
               </p>
@@ -189,6 +207,8 @@ export default function CameraView(props: CameraViewProps) {
             serial={serial}
             host={live}
             recording={isRecording(camera)}
+            motion={isMotionActive(camera)}
+            startAt={props.at}
             renderedAt={props.renderedAt}
           />
         </div>
@@ -196,6 +216,12 @@ export default function CameraView(props: CameraViewProps) {
         <div class="space-y-4">
           {props.canManage && <RenameForm camera={camera} onRenamed={setCamera} />}
           <RecordingMode camera={camera} canManage={props.canManage} onChanged={setCamera} />
+          <MotionSettings
+            serial={serial}
+            canManage={props.canManage}
+            draft={maskDraft}
+            onDraft={setMaskDraft}
+          />
           <Panel title="Stream">
             <dl class={DL} data-stats="">
               <Row label="Frame rate (hub)" value={formatFps(camera.fps)} />

@@ -4,6 +4,7 @@ import type { RouteState } from "../lib/hub_state.ts";
 
 export default function App({ Component, state, url }: AppProps<RouteState>) {
   const onWall = url.pathname === "/";
+  const onEvents = url.pathname === "/events";
   return (
     <div class="flex min-h-screen flex-col">
       <header class="flex items-center justify-between gap-4 border-b border-neutral-800 px-4 py-2">
@@ -23,6 +24,16 @@ export default function App({ Component, state, url }: AppProps<RouteState>) {
               ← All cameras
             </a>
           )}
+          <a
+            href="/events"
+            class={`text-sm hover:text-neutral-200 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-400 ${
+              onEvents ? "text-neutral-100" : "text-neutral-400"
+            }`}
+            aria-current={onEvents ? "page" : undefined}
+            data-nav="events"
+          >
+            Motion events
+          </a>
         </nav>
         <p class="text-xs text-neutral-500">
           Signed in with certificate{" "}

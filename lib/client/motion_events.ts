@@ -5,7 +5,7 @@
  */
 import type { MotionMessage } from "../protocol.ts";
 import { formatDuration } from "./format.ts";
-import { DAY_MS, HOUR_MS } from "./timeline.ts";
+import { DAY_MS, formatPlayhead, HOUR_MS, type TimelineMark } from "./timeline.ts";
 
 /** A box in picture coordinates, each 0-1. */
 export interface EventBox {
@@ -173,4 +173,43 @@ export function parseAt(raw: string | null, now: number): number | undefined {
   if (raw === null || !/^\d{1,15}$/.test(raw)) return undefined;
   const t = Number(raw);
   return t > 0 && t <= now ? t : undefined;
+}
+
+/** The timeline's marks for events: at each start, saying when, how long and how much. */
+export function eventMarks(events: readonly EventItem[], now: number): TimelineMark[] {
+  return events.map((e) => ({
+    at: e.startedAt,
+    label: `Motion at ${formatPlayhead(e.startedAt, now)}, ${formatEventDuration(e)}, score ${
+      formatScore(e.score)
+    }`,
+  }));
+}
+
+/**
+ * A custom range from two `datetime-local` inputs (local time, "2026-11-27T14:00"); the
+ * words of the problem when they do not make one. An empty end is open (now on).
+ */
+export function customFilter(
+  fromText: string,
+  toText: string,
+  camera?: string,
+): EventFilter | string {
+  const local = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?$/;
+  if (!local.test(fromText)) return "Choose when the range starts";
+  // No zone: the browser reads it as local time, as the input shows it.
+  const from = new Date(fromText).getTime();
+  if (toText === "") return { camera, from, limit: EVENT_PAGE_LIMIT };
+  if (!local.test(toText)) return `Invalid end: "${toText}"`;
+  const to = new Date(toText).getTime();
+  if (to <= from) return "The range must end after it starts";
+  return { camera, from, to, limit: EVENT_PAGE_LIMIT };
+}
+
+/** A time for a `datetime-local` input: local, to the minute. */
+export function toLocalInput(t: number): string {
+  const d = new Date(t);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${
+    p(d.getMinutes())
+  }`;
 }

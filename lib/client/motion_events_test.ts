@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import {
   applyMotion,
+  customFilter,
   type EventItem,
   eventLink,
+  eventMarks,
   eventsUrl,
   formatEventDuration,
   formatScore,
@@ -10,6 +12,7 @@ import {
   parseAt,
   parseEvents,
   presetFilter,
+  toLocalInput,
 } from "./motion_events.ts";
 import { DAY_MS, HOUR_MS } from "./timeline.ts";
 
@@ -139,4 +142,34 @@ Deno.test("eventLink() opens the camera page just before the event; parseAt() re
   for (const bad of [null, "", "soon", "-5", "1e12", String(NOW + 60_000), "0"]) {
     assert.equal(parseAt(bad, NOW), undefined, String(bad));
   }
+});
+
+Deno.test("eventMarks() marks each event's start with when, how long and how much", () => {
+  const marks = eventMarks([item("a", NOW - 60_000, { endedAt: NOW - 48_000, score: 0.042 })], NOW);
+  assert.equal(marks.length, 1);
+  assert.equal(marks[0].at, NOW - 60_000);
+  assert.match(marks[0].label, /^Motion at \d\d:\d\d:\d\d, 12 s, score 4\.2 %$/);
+});
+
+Deno.test("customFilter() reads two local times; toLocalInput() writes one", () => {
+  const from = new Date(2026, 10, 27, 14, 0).getTime();
+  const to = new Date(2026, 10, 27, 15, 30).getTime();
+  assert.deepEqual(customFilter("2026-11-27T14:00", "2026-11-27T15:30", A), {
+    camera: A,
+    from,
+    to,
+    limit: 100,
+  });
+  assert.deepEqual(customFilter("2026-11-27T14:00", ""), {
+    camera: undefined,
+    from,
+    limit: 100,
+  });
+  assert.equal(customFilter("", ""), "Choose when the range starts");
+  assert.equal(
+    customFilter("2026-11-27T14:00", "2026-11-27T13:00"),
+    "The range must end after it starts",
+  );
+  assert.equal(customFilter("2026-11-27T14:00", "later"), 'Invalid end: "later"');
+  assert.equal(toLocalInput(to), "2026-11-27T15:30");
 });

@@ -5,16 +5,25 @@ import { cameraOf } from "../../lib/camera_access.ts";
 import { isAdmin } from "../../lib/roles.ts";
 import { Head } from "../../lib/web/head.ts";
 import CameraView from "../../islands/CameraView.tsx";
+import { parseAt } from "../../lib/client/motion_events.ts";
 
 export interface CameraData {
   camera: CameraInfo;
   renderedAt: number;
   /** Whether the viewer may rename: the API refuses others anyway, the page hides the form. */
   canManage: boolean;
+  /** `?at=` epoch ms (an event's link): the page plays the recording from there. */
+  at?: number;
 }
 
 export function data(ctx: HubRouteContext): CameraData {
-  return { camera: cameraOf(ctx), renderedAt: Date.now(), canManage: isAdmin(ctx.state) };
+  const renderedAt = Date.now();
+  return {
+    camera: cameraOf(ctx),
+    renderedAt,
+    canManage: isAdmin(ctx.state),
+    at: parseAt(ctx.url.searchParams.get("at"), renderedAt),
+  };
 }
 
 export default function CameraPage({ data }: HubPageProps<CameraData>) {
@@ -27,6 +36,7 @@ export default function CameraPage({ data }: HubPageProps<CameraData>) {
         camera={data.camera}
         renderedAt={data.renderedAt}
         canManage={data.canManage}
+        at={data.at}
       />
     </>
   );

@@ -59,3 +59,14 @@ Deno.test("GET /cameras/:serial shows the rename form to admins only", async () 
   assert.doesNotMatch(viewer, /data-rename|camera-name/);
   assert.equal(islandProps(viewer)[0].props.canManage, false);
 });
+
+Deno.test("GET /cameras/:serial?at= hands the island the moment to play from", async () => {
+  const at = Date.now() - 60_000;
+  const html = await (await getPage(state(), `/cameras/${A}?at=${at}`)).text();
+  assert.equal(islandProps(html)[0].props.at, at);
+  // Nonsense or the future: live, as without it.
+  for (const bad of ["soon", String(Date.now() + 3_600_000)]) {
+    const page = await (await getPage(state(), `/cameras/${A}?at=${bad}`)).text();
+    assert.equal(islandProps(page)[0].props.at, undefined, bad);
+  }
+});
