@@ -109,7 +109,7 @@ export function MaskOverlay(props: MaskOverlayProps) {
         {props.rects.map((r, i) => (
           <div
             key={i}
-            class="pointer-events-none absolute bg-neutral-950/60 ring-2 ring-inset ring-amber-400"
+            class="pointer-events-none absolute bg-black/60 ring-2 ring-inset ring-amber-400"
             style={rectStyle(r)}
             data-mask-shape={i}
           >

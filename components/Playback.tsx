@@ -8,21 +8,24 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { HubMessage } from "../lib/client/messages.ts";
 import { type ReplayState, SPEEDS } from "../lib/client/replay.ts";
 import {
+  DAY_MS,
   defaultWindow,
   follow,
   formatPlayhead,
+  HOUR_MS,
   parseRanges,
   type RecordedSpan,
   reveal,
   seekTarget,
+  type TimelineMark,
   type TimeWindow,
+  zoom,
 } from "../lib/client/timeline.ts";
 import { Timeline } from "./Timeline.tsx";
 import { ExportPanel } from "./ExportPanel.tsx";
 import { RecBadge } from "./RecBadge.tsx";
 import { MotionBadge } from "./MotionBadge.tsx";
 import { eventMarks, parseEvents } from "../lib/client/motion_events.ts";
-import type { TimelineMark } from "../lib/client/timeline.ts";
 
 /** What the playback controls need of the page's live view (LiveView implements it). */
 export interface ReplayHost {
@@ -104,7 +107,9 @@ export function Playback(
     setNow(Date.now());
     setWin(defaultWindow(Date.now()));
     if (startAt !== undefined) {
-      setWin(reveal(defaultWindow(Date.now()), startAt, Date.now()));
+      // An hour around the moment: its events' marks stand apart, not a 24 h blur.
+      const t = Date.now();
+      setWin(reveal(zoom(defaultWindow(t), HOUR_MS / DAY_MS, startAt, t), startAt, t));
       host.play(serial, startAt, 1);
       poll();
     }
