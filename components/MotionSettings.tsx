@@ -83,7 +83,7 @@ export function MotionSettings(props: MotionSettingsProps) {
     );
   }
 
-  const maskWords = `${values.mask.length} rectangle${values.mask.length === 1 ? "" : "s"}`;
+  const maskWords = rectWords(values.mask.length);
   return (
     <Panel title="Motion" data-motion-settings="">
       {canManage
@@ -105,7 +105,9 @@ export function MotionSettings(props: MotionSettingsProps) {
         )}
       {canManage && (
         <div class="mt-4 space-y-2 border-t border-neutral-800 pt-3" data-mask-editor="">
-          <h3 class="text-sm font-semibold text-neutral-300">Mask · {maskWords}</h3>
+          <h3 class="text-sm font-semibold text-neutral-300" data-mask-heading="">
+            Mask · {draft === undefined ? maskWords : `${rectWords(draft.length)}, not saved yet`}
+          </h3>
           {draft === undefined
             ? (
               <button
@@ -138,6 +140,10 @@ export function MotionSettings(props: MotionSettingsProps) {
       )}
     </Panel>
   );
+}
+
+function rectWords(n: number): string {
+  return `${n} rectangle${n === 1 ? "" : "s"}`;
 }
 
 const INPUT =

@@ -54,6 +54,7 @@ Deno.test("MotionSettings lists the mask being edited, each rectangle typed and 
     <MotionSettings serial={S} canManage draft={draft} onDraft={noop} initial={values} />,
   );
   assert.equal(html.match(/data-mask-rect=/g)?.length, 2);
+  assert.match(html, /data-mask-heading>Mask · 2 rectangles, not saved yet</);
   assert.match(html, /aria-label="Delete rectangle 2"[^>]*data-action="delete-rect">Delete/);
   assert.match(html, /value="12.5" aria-label="Rectangle 2 height, percent"/);
   assert.match(html, /value="10" aria-label="Rectangle 1 left, percent"/);
