@@ -1,0 +1,169 @@
+/**
+ * hub/mqtt_bridge.ts against a real mosquitto: motion from a feed of the test's own, camera
+ * changes from the bus, and a broker that goes away and comes back.
+ */
+import assert from "node:assert/strict";
+import { InProcessBus } from "../lib/bus.ts";
+import type { CameraInfo } from "../lib/registry.ts";
+import type { MotionFeed, MotionNotice } from "../lib/motion_notice.ts";
+import { cameraMessage } from "../lib/protocol.ts";
+import { cameraTopics, discoveryMessages } from "../lib/ha_discovery.ts";
+import { type MqttBridge, startMqttBridge } from "../hub/mqtt_bridge.ts";
+import { createHubMetrics } from "../hub/hub_metrics.ts";
+import { fakeJpeg } from "../harness/fake_jpeg.ts";
+import { listen, mqttSettings, startBroker } from "./mosquitto_fixture.ts";
+
+const SERIAL = "0123CAFE0000000001";
+const T = cameraTopics("trustcam", SERIAL);
+
+/** The feed the motion side will provide, driven by the test. */
+class TestFeed implements MotionFeed {
+  listeners = new Set<(n: MotionNotice) => void>();
+  subscribe(listener: (n: MotionNotice) => void) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  emit(n: MotionNotice) {
+    for (const l of this.listeners) l(n);
+  }
+}
+
+function camera(name: string, state: CameraInfo["state"]): CameraInfo {
+  return { serial: SERIAL, name, state } as CameraInfo;
+}
+
+const START: MotionNotice = {
+  id: "ev1",
+  camera: SERIAL,
+  state: "start",
+  startedAt: "2026-11-27T10:00:00.000Z",
+  score: 0.2,
+  box: { x: 0.1, y: 0.1, w: 0.5, h: 0.5 },
+};
+const END: MotionNotice = { ...START, state: "end", endedAt: "2026-11-27T10:00:04.000Z" };
+
+async function openBridge(url: string, feed: TestFeed, jpeg: Uint8Array, cameras: CameraInfo[]) {
+  const bus = new InProcessBus();
+  const log: string[] = [];
+  const metrics = createHubMetrics();
+  const bridge: MqttBridge = await startMqttBridge({
+    settings: mqttSettings(url),
+    certsDir: "/nonexistent",
+    log: (event, fields) => log.push(`${event} ${JSON.stringify(fields ?? {})}`),
+    metrics,
+    cameras: () => cameras,
+    latestJpeg: (serial) => serial === SERIAL ? jpeg : undefined,
+    bus,
+    motion: feed,
+    backoff: { baseMs: 50, maxMs: 200 },
+  });
+  return {
+    bus,
+    log,
+    metrics,
+    bridge,
+    async [Symbol.asyncDispose]() {
+      await bridge.close();
+      assert.equal(feed.listeners.size, 0, "the bridge left the motion feed");
+      assert.equal(bus.size, 0, "the bridge left the bus");
+      await bus.close();
+    },
+  };
+}
+
+Deno.test("startMqttBridge() publishes discovery, availability, snapshots, motion and events", async () => {
+  await using broker = await startBroker();
+  await using listener = await listen(broker.url);
+  const feed = new TestFeed();
+  const jpeg = fakeJpeg(3000, 0x5a);
+  const b = await openBridge(broker.url, feed, jpeg, [camera("Porch", "online")]);
+  await using _ = b;
+
+  await listener.until(() => listener.last(T.image) !== undefined, 5000, "a snapshot");
+  assert.deepEqual(listener.last(T.image)?.payload, jpeg);
+  assert.equal(listener.last("trustcam/status")?.text(), "online");
+  assert.equal(listener.last(T.availability)?.text(), "online");
+  assert.equal(listener.last(T.motion)?.text(), "OFF");
+  for (const m of discoveryMessages({ serial: SERIAL, name: "Porch" }, "trustcam")) {
+    assert.deepEqual(listener.last(m.topic)?.json(), JSON.parse(m.payload), m.topic);
+  }
+
+  feed.emit(START);
+  await listener.until(() => listener.last(T.motion)?.text() === "ON", 5000, "motion ON");
+  feed.emit(END);
+  await listener.until(() => listener.last(T.motion)?.text() === "OFF", 5000, "motion OFF");
+  await listener.until(() => listener.on("trustcam/events").length === 2, 5000, "two events");
+  assert.deepEqual(listener.on("trustcam/events").map((m) => m.json()), [
+    { type: "motion", ...START },
+    { type: "motion", ...END },
+  ]);
+  assert.ok(listener.on("trustcam/events").every((m) => !m.retain));
+
+  // A rename publishes the configs again with the device's new name; leaving marks it offline.
+  b.bus.publishEvent({
+    serial: SERIAL,
+    payload: cameraMessage("renamed", camera("Gate", "online")),
+  });
+  await listener.until(
+    () =>
+      (listener.last(T.cameraConfig)?.json() as { device: { name: string } }).device.name ===
+        "Gate",
+    5000,
+    "the renamed device",
+  );
+  assert.equal(
+    (listener.last(T.motionConfig)?.json() as { device: { name: string } }).device.name,
+    "Gate",
+  );
+  b.bus.publishEvent({
+    serial: SERIAL,
+    payload: cameraMessage("offline", camera("Gate", "offline")),
+  });
+  await listener.until(() => listener.last(T.availability)?.text() === "offline");
+
+  // A later subscriber gets the retained state, and no event.
+  await using late = await listen(broker.url);
+  await late.until(() => late.last(T.availability)?.text() === "offline", 5000, "retained state");
+  assert.equal(late.last(T.motion)?.text(), "OFF");
+  assert.equal(late.on("trustcam/events").length, 0);
+
+  await b.bridge.close();
+  await listener.until(() => listener.last("trustcam/status")?.text() === "offline");
+  assert.deepEqual(b.log.map((l) => l.split(" ")[0]), ["mqtt-connected", "mqtt-closed"]);
+});
+
+Deno.test("startMqttBridge() rides out a broker that goes away, then publishes it all again", async () => {
+  await using broker = await startBroker();
+  const feed = new TestFeed();
+  const b = await openBridge(broker.url, feed, fakeJpeg(2000, 1), [camera("Porch", "online")]);
+  await using _ = b;
+  await using listener = await listen(broker.url);
+  await listener.until(() => listener.last(T.image) !== undefined, 5000, "a snapshot");
+
+  await broker.kill();
+  await listener.until(() => !b.bridge.connected, 5000, "the bridge to see the broker gone");
+  const dropped = () => b.metrics.mqttDropped.labels({ kind: "snapshot" }).value;
+  await listener.until(() => dropped() >= 2, 5000, "snapshots dropped while away");
+  // What happens while the broker is away is kept: the state, and the event in its queue.
+  feed.emit(START);
+
+  const mark = listener.messages.length;
+  const since = (topic: string) => listener.messages.slice(mark).findLast((m) => m.topic === topic);
+  await broker.start();
+  await listener.until(() => since(T.motion)?.text() === "ON", 10_000, "motion ON again");
+  await listener.until(() => since("trustcam/events") !== undefined, 5000, "the queued event");
+  assert.deepEqual(since("trustcam/events")?.json(), { type: "motion", ...START });
+  assert.equal(listener.on("trustcam/events").length, 1);
+  // The restarted broker had nothing retained: all of it came from the bridge again.
+  await listener.until(() => since(T.image) !== undefined, 5000, "a new snapshot");
+  assert.equal(since("trustcam/status")?.text(), "online");
+  assert.equal(since(T.availability)?.text(), "online");
+  assert.ok(since(T.cameraConfig), "camera config again");
+  assert.ok(since(T.motionConfig), "motion config again");
+  // One line per change of state, however many retries there were.
+  assert.deepEqual(b.log.map((l) => l.split(" ")[0]), [
+    "mqtt-connected",
+    "mqtt-disconnected",
+    "mqtt-connected",
+  ]);
+});
