@@ -28,7 +28,7 @@ export interface BrokerTls {
 
 export interface Broker extends AsyncDisposable {
   readonly port: number;
-  /** `mqtt://127.0.0.1:PORT` or `mqtts://localhost:PORT`. */
+  /** `mqtt://127.0.0.1:PORT` or `mqtts://127.0.0.1:PORT` (the test server certificate has that IP). */
   readonly url: string;
   /** SIGKILL: the broker vanishes mid-stream, without a clean close. */
   kill(): Promise<void>;
@@ -53,6 +53,23 @@ export async function startBroker(tls?: BrokerTls): Promise<Broker> {
   let run: { spawned: Spawned; status: Promise<Deno.CommandStatus>; exited: boolean } | undefined;
   let logs = "";
 
+  // Started as root, mosquitto reads its TLS files as the user `mosquitto`: copies it may read.
+  let files: BrokerTls | undefined;
+  if (tls) {
+    await Deno.chmod(dir, 0o755);
+    const copy = async (path: string, name: string) => {
+      await Deno.copyFile(path, `${dir}/${name}`);
+      await Deno.chmod(`${dir}/${name}`, 0o644);
+      return `${dir}/${name}`;
+    };
+    files = {
+      certFile: await copy(tls.certFile, "server.crt"),
+      keyFile: await copy(tls.keyFile, "server.key"),
+      caFile: await copy(tls.caFile, "ca.crt"),
+      requireCertificate: tls.requireCertificate,
+    };
+  }
+
   const launch = async (): Promise<boolean> => {
     const conf = [
       `listener ${port} 127.0.0.1`,
@@ -60,12 +77,12 @@ export async function startBroker(tls?: BrokerTls): Promise<Broker> {
       "persistence false",
       // stderr: unbuffered, so the "running" line arrives at once.
       "log_dest stderr",
-      ...(tls
+      ...(files
         ? [
-          `certfile ${tls.certFile}`,
-          `keyfile ${tls.keyFile}`,
-          `cafile ${tls.caFile}`,
-          `require_certificate ${tls.requireCertificate}`,
+          `certfile ${files.certFile}`,
+          `keyfile ${files.keyFile}`,
+          `cafile ${files.caFile}`,
+          `require_certificate ${files.requireCertificate}`,
         ]
         : []),
     ].join("\n");
@@ -118,7 +135,7 @@ export async function startBroker(tls?: BrokerTls): Promise<Broker> {
       return port;
     },
     get url() {
-      return tls ? `mqtts://localhost:${port}` : `mqtt://127.0.0.1:${port}`;
+      return `${tls ? "mqtts" : "mqtt"}://127.0.0.1:${port}`;
     },
     kill: () => stop("SIGKILL"),
     async start() {
