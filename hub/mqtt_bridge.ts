@@ -65,7 +65,15 @@ export interface MqttBridge {
 export async function startMqttBridge(o: MqttBridgeOptions): Promise<MqttBridge> {
   const tlsOptions = await readTlsFiles(o.settings, o.certsDir);
   // Loaded only when asked for: the client reads the whole environment at import.
-  const { connect } = await import("mqtt");
+  const { connect } = await import("mqtt").catch((err) => {
+    // Deno.errors.NotCapable: the Docker image grants neither (README, Home Assistant).
+    throw new HubStartError(
+      `Cannot load the MQTT client: ${err.message} (--mqtt needs --allow-env and --allow-net ` +
+        "for the broker)",
+      undefined,
+      { cause: err },
+    );
+  });
   return new Bridge(o, (options) => connect(o.settings.url, { ...tlsOptions, ...options }));
 }
 

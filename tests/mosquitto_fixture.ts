@@ -32,6 +32,9 @@ export interface Broker extends AsyncDisposable {
   readonly url: string;
   /** SIGKILL: the broker vanishes mid-stream, without a clean close. */
   kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a broker that stops reading, keeping its connections open. */
+  pause(): void;
+  resume(): void;
   /** Starts the broker again on the same port (and with no retained messages). */
   start(): Promise<void>;
   /** Everything the broker logged, all its runs. */
@@ -138,6 +141,8 @@ export async function startBroker(tls?: BrokerTls): Promise<Broker> {
       return `${tls ? "mqtts" : "mqtt"}://127.0.0.1:${port}`;
     },
     kill: () => stop("SIGKILL"),
+    pause: () => run?.spawned.child.kill("SIGSTOP"),
+    resume: () => run?.spawned.child.kill("SIGCONT"),
     async start() {
       // The killed broker's port may linger a moment in the kernel: retry until it binds.
       const end = Date.now() + 5000;
@@ -147,6 +152,7 @@ export async function startBroker(tls?: BrokerTls): Promise<Broker> {
     },
     output: () => logs + (run?.spawned.output() ?? ""),
     async close() {
+      run?.spawned.child.kill("SIGCONT");
       await stop("SIGTERM");
       await Deno.remove(dir, { recursive: true });
     },

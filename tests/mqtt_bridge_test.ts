@@ -42,20 +42,28 @@ const START: MotionNotice = {
 };
 const END: MotionNotice = { ...START, state: "end", endedAt: "2026-11-27T10:00:04.000Z" };
 
-async function openBridge(url: string, feed: TestFeed, jpeg: Uint8Array, cameras: CameraInfo[]) {
+async function openBridge(
+  url: string,
+  feed: TestFeed,
+  jpeg: Uint8Array,
+  cameras: CameraInfo[],
+  more: { snapshotMs?: number; maxPendingBytes?: number } = {},
+) {
   const bus = new InProcessBus();
   const log: string[] = [];
   const metrics = createHubMetrics();
   const bridge: MqttBridge = await startMqttBridge({
-    settings: mqttSettings(url),
+    settings: mqttSettings(url, { snapshotMs: more.snapshotMs ?? 100 }),
     certsDir: "/nonexistent",
     log: (event, fields) => log.push(`${event} ${JSON.stringify(fields ?? {})}`),
     metrics,
     cameras: () => cameras,
-    latestJpeg: (serial) => serial === SERIAL ? jpeg : undefined,
+    // A copy per call: a new frame each time, as from a live camera.
+    latestJpeg: (serial) => serial === SERIAL ? jpeg.slice() : undefined,
     bus,
     motion: feed,
     backoff: { baseMs: 50, maxMs: 200 },
+    maxPendingBytes: more.maxPendingBytes,
   });
   return {
     bus,
@@ -168,4 +176,46 @@ Deno.test("startMqttBridge() rides out a broker that goes away, then publishes i
     "mqtt-disconnected",
     "mqtt-connected",
   ]);
+});
+
+Deno.test("startMqttBridge() drops snapshots, then old events, while the broker does not read", async () => {
+  await using broker = await startBroker();
+  await using listener = await listen(broker.url);
+  const feed = new TestFeed();
+  const jpeg = fakeJpeg(200_000, 7);
+  const b = await openBridge(broker.url, feed, jpeg, [camera("Porch", "online")], {
+    snapshotMs: 20,
+    maxPendingBytes: 512 * 1024,
+  });
+  await using _ = b;
+  await listener.until(() => listener.last(T.image) !== undefined, 5000, "a snapshot");
+
+  broker.pause();
+  const dropped = (kind: string) => b.metrics.mqttDropped.labels({ kind }).value;
+  // The kernel's socket buffers fill first; then the connection stops taking bytes.
+  await listener.until(() => dropped("snapshot") >= 10, 20_000, "snapshots dropped");
+  assert.ok(b.bridge.connected, "still connected: the broker is slow, not gone");
+  const published = b.metrics.mqttPublished.labels({ kind: "snapshot" }).value;
+  // Events fill what is left of the byte budget, then wait in a queue of the newest 100.
+  for (let i = 0; i < 3000; i++) feed.emit({ ...START, id: `ev${i}` });
+  const lost = dropped("event");
+  assert.ok(lost > 0, "events dropped");
+  await listener.until(() => dropped("snapshot") >= 20, 5000, "more snapshots dropped");
+  assert.equal(b.metrics.mqttPublished.labels({ kind: "snapshot" }).value, published);
+
+  broker.resume();
+  const events = () => listener.on("trustcam/events");
+  await listener.until(() => events().length === 3000 - lost, 20_000, "the events kept");
+  const ids = events().map((m) => Number((m.json() as { id: string }).id.slice(2)));
+  const sent = 3000 - lost - 100;
+  assert.deepEqual(ids, [
+    ...Array.from({ length: sent }, (_, i) => i),
+    ...Array.from({ length: 100 }, (_, i) => 2900 + i),
+  ]);
+  await listener.until(() => listener.last(T.motion)?.text() === "ON");
+  await listener.until(
+    () => b.metrics.mqttPublished.labels({ kind: "snapshot" }).value > published,
+    10_000,
+    "snapshots again",
+  );
 });
