@@ -267,6 +267,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         cameras: () => registry.list(),
         latestJpeg: (serial) => state.latestJpeg(serial),
         bus,
+        motion: state.motion,
       });
       cleanups.push(() => mqtt.close());
     }

@@ -219,3 +219,23 @@ Deno.test("startMqttBridge() drops snapshots, then old events, while the broker 
     "snapshots again",
   );
 });
+
+Deno.test("startMqttBridge() refuses to start with a TLS file it cannot read", async () => {
+  const bus = new InProcessBus();
+  await assert.rejects(
+    startMqttBridge({
+      settings: mqttSettings("mqtts://127.0.0.1:8883", {
+        certFile: "/nonexistent/hub.chain",
+        keyFile: "/nonexistent/hub.key",
+      }),
+      certsDir: "/nonexistent",
+      log: () => {},
+      metrics: createHubMetrics(),
+      cameras: () => [],
+      latestJpeg: () => undefined,
+      bus,
+    }),
+    { name: "HubStartError", message: /^Cannot read --mqtt-cert "\/nonexistent\/hub.chain": / },
+  );
+  assert.equal(bus.size, 0);
+});
