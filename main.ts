@@ -136,6 +136,11 @@ function banner(url: string, o: HubOptions, demo: DemoCredentials | null): strin
     `  Cameras connect to wss://<this host>:${o.port}/ws with a device certificate.`,
     ...recordingLines(o),
   ];
+  if (o.mqtt) {
+    lines.push(
+      `  MQTT: ${o.mqtt.url}, Home Assistant discovery; it sees every camera (README, Home Assistant).`,
+    );
+  }
   if (demo) {
     lines.push(
       "",

@@ -293,15 +293,23 @@ class Bridge implements MqttBridge {
     }
     this.#connected = false;
     this.#o.metrics.mqttConnected.set(0);
-    // A clean DISCONNECT once the last messages are written; forced if the broker is slow.
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => client.end(true, {}, () => resolve()), CLOSE_TIMEOUT_MS);
-      client.end(false, {}, () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    // A clean DISCONNECT once the last messages are written; forced if the broker is slow, and
+    // the hub's shutdown waits no longer than that either way.
+    const ended = (force: boolean) =>
+      new Promise<boolean>((resolve) => client.end(force, {}, () => resolve(true)));
+    if (!await within(ended(false), CLOSE_TIMEOUT_MS)) await within(ended(true), 1000);
     this.#o.log("mqtt-closed", { url: this.#o.settings.url });
+  }
+}
+
+/** Whether `p` settled within `ms`; no timer is left behind. */
+async function within(p: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), ms));
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -12,6 +12,7 @@ import { type MqttBridge, startMqttBridge } from "../hub/mqtt_bridge.ts";
 import { createHubMetrics } from "../hub/hub_metrics.ts";
 import { fakeJpeg } from "../harness/fake_jpeg.ts";
 import { listen, mqttSettings, startBroker } from "./mosquitto_fixture.ts";
+import { waitFor } from "./wait_for.ts";
 
 const SERIAL = "0123CAFE0000000001";
 const T = cameraTopics("trustcam", SERIAL);
@@ -238,4 +239,25 @@ Deno.test("startMqttBridge() refuses to start with a TLS file it cannot read", a
     { name: "HubStartError", message: /^Cannot read --mqtt-cert "\/nonexistent\/hub.chain": / },
   );
   assert.equal(bus.size, 0);
+});
+
+Deno.test("startMqttBridge() close() returns while the broker does not read", async () => {
+  await using broker = await startBroker();
+  const feed = new TestFeed();
+  const b = await openBridge(broker.url, feed, fakeJpeg(200_000, 7), [camera("Porch", "online")], {
+    snapshotMs: 20,
+    maxPendingBytes: 512 * 1024,
+  });
+  await using _ = b;
+  await waitFor(() => b.bridge.connected, 5000, "connected");
+  broker.pause();
+  await waitFor(
+    () => b.metrics.mqttDropped.labels({ kind: "snapshot" }).value > 0,
+    20_000,
+    "a stuck connection",
+  );
+  const started = Date.now();
+  await b.bridge.close();
+  assert.ok(Date.now() - started < 4000, `close took ${Date.now() - started} ms`);
+  assert.deepEqual(b.log.map((l) => l.split(" ")[0]), ["mqtt-connected", "mqtt-closed"]);
 });
