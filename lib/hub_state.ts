@@ -46,7 +46,7 @@ export interface HubState {
   recordings?: RecordingArchive;
   /** MP4 export jobs (absent in page tests). */
   exports?: ExportJobs;
-  /** Motion notices of every camera (absent without motion detection); MQTT listens here. */
+  /** Motion events as they start and end (absent in page tests): viewers, MQTT subscribe. */
   motion?: MotionFeed;
 }
 
