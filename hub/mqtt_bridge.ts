@@ -33,6 +33,8 @@ import { HubStartError } from "./start_error.ts";
 export const MAX_QUEUED_EVENTS = 100;
 /** Bytes handed to the connection and not yet flushed, past which publishing waits. */
 export const DEFAULT_MAX_PENDING_BYTES = 1024 * 1024;
+/** A connection that lasted this long starts the backoff over when it ends. */
+const STABLE_MS = 30_000;
 /** How long a clean shutdown waits for the broker to take the last messages. */
 const CLOSE_TIMEOUT_MS = 2000;
 
@@ -143,11 +145,12 @@ class Bridge implements MqttBridge {
     });
     this.#client = client;
     let lastError: Error | undefined;
+    let connectedAt: number | undefined;
     client.on("error", (err) => lastError = err);
     client.on("connect", () => {
       if (this.#client !== client || this.#closed) return;
+      connectedAt = Date.now();
       this.#connected = true;
-      this.#attempt = 0;
       this.#o.metrics.mqttConnected.set(1);
       if (this.#logged !== "up") this.#o.log("mqtt-connected", { url: s.url });
       this.#logged = "up";
@@ -159,6 +162,9 @@ class Bridge implements MqttBridge {
       this.#client = undefined;
       client.end(true);
       this.#down(lastError);
+      // A broker that takes the connection and drops it at once (an ACL, another hub with the
+      // same client id) is retried ever more slowly too.
+      if (connectedAt !== undefined && Date.now() - connectedAt >= STABLE_MS) this.#attempt = 0;
       if (!this.#closed) {
         this.#retryTimer = setTimeout(
           () => this.#dial(),
