@@ -32,6 +32,7 @@ const CONFIG_KEYS = [
   "retainMs",
   "retainBytes",
   "minFreeBytes",
+  "mqtt",
 ] as const satisfies readonly (keyof HubOptions)[];
 
 export type HubConfig = Pick<HubOptions, typeof CONFIG_KEYS[number]>;

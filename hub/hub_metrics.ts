@@ -96,6 +96,20 @@ export function createHubMetrics() {
       "Recording segments deleted by retention (reason: age, quota, floor)",
       ["reason"],
     ),
+    mqttConnected: metrics.gauge(
+      "trustcam_mqtt_connected",
+      "Whether the MQTT bridge is connected to its broker (1); 0 without --mqtt",
+    ),
+    mqttPublished: metrics.counter(
+      "trustcam_mqtt_published_total",
+      "MQTT messages handed to the broker connection (kind: config, state, snapshot, event)",
+      ["kind"],
+    ),
+    mqttDropped: metrics.counter(
+      "trustcam_mqtt_dropped_total",
+      "MQTT messages dropped: the broker was away or slow (snapshots go first)",
+      ["kind"],
+    ),
     httpRequests: metrics.counter("trustcam_http_requests_total", "HTTP responses", ["status"]),
   };
 }

@@ -33,6 +33,7 @@ import { openExports } from "./exports.ts";
 import { type FreeSpaceSource, Retention } from "./retention.ts";
 import { SegmentLeases } from "../lib/segment_leases.ts";
 import { encodeMessage, recordingMessage } from "../lib/protocol.ts";
+import { startMqttBridge } from "./mqtt_bridge.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { HubConfig } from "./config.ts";
 import type { Log } from "./log.ts";
@@ -255,6 +256,21 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       for (const r of process.getActiveResourcesInfo()) if (r === "Timeout") timers++;
       o.metrics.timers.set(timers);
     });
+
+    if (config.mqtt) {
+      // An operator's sink: sees every camera, whatever the policy (README, Home Assistant).
+      const mqtt = await startMqttBridge({
+        settings: config.mqtt,
+        certsDir: config.certsDir,
+        log,
+        metrics: o.metrics,
+        cameras: () => registry.list(),
+        latestJpeg: (serial) => state.latestJpeg(serial),
+        bus,
+        motion: state.motion,
+      });
+      cleanups.push(() => mqtt.close());
+    }
 
     const tick = (ticks: number) => {
       for (const serial of registry.tick()) liveRelay.announce(serial, "stalled");

@@ -8,6 +8,7 @@ import { UsageError } from "./usage_error.ts";
 import { normalizeOrigin } from "./origin.ts";
 import { OPTIONS, type OptionSpec } from "./hub_option_table.ts";
 import { parseByteSize } from "./byte_size.ts";
+import { type MqttOptionValues, type MqttSettings, mqttSettingsOf } from "./mqtt_settings.ts";
 
 export { OPTIONS, UsageError };
 
@@ -46,6 +47,8 @@ export interface HubOptions {
   retainBytes: number | null;
   /** Free bytes to keep on the archive's volume; null = 1 GiB or 5% of it, the smaller. */
   minFreeBytes: number | null;
+  /** The MQTT / Home Assistant bridge (`--mqtt`); null = none. */
+  mqtt: MqttSettings | null;
   /** Flags set by the command line or the environment, not by default (demo defaults ask). */
   explicit: ReadonlySet<string>;
 }
@@ -172,6 +175,7 @@ export function parseHubOptions(
     retainMs: (out["retain-days"] as number) * 86_400_000,
     retainBytes: out["retain-bytes"] as number | null,
     minFreeBytes: out["min-free-bytes"] as number | null,
+    mqtt: mqttSettingsOf(out as unknown as MqttOptionValues, env),
     explicit,
   };
 }

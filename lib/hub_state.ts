@@ -10,6 +10,7 @@ import type { Peer } from "./peer.ts";
 import type { StreamRegistry } from "./stream_registry.ts";
 import type { RecordingArchive } from "./recordings.ts";
 import type { ExportJobs } from "./exports.ts";
+import type { MotionFeed } from "./motion_notice.ts";
 import type { Handlers, PageProps, RouteContext } from "./web/router.ts";
 
 export interface HubState {
@@ -45,6 +46,8 @@ export interface HubState {
   recordings?: RecordingArchive;
   /** MP4 export jobs (absent in page tests). */
   exports?: ExportJobs;
+  /** Motion events as they start and end (absent in page tests): viewers, MQTT subscribe. */
+  motion?: MotionFeed;
 }
 
 /** The per-request state: the hub's services and the verified peer asking. */
