@@ -96,6 +96,21 @@ export function createHubMetrics() {
       "Recording segments deleted by retention (reason: age, quota, floor)",
       ["reason"],
     ),
+    motionAnalyzed: metrics.counter(
+      "trustcam_motion_frames_analyzed_total",
+      "Frames motion detection analyzed",
+      ["serial"],
+    ),
+    motionSkipped: metrics.counter(
+      "trustcam_motion_frames_skipped_total",
+      "Frames motion detection had no time for (a newer frame replaced one due)",
+      ["serial"],
+    ),
+    motionEvents: metrics.counter(
+      "trustcam_motion_events_total",
+      "Motion events started",
+      ["serial"],
+    ),
     httpRequests: metrics.counter("trustcam_http_requests_total", "HTTP responses", ["status"]),
   };
 }

@@ -32,10 +32,15 @@ import { openArchive } from "./archive_reader.ts";
 import { openExports } from "./exports.ts";
 import { type FreeSpaceSource, Retention } from "./retention.ts";
 import { SegmentLeases } from "../lib/segment_leases.ts";
-import { encodeMessage, recordingMessage } from "../lib/protocol.ts";
+import { encodeMessage, motionMessage, recordingMessage } from "../lib/protocol.ts";
+import { SqliteEventStore } from "./event_store.ts";
+import { MotionService } from "./motion_service.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { HubConfig } from "./config.ts";
 import type { Log } from "./log.ts";
+
+/** Ticks (seconds) between deletions of motion events older than `--retain-event-days`. */
+const EVENT_RETENTION_TICKS = 600;
 
 export interface ServicesOptions {
   manifest: Manifest<RouteState>;
@@ -79,7 +84,10 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     Deno.mkdirSync(config.dataDir, { recursive: true });
     const store = new SqliteCameraStore(`${config.dataDir}/trustcam.db`);
     cleanups.push(() => store.close());
+    const events = new SqliteEventStore(`${config.dataDir}/events.db`);
+    cleanups.push(() => events.close());
     let recorder: Recorder | undefined = undefined;
+    let motion: MotionService | undefined = undefined;
     const registry = new Registry({
       store,
       stallMs: config.stallMs,
@@ -88,6 +96,10 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         dropped: (serial) => recorder?.stats(serial)?.dropped ?? 0,
         // Retention pauses the recorder when the disk is full.
         paused: () => recorder?.paused === true,
+      },
+      motion: {
+        running: () => config.motion === "on",
+        active: (serial) => motion?.active(serial) === true,
       },
     });
     cleanups.push(() => registry.flush());
@@ -164,6 +176,23 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       recordings,
     });
     cleanups.push(() => snapshots.flush(liveRelay.latest));
+    const liveMotion = motion = await MotionService.open({
+      enabled: config.motion === "on",
+      bus,
+      settingsOf: (serial) => registry.motionSettingsOf(serial),
+      store: events,
+      log,
+      metrics: {
+        analyzed: o.metrics.motionAnalyzed,
+        skipped: o.metrics.motionSkipped,
+        events: o.metrics.motionEvents,
+      },
+    });
+    cleanups.push(() => liveMotion.close());
+    // Viewers hear of the events of the cameras they may see, through the relay's events.
+    liveMotion.subscribe((n) =>
+      bus.publishEvent({ serial: n.camera, payload: { ...motionMessage(n) } })
+    );
     const liveRecorder = recorder = await startRecorder(config, {
       log,
       metrics: o.metrics,
@@ -198,6 +227,15 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     const sweep = () =>
       retention.sweep().catch((err) => log("error", { where: "retention", error: err }));
     sweep();
+    const expireEvents = () => {
+      try {
+        const deleted = events.deleteEndedBefore(Date.now() - config.retainEventMs);
+        if (deleted > 0) log("event-retention", { deleted });
+      } catch (err) {
+        log("error", { where: "event-retention", error: err });
+      }
+    };
+    expireEvents();
     // Before the recorder closes: a running export reads what it wrote.
     const exports = await openExports({
       dir: `${config.dataDir}/exports`,
@@ -236,6 +274,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       announce(serial, event) {
         // A camera set to record may be the first: the recorder joins the bus before its frame.
         if (event === "recording") followModes();
+        if (event === "motion") liveMotion.settingsChanged(serial);
         liveRelay.announce(serial, event);
         registry.flush();
       },
@@ -243,6 +282,8 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       streams,
       recordings,
       exports,
+      motion: liveMotion,
+      events,
     };
     o.metrics.metrics.collect(() => {
       const counts = liveRelay.connectionCounts;
@@ -260,6 +301,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       for (const serial of registry.tick()) liveRelay.announce(serial, "stalled");
       liveRecorder.flush().catch((err) => log("error", { where: "recorder", error: err }));
       if (retention.due(ticks)) sweep();
+      if (ticks % EVENT_RETENTION_TICKS === 0) expireEvents();
       if (ticks % 2 === 0) liveRelay.broadcastStats();
       if (ticks % 10 === 0) {
         exports.expire().catch((err) => log("error", { where: "exports", error: err }));

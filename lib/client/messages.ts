@@ -8,7 +8,15 @@ import type { CameraEvent, CameraInfo, CameraStats, HubMessage } from "../protoc
 export type { CameraEvent, CameraInfo, CameraStats, HubMessage };
 
 const STATES = new Set(["online", "stalled", "offline"]);
-const EVENTS = new Set(["online", "offline", "stalled", "renamed", "status", "recording"]);
+const EVENTS = new Set([
+  "online",
+  "offline",
+  "stalled",
+  "renamed",
+  "status",
+  "recording",
+  "motion",
+]);
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
