@@ -27,7 +27,8 @@ import { HubStartError } from "./start_error.ts";
 import { Relay } from "./relay.ts";
 import { attachWhenNeeded, recordingsDir, startRecorder } from "./recording.ts";
 import type { Recorder } from "./recorder.ts";
-import { recordsFrames } from "../lib/recording_mode.ts";
+import { mayRecord } from "../lib/recording_mode.ts";
+import { MotionRecording } from "./motion_recording.ts";
 import { openArchive } from "./archive_reader.ts";
 import { openExports } from "./exports.ts";
 import { type FreeSpaceSource, Retention } from "./retention.ts";
@@ -88,6 +89,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     cleanups.push(() => events.close());
     let recorder: Recorder | undefined = undefined;
     let motion: MotionService | undefined = undefined;
+    let motionRecording: MotionRecording | undefined = undefined;
     const registry = new Registry({
       store,
       stallMs: config.stallMs,
@@ -96,6 +98,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         dropped: (serial) => recorder?.stats(serial)?.dropped ?? 0,
         // Retention pauses the recorder when the disk is full.
         paused: () => recorder?.paused === true,
+        motionRecording: (serial) => motionRecording?.recording(serial) === true,
       },
       motion: {
         running: () => config.motion === "on",
@@ -193,16 +196,29 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     liveMotion.subscribe((n) =>
       bus.publishEvent({ serial: n.camera, payload: { ...motionMessage(n) } })
     );
+    const liveMotionRecording = motionRecording = new MotionRecording({
+      preRollMs: config.motionPreRollMs,
+      postRollMs: config.motionPostRollMs,
+      feed: liveMotion,
+      isMotionMode: (serial) => registry.recordModeOf(serial) === "motion",
+      record: (serial, jpeg, time) => recorder?.record(serial, jpeg, time),
+      onChange: (serial) => liveRelay.announce(serial, "recording"),
+    });
+    cleanups.push(() => liveMotionRecording.close());
     const liveRecorder = recorder = await startRecorder(config, {
       log,
       metrics: o.metrics,
       modeOf: (serial) => registry.recordModeOf(serial),
+      motion: liveMotionRecording,
+      motionDetection: config.motion === "on",
     });
     cleanups.push(() => liveRecorder.close());
     const followModes = attachWhenNeeded(
       liveRecorder,
       bus,
-      () => recordsFrames(config.record) || registry.hasOwnRecordMode("continuous"),
+      () =>
+        mayRecord(config.record) || registry.hasOwnRecordMode("continuous") ||
+        registry.hasOwnRecordMode("motion"),
     );
     const retention = new Retention({
       dir: recordingsDir(config),

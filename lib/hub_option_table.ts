@@ -164,7 +164,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: "off",
     choices: ["off", "continuous", "motion"],
     help:
-      "Default recording mode: off, continuous, motion (= off till it exists); demo: continuous",
+      "Default recording mode: off, continuous, motion (around motion events); demo: continuous",
   },
   {
     flag: "record-max-fps",

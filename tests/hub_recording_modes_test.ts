@@ -132,7 +132,7 @@ Deno.test("PUT /api/cameras/:serial/recording: admins only, then bad input, then
       source: "camera",
       recording: false,
       dropped: 0,
-    }, "motion records nothing until motion detection exists");
+    }, "motion records nothing until a motion event");
     const back = await setMode(t, CAM, '{"mode":"default"}', boss);
     assert.deepEqual((back.json() as CameraJson).recording, {
       mode: "off",
@@ -179,7 +179,7 @@ Deno.test("hub switches recording modes live and keeps a camera's mode across a 
   assert.equal((await setMode(t, CAM, '{"mode":"off"}')).status, 200);
   await stream(dev, viewer, frames.slice(6, 8)); // not written; the segment closes
   assert.equal((await setMode(t, CAM, '{"mode":"motion"}')).status, 200);
-  await stream(dev, viewer, frames.slice(8, 10)); // motion records nothing yet
+  await stream(dev, viewer, frames.slice(8, 10)); // motion off in this hub: nothing recorded
   assert.equal((await setMode(t, CAM, '{"mode":"continuous"}')).status, 200);
   await stream(dev, viewer, frames.slice(10, 13)); // written, in a new segment
 

@@ -4,6 +4,7 @@
  */
 import type { Page } from "playwright-core";
 import { startTestHub, type TestHub } from "./hub_fixture.ts";
+import type { HubConfig } from "../hub/config.ts";
 import { openWall, type WallHarness as Wall } from "../harness/wall.ts";
 
 export const ARTIFACTS = new URL("./artifacts/", import.meta.url).pathname;
@@ -20,9 +21,9 @@ export interface WallHarness extends Wall {
 }
 
 export async function startWall(
-  opts: { serials?: string[]; fps?: number; names?: string[] } = {},
+  opts: { serials?: string[]; fps?: number; names?: string[]; config?: Partial<HubConfig> } = {},
 ): Promise<WallHarness> {
-  const t = await startTestHub();
+  const t = await startTestHub(opts.config);
   const wall = await openWall({
     get port() {
       return t.port;
