@@ -111,6 +111,11 @@ export function createHubMetrics() {
       "Motion events started",
       ["serial"],
     ),
+    motionPreRollDropped: metrics.counter(
+      "trustcam_motion_preroll_dropped_total",
+      "Frames motion recording's pre-roll let go early: the camera's 16 MiB were full",
+      ["serial"],
+    ),
     httpRequests: metrics.counter("trustcam_http_requests_total", "HTTP responses", ["status"]),
   };
 }

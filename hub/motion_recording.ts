@@ -24,6 +24,8 @@ export interface MotionRecordingOptions {
   isMotionMode(serial: string): boolean;
   /** Where the pre-roll goes when an event starts. */
   record(serial: string, jpeg: Uint8Array, time: number): void;
+  /** A pre-roll frame was dropped for the byte cap (metrics). */
+  onDropped?(serial: string): void;
   /** The camera's `recording` flag changed (an event started; a post-roll ended). */
   onChange?(serial: string): void;
   /** Epoch ms; default `Date.now`. */
@@ -92,6 +94,7 @@ export class MotionRecording {
       if (tooMany && f.time >= oldest) {
         ring.dropped++;
         this.#dropped.set(serial, (this.#dropped.get(serial) ?? 0) + 1);
+        this.#o.onDropped?.(serial);
       }
       ring.bytes -= f.jpeg.length;
       ring.head++;

@@ -203,6 +203,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       isMotionMode: (serial) => registry.recordModeOf(serial) === "motion",
       record: (serial, jpeg, time) => recorder?.record(serial, jpeg, time),
       onChange: (serial) => liveRelay.announce(serial, "recording"),
+      onDropped: (serial) => o.metrics.motionPreRollDropped.inc({ serial }),
     });
     cleanups.push(() => liveMotionRecording.close());
     const liveRecorder = recorder = await startRecorder(config, {

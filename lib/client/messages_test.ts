@@ -69,3 +69,11 @@ Deno.test("parseHubMessage() reads a subscribed acknowledgement built by lib/pro
   );
   assert.equal(parseHubMessage('{"type":"subscribed","cameras":"*"}'), null);
 });
+
+Deno.test("parseHubMessage() reads a motion settings change as a camera event", () => {
+  const withMotion = { ...camera, motion: { enabled: false, active: false } };
+  assert.deepEqual(
+    parseHubMessage(JSON.stringify({ type: "camera", event: "motion", camera: withMotion })),
+    { type: "camera", event: "motion", camera: withMotion },
+  );
+});
