@@ -200,7 +200,10 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       preRollMs: config.motionPreRollMs,
       postRollMs: config.motionPostRollMs,
       feed: liveMotion,
-      isMotionMode: (serial) => registry.recordModeOf(serial) === "motion",
+      // No pre-roll where no event can start (--motion off, or off for the camera).
+      isMotionMode: (serial) =>
+        registry.recordModeOf(serial) === "motion" && config.motion === "on" &&
+        registry.motionSettingsOf(serial).enabled,
       record: (serial, jpeg, time) => recorder?.record(serial, jpeg, time),
       onChange: (serial) => liveRelay.announce(serial, "recording"),
       onDropped: (serial) => o.metrics.motionPreRollDropped.inc({ serial }),
