@@ -16,7 +16,7 @@ Deno.test("camera page: an admin sets the recording mode and the page tells ever
   await using wall = await startWall({
     serials: [CAM],
     names: ["Front door"],
-    config: { motion: "off" },
+    hub: { motion: "off" },
   });
   const ctx = await wall.context({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();

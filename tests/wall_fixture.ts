@@ -21,9 +21,9 @@ export interface WallHarness extends Wall {
 }
 
 export async function startWall(
-  opts: { serials?: string[]; fps?: number; names?: string[]; config?: Partial<HubConfig> } = {},
+  opts: { serials?: string[]; fps?: number; names?: string[]; hub?: Partial<HubConfig> } = {},
 ): Promise<WallHarness> {
-  const t = await startTestHub(opts.config);
+  const t = await startTestHub(opts.hub);
   const wall = await openWall({
     get port() {
       return t.port;
