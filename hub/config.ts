@@ -33,6 +33,10 @@ const CONFIG_KEYS = [
   "retainBytes",
   "minFreeBytes",
   "mqtt",
+  "motion",
+  "motionPreRollMs",
+  "motionPostRollMs",
+  "retainEventMs",
 ] as const satisfies readonly (keyof HubOptions)[];
 
 export type HubConfig = Pick<HubOptions, typeof CONFIG_KEYS[number]>;

@@ -49,6 +49,13 @@ export interface HubOptions {
   minFreeBytes: number | null;
   /** The MQTT / Home Assistant bridge (`--mqtt`); null = none. */
   mqtt: MqttSettings | null;
+  /** Whether motion detection runs (`--motion`). */
+  motion: "on" | "off";
+  /** What motion recording keeps before an event and after it, ms. */
+  motionPreRollMs: number;
+  motionPostRollMs: number;
+  /** How long motion events are kept, ms (`--retain-event-days`). */
+  retainEventMs: number;
   /** Flags set by the command line or the environment, not by default (demo defaults ask). */
   explicit: ReadonlySet<string>;
 }
@@ -176,6 +183,10 @@ export function parseHubOptions(
     retainBytes: out["retain-bytes"] as number | null,
     minFreeBytes: out["min-free-bytes"] as number | null,
     mqtt: mqttSettingsOf(out as unknown as MqttOptionValues, env),
+    motion: out["motion"] as HubOptions["motion"],
+    motionPreRollMs: (out["motion-pre-roll-seconds"] as number) * 1000,
+    motionPostRollMs: (out["motion-post-roll-seconds"] as number) * 1000,
+    retainEventMs: (out["retain-event-days"] as number) * 86_400_000,
     explicit,
   };
 }

@@ -4,8 +4,9 @@
  * drift apart. Browser-safe: the page bundles it, so no imports but types.
  */
 import type { CameraInfo, CameraStats } from "./registry.ts";
+import type { MotionNotice } from "./motion_notice.ts";
 
-export type { CameraInfo, CameraStats };
+export type { CameraInfo, CameraStats, MotionNotice };
 
 /** The `v` of `hello`. */
 export const PROTOCOL_VERSION = 1;
@@ -16,7 +17,8 @@ export type CameraEvent =
   | "stalled"
   | "renamed"
   | "status"
-  | "recording";
+  | "recording"
+  | "motion";
 
 // ---- viewer to hub ----------------------------------------------------------------------
 
@@ -104,6 +106,13 @@ export type ReplayMessage =
   | { type: "replay"; camera: string; state: "paused" | "ended"; at: string }
   | { type: "replay"; camera: string; state: "live" };
 
+/**
+ * A motion event of a camera the viewer may see started or ended (whatever the viewer is
+ * subscribed to): the event's id (its thumbnail is `/api/events/<id>/thumbnail.jpg`), times
+ * ISO 8601, peak score and box so far.
+ */
+export type MotionMessage = { type: "motion" } & MotionNotice;
+
 export type HubMessage =
   | HelloMessage
   | CameraMessage
@@ -111,7 +120,8 @@ export type HubMessage =
   | SubscribedMessage
   | ErrorMessage
   | RecordingMessage
-  | ReplayMessage;
+  | ReplayMessage
+  | MotionMessage;
 
 export function helloMessage(viewer: string, cameras: CameraInfo[]): HelloMessage {
   return { type: "hello", v: PROTOCOL_VERSION, viewer, cameras };
@@ -134,6 +144,10 @@ export function recordingMessage(
   reason: string,
 ): RecordingMessage {
   return { type: "recording", state, reason };
+}
+
+export function motionMessage(notice: MotionNotice): MotionMessage {
+  return { type: "motion", ...notice };
 }
 
 export function errorMessage(body: { code: string; message: string }): ErrorMessage {

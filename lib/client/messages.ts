@@ -14,7 +14,15 @@ import type {
 export type { CameraEvent, CameraInfo, CameraStats, HubMessage, ReplayMessage };
 
 const STATES = new Set(["online", "stalled", "offline"]);
-const EVENTS = new Set(["online", "offline", "stalled", "renamed", "status", "recording"]);
+const EVENTS = new Set([
+  "online",
+  "offline",
+  "stalled",
+  "renamed",
+  "status",
+  "recording",
+  "motion",
+]);
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);

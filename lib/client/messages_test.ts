@@ -112,3 +112,11 @@ Deno.test("parseHubMessage() reads replay acknowledgements and the recording eve
     { type: "camera", event: "recording", camera: { ...camera, recording } },
   );
 });
+
+Deno.test("parseHubMessage() reads a motion settings change as a camera event", () => {
+  const withMotion = { ...camera, motion: { enabled: false, active: false } };
+  assert.deepEqual(
+    parseHubMessage(JSON.stringify({ type: "camera", event: "motion", camera: withMotion })),
+    { type: "camera", event: "motion", camera: withMotion },
+  );
+});
