@@ -3,6 +3,8 @@
 FROM denoland/deno:2.9.6
 
 WORKDIR /app
+# The base image's npm cache (DENO_DIR), stated here because CMD's --allow-ffi names a path in it.
+ENV DENO_DIR=/deno-dir/
 # ffmpeg encodes MP4 exports of recordings (Debian's package, as on the machines it was tested on).
 RUN apt-get update \
   && apt-get install -y --no-install-recommends ffmpeg \
@@ -30,10 +32,13 @@ EXPOSE 5000
 # docs/known-issues.md); it reads TRUSTCAM_* and the
 # two variables the ws package probes; of the system it asks only statfs (free space under the
 # recordings, for retention's --min-free-bytes); it runs /usr/bin/ffmpeg alone (MP4 exports: the
-# child runs outside Deno's sandbox, fed only JPEGs from the archive). No --allow-ffi: the
-# bundle built above is served as is (the hub refuses to start if its sources changed since,
-# rather than spawn the bundler).
+# child runs outside Deno's sandbox, fed only JPEGs from the archive). The bundle built above is
+# served as is (the hub refuses to start if its sources changed since, rather than spawn the
+# bundler). Motion detection decodes JPEGs with sharp, native code: --allow-ffi for sharp's
+# own packages in the npm cache only (@img/sharp-linux-* and its libvips), the variables sharp
+# and its libc probe read at load (npm_*, SHARP_*, MALLOC_ARENA_MAX), and of the system the
+# CPU count, network interfaces and host name it asks at load. The health check loads none of it.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
   CMD ["deno", "run", "--allow-net=127.0.0.1", "--allow-read=certs", "--allow-env=TRUSTCAM_*,WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE", "main.ts", "--healthcheck"]
 
-CMD ["run", "--allow-read=.", "--deny-read=certs/ca,certs/devices,certs/viewers", "--allow-write=data", "--allow-net=0.0.0.0,127.0.0.1", "--allow-env=TRUSTCAM_*,WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE", "--allow-sys=statfs", "--allow-run=/usr/bin/ffmpeg", "main.ts", "--no-demo"]
+CMD ["run", "--allow-read=.", "--deny-read=certs/ca,certs/devices,certs/viewers", "--allow-write=data", "--allow-net=0.0.0.0,127.0.0.1", "--allow-env=TRUSTCAM_*,WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE,npm_package_config_libvips,npm_config_arch,npm_config_platform,npm_config_libc,SHARP_IGNORE_GLOBAL_LIBVIPS,SHARP_FORCE_GLOBAL_LIBVIPS,MALLOC_ARENA_MAX", "--allow-sys=statfs,cpus,networkInterfaces,hostname", "--allow-run=/usr/bin/ffmpeg", "--allow-ffi=/deno-dir/npm/registry.npmjs.org/@img", "main.ts", "--no-demo"]

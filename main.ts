@@ -21,6 +21,7 @@ import {
   writeSecret,
 } from "./cli/cert_dir.ts";
 import { PkiError } from "./lib/pki_error.ts";
+import { MQTT_PASSWORD_ENV } from "./lib/mqtt_settings.ts";
 import { startHub } from "./hub/server.ts";
 import { HubStartError } from "./hub/start_error.ts";
 import { CA_KEY_FILES } from "./hub/tls_files.ts";
@@ -135,6 +136,11 @@ function banner(url: string, o: HubOptions, demo: DemoCredentials | null): strin
     `  Cameras connect to wss://<this host>:${o.port}/ws with a device certificate.`,
     ...recordingLines(o),
   ];
+  if (o.mqtt) {
+    lines.push(
+      `  MQTT: ${o.mqtt.url}, Home Assistant discovery; it sees every camera (README, Home Assistant).`,
+    );
+  }
   if (demo) {
     lines.push(
       "",
@@ -184,7 +190,7 @@ function recordingLines(o: HubOptions): string[] {
  */
 export function hubEnv(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const { env: name } of OPTIONS) {
+  for (const name of [...OPTIONS.map((o) => o.env), MQTT_PASSWORD_ENV]) {
     const value = Deno.env.get(name);
     if (value !== undefined) env[name] = value;
   }

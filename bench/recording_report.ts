@@ -82,8 +82,8 @@ export function recordingMarkdown(r: RecordingResult): string[] {
     lines.push(
       `Export: ${e.minutes} min of one camera's VGA frames at ${e.fps} fps (${e.frames} frames, ` +
         `${Math.round(e.inputBytes / 1e6)} MB of JPEG) to a ${Math.round(e.mp4Bytes / 1e6)} MB ` +
-        `H.264 MP4 in ${e.seconds} s: ${e.realTimeMultiple}x real time ` +
-        `(${e.framesPerSecond} frames/s).`,
+        `H.264 MP4 in ${e.seconds.toFixed(1)} s: ${e.realTimeMultiple.toFixed(1)}x real ` +
+        `time (${Math.round(e.framesPerSecond)} frames/s).`,
       "",
     );
   }

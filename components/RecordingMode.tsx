@@ -23,14 +23,24 @@ const LABELS: Record<RecordingInfo["mode"], string> = {
   off: "Off",
 };
 
+/** A hub too old to report motion detection (no `motion` in the CAMERA object). */
 export const MOTION_NOTE = "Motion recording needs motion detection (not available yet)";
+/** Motion detection is off for this camera or for the hub (`--motion off`). */
+export const MOTION_OFF_NOTE =
+  "Motion recording needs motion detection, which is off for this camera";
+/** In motion mode, waiting for an event. */
+export const MOTION_WAIT_NOTE = "Records when motion is detected, from a few seconds before";
 
 /** The state line: what the recorder does with this camera now, and why not when it does not. */
 export function recordingSummary(camera: CameraInfo): { state: string; note?: string } {
   const r = camera.recording;
   if (!r) return { state: "Recording state unknown (the hub does not report it)" };
   if (r.recording) return { state: `Recording: ${r.mode}` };
-  if (r.mode === "motion") return { state: "Not recording", note: MOTION_NOTE };
+  if (r.mode === "motion") {
+    const m = camera.motion;
+    const note = m === undefined ? MOTION_NOTE : m.enabled ? MOTION_WAIT_NOTE : MOTION_OFF_NOTE;
+    return { state: "Not recording", note };
+  }
   if (r.mode === "continuous") {
     return {
       state: "Not recording",

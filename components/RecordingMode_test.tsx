@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { renderToString } from "preact-render-to-string";
-import { MOTION_NOTE, RecordingMode, recordingSummary } from "./RecordingMode.tsx";
+import {
+  MOTION_NOTE,
+  MOTION_OFF_NOTE,
+  MOTION_WAIT_NOTE,
+  RecordingMode,
+  recordingSummary,
+} from "./RecordingMode.tsx";
 import type { CameraInfo } from "../lib/registry.ts";
 import type { RecordingInfo } from "../lib/recording_mode.ts";
 
@@ -85,4 +91,22 @@ Deno.test("RecordingMode counts dropped frames and shows the motion note to ever
   assert.match(text(html), /Not recording/);
   assert.match(text(html), /Motion recording needs motion detection \(not available yet\)/);
   assert.match(text(html), /12 frames dropped: the disk fell behind/);
+});
+
+Deno.test("recordingSummary() in motion mode says whether motion detection runs for the camera", () => {
+  const motion = (enabled: boolean) => ({
+    ...camera(rec({ mode: "motion", source: "camera", recording: false })),
+    motion: { enabled, active: false },
+  });
+  assert.deepEqual(recordingSummary(motion(true)), {
+    state: "Not recording",
+    note: MOTION_WAIT_NOTE,
+  });
+  assert.deepEqual(recordingSummary(motion(false)), {
+    state: "Not recording",
+    note: MOTION_OFF_NOTE,
+  });
+  assert.match(MOTION_OFF_NOTE, /Motion recording needs motion detection/);
+  const recording = { ...motion(true), recording: rec({ mode: "motion", recording: true }) };
+  assert.deepEqual(recordingSummary(recording), { state: "Recording: motion" });
 });

@@ -8,6 +8,7 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { DeviceStatus } from "../lib/device_status.ts";
 import type { CameraStore, StoredCamera } from "../lib/registry.ts";
 import { isRecordMode, type RecordMode } from "../lib/recording_mode.ts";
+import { type MotionSettings, parseMotionSettings } from "../lib/motion_settings.ts";
 
 /** A camera database that cannot be opened, migrated or written; names the file. */
 export class CameraStoreError extends Error {
@@ -37,6 +38,8 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT`,
   // The camera's own recording mode (off, continuous, motion); NULL follows `--record`.
   `ALTER TABLE cameras ADD COLUMN record_mode TEXT`,
+  // The camera's motion settings as JSON (lib/motion_settings.ts); NULL is the defaults.
+  `ALTER TABLE cameras ADD COLUMN motion TEXT`,
 ];
 
 /** The schema version this code writes. */
@@ -79,6 +82,7 @@ interface CameraRow {
   skipped: number;
   status: string | null;
   record_mode: string | null;
+  motion: string | null;
 }
 
 export class SqliteCameraStore implements CameraStore {
@@ -105,13 +109,14 @@ export class SqliteCameraStore implements CameraStore {
       this.#upsert = db.prepare(
         `INSERT INTO cameras
            (serial, name, first_seen, last_seen, last_frame_at, frames, bad, skipped, status,
-            record_mode)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            record_mode, motion)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (serial) DO UPDATE SET
            name = excluded.name, first_seen = excluded.first_seen,
            last_seen = excluded.last_seen, last_frame_at = excluded.last_frame_at,
            frames = excluded.frames, bad = excluded.bad, skipped = excluded.skipped,
-           status = excluded.status, record_mode = excluded.record_mode`,
+           status = excluded.status, record_mode = excluded.record_mode,
+           motion = excluded.motion`,
       );
     } catch (cause) {
       try {
@@ -129,7 +134,7 @@ export class SqliteCameraStore implements CameraStore {
   load(): StoredCamera[] {
     const rows = this.#db.prepare(
       `SELECT serial, name, first_seen, last_seen, last_frame_at, frames, bad, skipped, status,
-              record_mode
+              record_mode, motion
        FROM cameras ORDER BY serial`,
     ).all() as unknown as CameraRow[];
     return rows.map((r) => ({
@@ -143,6 +148,7 @@ export class SqliteCameraStore implements CameraStore {
       skipped: r.skipped,
       status: parseStatus(r.status),
       recordMode: parseRecordMode(r.record_mode),
+      motion: parseMotion(r.motion),
     }));
   }
 
@@ -164,6 +170,7 @@ export class SqliteCameraStore implements CameraStore {
             c.skipped,
             c.status === null ? null : JSON.stringify(c.status),
             c.recordMode,
+            c.motion ? JSON.stringify(c.motion) : null,
           );
         }
         this.#db.exec("COMMIT");
@@ -202,4 +209,14 @@ function parseStatus(text: string | null): DeviceStatus | null {
 // A mode this hub does not know (a newer hub's) follows the default rather than failing.
 function parseRecordMode(text: string | null): RecordMode | null {
   return isRecordMode(text) ? text : null;
+}
+
+// Settings a newer hub wrote that this one cannot read follow the defaults rather than failing.
+function parseMotion(text: string | null): MotionSettings | null {
+  if (text === null) return null;
+  try {
+    return parseMotionSettings(JSON.parse(text));
+  } catch {
+    return null;
+  }
 }

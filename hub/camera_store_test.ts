@@ -9,6 +9,7 @@ import {
   SqliteCameraStore,
 } from "./camera_store.ts";
 import { Registry, type StoredCamera } from "../lib/registry.ts";
+import { DEFAULT_MOTION_SETTINGS } from "../lib/motion_settings.ts";
 
 const A = "0123A1B2C3D4E5F6A7";
 const B = "0123000000000000B0";
@@ -31,6 +32,7 @@ function camera(serial: string, extra: Partial<StoredCamera> = {}): StoredCamera
       at: "2026-11-23T10:04:58.000Z",
     },
     recordMode: null,
+    motion: null,
     ...extra,
   };
 }
@@ -289,6 +291,7 @@ Deno.test("SqliteCameraStore opens a database from before recording modes and ke
         skipped: 0,
         status: null,
         recordMode: null,
+        motion: null,
       }]);
       store.save([camera(A, { recordMode: "off" })]);
       assert.equal(store.load()[0].recordMode, "off");
@@ -297,7 +300,9 @@ Deno.test("SqliteCameraStore opens a database from before recording modes and ke
     }
     const check = new DatabaseSync(path);
     try {
-      assert.deepEqual({ ...check.prepare("PRAGMA user_version").get() }, { user_version: 2 });
+      assert.deepEqual({ ...check.prepare("PRAGMA user_version").get() }, {
+        user_version: SCHEMA_VERSION,
+      });
     } finally {
       check.close();
     }
@@ -342,6 +347,52 @@ Deno.test("Registry recording modes survive a restart through SqliteCameraStore"
       assert.equal(r2.recordModeOf(A), "continuous");
       assert.equal(r2.recordModeOf(B), "motion");
       assert.equal(r2.get(A)!.recording.source, "camera");
+    } finally {
+      s2.close();
+    }
+  });
+});
+
+Deno.test("SqliteCameraStore opens a database from before motion settings and keeps its modes", async () => {
+  await withTempDir((dir) => {
+    const path = join(dir, "old.db");
+    const db = new DatabaseSync(path);
+    migrate(db, MIGRATIONS.slice(0, 2));
+    db.prepare(
+      `INSERT INTO cameras (serial, name, first_seen, last_seen, last_frame_at, frames, bad,
+         skipped, status, record_mode) VALUES (?, 'Old', ?, ?, NULL, 12, 0, 0, NULL, 'motion')`,
+    ).run(A, T0, T0 + 1000);
+    db.close();
+    const store = new SqliteCameraStore(path);
+    try {
+      const [old] = store.load();
+      assert.equal(old.recordMode, "motion");
+      assert.equal(old.motion, null, "no settings of its own: the defaults");
+      const motion = {
+        ...DEFAULT_MOTION_SETTINGS,
+        fps: 2,
+        mask: [{ x: 0, y: 0, w: 0.5, h: 0.25 }],
+      };
+      store.save([camera(A, { motion })]);
+      assert.deepEqual(store.load()[0].motion, motion);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+Deno.test("SqliteCameraStore.load() follows the defaults for motion settings it cannot read", async () => {
+  await withTempDir((dir) => {
+    const path = join(dir, "t.db");
+    const s1 = new SqliteCameraStore(path);
+    s1.save([camera(A, { motion: { ...DEFAULT_MOTION_SETTINGS, fps: 2 } })]);
+    s1.close();
+    const db = new DatabaseSync(path);
+    db.prepare(`UPDATE cameras SET motion = '{"fps":2,"zones":[]}' WHERE serial = ?`).run(A);
+    db.close();
+    const s2 = new SqliteCameraStore(path);
+    try {
+      assert.equal(s2.load()[0].motion, null);
     } finally {
       s2.close();
     }

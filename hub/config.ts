@@ -32,6 +32,11 @@ const CONFIG_KEYS = [
   "retainMs",
   "retainBytes",
   "minFreeBytes",
+  "mqtt",
+  "motion",
+  "motionPreRollMs",
+  "motionPostRollMs",
+  "retainEventMs",
 ] as const satisfies readonly (keyof HubOptions)[];
 
 export type HubConfig = Pick<HubOptions, typeof CONFIG_KEYS[number]>;

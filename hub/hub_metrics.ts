@@ -96,6 +96,40 @@ export function createHubMetrics() {
       "Recording segments deleted by retention (reason: age, quota, floor)",
       ["reason"],
     ),
+    mqttConnected: metrics.gauge(
+      "trustcam_mqtt_connected",
+      "Whether the MQTT bridge is connected to its broker (1); 0 without --mqtt",
+    ),
+    mqttPublished: metrics.counter(
+      "trustcam_mqtt_published_total",
+      "MQTT messages handed to the broker connection (kind: config, state, snapshot, event)",
+      ["kind"],
+    ),
+    mqttDropped: metrics.counter(
+      "trustcam_mqtt_dropped_total",
+      "MQTT messages dropped: the broker was away or slow (snapshots go first)",
+      ["kind"],
+    ),
+    motionAnalyzed: metrics.counter(
+      "trustcam_motion_frames_analyzed_total",
+      "Frames motion detection analyzed",
+      ["serial"],
+    ),
+    motionSkipped: metrics.counter(
+      "trustcam_motion_frames_skipped_total",
+      "Frames motion detection had no time for (a newer frame replaced one due)",
+      ["serial"],
+    ),
+    motionEvents: metrics.counter(
+      "trustcam_motion_events_total",
+      "Motion events started",
+      ["serial"],
+    ),
+    motionPreRollDropped: metrics.counter(
+      "trustcam_motion_preroll_dropped_total",
+      "Frames motion recording's pre-roll let go early: the camera's 16 MiB were full",
+      ["serial"],
+    ),
     httpRequests: metrics.counter("trustcam_http_requests_total", "HTTP responses", ["status"]),
   };
 }

@@ -58,6 +58,8 @@ export interface MotionAnalyzerOptions {
   settingsOf(serial: string): MotionSettings | undefined;
   onEvent(event: MotionEvent): void;
   onSkip?(serial: string): void;
+  /** A frame was analyzed (metrics). */
+  onAnalyzed?(serial: string): void;
   /** A frame that did not decode, or an `onEvent` that threw. */
   onError?(serial: string, err: unknown): void;
   /** Epoch ms; frames are dated when offered. Default `Date.now`. */
@@ -232,6 +234,7 @@ export class MotionAnalyzer {
         if (!current?.enabled) return;
         const sample = cam.model.analyze(image, frame.at, current);
         cam.analyzed++;
+        this.#o.onAnalyzed?.(cam.serial);
         const transition = cam.machine.update(sample, frame.jpeg);
         if (transition) this.#emit(cam.serial, transition);
       },

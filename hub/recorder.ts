@@ -59,6 +59,11 @@ export interface RecorderOptions {
   shouldRecord?: (serial: string, time: number) => boolean;
   /** Frames a second kept per camera (`--record-max-fps`, lib/fps_cap.ts); 0 keeps all. */
   maxFps?: number;
+  /**
+   * A frame the gate refused, with its capture time: motion recording keeps the last seconds
+   * of them for the pre-roll (hub/motion_recording.ts).
+   */
+  refused?: (serial: string, jpeg: Uint8Array, time: number) => void;
 }
 
 export interface RecorderStats {
@@ -122,6 +127,7 @@ export class Recorder {
       flushBytes: 2 * 1024 * 1024,
       shouldRecord: () => true,
       maxFps: 0,
+      refused: () => {},
       ...options,
     };
     this.#cap = this.#o.maxFps > 0 ? new FpsCap(this.#o.maxFps) : null;
@@ -134,13 +140,18 @@ export class Recorder {
     });
   }
 
-  /** Queues one JPEG (kept by reference: the bus's buffers are never written to). */
-  record(serial: string, jpeg: Uint8Array): void {
+  /**
+   * Queues one JPEG (kept by reference: the bus's buffers are never written to), captured now
+   * or at `time` (epoch ms: a pre-roll frame received earlier). Times stay monotonic per
+   * camera: one before the camera's last recorded frame is recorded at that frame's time.
+   */
+  record(serial: string, jpeg: Uint8Array, time?: number): void {
     if (this.#closed) return;
-    const now = this.#o.now();
+    const now = time ?? this.#o.now();
     let cam = this.#cameras.get(serial);
     if (!this.#o.shouldRecord(serial, now)) {
       if (cam?.recording) this.#stop(cam, now);
+      this.#o.refused(serial, jpeg, now);
       return;
     }
     if (!cam) {
@@ -164,8 +175,8 @@ export class Recorder {
       return;
     }
     // The index is searched by time: a wall clock stepping back must not reorder it.
-    const time = cam.lastTime = Math.max(now, cam.lastTime);
-    cam.queue.push({ time, jpeg });
+    const at = cam.lastTime = Math.max(now, cam.lastTime);
+    cam.queue.push({ time: at, jpeg });
     cam.held += jpeg.length;
     if (!cam.writing && cam.held >= this.#o.flushBytes) this.#flushCamera(cam);
   }

@@ -307,3 +307,33 @@ Deno.test("Recorder pause() closes segments and counts frames; resume() records 
     assert.deepEqual(await readFrame(cam, T0 + 200, r), next);
   });
 });
+
+Deno.test("Recorder.record() takes an explicit capture time and keeps times monotonic", async () => {
+  await withRecorder({}, async ({ rec, dir, clock }) => {
+    const frames = Array.from({ length: 4 }, (_, i) => fakeJpeg(100 + i, i + 1));
+    clock.t = T0 + 10_000;
+    rec.record(SERIAL, frames[0], T0 + 1000); // a pre-roll frame, received earlier
+    rec.record(SERIAL, frames[1], T0 + 1200);
+    rec.record(SERIAL, frames[2], T0 + 1100); // out of order: kept at the last time
+    rec.record(SERIAL, frames[3]); // live: now
+    await rec.flush();
+    const cam = `${dir}/${SERIAL}`;
+    const [start] = await listSegments(cam);
+    assert.equal(start, T0 + 1000, "the segment starts at the first frame's own time");
+    const records = await readSegmentIndex(cam, start);
+    assert.deepEqual(records.map((r) => r.time), [T0 + 1000, T0 + 1200, T0 + 1200, T0 + 10_000]);
+  });
+});
+
+Deno.test("Recorder hands the frames its gate refuses to `refused`, with their times", async () => {
+  const refused: [string, number, number][] = [];
+  await withRecorder({
+    shouldRecord: () => false,
+    refused: (serial, jpeg, time) => refused.push([serial, jpeg.length, time]),
+  }, ({ rec, clock }) => {
+    clock.t = T0 + 5;
+    rec.record(SERIAL, fakeJpeg(100));
+    rec.record(SERIAL, fakeJpeg(200), T0 + 1);
+    assert.deepEqual(refused, [[SERIAL, 104, T0 + 5], [SERIAL, 204, T0 + 1]]);
+  });
+});

@@ -2,8 +2,8 @@
  * Repairs the archive a crash may have torn (hub/archive_recover.ts), since playback reads it
  * whatever the modes; then makes the {@link Recorder}, which always exists: each camera's mode
  * (its own, else `--record`) decides per frame whether its frames are written, so a camera
- * switched to `continuous` records from its next frame. `motion` records nothing until motion
- * detection exists, and says so in the log. The recorder joins the bus only once some camera
+ * switched to `continuous` records from its next frame; one in `motion` around its motion events
+ * (hub/motion_recording.ts). The recorder joins the bus only once some camera
  * may record ({@link attachWhenNeeded}): a hub that records nothing keeps its one bus
  * subscription.
  */
@@ -47,6 +47,13 @@ export async function startRecorder(
     metrics: HubMetrics;
     /** The mode in force for a camera (lib/registry.ts `recordModeOf`). */
     modeOf: (serial: string) => RecordMode;
+    /** Motion recording: whether a `motion` camera records now, and its pre-roll's intake. */
+    motion?: {
+      recording(serial: string): boolean;
+      refused(serial: string, jpeg: Uint8Array, time: number): void;
+    };
+    /** Whether motion detection runs (`--motion`), for the log. */
+    motionDetection?: boolean;
   },
 ): Promise<Recorder> {
   const dir = recordingsDir(config);
@@ -61,7 +68,11 @@ export async function startRecorder(
       dropped: o.metrics.recorderDropped,
       paused: o.metrics.recorderPaused,
     },
-    shouldRecord: (serial) => recordsFrames(o.modeOf(serial)),
+    shouldRecord: (serial) => {
+      const mode = o.modeOf(serial);
+      return recordsFrames(mode) || (mode === "motion" && o.motion?.recording(serial) === true);
+    },
+    ...(o.motion ? { refused: o.motion.refused.bind(o.motion) } : {}),
     maxFps: config.recordMaxFps,
   });
   o.log("recording", {
@@ -69,8 +80,8 @@ export async function startRecorder(
     dir,
     repaired: repairs.length,
     maxFps: config.recordMaxFps || "all",
-    ...(config.record === "motion"
-      ? { detail: "Motion detection does not exist yet: off unless a camera says otherwise" }
+    ...(config.record === "motion" && o.motionDetection === false
+      ? { detail: "Motion detection is off (--motion off): motion mode records nothing" }
       : {}),
   });
   return recorder;

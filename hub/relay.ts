@@ -164,7 +164,7 @@ export class Relay {
   }
 
   /** Announces an event that happened outside a session (rename, stall, recording mode). */
-  announce(serial: string, event: "renamed" | "stalled" | "recording"): void {
+  announce(serial: string, event: "renamed" | "stalled" | "recording" | "motion"): void {
     const info = this.#ctx.registry.get(serial);
     if (info) this.#announce(serial, event, info);
   }

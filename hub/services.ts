@@ -27,15 +27,22 @@ import { HubStartError } from "./start_error.ts";
 import { Relay } from "./relay.ts";
 import { attachWhenNeeded, recordingsDir, startRecorder } from "./recording.ts";
 import type { Recorder } from "./recorder.ts";
-import { recordsFrames } from "../lib/recording_mode.ts";
+import { mayRecord } from "../lib/recording_mode.ts";
+import { MotionRecording } from "./motion_recording.ts";
 import { openArchive } from "./archive_reader.ts";
 import { openExports } from "./exports.ts";
 import { type FreeSpaceSource, Retention } from "./retention.ts";
 import { SegmentLeases } from "../lib/segment_leases.ts";
-import { encodeMessage, recordingMessage } from "../lib/protocol.ts";
+import { encodeMessage, motionMessage, recordingMessage } from "../lib/protocol.ts";
+import { startMqttBridge } from "./mqtt_bridge.ts";
+import { SqliteEventStore } from "./event_store.ts";
+import { MotionService } from "./motion_service.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { HubConfig } from "./config.ts";
 import type { Log } from "./log.ts";
+
+/** Ticks (seconds) between deletions of motion events older than `--retain-event-days`. */
+const EVENT_RETENTION_TICKS = 600;
 
 export interface ServicesOptions {
   manifest: Manifest<RouteState>;
@@ -79,7 +86,11 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     Deno.mkdirSync(config.dataDir, { recursive: true });
     const store = new SqliteCameraStore(`${config.dataDir}/trustcam.db`);
     cleanups.push(() => store.close());
+    const events = new SqliteEventStore(`${config.dataDir}/events.db`);
+    cleanups.push(() => events.close());
     let recorder: Recorder | undefined = undefined;
+    let motion: MotionService | undefined = undefined;
+    let motionRecording: MotionRecording | undefined = undefined;
     const registry = new Registry({
       store,
       stallMs: config.stallMs,
@@ -88,6 +99,11 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         dropped: (serial) => recorder?.stats(serial)?.dropped ?? 0,
         // Retention pauses the recorder when the disk is full.
         paused: () => recorder?.paused === true,
+        motionRecording: (serial) => motionRecording?.recording(serial) === true,
+      },
+      motion: {
+        running: () => config.motion === "on",
+        active: (serial) => motion?.active(serial) === true,
       },
     });
     cleanups.push(() => registry.flush());
@@ -164,16 +180,50 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       recordings,
     });
     cleanups.push(() => snapshots.flush(liveRelay.latest));
+    const liveMotion = motion = await MotionService.open({
+      enabled: config.motion === "on",
+      bus,
+      settingsOf: (serial) => registry.motionSettingsOf(serial),
+      store: events,
+      log,
+      metrics: {
+        analyzed: o.metrics.motionAnalyzed,
+        skipped: o.metrics.motionSkipped,
+        events: o.metrics.motionEvents,
+      },
+    });
+    cleanups.push(() => liveMotion.close());
+    // Viewers hear of the events of the cameras they may see, through the relay's events.
+    liveMotion.subscribe((n) =>
+      bus.publishEvent({ serial: n.camera, payload: { ...motionMessage(n) } })
+    );
+    const liveMotionRecording = motionRecording = new MotionRecording({
+      preRollMs: config.motionPreRollMs,
+      postRollMs: config.motionPostRollMs,
+      feed: liveMotion,
+      // No pre-roll where no event can start (--motion off, or off for the camera).
+      isMotionMode: (serial) =>
+        registry.recordModeOf(serial) === "motion" && config.motion === "on" &&
+        registry.motionSettingsOf(serial).enabled,
+      record: (serial, jpeg, time) => recorder?.record(serial, jpeg, time),
+      onChange: (serial) => liveRelay.announce(serial, "recording"),
+      onDropped: (serial) => o.metrics.motionPreRollDropped.inc({ serial }),
+    });
+    cleanups.push(() => liveMotionRecording.close());
     const liveRecorder = recorder = await startRecorder(config, {
       log,
       metrics: o.metrics,
       modeOf: (serial) => registry.recordModeOf(serial),
+      motion: liveMotionRecording,
+      motionDetection: config.motion === "on",
     });
     cleanups.push(() => liveRecorder.close());
     const followModes = attachWhenNeeded(
       liveRecorder,
       bus,
-      () => recordsFrames(config.record) || registry.hasOwnRecordMode("continuous"),
+      () =>
+        mayRecord(config.record) || registry.hasOwnRecordMode("continuous") ||
+        registry.hasOwnRecordMode("motion"),
     );
     const retention = new Retention({
       dir: recordingsDir(config),
@@ -198,6 +248,15 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     const sweep = () =>
       retention.sweep().catch((err) => log("error", { where: "retention", error: err }));
     sweep();
+    const expireEvents = () => {
+      try {
+        const deleted = events.deleteEndedBefore(Date.now() - config.retainEventMs);
+        if (deleted > 0) log("event-retention", { deleted });
+      } catch (err) {
+        log("error", { where: "event-retention", error: err });
+      }
+    };
+    expireEvents();
     // Before the recorder closes: a running export reads what it wrote.
     const exports = await openExports({
       dir: `${config.dataDir}/exports`,
@@ -236,6 +295,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       announce(serial, event) {
         // A camera set to record may be the first: the recorder joins the bus before its frame.
         if (event === "recording") followModes();
+        if (event === "motion") liveMotion.settingsChanged(serial);
         liveRelay.announce(serial, event);
         registry.flush();
       },
@@ -243,6 +303,8 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       streams,
       recordings,
       exports,
+      motion: liveMotion,
+      events,
     };
     o.metrics.metrics.collect(() => {
       const counts = liveRelay.connectionCounts;
@@ -256,10 +318,26 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       o.metrics.timers.set(timers);
     });
 
+    if (config.mqtt) {
+      // An operator's sink: sees every camera, whatever the policy (README, Home Assistant).
+      const mqtt = await startMqttBridge({
+        settings: config.mqtt,
+        certsDir: config.certsDir,
+        log,
+        metrics: o.metrics,
+        cameras: () => registry.list(),
+        latestJpeg: (serial) => state.latestJpeg(serial),
+        bus,
+        motion: state.motion,
+      });
+      cleanups.push(() => mqtt.close());
+    }
+
     const tick = (ticks: number) => {
       for (const serial of registry.tick()) liveRelay.announce(serial, "stalled");
       liveRecorder.flush().catch((err) => log("error", { where: "recorder", error: err }));
       if (retention.due(ticks)) sweep();
+      if (ticks % EVENT_RETENTION_TICKS === 0) expireEvents();
       if (ticks % 2 === 0) liveRelay.broadcastStats();
       if (ticks % 10 === 0) {
         exports.expire().catch((err) => log("error", { where: "exports", error: err }));

@@ -8,6 +8,7 @@ import { UsageError } from "./usage_error.ts";
 import { normalizeOrigin } from "./origin.ts";
 import { OPTIONS, type OptionSpec } from "./hub_option_table.ts";
 import { parseByteSize } from "./byte_size.ts";
+import { type MqttOptionValues, type MqttSettings, mqttSettingsOf } from "./mqtt_settings.ts";
 
 export { OPTIONS, UsageError };
 
@@ -46,6 +47,15 @@ export interface HubOptions {
   retainBytes: number | null;
   /** Free bytes to keep on the archive's volume; null = 1 GiB or 5% of it, the smaller. */
   minFreeBytes: number | null;
+  /** The MQTT / Home Assistant bridge (`--mqtt`); null = none. */
+  mqtt: MqttSettings | null;
+  /** Whether motion detection runs (`--motion`). */
+  motion: "on" | "off";
+  /** What motion recording keeps before an event and after it, ms. */
+  motionPreRollMs: number;
+  motionPostRollMs: number;
+  /** How long motion events are kept, ms (`--retain-event-days`). */
+  retainEventMs: number;
   /** Flags set by the command line or the environment, not by default (demo defaults ask). */
   explicit: ReadonlySet<string>;
 }
@@ -172,6 +182,11 @@ export function parseHubOptions(
     retainMs: (out["retain-days"] as number) * 86_400_000,
     retainBytes: out["retain-bytes"] as number | null,
     minFreeBytes: out["min-free-bytes"] as number | null,
+    mqtt: mqttSettingsOf(out as unknown as MqttOptionValues, env),
+    motion: out["motion"] as HubOptions["motion"],
+    motionPreRollMs: (out["motion-pre-roll-seconds"] as number) * 1000,
+    motionPostRollMs: (out["motion-post-roll-seconds"] as number) * 1000,
+    retainEventMs: (out["retain-event-days"] as number) * 86_400_000,
     explicit,
   };
 }

@@ -10,6 +10,8 @@ import type { Peer } from "./peer.ts";
 import type { StreamRegistry } from "./stream_registry.ts";
 import type { RecordingArchive } from "./recordings.ts";
 import type { ExportJobs } from "./exports.ts";
+import type { MotionFeed } from "./motion_notice.ts";
+import type { EventLog } from "./motion_event_log.ts";
 import type { Handlers, PageProps, RouteContext } from "./web/router.ts";
 
 export interface HubState {
@@ -33,10 +35,10 @@ export interface HubState {
   /** The latest valid JPEG a camera sent since the hub started. */
   latestJpeg(serial: string): Uint8Array | undefined;
   /**
-   * Announces a rename or a recording mode change to viewers (the route has already updated
-   * the registry).
+   * Announces a rename, a recording mode change or a motion settings change to viewers (the
+   * route has already updated the registry); the hub's services follow the change.
    */
-  announce(serial: string, event: "renamed" | "recording"): void;
+  announce(serial: string, event: "renamed" | "recording" | "motion"): void;
   /** Aborts when the hub shuts down: long responses (MJPEG) end with it. */
   shutdown: AbortSignal;
   /** Long-lived responses register here; revocation and policy changes end them. */
@@ -45,6 +47,10 @@ export interface HubState {
   recordings?: RecordingArchive;
   /** MP4 export jobs (absent in page tests). */
   exports?: ExportJobs;
+  /** Motion events as they start and end (absent in page tests): viewers, MQTT subscribe. */
+  motion?: MotionFeed;
+  /** The stored motion events (absent in page tests). */
+  events?: EventLog;
 }
 
 /** The per-request state: the hub's services and the verified peer asking. */

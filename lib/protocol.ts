@@ -146,6 +146,10 @@ export function recordingMessage(
   return { type: "recording", state, reason };
 }
 
+export function motionMessage(notice: MotionNotice): MotionMessage {
+  return { type: "motion", ...notice };
+}
+
 export function errorMessage(body: { code: string; message: string }): ErrorMessage {
   return { type: "error", code: body.code, message: body.message };
 }

@@ -4,6 +4,7 @@ import {
   errorMessage,
   helloMessage,
   liveCommand,
+  motionMessage,
   pauseCommand,
   playCommand,
   replayEndedMessage,
@@ -71,5 +72,23 @@ Deno.test("replay builders encode the messages of docs/protocol.md", () => {
   assert.equal(
     encodeMessage(replayLiveMessage(A)),
     `{"type":"replay","camera":"${A}","state":"live"}`,
+  );
+});
+
+Deno.test("motionMessage() is the notice with its type first", () => {
+  const notice = {
+    id: "e1",
+    camera: A,
+    state: "end" as const,
+    startedAt: "2026-11-27T14:00:01.200Z",
+    endedAt: "2026-11-27T14:00:09.800Z",
+    score: 0.0731,
+    box: { x: 0.12, y: 0.3, w: 0.6, h: 0.35 },
+  };
+  assert.equal(
+    encodeMessage(motionMessage(notice)),
+    `{"type":"motion","id":"e1","camera":"${A}","state":"end",` +
+      `"startedAt":"2026-11-27T14:00:01.200Z","endedAt":"2026-11-27T14:00:09.800Z",` +
+      `"score":0.0731,"box":{"x":0.12,"y":0.3,"w":0.6,"h":0.35}}`,
   );
 });

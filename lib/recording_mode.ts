@@ -29,6 +29,11 @@ export interface RecorderStatus {
   dropped(serial: string): number;
   /** Whether the recorder writes nothing now (retention's free-space floor). */
   paused(): boolean;
+  /**
+   * Whether a camera in `motion` mode is being recorded: an event open, or its pre/post-roll
+   * (hub/motion_recording.ts). Absent: never.
+   */
+  motionRecording?(serial: string): boolean;
 }
 
 export const NO_RECORDER: RecorderStatus = {
@@ -47,11 +52,16 @@ export function effectiveMode(own: RecordMode | null, defaultMode: RecordMode): 
 }
 
 /**
- * Whether frames of a camera in `mode` are written. `motion` records nothing until motion
- * detection exists.
+ * Whether every frame of a camera in `mode` is written. `motion` writes only around motion
+ * events (see {@link mayRecord}).
  */
 export function recordsFrames(mode: RecordMode): boolean {
   return mode === "continuous";
+}
+
+/** Whether a camera in `mode` may have frames written at all: the recorder must listen. */
+export function mayRecord(mode: RecordMode): boolean {
+  return mode !== "off";
 }
 
 /**
@@ -83,7 +93,9 @@ export function recordingInfo(
   return {
     mode,
     source: own === null ? "default" : "camera",
-    recording: recordsFrames(mode) && online && !recorder.paused(),
+    recording: (recordsFrames(mode) ||
+      (mode === "motion" && recorder.motionRecording?.(serial) === true)) &&
+      online && !recorder.paused(),
     dropped: recorder.dropped(serial),
   };
 }

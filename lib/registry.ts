@@ -17,6 +17,8 @@ import {
   recordingInfo,
   type RecordMode,
 } from "./recording_mode.ts";
+import { DEFAULT_MOTION_SETTINGS, type MotionSettings } from "./motion_settings.ts";
+import { type MotionInfo, motionInfo, type MotionStatus, NO_MOTION } from "./motion_status.ts";
 
 export type CameraState = "online" | "stalled" | "offline";
 
@@ -35,6 +37,7 @@ export interface CameraInfo {
   skipped: number;
   status: DeviceStatus | null;
   recording: RecordingInfo;
+  motion: MotionInfo;
 }
 
 /** One entry of the viewers' `stats` message. */
@@ -60,6 +63,8 @@ export interface StoredCamera {
   status: DeviceStatus | null;
   /** The camera's own recording mode; null follows the hub's `--record`. */
   recordMode: RecordMode | null;
+  /** The camera's motion settings; null (or absent) is {@link DEFAULT_MOTION_SETTINGS}. */
+  motion?: MotionSettings | null;
 }
 
 export interface CameraStore {
@@ -81,6 +86,7 @@ class Camera {
   skipped = 0;
   status: DeviceStatus | null = null;
   recordMode: RecordMode | null = null;
+  motion: Readonly<MotionSettings> | null = null;
   /** When the stall clock last restarted: the last frame, or the connection. */
   activeSince = 0;
   /** Changed since the last flush. */
@@ -109,6 +115,7 @@ export class Registry {
   #windowMs: number | undefined;
   #now: () => number;
   #recorder: RecorderStatus;
+  #motion: MotionStatus;
 
   constructor(
     opts: {
@@ -118,10 +125,13 @@ export class Registry {
       now?: () => number;
       /** The hub's default recording mode and the recorder's figures, for CAMERA objects. */
       recorder?: RecorderStatus;
+      /** Whether motion detection runs and which events are open, for CAMERA objects. */
+      motion?: MotionStatus;
     } = {},
   ) {
     this.#store = opts.store;
     this.#recorder = opts.recorder ?? NO_RECORDER;
+    this.#motion = opts.motion ?? NO_MOTION;
     this.#stallMs = opts.stallMs ?? DEFAULT_STALL_MS;
     if (!(this.#stallMs > 0)) throw new RangeError(`Invalid stall time: ${this.#stallMs} ms`);
     this.#windowMs = opts.windowMs;
@@ -135,6 +145,7 @@ export class Registry {
       c.skipped = s.skipped;
       c.status = s.status === null ? null : Object.freeze({ ...s.status });
       c.recordMode = s.recordMode ?? null;
+      c.motion = s.motion ? Object.freeze({ ...s.motion }) : null;
       this.#cameras.set(serial, c);
     }
   }
@@ -248,6 +259,26 @@ export class Registry {
     return effectiveMode(c?.recordMode ?? null, this.#recorder.defaultMode);
   }
 
+  /**
+   * Replaces the camera's motion settings (already checked by parseMotionSettings); an unknown
+   * serial is TC_ERR_NOT_FOUND.
+   */
+  setMotionSettings(serial: string, settings: MotionSettings): CameraInfo {
+    const c = this.#find(serial);
+    c.motion = Object.freeze({ ...settings, mask: settings.mask.map((r) => ({ ...r })) });
+    c.dirty = true;
+    return this.#info(c, this.#now());
+  }
+
+  /**
+   * A camera's motion settings, the defaults for one without its own or not known yet. The
+   * analyzer asks for every frame: a map lookup, no allocation; the object is frozen.
+   */
+  motionSettingsOf(serial: string): Readonly<MotionSettings> {
+    const c = this.#cameras.get(serial) ?? this.#cameras.get(canonicalSerial(serial));
+    return c?.motion ?? DEFAULT_MOTION_SETTINGS;
+  }
+
   /** Whether some camera has `mode` as its own (not through the default). */
   hasOwnRecordMode(mode: RecordMode): boolean {
     for (const c of this.#cameras.values()) if (c.recordMode === mode) return true;
@@ -319,6 +350,9 @@ export class Registry {
       skipped: c.skipped,
       status: c.status,
       recordMode: c.recordMode,
+      motion: c.motion === null
+        ? null
+        : { ...c.motion, mask: c.motion.mask.map((r) => ({ ...r })) },
     })));
     for (const c of changed) c.dirty = false;
   }
@@ -357,6 +391,7 @@ export class Registry {
       skipped: c.skipped,
       status: c.status,
       recording: recordingInfo(c.recordMode, c.state === "online", c.serial, this.#recorder),
+      motion: motionInfo(c.motion ?? DEFAULT_MOTION_SETTINGS, c.serial, this.#motion),
     };
   }
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { TrustcamError } from "./errors.ts";
 import type { DeviceStatus } from "./device_status.ts";
 import { type CameraStore, Registry, type StoredCamera } from "./registry.ts";
+import { DEFAULT_MOTION_SETTINGS } from "./motion_settings.ts";
 
 const A = "0123A1B2C3D4E5F6A7";
 const B = "0123000000000000B0";
@@ -64,6 +65,7 @@ Deno.test("Registry.connected() creates a camera named after its serial, online"
     skipped: 0,
     status: null,
     recording: { mode: "off", source: "default", recording: false, dropped: 0 },
+    motion: { enabled: false, active: false },
   });
   assert.equal(r.size, 1);
   assert.equal(r.has(A), true);
@@ -362,6 +364,7 @@ Deno.test("Registry loads stored cameras offline with their persisted fields", (
     skipped: 6,
     status,
     recording: { mode: "off", source: "default", recording: false, dropped: 0 },
+    motion: { enabled: false, active: false },
   });
   assert.deepEqual(r.tick(), []);
 });
@@ -392,6 +395,7 @@ Deno.test("Registry.flush() saves only the cameras changed since the last flush"
     skipped: 0,
     status: null,
     recordMode: null,
+    motion: null,
   }]);
 });
 
@@ -506,5 +510,34 @@ Deno.test("Registry.setRecordMode() is saved and loaded; unknown serials are TC_
   assert.throws(
     () => r2.setRecordMode(C, "off"),
     (err) => code(err, "TC_ERR_NOT_FOUND", `Unknown camera: "${C}"`),
+  );
+});
+
+Deno.test("Registry.motionSettingsOf() is a camera's own settings, else the defaults", () => {
+  const store = new MemoryStore();
+  let running = true;
+  const r = new Registry({
+    store,
+    now: clock().now,
+    motion: { running: () => running, active: (serial) => serial === A },
+  });
+  assert.equal(r.motionSettingsOf(A), DEFAULT_MOTION_SETTINGS, "a camera not seen yet");
+  r.connected(A);
+  assert.deepEqual(r.get(A)!.motion, { enabled: true, active: true });
+  const own = { ...DEFAULT_MOTION_SETTINGS, enabled: false, fps: 2 };
+  assert.deepEqual(r.setMotionSettings(A.toLowerCase(), own).motion, {
+    enabled: false,
+    active: false,
+  });
+  assert.deepEqual(r.motionSettingsOf(A), own);
+  assert.ok(Object.isFrozen(r.motionSettingsOf(A)));
+  r.flush();
+  assert.deepEqual(store.saves.at(-1)![0].motion, own);
+  r.setMotionSettings(A, DEFAULT_MOTION_SETTINGS);
+  running = false;
+  assert.deepEqual(r.get(A)!.motion, { enabled: false, active: false }, "--motion off");
+  assert.throws(
+    () => r.setMotionSettings(B, own),
+    (e) => code(e, "TC_ERR_NOT_FOUND", `Unknown camera: "${B}"`),
   );
 });

@@ -5,14 +5,19 @@
  */
 import assert from "node:assert/strict";
 import { ARTIFACTS, SERIALS, startWall } from "./wall_fixture.ts";
-import { MOTION_NOTE } from "../components/RecordingMode.tsx";
+import { MOTION_OFF_NOTE } from "../components/RecordingMode.tsx";
 import { MANAGE_BURST } from "../lib/roles.ts";
 
 const CAM = SERIALS[0];
 
 Deno.test("camera page: an admin sets the recording mode and the page tells everyone", async (t) => {
   await Deno.mkdir(ARTIFACTS, { recursive: true });
-  await using wall = await startWall({ serials: [CAM], names: ["Front door"] });
+  // Motion detection off: the simulated scene would otherwise start motion recordings.
+  await using wall = await startWall({
+    serials: [CAM],
+    names: ["Front door"],
+    hub: { motion: "off" },
+  });
   const ctx = await wall.context({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
   const problems = wall.watch(page);
@@ -56,7 +61,7 @@ Deno.test("camera page: an admin sets the recording mode and the page tells ever
   await t.step("Motion says it needs motion detection and records nothing", async () => {
     await page.selectOption("[data-recording-mode]", "motion");
     await page.waitForSelector("[data-recording-note]");
-    assert.equal(await page.textContent("[data-recording-note]"), MOTION_NOTE);
+    assert.equal(await page.textContent("[data-recording-note]"), MOTION_OFF_NOTE);
     assert.match(await state() ?? "", /Not recording$/);
     assert.equal((await mode()).recording, false);
     await page.screenshot({ path: `${ARTIFACTS}camera_recording_motion.png` });

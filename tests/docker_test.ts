@@ -10,6 +10,10 @@ import { waitFor } from "./hub_fixture.ts";
 import { OPTIONS } from "../lib/hub_options.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
+/** The official image's DENO_DIR (denoland/deno_docker sets `ENV DENO_DIR /deno-dir/`). */
+const IMAGE_DENO_DIR = "/deno-dir";
+/** sharp's native packages in the npm cache: the one place the hub may load native code from. */
+const SHARP_FFI = `${IMAGE_DENO_DIR}/npm/registry.npmjs.org/@img`;
 const dockerfile = Deno.readTextFileSync(`${ROOT}Dockerfile`);
 
 function jsonInstruction(name: string): string[] {
@@ -55,9 +59,14 @@ Deno.test("Dockerfile CMD and HEALTHCHECK grant Deno only listed permissions", (
     for (const a of args) {
       assert.ok(!["-A", "--allow-all", "--allow-run", "--allow-ffi"].includes(a), `${what}: ${a}`);
       assert.doesNotMatch(a, /^--allow-(read|write|net|env|sys|import)$/, `${what}: bare ${a}`);
-      // No native code; one subprocess, ffmpeg by its full path (MP4 exports). A listed
-      // --allow-sys passes: retention's statfs.
-      assert.doesNotMatch(a, /^--allow-ffi/, `${what}: ${a}`);
+      // Native code only from sharp's own packages (motion detection's JPEG decoder) and only
+      // in the hub: never a wider FFI grant, none for the health check. One subprocess, ffmpeg
+      // by its full path (MP4 exports). A listed --allow-sys passes: statfs, and what sharp
+      // asks at load.
+      if (a.startsWith("--allow-ffi")) {
+        assert.equal(what, "CMD", `${what}: ${a}`);
+        assert.equal(a, `--allow-ffi=${SHARP_FFI}`, what);
+      }
       if (a.startsWith("--allow-run")) assert.equal(a, "--allow-run=/usr/bin/ffmpeg", what);
     }
     // Every TRUSTCAM_* variable of the option table is readable (a wildcard counts).
@@ -75,6 +84,10 @@ Deno.test("Dockerfile CMD and HEALTHCHECK grant Deno only listed permissions", (
   assert.ok(listOf(cmd, "--deny-read")?.includes("certs/ca"), "the CA keys are out of reach");
   assert.deepEqual(listOf(cmd, "--allow-net"), ["0.0.0.0", "127.0.0.1"]);
   assert.deepEqual(listOf(cmd, "--allow-run"), ["/usr/bin/ffmpeg"]);
+  assert.deepEqual(listOf(cmd, "--allow-ffi"), [SHARP_FFI]);
+  assert.deepEqual(listOf(cmd, "--allow-sys"), ["statfs", "cpus", "networkInterfaces", "hostname"]);
+  // The FFI path is in the image's npm cache: the Dockerfile states where that is.
+  assert.match(dockerfile, new RegExp(`^ENV DENO_DIR=${IMAGE_DENO_DIR}/?$`, "m"));
   assert.equal(
     listOf(healthcheckInstruction(), "--allow-run"),
     undefined,
@@ -85,9 +98,10 @@ Deno.test("Dockerfile CMD and HEALTHCHECK grant Deno only listed permissions", (
 /**
  * The image's relative paths as this test's temp dirs stand in for the volumes: `certs` is
  * the test PKI, `data` the temp data dir (both inside the app dir in the image, so `.`
- * covers them there), and the hub binds 127.0.0.1 here instead of 0.0.0.0.
+ * covers them there), the hub binds 127.0.0.1 here instead of 0.0.0.0, and the image's
+ * DENO_DIR is `denoDir`.
  */
-function forTest(args: string[], certs: string, data: string): string[] {
+function forTest(args: string[], certs: string, data: string, denoDir: string): string[] {
   const path = (p: string) =>
     p === "data"
       ? data
@@ -104,6 +118,10 @@ function forTest(args: string[], certs: string, data: string): string[] {
       return `${m[1]}=${list.join(",")}`;
     }
     if (a === "--allow-net=0.0.0.0") return `${a},127.0.0.1`;
+    // The image's npm cache is this machine's: the same packages, under its DENO_DIR.
+    if (a.startsWith(`--allow-ffi=${IMAGE_DENO_DIR}/`)) {
+      return a.replace(`=${IMAGE_DENO_DIR}/`, `=${denoDir}/`);
+    }
     return a;
   });
 }
@@ -134,7 +152,9 @@ Deno.test("Dockerfile CMD starts the hub with its permissions, and HEALTHCHECK p
   };
   // The image's ENTRYPOINT is `deno`; CMD is its arguments. Relative paths resolve from /app,
   // which is the repository root here; the volumes' paths point at the temp dirs.
-  const args = forTest(cmd, pki.dir, data);
+  const info = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output();
+  const denoDir: string = JSON.parse(new TextDecoder().decode(info.stdout)).denoDir;
+  const args = forTest(cmd, pki.dir, data, denoDir);
   const hub = new Deno.Command(Deno.execPath(), {
     args,
     cwd: ROOT,
@@ -157,7 +177,7 @@ Deno.test("Dockerfile CMD starts the hub with its permissions, and HEALTHCHECK p
     // Its permissions cover the listener watchdog (it dials only itself).
     assert.doesNotMatch(output, /listener state=unprobed/, "may probe its own listener");
     const check = await new Deno.Command(Deno.execPath(), {
-      args: forTest(healthCmd.slice(1), pki.dir, data),
+      args: forTest(healthCmd.slice(1), pki.dir, data, denoDir),
       cwd: ROOT,
       env,
     }).output();

@@ -132,7 +132,7 @@ Deno.test("PUT /api/cameras/:serial/recording: admins only, then bad input, then
       source: "camera",
       recording: false,
       dropped: 0,
-    }, "motion records nothing until motion detection exists");
+    }, "motion records nothing until a motion event");
     const back = await setMode(t, CAM, '{"mode":"default"}', boss);
     assert.deepEqual((back.json() as CameraJson).recording, {
       mode: "off",
@@ -164,7 +164,8 @@ Deno.test("hub hello and the camera list carry each camera's recording state", a
 });
 
 Deno.test("hub switches recording modes live and keeps a camera's mode across a restart", async () => {
-  await using t = await startTestHub({});
+  // Motion detection is a wildcard subscriber of its own: off, the recorder's is the only one.
+  await using t = await startTestHub({ motion: "off" });
   const viewer = await t.viewer("watcher", `?cameras=${CAM}`);
   let dev = await t.device(CAM);
   const frames = Array.from({ length: 20 }, (_, i) => fakeJpeg(300 + i, i + 1));
@@ -178,7 +179,7 @@ Deno.test("hub switches recording modes live and keeps a camera's mode across a 
   assert.equal((await setMode(t, CAM, '{"mode":"off"}')).status, 200);
   await stream(dev, viewer, frames.slice(6, 8)); // not written; the segment closes
   assert.equal((await setMode(t, CAM, '{"mode":"motion"}')).status, 200);
-  await stream(dev, viewer, frames.slice(8, 10)); // motion records nothing yet
+  await stream(dev, viewer, frames.slice(8, 10)); // motion off in this hub: nothing recorded
   assert.equal((await setMode(t, CAM, '{"mode":"continuous"}')).status, 200);
   await stream(dev, viewer, frames.slice(10, 13)); // written, in a new segment
 

@@ -41,7 +41,8 @@ async function publish(t: TestHub, device: TestClient, serial: string, fill: num
 }
 
 Deno.test("hub gives a viewer one bus subscription per camera it watches, following subscribe and unsubscribe", async () => {
-  await using t = await startTestHub();
+  // Motion detection is a wildcard subscriber of its own (tests/hub_motion_test.ts).
+  await using t = await startTestHub({ motion: "off" });
   const bus = t.hub.state.bus as InProcessBus;
   const a = await t.device(CAM_A);
   const b = await t.device(CAM_B);

@@ -23,6 +23,7 @@ function cam(serial: string, name: string, more: Partial<CameraInfo> = {}): Came
     skipped: 0,
     status: null,
     recording: { mode: "off", source: "default", recording: false, dropped: 0 },
+    motion: { enabled: false, active: false },
     ...more,
   };
 }

@@ -159,3 +159,11 @@ Deno.test("parseHubMessage() reads motion starts and ends as the hub words them"
     { type: "camera", event: "motion", camera },
   );
 });
+
+Deno.test("parseHubMessage() reads a motion settings change as a camera event", () => {
+  const withMotion = { ...camera, motion: { enabled: false, active: false } };
+  assert.deepEqual(
+    parseHubMessage(JSON.stringify({ type: "camera", event: "motion", camera: withMotion })),
+    { type: "camera", event: "motion", camera: withMotion },
+  );
+});
