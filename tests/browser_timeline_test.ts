@@ -129,7 +129,7 @@ Deno.test("browser: the camera page's timeline shades what the hub recorded", as
       assert.equal(await bar.getAttribute("role"), "slider");
       assert.equal(await bar.getAttribute("aria-valuetext"), "Live");
       const reached = new Set<string>();
-      for (let i = 0; i < 40; i++) {
+      for (let i = 0; i < 60; i++) {
         await page.keyboard.press("Tab");
         const what = await page.evaluate(() => {
           const el = document.activeElement as HTMLElement | null;
