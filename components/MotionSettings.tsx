@@ -25,6 +25,11 @@ export interface MotionSettingsProps {
   /** The mask being edited over the picture; undefined when not editing. */
   draft: UnitRect[] | undefined;
   onDraft(draft: UnitRect[] | undefined): void;
+  /**
+   * CAMERA.motion.enabled: whether the hub analyzes this camera's frames. False while the
+   * settings say enabled means the hub runs with `--motion off`.
+   */
+  analyzed?: boolean;
   /** Settings known at render (tests); otherwise fetched once hydrated. */
   initial?: MotionValues;
 }
@@ -86,6 +91,11 @@ export function MotionSettings(props: MotionSettingsProps) {
   const maskWords = rectWords(values.mask.length);
   return (
     <Panel title="Motion" data-motion-settings="">
+      {values.enabled && props.analyzed === false && (
+        <p class="mb-2 text-sm text-amber-300" data-motion-off="">
+          The hub analyzes no frames (motion detection is off for the hub: --motion off)
+        </p>
+      )}
       {canManage
         ? (
           <SettingsEditor

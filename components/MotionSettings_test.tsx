@@ -78,3 +78,20 @@ Deno.test("MaskOverlay draws each rectangle where it lies on the picture", () =>
   assert.match(html, /role="group" aria-label="Motion mask: drag over the picture/);
   assert.match(html, /left:10%;top:20%;width:30%;height:40%[^"]*"[^>]*data-mask-shape="0"/);
 });
+
+Deno.test("MotionSettings says when the hub analyzes nothing though the camera's settings are on", () => {
+  const render = (analyzed?: boolean) =>
+    renderToString(
+      <MotionSettings
+        serial={S}
+        canManage={false}
+        draft={undefined}
+        onDraft={noop}
+        initial={values}
+        analyzed={analyzed}
+      />,
+    );
+  assert.match(render(false), /data-motion-off>The hub analyzes no frames/);
+  assert.doesNotMatch(render(true), /data-motion-off/);
+  assert.doesNotMatch(render(undefined), /data-motion-off/);
+});

@@ -221,6 +221,7 @@ export default function CameraView(props: CameraViewProps) {
             canManage={props.canManage}
             draft={maskDraft}
             onDraft={setMaskDraft}
+            analyzed={camera.motion?.enabled}
           />
           <Panel title="Stream">
             <dl class={DL} data-stats="">
