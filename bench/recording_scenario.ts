@@ -27,6 +27,18 @@ const median = (xs: number[]) => {
 };
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
+/** The medians of one side's runs. */
+export function sideOf(rs: StepResult[]): RecordingSide {
+  return {
+    p99Ms: rs.some((r) => r.latency.p99 === null)
+      ? null
+      : median(rs.map((r) => r.latency.p99 as number)),
+    lossPct: median(rs.map((r) => r.lossPct)),
+    hubCpuPct: median(rs.map((r) => r.hubCpuPct)),
+    rssPeakMb: median(rs.map((r) => r.rssPeakMb)),
+  };
+}
+
 /**
  * Relay with and without recording, `runs` interleaved pairs. `runStep` is the orchestrator's
  * step runner (it waits for a quiet box and retries a failed run).
@@ -54,7 +66,7 @@ export async function benchRecordingRelay(
         hub: "trustcam",
         viewers: o.viewers,
         seconds: o.seconds,
-        hubArgs: [...o.hubArgs, "--record", "off"],
+        hubArgs: [...o.hubArgs, "--motion", "off", "--record", "off"],
       }),
     );
     const data = await Deno.makeTempDir({ dir: env.tmp, prefix: "rec_data_" });
@@ -63,22 +75,14 @@ export async function benchRecordingRelay(
         hub: "trustcam",
         viewers: o.viewers,
         seconds: o.seconds,
-        hubArgs: [...o.hubArgs, "--record", "continuous", "--data", data],
+        hubArgs: [...o.hubArgs, "--motion", "off", "--record", "continuous", "--data", data],
       }),
     );
     written.push(await archiveWritten(`${data}/recordings`));
     await Deno.remove(data, { recursive: true });
   }
-  const side = (rs: StepResult[]): RecordingSide => ({
-    p99Ms: rs.some((r) => r.latency.p99 === null)
-      ? null
-      : median(rs.map((r) => r.latency.p99 as number)),
-    lossPct: median(rs.map((r) => r.lossPct)),
-    hubCpuPct: median(rs.map((r) => r.hubCpuPct)),
-    rssPeakMb: median(rs.map((r) => r.rssPeakMb)),
-  });
-  const offSide = side(off);
-  const onSide = side(on);
+  const offSide = sideOf(off);
+  const onSide = sideOf(on);
   const result = {
     cameras: o.cameras,
     fps: o.fps,

@@ -8,6 +8,7 @@ import type { RepeatedStep, Spread } from "./repeated_step.ts";
 import type { SweepResult } from "./sweep.ts";
 import { soakMarkdown, type SoakResult } from "./soak_report.ts";
 import { recordingMarkdown, type RecordingResult } from "./recording_report.ts";
+import { motionMarkdown, type MotionRelayResult } from "./motion_scenario.ts";
 
 export interface BrowserResult {
   ran: boolean;
@@ -105,6 +106,7 @@ export interface BenchReport {
   stalled?: StalledSummary;
   browser?: BrowserResult;
   recording?: RecordingResult;
+  motion?: MotionRelayResult;
   /** only when the soak was asked for (`--only soak`) */
   soak?: SoakResult;
   targets?: Target[];
@@ -347,6 +349,7 @@ export function toMarkdown(r: BenchReport): string {
   }
   if (r.soak) lines.push(...soakMarkdown(r.soak));
   if (r.recording) lines.push(...recordingMarkdown(r.recording));
+  if (r.motion) lines.push(...motionMarkdown(r.motion));
   if (r.browser) {
     const b = r.browser;
     lines.push("## Browser wall", "");

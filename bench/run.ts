@@ -18,6 +18,7 @@ import { runBrowserScenario } from "./browser_scenario.ts";
 import { runSoak } from "./soak_scenario.ts";
 import { benchRecordingRelay, benchSeek } from "./recording_scenario.ts";
 import { runExportBench } from "./export_bench.ts";
+import { benchMotionRelay } from "./motion_scenario.ts";
 
 export const USAGE = `Usage: deno task bench [options]
 
@@ -37,6 +38,8 @@ Scenarios:
             back in a synthetic 24 h archive of 16 cameras (2 h with --quick); MP4 export
             speed as a multiple of real time (bench/retention_bench.ts, run apart, times
             retention sweeps over 100k segments)
+  motion    the relay at 8 viewers with --motion on vs off (runs interleaved): p99, loss,
+            hub CPU and RSS (bench/motion_bench.ts, run apart, times the analysis itself)
   soak      only when asked for (--only soak, or bench/soak.ts): minutes of camera
             reconnects, viewer churn, revocations and policy reloads; the hub's RSS, fds
             and timers must stay flat after the warm-up (exit status 1 when they do not)
@@ -69,7 +72,15 @@ Options:
   --no-save              print the table, write nothing
   -h, --help             show this help`;
 
-const SCENARIOS = ["relay", "ceiling", "stalled", "browser", "recording", "soak"] as const;
+const SCENARIOS = [
+  "relay",
+  "ceiling",
+  "stalled",
+  "browser",
+  "recording",
+  "motion",
+  "soak",
+] as const;
 type Scenario = typeof SCENARIOS[number];
 /** What a run without --only runs: the soak takes 10 minutes of its own, so it is asked for. */
 const DEFAULT_SCENARIOS: readonly Scenario[] = [
@@ -78,6 +89,7 @@ const DEFAULT_SCENARIOS: readonly Scenario[] = [
   "stalled",
   "browser",
   "recording",
+  "motion",
 ];
 
 /** The sweep's rule for "sustained load" (issue 6). */
@@ -593,6 +605,28 @@ export async function main(args: string[]): Promise<number> {
           `${exported.realTimeMultiple}x real time`,
       );
       report.recording = { ...relay, seek, export: exported };
+    }
+    if (f.only.includes("motion")) {
+      say(`[motion] relay with --motion on vs off`);
+      report.motion = await benchMotionRelay({
+        cameras: f.cameras,
+        fps: f.fps,
+        viewers: 8,
+        seconds: f.seconds,
+        runs: f.runs,
+        hubArgs: f.hubArgs,
+        runStep: async (label, s) => {
+          const r = await runOnce(++stepNo, label, {
+            hub: "trustcam",
+            viewers: s.viewers,
+            seconds: s.seconds,
+            hubArgs: s.hubArgs,
+          }, "");
+          report.steps.push({ scenario: label, ...judgeRuns([r], SWEEP_RULE) });
+          return r;
+        },
+        log: say,
+      });
     }
     if (f.only.includes("soak")) {
       await waitQuiet();

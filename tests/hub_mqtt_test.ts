@@ -12,6 +12,7 @@ import {
   type TestHub,
 } from "./hub_fixture.ts";
 import { listen, type Listener, mqttSettings, startBroker } from "./mosquitto_fixture.ts";
+import { crossingScene, streamAtPace } from "./motion_stream.ts";
 import { cameraTopics, discoveryMessages } from "../lib/ha_discovery.ts";
 import type { MqttSettings } from "../lib/mqtt_settings.ts";
 
@@ -177,4 +178,30 @@ Deno.test("hub connects to an mqtts broker that requires its client certificate"
   await using t1 = await hubWith(mqttSettings(broker.url));
   await listener.until(() => lines(t1, "mqtt-unavailable").length === 1, 10_000, "a refusal");
   assert.equal(lines(t1, "mqtt-connected").length, 0);
+});
+
+Deno.test("hub publishes a real motion event to MQTT: sensor ON then OFF, the event on <prefix>/events", async () => {
+  await using broker = await startBroker();
+  await using listener = await listen(broker.url);
+  await using t = await hubWith(mqttSettings(broker.url));
+  const cam = "0123FEED00000000C9";
+  const topics = cameraTopics("trustcam", cam);
+  const dev = await t.device(cam);
+  await listener.until(() => listener.last(topics.motion)?.text() === "OFF", 5000, "motion OFF");
+  const set = await t.request(`/api/cameras/${cam}/motion`, { method: "PUT", body: '{"fps":15}' });
+  assert.equal(set.status, 200, set.text());
+  await streamAtPace(dev.ws, await crossingScene({ still: 20, moving: 30, after: 20 }), 50);
+  await listener.until(
+    () => listener.on("trustcam/events").length === 2,
+    12_000,
+    "the event's start and end",
+  );
+  const states = listener.on(topics.motion).map((m) => m.text());
+  assert.deepEqual(states.slice(states.indexOf("ON")), ["ON", "OFF"]);
+  const [start, end] = listener.on("trustcam/events").map((m) =>
+    m.json() as Record<string, unknown>
+  );
+  assert.deepEqual([start.type, start.camera, start.state], ["motion", cam, "start"]);
+  assert.deepEqual([end.state, end.id], ["end", start.id]);
+  assert.equal(listener.on("trustcam/events").some((m) => m.retain), false, "events not retained");
 });
