@@ -7,6 +7,7 @@
 import type { StepOptions, StepResult } from "./load_step.ts";
 import type { RecordingSide } from "./recording_report.ts";
 import { sideOf } from "./recording_scenario.ts";
+import type { MotionLatencyResult } from "./motion_latency.ts";
 
 export interface MotionRelayResult {
   cameras: number;
@@ -18,6 +19,7 @@ export interface MotionRelayResult {
   /** on - off, medians */
   p99DeltaMs: number | null;
   motionCpuPct: number;
+  latency?: MotionLatencyResult;
 }
 
 export async function benchMotionRelay(o: {
@@ -80,5 +82,15 @@ export function motionMarkdown(r: MotionRelayResult): string[] {
     "",
     `Motion analysis moved p99 by ${n(r.p99DeltaMs)} ms and cost ${r.motionCpuPct}% of a core.`,
     "",
+    ...(r.latency
+      ? [
+        `Detection latency over ${r.latency.events} events (analysis at ${r.latency.analysisFps} ` +
+        `fps): motion start announced ${r.latency.startMedianMs} ms (max ` +
+        `${r.latency.startMaxMs}) after the first moving frame was sent; the end ` +
+        `${r.latency.endMedianMs} ms (max ${r.latency.endMaxMs}) after the last one (an event ` +
+        `ends after 5 s without motion).`,
+        "",
+      ]
+      : []),
   ];
 }

@@ -19,6 +19,7 @@ import { runSoak } from "./soak_scenario.ts";
 import { benchRecordingRelay, benchSeek } from "./recording_scenario.ts";
 import { runExportBench } from "./export_bench.ts";
 import { benchMotionRelay } from "./motion_scenario.ts";
+import { benchMotionLatency } from "./motion_latency.ts";
 
 export const USAGE = `Usage: deno task bench [options]
 
@@ -39,7 +40,9 @@ Scenarios:
             speed as a multiple of real time (bench/retention_bench.ts, run apart, times
             retention sweeps over 100k segments)
   motion    the relay at 8 viewers with --motion on vs off (runs interleaved): p99, loss,
-            hub CPU and RSS (bench/motion_bench.ts, run apart, times the analysis itself)
+            hub CPU and RSS; then detection latency (a square starts crossing a device's
+            frames -> the viewer's motion message); bench/motion_bench.ts, run apart, times
+            the analysis itself
   soak      only when asked for (--only soak, or bench/soak.ts): minutes of camera
             reconnects, viewer churn, revocations and policy reloads; the hub's RSS, fds
             and timers must stay flat after the warm-up (exit status 1 when they do not)
@@ -608,7 +611,7 @@ export async function main(args: string[]): Promise<number> {
     }
     if (f.only.includes("motion")) {
       say(`[motion] relay with --motion on vs off`);
-      report.motion = await benchMotionRelay({
+      const relay = await benchMotionRelay({
         cameras: f.cameras,
         fps: f.fps,
         viewers: 8,
@@ -627,6 +630,10 @@ export async function main(args: string[]): Promise<number> {
         },
         log: say,
       });
+      await waitQuiet();
+      say(`[motion] detection latency through a hub, ${f.quick ? 2 : 5} events`);
+      const latency = await benchMotionLatency(env, { events: f.quick ? 2 : 5, log: say });
+      report.motion = { ...relay, latency };
     }
     if (f.only.includes("soak")) {
       await waitQuiet();

@@ -3,7 +3,7 @@ import sharp from "sharp";
 import { MotionAnalyzer, type MotionEvent } from "./motion_analyzer.ts";
 import type { LumaImage } from "../lib/motion_model.ts";
 import { DEFAULT_MOTION_SETTINGS, type MotionSettings } from "../lib/motion_settings.ts";
-import { type SceneFrame, sceneLuma } from "../tests/motion_scene.ts";
+import { type SceneFrame, sceneLuma } from "../harness/motion_scene.ts";
 
 const A = "0123A1B2C3D4E5F6A7";
 const B = "0123A1B2C3D4E5F6B8";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { MotionModel } from "./motion_model.ts";
 import { MotionEventMachine, type MotionTransition } from "./motion_events.ts";
 import { DEFAULT_MOTION_SETTINGS, type MotionSettings } from "./motion_settings.ts";
-import { type SceneFrame, sceneLuma } from "../tests/motion_scene.ts";
+import { type SceneFrame, sceneLuma } from "../harness/motion_scene.ts";
 
 const W = 80;
 const H = 60;

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { ARTIFACTS, startWall } from "./wall_fixture.ts";
 import type { TestClient, TestHub } from "./hub_fixture.ts";
-import { crossingScene, streamAtPace } from "./motion_stream.ts";
+import { crossingScene, streamAtPace } from "../harness/motion_stream.ts";
 
 const CAM = "0123FEED00000000E1";
 /** Looked at by people, copied to docs/events.png when the page changes. */

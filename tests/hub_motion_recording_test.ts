@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { startTestHub, type TestClient } from "./hub_fixture.ts";
-import { sceneJpeg } from "./motion_stream.ts";
+import { sceneJpeg } from "../harness/motion_stream.ts";
 import { listSegments, readFrame, readSegmentIndex } from "../hub/archive_reader.ts";
 
 const CAM = "0123FEED00000000D1";

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { startTestHub, type TestClient, type TestHub, waitFor } from "./hub_fixture.ts";
-import { crossingScene, streamAtPace } from "./motion_stream.ts";
+import { crossingScene, streamAtPace } from "../harness/motion_stream.ts";
 import type { IssuedCert } from "./pki_fixture.ts";
 
 const CAM = "0123FEED00000000C1";

@@ -12,7 +12,7 @@ import {
   type TestHub,
 } from "./hub_fixture.ts";
 import { listen, type Listener, mqttSettings, startBroker } from "./mosquitto_fixture.ts";
-import { crossingScene, streamAtPace } from "./motion_stream.ts";
+import { crossingScene, streamAtPace } from "../harness/motion_stream.ts";
 import { cameraTopics, discoveryMessages } from "../lib/ha_discovery.ts";
 import type { MqttSettings } from "../lib/mqtt_settings.ts";
 

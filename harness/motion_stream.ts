@@ -1,5 +1,5 @@
 /**
- * What the hub's motion tests stream: the synthetic scene of tests/motion_scene.ts as small
+ * What the hub's motion tests stream: the synthetic scene of harness/motion_scene.ts as small
  * colour JPEGs (sharp), a still background then a square crossing it, sent by a device at a
  * camera's pace so the analyzer sees the frames a real camera would send.
  */
