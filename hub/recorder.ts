@@ -294,12 +294,9 @@ export class Recorder {
   /** Data first, then the index: a crash between the two leaves data recovery can cut. */
   async #append(cam: CameraWriter, frames: Queued[]): Promise<void> {
     const seg = cam.segment!;
-    const total = frames.reduce((n, f) => n + f.jpeg.length, 0);
-    const data = new Uint8Array(total);
     const index = new Uint8Array(frames.length * INDEX_RECORD_BYTES);
     let at = 0;
     frames.forEach((f, i) => {
-      data.set(f.jpeg, at);
       writeRecord(index, i * INDEX_RECORD_BYTES, {
         time: f.time,
         offset: seg.offset + at,
@@ -307,14 +304,17 @@ export class Recorder {
       });
       at += f.jpeg.length;
     });
-    await writeAll(seg.data, data);
+    // Each JPEG is written from the bus's own buffer: gathering a batch into one buffer first
+    // copied ~1 MB per camera per second in one turn of the event loop, with every camera's
+    // flush in the same turn (the relay's p99 felt it).
+    for (const f of frames) await writeAll(seg.data, f.jpeg);
     await writeAll(seg.index, index);
-    seg.offset += total;
+    seg.offset += at;
     seg.frames += frames.length;
     cam.stats.frames += frames.length;
-    cam.stats.bytes += total;
+    cam.stats.bytes += at;
     this.#o.metrics.frames.inc({ serial: cam.serial }, frames.length);
-    this.#o.metrics.bytes.inc({ serial: cam.serial }, total);
+    this.#o.metrics.bytes.inc({ serial: cam.serial }, at);
   }
 
   async #openSegment(cam: CameraWriter, time: number): Promise<Segment> {
