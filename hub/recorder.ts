@@ -4,8 +4,8 @@
  *
  * It never blocks the relay: the bus handler only queues a reference to the frame's JPEG
  * (no copy). `flush()` (the hub calls it each second, and a camera's queue past
- * `flushBytes` triggers it early) writes each camera's queue as one data write then one
- * index write, at most one write in flight per camera; nothing is fsynced per frame, only a
+ * `flushBytes` triggers it early) writes each camera's queue, its JPEGs straight from the
+ * bus's buffers then one index write, at most one batch in flight per camera; nothing is fsynced per frame, only a
  * segment's data and index when it is closed. A camera whose queued and in-flight bytes would
  * pass `queueBytes` has the frame dropped and counted: the disk falling behind costs
  * recorded frames, never memory or relay latency.
