@@ -262,6 +262,9 @@ export async function main(args: string[], env = hubEnv()): Promise<number> {
       server: `wss://localhost:${hub.port}/ws`,
       certsDir: o.certsDir,
       signal: stopCameras.signal,
+      // Scenes that move 4 s in 15, each camera a quarter cycle after the last: motion
+      // events start and end on the events page instead of one event without end per camera.
+      activity: { moveMs: 4000, stillMs: 11_000, stepMs: 3750 },
       log: (line) => console.log(`[cameras] ${line}`),
     });
   }

@@ -12,6 +12,7 @@ import { backoffDelay } from "../lib/backoff.ts";
 import { FRAME_DIMENSIONS, type FrameSize } from "./frames.ts";
 import { FrameLoop, type LoopRender } from "./frame_loop.ts";
 import { FrameStream, type SendCounters } from "./frame_stream.ts";
+import type { Activity } from "./activity.ts";
 import { TimerSet } from "./timer_set.ts";
 
 export { MAX_QUEUED_FRAMES, SIM_FIRMWARE } from "./frame_stream.ts";
@@ -58,6 +59,8 @@ export interface SimCameraOptions {
   renderPeriodMs?: number;
   /** A status goes out on connect and then every interval; default 10 s. */
   statusIntervalMs?: number;
+  /** When the scene moves (sim/activity.ts); default always. */
+  activity?: Activity;
   /** Stamp each frame with its send time in a COM segment (default true). */
   stamp?: boolean;
   backoff?: { baseMs?: number; maxMs?: number };
@@ -238,6 +241,7 @@ export class SimCamera {
         statusIntervalMs: this.#statusIntervalMs,
         stamp: o.stamp !== false,
         bootAt: this.#bootAt,
+        activity: o.activity,
       });
       stream.start(openedAt);
     });

@@ -9,6 +9,7 @@ import WebSocket from "ws";
 import { stampFrame } from "../lib/jpeg_com.ts";
 import type { FrameLoop } from "./frame_loop.ts";
 import type { Timer, TimerSet } from "./timer_set.ts";
+import { type Activity, isMoving } from "./activity.ts";
 
 export const SIM_FIRMWARE = "trustcam-sim/1.0.0";
 /** Frames the socket may have queued before the camera drops new ones instead. */
@@ -35,6 +36,8 @@ export interface FrameStreamOptions {
   stamp: boolean;
   /** performance.now() when the camera started, for the status's uptime. */
   bootAt: number;
+  /** When the scene moves; without one, always. */
+  activity?: Activity;
 }
 
 export class FrameStream {
@@ -91,7 +94,8 @@ export class FrameStream {
       this.#tick += missed;
     }
     const frame = this.#o.loop.frame(c.frameIndex);
-    c.frameIndex++;
+    // A still scene sends the same picture again (with a new stamp).
+    if (!this.#o.activity || isMoving(this.#o.activity, now - this.#o.bootAt)) c.frameIndex++;
     this.#tick++;
     if (ws.bufferedAmount > MAX_QUEUED_FRAMES * frame.byteLength) {
       c.skipped++;

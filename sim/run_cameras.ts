@@ -5,6 +5,7 @@
  */
 
 import { join } from "node:path";
+import { checkActivity } from "./activity.ts";
 import { issueDevice } from "../cli/cert_dir.ts";
 import { PkiError } from "../lib/pki_error.ts";
 import type { FrameSize } from "./frames.ts";
@@ -26,6 +27,11 @@ export interface RunCamerasOptions {
   serialBase?: string;
   /** Frames in each camera's loop; default 2 x fps, at least 2. */
   loopFrames?: number;
+  /**
+   * When the scenes move (sim/activity.ts); default always. Each camera starts a further
+   * `stepMs` into the cycle, so they do not all move at once.
+   */
+  activity?: { moveMs: number; stillMs: number; stepMs?: number };
   /** The cameras run until it aborts; without one, until the process ends. */
   signal?: AbortSignal;
   /** Progress and errors, a line at a time; default console.log and console.error. */
@@ -157,6 +163,11 @@ export async function runCameras(opts: RunCamerasOptions): Promise<number> {
       fps: opts.fps,
       size,
       loopFrames,
+      activity: opts.activity && checkActivity({
+        moveMs: opts.activity.moveMs,
+        stillMs: opts.activity.stillMs,
+        offsetMs: i * (opts.activity.stepMs ?? 0),
+      }),
       onEvent: onEvent(serial),
     })
   );
