@@ -160,6 +160,13 @@ function banner(url: string, o: HubOptions, demo: DemoCredentials | null): strin
   if (o.record !== "off") {
     lines.push("", `  Recording (${o.record}): kept ${describeLimits(o)} (--retain-days).`);
   }
+  if (o.motion === "on") {
+    const days = o.retainEventMs / 86_400_000;
+    const kept = days >= 1 ? `${days} days` : `${Math.round(o.retainEventMs / 60_000)} min`;
+    lines.push(
+      `  Motion detection: on; events at /events, kept ${kept} (--retain-event-days).`,
+    );
+  }
   lines.push("", "  Ctrl-C stops everything.", "");
   return lines.join("\n");
 }
@@ -262,9 +269,9 @@ export async function main(args: string[], env = hubEnv()): Promise<number> {
       server: `wss://localhost:${hub.port}/ws`,
       certsDir: o.certsDir,
       signal: stopCameras.signal,
-      // Scenes that move 4 s in 15, each camera a quarter cycle after the last: motion
+      // Scenes that move 4 s in 30, each camera a quarter cycle after the last: motion
       // events start and end on the events page instead of one event without end per camera.
-      activity: { moveMs: 4000, stillMs: 11_000, stepMs: 3750 },
+      activity: { moveMs: 4000, stillMs: 26_000, stepMs: 7500 },
       log: (line) => console.log(`[cameras] ${line}`),
     });
   }

@@ -300,7 +300,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: "30",
     min: 0.001,
     max: 36500,
-    help: "Days motion events (and their thumbnails) are kept",
+    help: "Days motion events (and their thumbnails) are kept; the demo keeps 1 h",
   },
   {
     flag: "strict-tls",

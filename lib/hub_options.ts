@@ -212,12 +212,17 @@ export function parseHubOptionsWithDemo(
 }
 
 /**
- * The demo's defaults where the user set nothing: recordings kept 1 h, so a demo left running
- * overnight does not eat the disk.
+ * The demo's defaults where the user set nothing: recordings and motion events kept 1 h, so a
+ * demo left running overnight does not eat the disk.
  */
 export function withDemoDefaults(o: HubOptions): HubOptions {
   if (!o.demo) return o;
-  return { ...o, retainMs: o.explicit.has("retain-days") ? o.retainMs : DEMO_RETAIN_MS };
+  return {
+    ...o,
+    retainMs: o.explicit.has("retain-days") ? o.retainMs : DEMO_RETAIN_MS,
+    // The demo's cameras move every 30 s: a month of their events would be gigabytes.
+    retainEventMs: o.explicit.has("retain-event-days") ? o.retainEventMs : DEMO_RETAIN_MS,
+  };
 }
 
 function convert(o: OptionSpec, value: string, from: string): unknown {

@@ -154,7 +154,7 @@ Deno.test("parseHubOptions() reads retention: days, a quota and a free-space flo
   assert.ok(USAGE.includes("--retain-bytes SIZE"));
 });
 
-Deno.test("withDemoDefaults() keeps 1 h of recordings unless --retain-days is set", () => {
+Deno.test("withDemoDefaults() keeps 1 h of recordings and events unless told otherwise", () => {
   assert.equal(withDemoDefaults(parseHubOptions([])).retainMs, DEMO_RETAIN_MS);
   assert.equal(withDemoDefaults(parseHubOptions(["--retain-days", "2"])).retainMs, 2 * 86_400_000);
   assert.equal(
@@ -162,4 +162,10 @@ Deno.test("withDemoDefaults() keeps 1 h of recordings unless --retain-days is se
     3 * 86_400_000,
   );
   assert.equal(withDemoDefaults(parseHubOptions(["--no-demo"])).retainMs, 7 * 86_400_000);
+  assert.equal(withDemoDefaults(parseHubOptions([])).retainEventMs, DEMO_RETAIN_MS);
+  assert.equal(
+    withDemoDefaults(parseHubOptions(["--retain-event-days", "2"])).retainEventMs,
+    2 * 86_400_000,
+  );
+  assert.equal(withDemoDefaults(parseHubOptions(["--no-demo"])).retainEventMs, 30 * 86_400_000);
 });
