@@ -571,27 +571,25 @@ export async function main(args: string[]): Promise<number> {
           : `[browser] not run: ${b.reason}`,
       );
     }
+    /** One run of an A/B comparison (recording, motion): the sides interleave run by run. */
+    const abStep = async (label: string, s: Pick<Load, "viewers" | "seconds" | "hubArgs">) => {
+      const r = await runOnce(++stepNo, label, { hub: "trustcam", ...s }, "");
+      report.steps.push({ scenario: label, ...judgeRuns([r], SWEEP_RULE) });
+      return r;
+    };
+    const abOptions = {
+      cameras: f.cameras,
+      fps: f.fps,
+      viewers: 8,
+      seconds: f.seconds,
+      runs: f.runs,
+      hubArgs: f.hubArgs,
+      runStep: abStep,
+      log: say,
+    };
     if (f.only.includes("recording")) {
       say(`[recording] relay with and without --record continuous, then seek latency`);
-      const relay = await benchRecordingRelay(env, {
-        cameras: f.cameras,
-        fps: f.fps,
-        viewers: 8,
-        seconds: f.seconds,
-        runs: f.runs,
-        hubArgs: f.hubArgs,
-        runStep: async (label, s) => {
-          const r = await runOnce(++stepNo, label, {
-            hub: "trustcam",
-            viewers: s.viewers,
-            seconds: s.seconds,
-            hubArgs: s.hubArgs,
-          }, "");
-          report.steps.push({ scenario: label, ...judgeRuns([r], SWEEP_RULE) });
-          return r;
-        },
-        log: say,
-      });
+      const relay = await benchRecordingRelay(env, abOptions);
       await waitQuiet();
       const seek = await benchSeek(env, {
         cameras: 16,
@@ -611,25 +609,7 @@ export async function main(args: string[]): Promise<number> {
     }
     if (f.only.includes("motion")) {
       say(`[motion] relay with --motion on vs off`);
-      const relay = await benchMotionRelay({
-        cameras: f.cameras,
-        fps: f.fps,
-        viewers: 8,
-        seconds: f.seconds,
-        runs: f.runs,
-        hubArgs: f.hubArgs,
-        runStep: async (label, s) => {
-          const r = await runOnce(++stepNo, label, {
-            hub: "trustcam",
-            viewers: s.viewers,
-            seconds: s.seconds,
-            hubArgs: s.hubArgs,
-          }, "");
-          report.steps.push({ scenario: label, ...judgeRuns([r], SWEEP_RULE) });
-          return r;
-        },
-        log: say,
-      });
+      const relay = await benchMotionRelay(abOptions);
       await waitQuiet();
       say(`[motion] detection latency through a hub, ${f.quick ? 2 : 5} events`);
       const latency = await benchMotionLatency(env, { events: f.quick ? 2 : 5, log: say });
