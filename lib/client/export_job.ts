@@ -4,24 +4,14 @@
  * range inputs. Pure; runs in the browser and in tests.
  */
 
-export type ExportState = "queued" | "running" | "done" | "failed" | "cancelled";
+import type { ExportJson, ExportState } from "../exports.ts";
 
-export interface ExportJob {
-  id: string;
-  camera: string;
-  from: string;
-  to: string;
-  state: ExportState;
-  /** 0-100. */
-  percent: number;
-  frames: number;
-  bytes: number;
-  error?: string;
-  /** Where to download the MP4, once done. */
-  file?: string;
-}
+/** The EXPORT object (lib/exports.ts builds it on the hub; only its type comes here). */
+export type ExportJob = ExportJson;
 
-const STATES = new Set<string>(["queued", "running", "done", "failed", "cancelled"]);
+const STATES = new Set<string>(
+  ["queued", "running", "done", "failed", "cancelled"] satisfies ExportState[],
+);
 
 /** An EXPORT object from the hub, or undefined when it is not one. */
 export function parseExport(x: unknown): ExportJob | undefined {
