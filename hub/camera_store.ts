@@ -47,6 +47,29 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+/**
+ * Opens (creating it and its directory if needed) the SQLite database at `path`, or
+ * ":memory:", and brings it to the version of `migrations`; closed again if that fails.
+ */
+export function openDatabase(path: string, migrations: readonly string[]): DatabaseSync {
+  const inMemory = path === ":memory:" || path === "";
+  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path);
+  try {
+    db.exec("PRAGMA busy_timeout = 5000");
+    if (!inMemory) {
+      db.exec("PRAGMA journal_mode = WAL");
+      // WAL + NORMAL survives a crash of the hub; a power cut may lose the last flush only.
+      db.exec("PRAGMA synchronous = NORMAL");
+    }
+    migrate(db, migrations);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
 /** Brings `db` to {@link SCHEMA_VERSION}; each step commits with its version or not at all. */
 export function migrate(db: DatabaseSync, migrations: readonly string[] = MIGRATIONS): number {
   const row = db.prepare("PRAGMA user_version").get() as { user_version: number };
@@ -94,18 +117,9 @@ export class SqliteCameraStore implements CameraStore {
   /** Opens (creating it and its directory if needed) the database at `path`, or ":memory:". */
   constructor(path: string) {
     this.path = path;
-    const inMemory = path === ":memory:" || path === "";
     let db: DatabaseSync | undefined;
     try {
-      if (!inMemory) mkdirSync(dirname(path), { recursive: true });
-      db = new DatabaseSync(path);
-      db.exec("PRAGMA busy_timeout = 5000");
-      if (!inMemory) {
-        db.exec("PRAGMA journal_mode = WAL");
-        // WAL + NORMAL survives a crash of the hub; a power cut may lose the last flush only.
-        db.exec("PRAGMA synchronous = NORMAL");
-      }
-      migrate(db);
+      db = openDatabase(path, MIGRATIONS);
       this.#upsert = db.prepare(
         `INSERT INTO cameras
            (serial, name, first_seen, last_seen, last_frame_at, frames, bad, skipped, status,

@@ -9,9 +9,7 @@
  * encoded off the relay's path) and may be replaced by a better one at the end.
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import { CameraStoreError, migrate } from "./camera_store.ts";
+import { CameraStoreError, openDatabase } from "./camera_store.ts";
 import type { EventLog, EventQuery, MotionEventRow } from "../lib/motion_event_log.ts";
 import type { MotionRect } from "../lib/motion_settings.ts";
 
@@ -65,17 +63,9 @@ export class SqliteEventStore implements EventLog {
    */
   constructor(path: string) {
     this.path = path;
-    const inMemory = path === ":memory:" || path === "";
     let db: DatabaseSync | undefined;
     try {
-      if (!inMemory) mkdirSync(dirname(path), { recursive: true });
-      db = new DatabaseSync(path);
-      db.exec("PRAGMA busy_timeout = 5000");
-      if (!inMemory) {
-        db.exec("PRAGMA journal_mode = WAL");
-        db.exec("PRAGMA synchronous = NORMAL");
-      }
-      migrate(db, EVENT_MIGRATIONS);
+      db = openDatabase(path, EVENT_MIGRATIONS);
       db.exec("UPDATE events SET ended_at = peak_at WHERE ended_at IS NULL");
       this.#insert = db.prepare(
         `INSERT INTO events (id, serial, started_at, peak_at, score, box)
