@@ -255,7 +255,7 @@ export class Registry {
    * not known yet). The recorder asks it for every frame: a map lookup, no allocation.
    */
   recordModeOf(serial: string): RecordMode {
-    const c = this.#cameras.get(serial) ?? this.#cameras.get(canonicalSerial(serial));
+    const c = this.#lookup(serial);
     return effectiveMode(c?.recordMode ?? null, this.#recorder.defaultMode);
   }
 
@@ -275,7 +275,7 @@ export class Registry {
    * analyzer asks for every frame: a map lookup, no allocation; the object is frozen.
    */
   motionSettingsOf(serial: string): Readonly<MotionSettings> {
-    const c = this.#cameras.get(serial) ?? this.#cameras.get(canonicalSerial(serial));
+    const c = this.#lookup(serial);
     return c?.motion ?? DEFAULT_MOTION_SETTINGS;
   }
 
@@ -303,12 +303,12 @@ export class Registry {
   }
 
   get(serial: string): CameraInfo | undefined {
-    const c = this.#cameras.get(serial) ?? this.#cameras.get(canonicalSerial(serial));
+    const c = this.#lookup(serial);
     return c && this.#info(c, this.#now());
   }
 
   has(serial: string): boolean {
-    return this.#cameras.has(serial) || this.#cameras.has(canonicalSerial(serial));
+    return this.#lookup(serial) !== undefined;
   }
 
   /** Every camera, by name (case-insensitive, "Cam 2" before "Cam 10"), then serial. */
@@ -361,8 +361,13 @@ export class Registry {
     return this.#cameras.size;
   }
 
+  /** The camera by its serial as given, else canonical (the exact form costs no allocation). */
+  #lookup(serial: string): Camera | undefined {
+    return this.#cameras.get(serial) ?? this.#cameras.get(canonicalSerial(serial));
+  }
+
   #find(serial: string): Camera {
-    const c = this.#cameras.get(serial) ?? this.#cameras.get(canonicalSerial(serial));
+    const c = this.#lookup(serial);
     if (!c) throw new TrustcamError("TC_ERR_NOT_FOUND", `Unknown camera: ${quote(serial)}`);
     return c;
   }
