@@ -168,6 +168,33 @@ export async function startHub(
   return hub;
 }
 
+/** bench/cameras_process.ts against the hub on `port` (it prints `ready` once all connect). */
+export function startCamerasProcess(
+  env: BenchEnv,
+  port: number,
+  o: { cameras: number; fps: number; deadlineS: number; proto?: string; reconnectMs?: number },
+): Child {
+  return new Child("cameras", DENO, [
+    "run",
+    "-A",
+    "bench/cameras_process.ts",
+    ...(o.proto ? ["--proto", o.proto] : []),
+    "--port",
+    String(port),
+    "--creds",
+    env.credsPath,
+    "--frames",
+    env.framesDir,
+    "--cameras",
+    String(o.cameras),
+    "--fps",
+    String(o.fps),
+    ...(o.reconnectMs === undefined ? [] : ["--reconnect-every-ms", String(o.reconnectMs)]),
+    "--deadline-s",
+    String(o.deadlineS),
+  ], { cwd: env.root });
+}
+
 export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepResult> {
   const warmupS = o.warmupS ?? 2;
   const stalled = o.stalled ?? 0;
@@ -213,25 +240,12 @@ export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepRe
       viewerProcs.push(child);
     }
     await Promise.all(viewerProcs.map((v) => v.message("ready", 60_000)));
-    const cameras = new Child("cameras", DENO, [
-      "run",
-      "-A",
-      "bench/cameras_process.ts",
-      "--proto",
+    const cameras = startCamerasProcess(env, port, {
       proto,
-      "--port",
-      String(port),
-      "--creds",
-      env.credsPath,
-      "--frames",
-      env.framesDir,
-      "--cameras",
-      String(o.cameras),
-      "--fps",
-      String(o.fps),
-      "--deadline-s",
-      deadline,
-    ], { cwd: env.root });
+      cameras: o.cameras,
+      fps: o.fps,
+      deadlineS: Number(deadline),
+    });
     children.push(cameras);
     const camReady = await cameras.message("ready", 60_000);
 

@@ -15,6 +15,7 @@ import { Child } from "./child_io.ts";
 import {
   type BenchEnv,
   freePort,
+  startCamerasProcess,
   startHub,
   type StepOptions,
   type StepResult,
@@ -201,23 +202,7 @@ export async function benchSeek(
     const hub = await startHub(env, { hub: "trustcam", hubArgs: ["--data", data] }, port);
     children.push(hub);
     // The hub serves recordings of cameras it knows: let each camera connect once.
-    const cams = new Child("cameras", Deno.execPath(), [
-      "run",
-      "-A",
-      "bench/cameras_process.ts",
-      "--port",
-      String(port),
-      "--creds",
-      env.credsPath,
-      "--frames",
-      env.framesDir,
-      "--cameras",
-      String(o.cameras),
-      "--fps",
-      "1",
-      "--deadline-s",
-      "60",
-    ], { cwd: env.root });
+    const cams = startCamerasProcess(env, port, { cameras: o.cameras, fps: 1, deadlineS: 60 });
     children.push(cams);
     await cams.message("ready", 30_000);
     await cams.kill();

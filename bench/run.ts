@@ -602,8 +602,8 @@ export async function main(args: string[]): Promise<number> {
       say(`[recording] MP4 export of ${f.quick ? 1 : 2} min of VGA at 15 fps`);
       const exported = await runExportBench({ minutes: f.quick ? 1 : 2, fps: 15 });
       say(
-        `[recording] export: ${exported.frames} frames in ${exported.seconds} s = ` +
-          `${exported.realTimeMultiple}x real time`,
+        `[recording] export: ${exported.frames} frames in ${exported.seconds.toFixed(1)} s = ` +
+          `${exported.realTimeMultiple.toFixed(1)}x real time`,
       );
       report.recording = { ...relay, seek, export: exported };
     }

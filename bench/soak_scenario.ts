@@ -13,7 +13,7 @@ import type { BenchCreds } from "./bench_pki.ts";
 import { benchSerial, loadBenchCreds, viewerCred } from "./bench_pki.ts";
 import { Child } from "./child_io.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
-import { type BenchEnv, freePort, startHub } from "./load_step.ts";
+import { type BenchEnv, freePort, startCamerasProcess, startHub } from "./load_step.ts";
 import { sampleProc } from "./proc_stats.ts";
 import { get, type HubTarget, parseMetrics, sleep } from "./soak_clients.ts";
 import {
@@ -55,25 +55,12 @@ function countFds(pid: number): number {
 }
 
 function startCameras(env: BenchEnv, port: number, o: SoakOptions, reconnectMs: number) {
-  return new Child("cameras", DENO, [
-    "run",
-    "-A",
-    "bench/cameras_process.ts",
-    "--port",
-    String(port),
-    "--creds",
-    env.credsPath,
-    "--frames",
-    env.framesDir,
-    "--cameras",
-    String(o.cameras),
-    "--fps",
-    String(o.fps),
-    "--reconnect-every-ms",
-    String(reconnectMs),
-    "--deadline-s",
-    String(o.minutes * 60 + 300),
-  ], { cwd: env.root });
+  return startCamerasProcess(env, port, {
+    cameras: o.cameras,
+    fps: o.fps,
+    reconnectMs,
+    deadlineS: o.minutes * 60 + 300,
+  });
 }
 
 /** Starts cameras and waits until every one is connected and sending until `endAt`. */
