@@ -3,7 +3,7 @@
 FROM denoland/deno:2.9.6
 
 WORKDIR /app
-# The base image's npm cache (DENO_DIR), stated here because CMD's --allow-ffi names a path in it.
+# The base image's npm cache (DENO_DIR): the decode process loads sharp's native code from it.
 ENV DENO_DIR=/deno-dir/
 # ffmpeg encodes MP4 exports of recordings (Debian's package, as on the machines it was tested on).
 RUN apt-get update \
@@ -16,7 +16,7 @@ USER deno
 COPY --chown=deno:deno deno.json deno.lock ./
 COPY --chown=deno:deno . .
 RUN deno install --frozen \
-  && deno cache main.ts cli/certs.ts cli/cameras.ts \
+  && deno cache main.ts hub/motion_decoder_child.ts cli/certs.ts cli/cameras.ts \
   && deno run -A main.ts --build \
   && mkdir -p certs data
 
@@ -31,14 +31,15 @@ EXPOSE 5000
 # its address here too) and dials only itself on 127.0.0.1 (the listener watchdog, see
 # docs/known-issues.md); it reads TRUSTCAM_* and the
 # two variables the ws package probes; of the system it asks only statfs (free space under the
-# recordings, for retention's --min-free-bytes); it runs /usr/bin/ffmpeg alone (MP4 exports: the
-# child runs outside Deno's sandbox, fed only JPEGs from the archive). The bundle built above is
+# recordings, for retention's --min-free-bytes); it runs two programs: /usr/bin/ffmpeg (MP4
+# exports: the child runs outside Deno's sandbox, fed only JPEGs from the archive) and
+# /usr/bin/chrt (util-linux), which starts motion detection's decode process at idle CPU
+# priority. That process (hub/motion_decoder.ts) holds the only native code (sharp) with its
+# own, smaller grant: FFI, sharp's environment variables and system facts, no network, no
+# files beyond its modules; the hub itself loads no native code. The bundle built above is
 # served as is (the hub refuses to start if its sources changed since, rather than spawn the
-# bundler). Motion detection decodes JPEGs with sharp, native code: --allow-ffi for sharp's
-# own packages in the npm cache only (@img/sharp-linux-* and its libvips), the variables sharp
-# and its libc probe read at load (npm_*, SHARP_*, MALLOC_ARENA_MAX), and of the system the
-# CPU count, network interfaces and host name it asks at load. The health check loads none of it.
+# bundler). The health check runs nothing.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
   CMD ["deno", "run", "--allow-net=127.0.0.1", "--allow-read=certs", "--allow-env=TRUSTCAM_*,WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE", "main.ts", "--healthcheck"]
 
-CMD ["run", "--allow-read=.", "--deny-read=certs/ca,certs/devices,certs/viewers", "--allow-write=data", "--allow-net=0.0.0.0,127.0.0.1", "--allow-env=TRUSTCAM_*,WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE,npm_package_config_libvips,npm_config_arch,npm_config_platform,npm_config_libc,SHARP_IGNORE_GLOBAL_LIBVIPS,SHARP_FORCE_GLOBAL_LIBVIPS,MALLOC_ARENA_MAX", "--allow-sys=statfs,cpus,networkInterfaces,hostname", "--allow-run=/usr/bin/ffmpeg", "--allow-ffi=/deno-dir/npm/registry.npmjs.org/@img", "main.ts", "--no-demo"]
+CMD ["run", "--allow-read=.", "--deny-read=certs/ca,certs/devices,certs/viewers", "--allow-write=data", "--allow-net=0.0.0.0,127.0.0.1", "--allow-env=TRUSTCAM_*,WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE", "--allow-sys=statfs", "--allow-run=/usr/bin/ffmpeg,/usr/bin/chrt", "main.ts", "--no-demo"]

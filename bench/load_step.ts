@@ -7,7 +7,13 @@ import https from "node:https";
 import { loadBenchCreds, viewerCred } from "./bench_pki.ts";
 import { Child, sleepUntil } from "./child_io.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
-import { type ProcSample, ProcSampler, sampleMachine, sampleProc } from "./proc_stats.ts";
+import {
+  type ProcSample,
+  ProcSampler,
+  sampleMachine,
+  sampleProc,
+  sampleTree,
+} from "./proc_stats.ts";
 
 export type HubKind = "trustcam" | "bare";
 
@@ -267,7 +273,7 @@ export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepRe
     await cameras.send({ type: "start", startAt, measureFrom, measureTo, stopAt: camerasStop });
 
     await sleepUntil(measureFrom);
-    const hub0 = sampleProc(hub.pid);
+    const hub0 = sampleTree(hub.pid);
     const view0 = sumProcs(viewerProcs);
     const cam0 = sampleProc(cameras.pid);
     const mach0 = sampleMachine();
@@ -275,7 +281,8 @@ export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepRe
     sampler.resetPeak();
     const rssStartMb = sampler.last?.rssMb ?? 0;
     await sleepUntil(measureTo);
-    const hub1 = sampler.sample();
+    sampler.sample();
+    const hub1 = sampleTree(hub.pid);
     const view1 = sumProcs(viewerProcs);
     const cam1 = sampleProc(cameras.pid);
     const mach1 = sampleMachine();

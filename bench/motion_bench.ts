@@ -135,6 +135,7 @@ async function paced(
     settingsOf: () => settings,
     onEvent: () => {},
     concurrency: o.concurrency,
+    decode: decodeLuma,
   });
   const serials = SERIALS.slice(0, o.cameras);
   const periodMs = 1000 / (o.cameraFps * o.cameras);

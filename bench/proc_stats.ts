@@ -43,6 +43,17 @@ export function sampleProc(pid: number): ProcSample | null {
   }
 }
 
+/**
+ * A process with its descendants: CPU of them all (the hub's decode process is the hub's
+ * work), memory of the process itself.
+ */
+export function sampleTree(pid: number): ProcSample | null {
+  const root = sampleProc(pid);
+  if (root === null) return null;
+  for (const child of descendants(pid)) root.cpuS += sampleProc(child)?.cpuS ?? 0;
+  return root;
+}
+
 /** Busy and total jiffies of the whole machine, for "how loaded was the box". */
 export function sampleMachine(): { busy: number; total: number } {
   const line = Deno.readTextFileSync("/proc/stat").split("\n")[0];

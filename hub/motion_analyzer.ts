@@ -9,12 +9,16 @@
  *
  * Decode slots (`concurrency`, default 1) are shared by all cameras and go to the camera that
  * has been due the longest, so a slow camera (a huge JPEG) holds at most one slot at a time
- * and never more than its turn. sharp runs each decode on a thread of its own with one libvips
- * worker (hub/motion_decode.ts), so motion keeps at most `concurrency` cores busy whatever
- * the number of cameras, leaving the rest to the relay.
+ * and never more than its turn. In the hub each decode runs in the niced decode process
+ * (hub/motion_decoder.ts) with one libvips worker, so motion keeps at most `concurrency` cores
+ * busy whatever the number of cameras, and only what the relay leaves of them.
  */
-import { decodeLuma, MOTION_WIDTH } from "./motion_decode.ts";
-import { type LumaImage, MotionModel, type MotionModelOptions } from "../lib/motion_model.ts";
+import {
+  type LumaImage,
+  MOTION_WIDTH,
+  MotionModel,
+  type MotionModelOptions,
+} from "../lib/motion_model.ts";
 import {
   MotionEventMachine,
   type MotionEventOptions,
@@ -70,8 +74,11 @@ export interface MotionAnalyzerOptions {
   width?: number;
   events?: MotionEventOptions;
   model?: MotionModelOptions;
-  /** The decoder; default {@link decodeLuma} (injectable to test the scheduling alone). */
-  decode?(jpeg: Uint8Array, width: number): Promise<LumaImage>;
+  /**
+   * The decoder: the hub's niced decode process (hub/motion_decoder.ts), sharp in-process
+   * (hub/motion_decode.ts `decodeLuma`, tests and the bench), or a fake for the scheduling.
+   */
+  decode(jpeg: Uint8Array, width: number): Promise<LumaImage>;
 }
 
 interface Camera {
@@ -107,7 +114,7 @@ export class MotionAnalyzer {
   constructor(options: MotionAnalyzerOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.#decode = options.decode ?? decodeLuma;
+    this.#decode = options.decode;
     this.#concurrency = options.concurrency ?? 1;
     this.#width = options.width ?? MOTION_WIDTH;
     if (!Number.isInteger(this.#concurrency) || this.#concurrency < 1) {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import sharp from "sharp";
 import { MotionAnalyzer, type MotionEvent } from "./motion_analyzer.ts";
+import { decodeLuma } from "./motion_decode.ts";
 import type { LumaImage } from "../lib/motion_model.ts";
 import { DEFAULT_MOTION_SETTINGS, type MotionSettings } from "../lib/motion_settings.ts";
 import { type SceneFrame, sceneLuma } from "../harness/motion_scene.ts";
@@ -46,6 +47,7 @@ Deno.test("MotionAnalyzer: a square crossing VGA frames is one event spanning it
   const t = clock();
   const events: MotionEvent[] = [];
   const analyzer = new MotionAnalyzer({
+    decode: decodeLuma,
     settingsOf: settingsFor(),
     onEvent: (e) => events.push(e),
     onError: (_s, err) => assert.fail(String(err)),
@@ -78,6 +80,7 @@ Deno.test("MotionAnalyzer: frames faster than the analysis are skipped, one held
   const t = clock();
   const skips: string[] = [];
   const analyzer = new MotionAnalyzer({
+    decode: decodeLuma,
     settingsOf: settingsFor({ fps: 15 }),
     onEvent: () => {},
     onSkip: (serial) => skips.push(serial),
@@ -106,7 +109,12 @@ Deno.test("MotionAnalyzer: frames faster than the analysis are skipped, one held
 Deno.test("MotionAnalyzer: frames before the camera is due are thinned, not skipped", async () => {
   const still = await stills();
   const t = clock();
-  const analyzer = new MotionAnalyzer({ settingsOf: settingsFor(), onEvent: () => {}, now: t.now });
+  const analyzer = new MotionAnalyzer({
+    settingsOf: settingsFor(),
+    onEvent: () => {},
+    now: t.now,
+    decode: decodeLuma,
+  });
   // A 25 fps camera analyzed at 5 fps: four frames in five are never looked at.
   for (let i = 0; i < 25; i++) {
     t.set(T0 + i * 40);
@@ -214,6 +222,7 @@ Deno.test("MotionAnalyzer: motion turned off or a camera gone ends its event; cl
   const events: MotionEvent[] = [];
   let enabledA = true;
   const analyzer = new MotionAnalyzer({
+    decode: decodeLuma,
     settingsOf: (serial) => ({ ...DEFAULT_MOTION_SETTINGS, enabled: serial !== A || enabledA }),
     onEvent: (e) => events.push(e),
     now: t.now,
@@ -238,6 +247,7 @@ Deno.test("MotionAnalyzer: an event ends even when its camera's frames stop comi
   const t = clock();
   const ended = Promise.withResolvers<MotionEvent>();
   const analyzer = new MotionAnalyzer({
+    decode: decodeLuma,
     settingsOf: settingsFor(),
     onEvent: (e) => e.state === "end" && ended.resolve(e),
     now: t.now,
@@ -255,6 +265,7 @@ Deno.test("MotionAnalyzer: a frame that does not decode is counted and reported"
   const t = clock();
   const errors: string[] = [];
   const analyzer = new MotionAnalyzer({
+    decode: decodeLuma,
     settingsOf: settingsFor(),
     onEvent: () => {},
     onError: (serial) => errors.push(serial),

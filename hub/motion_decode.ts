@@ -11,10 +11,7 @@
  * 8x8 blocks differ only inside). From VGA that costs about a third of a full decode.
  */
 import sharp from "sharp";
-import type { LumaImage } from "../lib/motion_model.ts";
-
-/** Analysis width: see the module comment for why 64. */
-export const MOTION_WIDTH = 64;
+import { type LumaImage, MOTION_WIDTH } from "../lib/motion_model.ts";
 
 // One libvips worker per operation: an analysis picture is far too small to split, and the
 // analyzer's own cap then bounds the threads motion can keep busy. No operation cache: every

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import sharp from "sharp";
-import { decodeLuma, MOTION_WIDTH, motionThumbnail } from "./motion_decode.ts";
+import { decodeLuma, motionThumbnail } from "./motion_decode.ts";
+import { MOTION_WIDTH } from "../lib/motion_model.ts";
 import { renderFrame } from "../sim/frames.ts";
 
 const SERIAL = "0123A1B2C3D4E5F6A7";

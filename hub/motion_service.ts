@@ -3,13 +3,13 @@
  * copy) to the {@link MotionAnalyzer}, off the relay's path; each event's start is stored
  * (hub/event_store.ts) and announced as a {@link MotionNotice} to the feed's listeners
  * (viewers, MQTT, motion recording), its end updates the row and is announced in turn. The
- * thumbnail (a 320 px JPEG of the peak frame) is encoded after the notice, by sharp on its
- * own thread, and replaced at the end when the peak moved.
+ * thumbnail (a 320 px JPEG of the peak frame) is encoded after the notice, in the decode
+ * process, and replaced at the end when the peak moved.
  *
  * With `--motion off` nothing subscribes to the bus and no frame is analyzed; the feed stays
- * (it never speaks) and the stored events can still be listed. sharp (native code: FFI
- * permission, see the Dockerfile) is loaded only when motion detection runs, so neither
- * `--motion off` nor `main.ts --healthcheck` needs it.
+ * (it never speaks) and the stored events can still be listed. sharp (native code) never
+ * loads in the hub's process: decoding runs in a niced process of its own
+ * (hub/motion_decoder.ts), started only when motion detection runs.
  */
 import type { Bus } from "../lib/bus.ts";
 import { MotionFanout } from "../lib/motion_fanout.ts";
@@ -17,7 +17,8 @@ import type { MotionFeed, MotionNotice } from "../lib/motion_notice.ts";
 import type { MotionSettings } from "../lib/motion_settings.ts";
 import type { MotionStatus } from "../lib/motion_status.ts";
 import type { MotionEventOptions } from "../lib/motion_events.ts";
-import type { MotionAnalyzer, MotionEvent } from "./motion_analyzer.ts";
+import { MotionAnalyzer, type MotionEvent } from "./motion_analyzer.ts";
+import { MotionDecoder } from "./motion_decoder.ts";
 import type { SqliteEventStore } from "./event_store.ts";
 import type { Log } from "./log.ts";
 
@@ -34,6 +35,7 @@ export interface MotionServiceOptions {
   store: SqliteEventStore;
   log: Log;
   metrics: { analyzed: Counter; skipped: Counter; events: Counter };
+
   /** The event hysteresis (tests shorten the end). */
   events?: MotionEventOptions;
 }
@@ -57,6 +59,7 @@ export class MotionService implements MotionFeed, MotionStatus {
   #o: MotionServiceOptions;
   #feed: MotionFanout;
   #analyzer: MotionAnalyzer | undefined;
+  #decoder: MotionDecoder | undefined;
   #offBus: (() => void) | undefined;
   #open = new Map<string, OpenEvent>();
   #thumbnails = new Set<Promise<void>>();
@@ -66,16 +69,15 @@ export class MotionService implements MotionFeed, MotionStatus {
   /** Cameras whose last frame did not decode: logged once until one decodes again. */
   #failing = new Set<string>();
 
-  /** Starts the service; loads the analyzer and sharp only when `enabled`. */
-  static async open(o: MotionServiceOptions): Promise<MotionService> {
+  /** Starts the service; starts the decode process only when `enabled`. */
+  static open(o: MotionServiceOptions): MotionService {
     const service = new MotionService(o);
     if (!o.enabled) return service;
-    const [{ MotionAnalyzer }, { motionThumbnail }] = await Promise.all([
-      import("./motion_analyzer.ts"),
-      import("./motion_decode.ts"),
-    ]);
+    const decoder = new MotionDecoder({ log: o.log });
+    service.#decoder = decoder;
     service.#start(
       new MotionAnalyzer({
+        decode: (jpeg, width) => decoder.luma(jpeg, width),
         settingsOf: (serial) => o.settingsOf(serial),
         onEvent: (e) => service.#onEvent(e),
         onAnalyzed: (serial) => {
@@ -91,7 +93,7 @@ export class MotionService implements MotionFeed, MotionStatus {
         },
         events: o.events,
       }),
-      motionThumbnail,
+      (jpeg) => decoder.thumbnail(jpeg),
     );
     return service;
   }
@@ -138,6 +140,7 @@ export class MotionService implements MotionFeed, MotionStatus {
     this.#offBus?.();
     await this.#analyzer?.close();
     while (this.#thumbnails.size > 0) await Promise.all(this.#thumbnails);
+    await this.#decoder?.close();
   }
 
   #onEvent(e: MotionEvent): void {

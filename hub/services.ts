@@ -180,7 +180,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       recordings,
     });
     cleanups.push(() => snapshots.flush(liveRelay.latest));
-    const liveMotion = motion = await MotionService.open({
+    const liveMotion = motion = MotionService.open({
       enabled: config.motion === "on",
       bus,
       settingsOf: (serial) => registry.motionSettingsOf(serial),

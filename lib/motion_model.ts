@@ -14,6 +14,9 @@
  */
 import { type MotionRect, type MotionSettings, pixelThreshold } from "./motion_settings.ts";
 
+/** Analysis width in pixels: hub/motion_decode.ts says why 64. */
+export const MOTION_WIDTH = 64;
+
 /** A decoded picture: one byte of luma per pixel, row by row. */
 export interface LumaImage {
   width: number;

@@ -12,8 +12,6 @@ import { OPTIONS } from "../lib/hub_options.ts";
 const ROOT = new URL("..", import.meta.url).pathname;
 /** The official image's DENO_DIR (denoland/deno_docker sets `ENV DENO_DIR /deno-dir/`). */
 const IMAGE_DENO_DIR = "/deno-dir";
-/** sharp's native packages in the npm cache: the one place the hub may load native code from. */
-const SHARP_FFI = `${IMAGE_DENO_DIR}/npm/registry.npmjs.org/@img`;
 const dockerfile = Deno.readTextFileSync(`${ROOT}Dockerfile`);
 
 function jsonInstruction(name: string): string[] {
@@ -59,15 +57,13 @@ Deno.test("Dockerfile CMD and HEALTHCHECK grant Deno only listed permissions", (
     for (const a of args) {
       assert.ok(!["-A", "--allow-all", "--allow-run", "--allow-ffi"].includes(a), `${what}: ${a}`);
       assert.doesNotMatch(a, /^--allow-(read|write|net|env|sys|import)$/, `${what}: bare ${a}`);
-      // Native code only from sharp's own packages (motion detection's JPEG decoder) and only
-      // in the hub: never a wider FFI grant, none for the health check. One subprocess, ffmpeg
-      // by its full path (MP4 exports). A listed --allow-sys passes: statfs, and what sharp
-      // asks at load.
-      if (a.startsWith("--allow-ffi")) {
-        assert.equal(what, "CMD", `${what}: ${a}`);
-        assert.equal(a, `--allow-ffi=${SHARP_FFI}`, what);
+      // No native code in the hub nor the health check: sharp runs in the decode process,
+      // which gets its own flags (hub/motion_decoder.ts). Two programs by their full paths:
+      // ffmpeg (MP4 exports) and chrt (the decode process at idle priority).
+      assert.ok(!a.startsWith("--allow-ffi"), `${what}: ${a}`);
+      if (a.startsWith("--allow-run")) {
+        assert.equal(a, "--allow-run=/usr/bin/ffmpeg,/usr/bin/chrt", what);
       }
-      if (a.startsWith("--allow-run")) assert.equal(a, "--allow-run=/usr/bin/ffmpeg", what);
     }
     // Every TRUSTCAM_* variable of the option table is readable (a wildcard counts).
     const env = listOf(args, "--allow-env") ?? [];
@@ -83,10 +79,9 @@ Deno.test("Dockerfile CMD and HEALTHCHECK grant Deno only listed permissions", (
   assert.deepEqual(listOf(cmd, "--allow-read"), ["."]);
   assert.ok(listOf(cmd, "--deny-read")?.includes("certs/ca"), "the CA keys are out of reach");
   assert.deepEqual(listOf(cmd, "--allow-net"), ["0.0.0.0", "127.0.0.1"]);
-  assert.deepEqual(listOf(cmd, "--allow-run"), ["/usr/bin/ffmpeg"]);
-  assert.deepEqual(listOf(cmd, "--allow-ffi"), [SHARP_FFI]);
-  assert.deepEqual(listOf(cmd, "--allow-sys"), ["statfs", "cpus", "networkInterfaces", "hostname"]);
-  // The FFI path is in the image's npm cache: the Dockerfile states where that is.
+  assert.deepEqual(listOf(cmd, "--allow-run"), ["/usr/bin/ffmpeg", "/usr/bin/chrt"]);
+  assert.deepEqual(listOf(cmd, "--allow-sys"), ["statfs"]);
+  // The decode process finds sharp in the image's npm cache: the Dockerfile states where.
   assert.match(dockerfile, new RegExp(`^ENV DENO_DIR=${IMAGE_DENO_DIR}/?$`, "m"));
   assert.equal(
     listOf(healthcheckInstruction(), "--allow-run"),
@@ -98,10 +93,9 @@ Deno.test("Dockerfile CMD and HEALTHCHECK grant Deno only listed permissions", (
 /**
  * The image's relative paths as this test's temp dirs stand in for the volumes: `certs` is
  * the test PKI, `data` the temp data dir (both inside the app dir in the image, so `.`
- * covers them there), the hub binds 127.0.0.1 here instead of 0.0.0.0, and the image's
- * DENO_DIR is `denoDir`.
+ * covers them there), and the hub binds 127.0.0.1 here instead of 0.0.0.0.
  */
-function forTest(args: string[], certs: string, data: string, denoDir: string): string[] {
+function forTest(args: string[], certs: string, data: string): string[] {
   const path = (p: string) =>
     p === "data"
       ? data
@@ -118,10 +112,6 @@ function forTest(args: string[], certs: string, data: string, denoDir: string): 
       return `${m[1]}=${list.join(",")}`;
     }
     if (a === "--allow-net=0.0.0.0") return `${a},127.0.0.1`;
-    // The image's npm cache is this machine's: the same packages, under its DENO_DIR.
-    if (a.startsWith(`--allow-ffi=${IMAGE_DENO_DIR}/`)) {
-      return a.replace(`=${IMAGE_DENO_DIR}/`, `=${denoDir}/`);
-    }
     return a;
   });
 }
@@ -152,9 +142,7 @@ Deno.test("Dockerfile CMD starts the hub with its permissions, and HEALTHCHECK p
   };
   // The image's ENTRYPOINT is `deno`; CMD is its arguments. Relative paths resolve from /app,
   // which is the repository root here; the volumes' paths point at the temp dirs.
-  const info = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output();
-  const denoDir: string = JSON.parse(new TextDecoder().decode(info.stdout)).denoDir;
-  const args = forTest(cmd, pki.dir, data, denoDir);
+  const args = forTest(cmd, pki.dir, data);
   const hub = new Deno.Command(Deno.execPath(), {
     args,
     cwd: ROOT,
@@ -172,12 +160,17 @@ Deno.test("Dockerfile CMD starts the hub with its permissions, and HEALTHCHECK p
     hub.status.then(() => exited = true);
     await waitFor(() => output.includes("listen url=") || exited, 30_000, "the hub to listen");
     assert.ok(!exited, `the hub exited early:\n${output}`);
+    // Motion detection is on by default: its decode process started at idle priority and
+    // loaded sharp with the grant the hub gives it.
+    await waitFor(() => output.includes("motion-decoder pid=") || exited, 30_000, "decoder");
+    assert.match(output, /motion-decoder pid=\d+ priority=idle/);
+    assert.doesNotMatch(output, /motion-decoder-exit/);
     assert.doesNotMatch(output, /creating a development PKI/, "--no-demo creates nothing");
     assert.match(output, /prebuilt in static\/build/, "the image serves the bundle built in it");
     // Its permissions cover the listener watchdog (it dials only itself).
     assert.doesNotMatch(output, /listener state=unprobed/, "may probe its own listener");
     const check = await new Deno.Command(Deno.execPath(), {
-      args: forTest(healthCmd.slice(1), pki.dir, data, denoDir),
+      args: forTest(healthCmd.slice(1), pki.dir, data),
       cwd: ROOT,
       env,
     }).output();

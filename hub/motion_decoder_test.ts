@@ -1,0 +1,137 @@
+import assert from "node:assert/strict";
+import sharp from "sharp";
+import { defaultChildArgs, MotionDecoder } from "./motion_decoder.ts";
+import { waitFor } from "../tests/wait_for.ts";
+
+const VGA = new Uint8Array(
+  await sharp({ create: { width: 640, height: 480, channels: 3, background: "#406080" } })
+    .jpeg()
+    .toBuffer(),
+);
+
+function logged() {
+  const lines: [string, Record<string, unknown>][] = [];
+  return {
+    lines,
+    log: (event: string, fields: Record<string, unknown> = {}) => lines.push([event, fields]),
+  };
+}
+
+/** The scheduling policy of a process (field 41 of /proc/<pid>/stat): 0 normal, 5 idle. */
+function policyOf(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[38]);
+}
+const SCHED_IDLE = 5;
+
+Deno.test("MotionDecoder decodes in a process at idle priority and answers in order", async () => {
+  const { lines, log } = logged();
+  const decoder = new MotionDecoder({ log });
+  try {
+    const [a, thumb, b] = await Promise.all([
+      decoder.luma(VGA, 64),
+      decoder.thumbnail(VGA, 160),
+      decoder.luma(VGA, 32),
+    ]);
+    assert.deepEqual([a.width, a.height, a.luma.length], [64, 48, 64 * 48]);
+    assert.deepEqual([b.width, b.height, b.luma.length], [32, 24, 32 * 24]);
+    // #406080 in greyscale: every pixel the same mid grey.
+    assert.ok(a.luma.every((v) => Math.abs(v - a.luma[0]) <= 1) && a.luma[0] > 60);
+    assert.deepEqual([thumb[0], thumb[1]], [0xff, 0xd8]);
+    assert.equal((await sharp(thumb).metadata()).width, 160);
+    assert.equal(policyOf(decoder.pid!), SCHED_IDLE);
+    assert.deepEqual(lines.find(([e]) => e === "motion-decoder"), [
+      "motion-decoder",
+      { pid: decoder.pid, priority: "idle" },
+    ]);
+  } finally {
+    await decoder.close();
+  }
+});
+
+Deno.test("MotionDecoder: a JPEG that does not decode fails alone", async () => {
+  const decoder = new MotionDecoder({ log: logged().log });
+  try {
+    await assert.rejects(decoder.luma(VGA.subarray(0, 200), 64), /truncated|premature|corrupt/i);
+    await assert.rejects(decoder.luma(new Uint8Array([1, 2, 3]), 64), /unsupported image format/);
+    assert.equal((await decoder.luma(VGA, 64)).width, 64);
+  } finally {
+    await decoder.close();
+  }
+});
+
+Deno.test("MotionDecoder: a killed child fails its requests and is started again", async () => {
+  const { lines, log } = logged();
+  const decoder = new MotionDecoder({ log });
+  try {
+    await decoder.luma(VGA, 64);
+    const first = decoder.pid!;
+    const inFlight = decoder.luma(VGA, 64);
+    Deno.kill(first, "SIGKILL");
+    // Answered before the kill landed, or failed by it: never left hanging.
+    await inFlight.catch((err) =>
+      assert.match(err.message, /Motion decoder exited \(signal SIGKILL\)/)
+    );
+    await waitFor(() => lines.some(([e]) => e === "motion-decoder-exit"), 5000, "exit logged");
+    await waitFor(() => decoder.pid !== undefined && decoder.pid !== first, 5000, "restart");
+    assert.equal((await decoder.luma(VGA, 64)).width, 64);
+    const exit = lines.find(([e]) => e === "motion-decoder-exit")![1];
+    assert.equal(exit.pid, first);
+    assert.equal(exit.why, "signal SIGKILL");
+  } finally {
+    await decoder.close();
+  }
+});
+
+Deno.test("MotionDecoder: a child that never answers is killed after the timeout", async () => {
+  const { lines, log } = logged();
+  const decoder = new MotionDecoder({
+    log,
+    timeoutMs: 300,
+    childArgs: ["eval", "setInterval(() => {}, 1000)"],
+  });
+  try {
+    await assert.rejects(decoder.luma(VGA, 64), /Motion decoder exited \(signal SIGKILL\)/);
+    assert.ok(lines.some(([e, f]) => e === "motion-decoder-timeout" && f.ms === 300));
+  } finally {
+    await decoder.close();
+  }
+});
+
+Deno.test("MotionDecoder: a garbled reply stream ends the child", async () => {
+  const decoder = new MotionDecoder({
+    log: logged().log,
+    maxReplyBytes: 1024,
+    // A length prefix of 4 GiB: refused before anything is buffered.
+    childArgs: [
+      "eval",
+      "await Deno.stdout.write(new Uint8Array([255, 255, 255, 255])); setInterval(() => {}, 1000)",
+    ],
+  });
+  try {
+    await assert.rejects(
+      decoder.luma(VGA, 64),
+      /Motion decoder exited \(Message of 4294967299 bytes over the limit of 1024\)/,
+    );
+  } finally {
+    await decoder.close();
+  }
+});
+
+Deno.test("MotionDecoder.close() ends the child; later requests fail", async () => {
+  const decoder = new MotionDecoder({ log: logged().log, idle: false });
+  const pid = decoder.pid!;
+  assert.equal(policyOf(pid), policyOf(Deno.pid));
+  await decoder.close();
+  assert.throws(() => Deno.kill(pid, "SIGCONT"), /ESRCH|No such process|NotFound/);
+  await assert.rejects(decoder.luma(VGA, 64), /Motion decoder is closed/);
+});
+
+Deno.test("defaultChildArgs() grants the decode process no network, files or programs", () => {
+  const args = defaultChildArgs();
+  for (const a of args) {
+    assert.doesNotMatch(a, /^--allow-(net|write|read|run|import)|^-A$|^--allow-all$/, a);
+  }
+  assert.ok(args.includes("--no-prompt"));
+  assert.ok(args.at(-1)!.endsWith("hub/motion_decoder_child.ts"));
+});
