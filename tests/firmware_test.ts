@@ -1,7 +1,8 @@
 /**
  * The ESP32 firmware's host checks (firmware/test/, also runnable as firmware/test/run.sh):
  * the logic unit tests, the status message against docs/protocol.md, the compile check of the
- * whole sketch against stub headers, and the host simulation linked from the same stubs.
+ * whole sketch against two stub sets (one per ESP32 core / camera driver generation, each
+ * pinned to upstream versions), and the host simulation linked from each set, in every scenario.
  * Every build goes to a temp dir; the sketch is copied without a local config.h so the check
  * always uses config.example.h.
  */
@@ -15,6 +16,14 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const SKETCH = join(ROOT, "firmware", "trustcam_camera");
 const TEST = join(ROOT, "firmware", "test");
 const STUBS = join(TEST, "stubs");
+// core1: arduino-esp32 1.0.4 + its 2019 esp32-camera; core2: arduino-esp32 2.0.x + esp32-camera
+// 2.0.x. Both with the libraries in stubs/libs (kmwebnet's WebSockets_Generic fork, rainbowtype).
+const SETS = ["core1", "core2"];
+const SCENARIOS = ["heartbeat", "blocking", "nopsram"];
+
+function includes(set: string, sketch: string, extra: string[] = []): string[] {
+  return [...extra, join(STUBS, set), join(STUBS, "libs"), sketch].flatMap((d) => ["-I", d]);
+}
 // Arduino-ESP32 1.0.x compiles sketches as gnu++11; newer cores use later standards.
 const STANDARDS = ["gnu++11", "gnu++17"];
 // -Wno-error=cpp: without config.h the sketch says so with #warning, which must not fail.
@@ -63,15 +72,12 @@ function replaceOnce(text: string, from: string, to: string): string {
   return text.slice(0, at) + to + text.slice(at + from.length);
 }
 
-function syntaxCheck(sketch: string, std: string): Promise<Run> {
+function syntaxCheck(sketch: string, std: string, set = "core1", extra: string[] = []) {
   return gxx([
     `-std=${std}`,
     ...WARNINGS,
     "-fsyntax-only",
-    "-I",
-    STUBS,
-    "-I",
-    sketch,
+    ...includes(set, sketch, extra),
     "-include",
     "Arduino.h",
     "-x",
@@ -81,8 +87,8 @@ function syntaxCheck(sketch: string, std: string): Promise<Run> {
 }
 
 /** Builds the sketch + logic + simulation into `<dir>/sim`; returns the failed step if any. */
-async function buildSim(dir: string, sketch: string): Promise<Run> {
-  const flags = ["-std=gnu++11", ...WARNINGS, "-I", STUBS, "-I", sketch];
+async function buildSim(dir: string, sketch: string, set = "core1"): Promise<Run> {
+  const flags = ["-std=gnu++11", ...WARNINGS, ...includes(set, sketch)];
   const steps = await Promise.all([
     gxx([
       ...flags,
@@ -195,8 +201,11 @@ Deno.test("firmware status messages pass the hub's parseDeviceStatus()", async (
 Deno.test("firmware sketch compiles against the stub headers", async () => {
   await withTempDir(async (dir) => {
     const sketch = await copySketch(dir);
-    const results = await Promise.all(STANDARDS.map((std) => syntaxCheck(sketch, std)));
-    results.forEach((r, i) => assert.equal(r.code, 0, `${STANDARDS[i]}:\n${r.out}`));
+    const builds = SETS.flatMap((set) => STANDARDS.map((std) => ({ set, std })));
+    const results = await Promise.all(builds.map((b) => syntaxCheck(sketch, b.std, b.set)));
+    results.forEach((r, i) =>
+      assert.equal(r.code, 0, `${builds[i].set} ${builds[i].std}:\n${r.out}`)
+    );
     // The only diagnostic is the notice that config.example.h is in use.
     assert.match(results[0].out, /config\.h not found/);
     assert.doesNotMatch(results[0].out, /error/);
@@ -206,11 +215,95 @@ Deno.test("firmware sketch compiles against the stub headers", async () => {
 Deno.test("firmware sketch links with the stubs and passes the host simulation", async () => {
   await withTempDir(async (dir) => {
     const sketch = await copySketch(dir);
+    for (const set of SETS) {
+      const out = join(dir, set);
+      await Deno.mkdir(out);
+      const build = await buildSim(out, sketch, set);
+      assert.equal(build.code, 0, `${set}:\n${build.out}`);
+      const sim = await run(join(out, "sim"), []);
+      assert.equal(sim.code, 0, `${set}:\n${sim.out}`);
+      assert.match(sim.out, /^sim ok: 320 s simulated, \d+ captures, \d+ frames sent/m);
+      for (const scenario of SCENARIOS) {
+        const more = await run(join(out, "sim"), [scenario]);
+        assert.equal(more.code, 0, `${set} ${scenario}:\n${more.out}`);
+        assert.match(more.out, new RegExp(`^sim ok \\(${scenario}\\): \\d+ s simulated`, "m"));
+      }
+    }
+  });
+});
+
+Deno.test("firmware compile check refuses khoih-prog's WebSockets_Generic with the sketch's #error", async () => {
+  await withTempDir(async (dir) => {
+    const sketch = await copySketch(dir);
+    const result = await syntaxCheck(sketch, "gnu++11", "core1", [join(STUBS, "wrong_lib")]);
+    assert.notEqual(result.code, 0, "the sketch compiled with the Library Manager's library");
+    assert.match(
+      result.out,
+      /error: #error "Wrong WebSockets_Generic: this is khoih-prog's from the Library Manager, which presents no client certificate\. Remove it and install kmwebnet\/WebSockets_Generic/,
+    );
+  });
+});
+
+Deno.test("firmware compile check fails for an API absent from one core's stub set", async () => {
+  await withTempDir(async (dir) => {
+    // grab_mode exists only in the 2.x camera driver: outside the core guard core1 fails.
+    const unguarded = await copySketch(dir, (ino) =>
+      replaceOnce(
+        ino,
+        "#if TRUSTCAM_CAMERA_DRIVER_2\n  // With several buffers",
+        "#if 1\n  // With several buffers",
+      ));
+    const [old, current] = await Promise.all(
+      ["core1", "core2"].map((set) => syntaxCheck(unguarded, "gnu++11", set)),
+    );
+    assert.notEqual(old.code, 0, "core1 accepted grab_mode");
+    assert.match(old.out, /'struct camera_config_t' has no member named 'grab_mode'/);
+    assert.equal(current.code, 0, current.out);
+  });
+  await withTempDir(async (dir) => {
+    // The 2.x driver keeps pin_sscb_* only as deprecated aliases: -Werror turns them into errors.
+    const old = await copySketch(
+      dir,
+      (ino) => replaceOnce(ino, "config.pin_sccb_sda = 26;", "config.pin_sscb_sda = 26;"),
+    );
+    const result = await syntaxCheck(old, "gnu++11", "core2");
+    assert.notEqual(result.code, 0, "core2 accepted pin_sscb_sda");
+    assert.match(result.out, /pin_sscb_sda.* is deprecated: please use pin_sccb_sda instead/);
+  });
+});
+
+Deno.test("firmware simulation catches heartbeat state kept across a reconnect", async () => {
+  // Without beginSslWithCA before each attempt, the miss counted on the dead link drops the
+  // next connection at its first pong timeout.
+  await withTempDir(async (dir) => {
+    const sketch = await copySketch(
+      dir,
+      (ino) => replaceOnce(ino, "    hub_begin();\n", "    g_ws.setReconnectInterval(0);\n"),
+    );
     const build = await buildSim(dir, sketch);
     assert.equal(build.code, 0, build.out);
-    const sim = await run(join(dir, "sim"), []);
-    assert.equal(sim.code, 0, sim.out);
-    assert.match(sim.out, /^sim ok: 320 s simulated, \d+ captures, \d+ frames sent/m);
+    const sim = await run(join(dir, "sim"), ["heartbeat"]);
+    assert.equal(sim.code, 1, sim.out);
+    assert.match(sim.out, /SIM FAIL .*4 connections, expected 3/);
+  });
+});
+
+Deno.test("firmware simulation catches catch-up frames after a blocked loop()", async () => {
+  await withTempDir(async (dir) => {
+    const sketch = await copySketch(
+      dir,
+      (ino) =>
+        replaceOnce(
+          ino,
+          "tc::pacer_advance(&g_frame_pacer, now_ms());",
+          "g_frame_pacer.next_due_ms += 1000 / TARGET_FPS;",
+        ),
+    );
+    const build = await buildSim(dir, sketch);
+    assert.equal(build.code, 0, build.out);
+    const sim = await run(join(dir, "sim"), ["blocking"]);
+    assert.equal(sim.code, 1, sim.out);
+    assert.match(sim.out, /SIM FAIL .*captures in the second after a block ended/);
   });
 });
 

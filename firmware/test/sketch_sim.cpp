@@ -39,7 +39,13 @@ void loop();
 // ---------------------------------------------------------------------------------------------
 // Scenario (milliseconds since boot)
 
-static const uint64_t kSimEnd = 320000;
+// Scenarios (argv[1]): "main" (default) is the 320 s life above; "heartbeat", "blocking" and
+// "nopsram" are described at their checks below. Each run is one process: the sketch's state is
+// global.
+enum Scenario { SCENARIO_MAIN, SCENARIO_HEARTBEAT, SCENARIO_BLOCKING, SCENARIO_NOPSRAM };
+static Scenario g_scenario = SCENARIO_MAIN;
+
+static uint64_t kSimEnd = 320000;
 static const uint64_t kWifiJoinAt = 2000;
 static const uint64_t kHubDownFrom = 100000;
 static const uint64_t kHubDownUntil = 200000;
@@ -74,8 +80,35 @@ static bool wifi_up_at(uint64_t t) {
   return t >= kWifiJoinAt && !(t >= kWifiDownFrom && t < kWifiDownUntil);
 }
 
+// Heartbeat scenario: the hub stops answering pings (a hung process behind a live TCP link)
+// from kSilentA until the library drops the link by its pong timeouts, and again from kSilentB
+// until 2 s after the first missed pong, when the hub restarts: the link is reset and the hub
+// refuses connections for kRestartMs.
+static const uint64_t kSilentA = 60000;
+static const uint64_t kSilentB = 130000;
+static const uint64_t kRestartMs = 1000;
+static bool g_silent = false;
+static uint64_t g_link_reset_at = 0;  // 0: none scheduled
+static uint64_t g_refuse_until = 0;
+
+// Blocking scenario: connects to the stalled hub host block (rainbowtype's blocking connect) for
+// up to 30 s and fail, from kStallFrom until kStallUntil; the first write after kWriteBlockA
+// blocks until the hub reads again 30 s later; the first write after kWriteBlockB blocks 30 s
+// and fails (the hub died meanwhile, back at once).
+static const uint64_t kBlockMs = 30000;
+static const uint64_t kStallFrom = 40000;
+static const uint64_t kStallUntil = 80000;
+static const uint64_t kWriteBlockA = 120000;
+static const uint64_t kWriteBlockB = 170000;
+static int g_write_blocks_done = 0;
+static std::vector<uint64_t> g_block_ends;
+
 static bool hub_up_at(uint64_t t) {
-  return wifi_up_at(t) && !(t >= kHubDownFrom && t < kHubDownUntil);
+  if (!wifi_up_at(t)) return false;
+  if (g_scenario == SCENARIO_MAIN) return !(t >= kHubDownFrom && t < kHubDownUntil);
+  if (g_scenario == SCENARIO_HEARTBEAT) return t >= g_refuse_until;
+  if (g_scenario == SCENARIO_BLOCKING) return !(t >= kStallFrom && t < kStallUntil);
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -96,7 +129,7 @@ void delay(uint32_t ms) {
 }
 
 bool psramFound() {
-  return true;
+  return g_scenario != SCENARIO_NOPSRAM;
 }
 
 static uint32_t g_random_state = 0x12345678u;
@@ -117,7 +150,13 @@ size_t Print::printf(const char* format, ...) {
   return n < 0 ? 0 : static_cast<size_t>(n);
 }
 
+#if defined(ESP_ARDUINO_VERSION_MAJOR) && ESP_ARDUINO_VERSION_MAJOR >= 2
+#define SIM_CORE_2 1
+void HardwareSerial::begin(unsigned long, uint32_t, int8_t, int8_t, bool, unsigned long, uint8_t) {}
+#else
+#define SIM_CORE_2 0
 void HardwareSerial::begin(unsigned long, uint32_t, int8_t, int8_t, bool, unsigned long) {}
+#endif
 
 uint32_t EspClass::getFreeHeap() {
   return 150000;
@@ -191,6 +230,7 @@ static bool g_camera_ok = false;
 static std::set<camera_fb_t*> g_outstanding;
 static uint64_t g_captures = 0;
 static uint64_t g_captures_offline = 0;
+static std::vector<uint64_t> g_capture_times;
 static uint64_t g_expected_skips = 0;  // captures the sketch must skip, plus failed sends
 static camera_fb_t* g_last_fb = nullptr;
 static size_t g_last_expected_len = 0;
@@ -199,15 +239,34 @@ static bool g_hub_connected = false;  // the WebSocket fake's view
 esp_err_t esp_camera_init(const camera_config_t* config) {
   ++g_camera_inits;
   if (config->pixel_format != PIXFORMAT_JPEG) fail("camera not set to JPEG");
-  if (config->frame_size != FRAME_SIZE) fail("frame size is not FRAME_SIZE");
   if (config->jpeg_quality != JPEG_QUALITY) fail("JPEG quality is not JPEG_QUALITY");
-  if (config->fb_count != FB_COUNT) fail("fb_count is not FB_COUNT");
+  if (psramFound()) {
+    if (config->fb_count != FB_COUNT) fail("fb_count is not FB_COUNT");
+    if (config->frame_size != FRAME_SIZE) fail("frame size is not FRAME_SIZE");
+  } else {
+    if (config->fb_count != 1) fail("fb_count %lu without PSRAM", (unsigned long)config->fb_count);
+    if (config->frame_size > FRAMESIZE_SVGA) fail("frame size over SVGA without PSRAM");
+  }
+#if SIM_CORE_2
+  // Without these the 2.x driver allocates in PSRAM (absent: init fails forever) and hands out
+  // the oldest queued frame.
+  if (config->fb_location != (psramFound() ? CAMERA_FB_IN_PSRAM : CAMERA_FB_IN_DRAM)) {
+    fail("fb_location %d with psramFound() %d", config->fb_location, psramFound());
+  }
+  if (config->grab_mode != (config->fb_count > 1 ? CAMERA_GRAB_LATEST : CAMERA_GRAB_WHEN_EMPTY)) {
+    fail("grab_mode %d with %lu buffers", config->grab_mode, (unsigned long)config->fb_count);
+  }
+#endif
   if (config->xclk_freq_hz != XCLK_FREQ_HZ) fail("xclk is not XCLK_FREQ_HZ");
   // The rainbowtype board's pin map, as in the seed.
   const int pins[] = {config->pin_d0,    config->pin_d1,   config->pin_d2,       config->pin_d3,
                       config->pin_d4,    config->pin_d5,   config->pin_d6,       config->pin_d7,
                       config->pin_xclk,  config->pin_pclk, config->pin_vsync,    config->pin_href,
+#if SIM_CORE_2
+                      config->pin_sccb_sda, config->pin_sccb_scl, config->pin_pwdn,
+#else
                       config->pin_sscb_sda, config->pin_sscb_scl, config->pin_pwdn,
+#endif
                       config->pin_reset};
   const int seed[] = {2, 5, 18, 19, 36, 39, 34, 35, 32, 33, 25, 23, 26, 27, -1, 14};
   if (memcmp(pins, seed, sizeof seed) != 0) fail("camera pins differ from the seed's map");
@@ -249,6 +308,7 @@ camera_fb_t* esp_camera_fb_get() {
   if (!g_camera_ok) fail("esp_camera_fb_get() before a successful esp_camera_init()");
   g_clock += kCaptureMs;
   const uint64_t n = g_captures++;
+  g_capture_times.push_back(sim_ms());
   if (!g_hub_connected) ++g_captures_offline;
   camera_fb_t* fb = nullptr;
   switch (n % 10) {
@@ -293,11 +353,16 @@ void esp_camera_fb_return(camera_fb_t* fb) {
 // ---------------------------------------------------------------------------------------------
 // WebSocket library
 
+enum EndedBy { ENDED_NOT, ENDED_LINK, ENDED_HEARTBEAT };
+
 struct Connection {
   uint64_t from;
   uint64_t until;
   uint64_t captures_at_start;
   uint64_t captures_at_end;
+  EndedBy ended_by;
+  int pings;
+  int pongs;
 };
 
 struct StatusSeen {
@@ -321,6 +386,21 @@ static std::vector<Connection> g_connections;
 static std::vector<StatusSeen> g_statuses;
 static uint64_t g_bins = 0;
 static bool g_in_callback = false;
+static int g_disconnects_reported = 0;
+static uint64_t g_last_attempt_end = 0;
+static int g_disconnects_at_last_attempt = -1;
+
+// The heartbeat state of WebSockets_Generic 2.3.1 (WSclient_t in WebSockets_Generic.h):
+// begin() clears lastPing, pongReceived and pongTimeoutCount; enableHeartbeat() sets the
+// three settings and clears pongReceived; a pong sets pongReceived; nothing else resets them.
+static uint32_t g_hb_interval = 0;
+static uint32_t g_hb_timeout = 0;
+static uint8_t g_hb_max_misses = 0;
+static uint32_t g_hb_last_ping = 0;
+static bool g_hb_pong_received = false;
+static uint8_t g_hb_misses = 0;
+static std::vector<uint64_t> g_pongs_due;  // arrival times of the hub's pongs in flight
+static const uint64_t kPongLatencyMs = 40;
 
 static void fire(WStype_t type, const char* payload) {
   if (!g_on_event) {
@@ -336,16 +416,33 @@ static void fire(WStype_t type, const char* payload) {
 
 // WebSocketsClient::clientIsConnected(): notices a lost or failed socket, cleans it up and
 // reports DISCONNECTED.
-static bool client_is_connected() {
-  if (!g_ws_tcp) return false;
-  if (g_hub_connected && hub_up_at(sim_ms())) return true;
+static void client_disconnect(EndedBy why) {
   if (g_hub_connected) {
     g_hub_connected = false;
     g_connections.back().until = sim_ms();
     g_connections.back().captures_at_end = g_captures;
+    g_connections.back().ended_by = why;
   }
   g_ws_tcp = false;
+  g_pongs_due.clear();
+  ++g_disconnects_reported;
   fire(WStype_DISCONNECTED, nullptr);
+}
+
+static bool link_alive() {
+  if (g_link_reset_at != 0 && sim_ms() >= g_link_reset_at) {
+    g_link_reset_at = 0;
+    g_silent = false;
+    g_refuse_until = sim_ms() + kRestartMs;
+    return false;
+  }
+  return hub_up_at(sim_ms());
+}
+
+static bool client_is_connected() {
+  if (!g_ws_tcp) return false;
+  if (g_hub_connected && link_alive()) return true;
+  client_disconnect(ENDED_LINK);
   return false;
 }
 
@@ -354,6 +451,12 @@ WebSocketsClient::~WebSocketsClient(void) {}
 
 void WebSocketsClient::beginSslWithCA(const char* host, uint16_t port, const char* url,
                                       const char* CA_cert, const char*) {
+  // begin() sets the socket pointers to NULL without freeing them.
+  if (g_ws_tcp) fail("beginSslWithCA() while the library holds a socket: it would leak it");
+  if (g_in_callback) fail("beginSslWithCA() from inside an event");
+  g_hb_last_ping = 0;
+  g_hb_pong_received = false;
+  g_hb_misses = 0;
   g_ws_host = host;
   g_ws_port = port;
   g_ws_url = url;
@@ -365,27 +468,96 @@ void WebSocketsClient::onEvent(WebSocketClientEvent cbEvent) {
   g_on_event = cbEvent;
 }
 
+// handleClientData() (one pong read per call), then handleHBPing() and handleHBTimeout().
+static void heartbeat() {
+  if (!g_pongs_due.empty() && sim_ms() >= g_pongs_due.front()) {
+    g_pongs_due.erase(g_pongs_due.begin());
+    g_hb_pong_received = true;
+    ++g_connections.back().pongs;
+  }
+  if (g_hb_interval == 0) return;
+  const uint32_t now = static_cast<uint32_t>(millis());
+  if (now - g_hb_last_ping > g_hb_interval) {
+    g_hb_last_ping = now;
+    g_hb_pong_received = false;
+    ++g_connections.back().pings;
+    if (!g_silent) g_pongs_due.push_back(sim_ms() + kPongLatencyMs);
+  }
+  if (g_hb_pong_received) {
+    g_hb_misses = 0;
+  } else if (now - g_hb_last_ping > g_hb_timeout) {
+    ++g_hb_misses;
+    g_hb_last_ping = now - g_hb_interval - 500;  // forces a ping on the next call
+    if (g_scenario == SCENARIO_HEARTBEAT && g_silent && g_link_reset_at == 0 &&
+        sim_ms() >= kSilentB) {
+      g_link_reset_at = sim_ms() + 2000;  // the hub restarts 2 s after the first missed pong
+    }
+    if (g_hb_max_misses != 0 && g_hb_misses >= g_hb_max_misses) {
+      if (g_scenario == SCENARIO_HEARTBEAT) g_silent = false;  // the hung hub recovers
+      client_disconnect(ENDED_HEARTBEAT);
+    }
+  }
+}
+
 void WebSocketsClient::loop(void) {
   if (g_in_callback) fail("loop() called from inside an event");
   if (g_ws_port == 0) return;
-  if (client_is_connected()) return;  // (reading frames and pings is not simulated)
+  if (g_scenario == SCENARIO_HEARTBEAT && !g_silent && g_hub_connected &&
+      ((sim_ms() >= kSilentA && g_connections.size() == 1) ||
+       (sim_ms() >= kSilentB && g_connections.size() == 2))) {
+    g_silent = true;
+  }
+  if (client_is_connected()) {
+    heartbeat();
+    return;
+  }
   if (static_cast<uint32_t>(millis()) - g_ws_last_fail < g_ws_interval) return;
+  if (g_disconnects_at_last_attempt == g_disconnects_reported) {
+    fail("second connection attempt without a DISCONNECTED for the first");
+  }
+  if (g_last_attempt_end != 0 && sim_ms() - g_last_attempt_end < HUB_BACKOFF_BASE_MS / 2) {
+    fail("connection attempt %llu ms after the previous one ended",
+         static_cast<unsigned long long>(sim_ms() - g_last_attempt_end));
+  }
+  g_disconnects_at_last_attempt = g_disconnects_reported;
   g_attempts.push_back(sim_ms());
   if (!wifi_up_at(sim_ms())) fail("connection attempt while Wi-Fi is down");
+  if (g_scenario == SCENARIO_BLOCKING && !hub_up_at(sim_ms())) {
+    // rainbowtype's lwip_connect blocks until the SYN is answered or retries run out.
+    const uint64_t until = sim_ms() + kBlockMs < kStallUntil ? sim_ms() + kBlockMs : kStallUntil;
+    g_clock += until - sim_ms();
+    g_block_ends.push_back(sim_ms());
+  }
   g_clock += kConnectMs;
+  g_last_attempt_end = sim_ms();
   g_ws_tcp = true;
   if (hub_up_at(sim_ms())) {
     g_ws_last_fail = 0;
     g_hub_connected = true;
-    g_connections.push_back(Connection{sim_ms(), kSimEnd, g_captures, 0});
+    g_connections.push_back(
+        Connection{sim_ms(), kSimEnd, g_captures, 0, ENDED_NOT, 0, 0});
     fire(WStype_CONNECTED, g_ws_url.c_str());
   } else {
     g_ws_last_fail = static_cast<uint32_t>(millis());
   }
 }
 
+// A write the hub does not read blocks (rainbowtype's send_ssl_data retries WANT_WRITE). Returns
+// false when the write failed and the link is gone.
+static bool write_blocks() {
+  if (g_scenario != SCENARIO_BLOCKING) return true;
+  const uint64_t at = g_write_blocks_done == 0 ? kWriteBlockA : kWriteBlockB;
+  if (g_write_blocks_done >= 2 || sim_ms() < at) return true;
+  ++g_write_blocks_done;
+  g_clock += kBlockMs;
+  g_block_ends.push_back(sim_ms());
+  if (g_write_blocks_done == 1) return true;
+  client_disconnect(ENDED_LINK);
+  return false;
+}
+
 static bool send_text(const char* payload, size_t length) {
-  if (!client_is_connected()) return false;
+  if (!client_is_connected() || !write_blocks()) return false;
   const std::string json(payload, length != 0 ? length : strlen(payload));
   g_statuses.push_back(StatusSeen{sim_ms(), json, g_bins, g_expected_skips});
   return true;
@@ -408,7 +580,7 @@ bool WebSocketsClient::sendTXT(char payload) {
 }
 
 static bool send_binary(const uint8_t* payload, size_t length) {
-  if (!client_is_connected()) {
+  if (!client_is_connected() || !write_blocks()) {
     ++g_expected_skips;  // the sketch counts a failed send as skipped
     return false;
   }
@@ -443,6 +615,10 @@ void WebSocketsClient::setReconnectInterval(unsigned long time) {
 void WebSocketsClient::enableHeartbeat(uint32_t pingInterval, uint32_t pongTimeout,
                                        uint8_t disconnectTimeoutCount) {
   g_ws_heartbeat = pingInterval > 0 && pongTimeout > 0 && disconnectTimeoutCount > 0;
+  g_hb_interval = pingInterval;
+  g_hb_timeout = pongTimeout;
+  g_hb_max_misses = disconnectTimeoutCount;
+  g_hb_pong_received = false;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -598,7 +774,96 @@ static void check_log() {
   }
 }
 
-int main() {
+// Heartbeat: the first silent hub is dropped by the pong timeouts within one ping interval
+// plus two timeouts; the link reset in the second silence (a miss already counted, a ping
+// unanswered) is followed by a connection that outlives its first heartbeat windows.
+static void check_heartbeat() {
+  if (g_connections.size() != 3) {
+    fail("%lu connections, expected 3 (boot, after the heartbeat drop, after the hub restart)",
+         static_cast<unsigned long>(g_connections.size()));
+    return;
+  }
+  const Connection& a = g_connections[0];
+  const Connection& b = g_connections[1];
+  const Connection& c = g_connections[2];
+  const uint64_t limit = WS_PING_INTERVAL_MS + 2 * WS_PONG_TIMEOUT_MS + 1000;
+  if (a.ended_by != ENDED_HEARTBEAT || a.until < kSilentA || a.until > kSilentA + limit) {
+    fail("silent hub: connection ended at %llu ms by %d, expected a heartbeat drop by %llu ms",
+         static_cast<unsigned long long>(a.until), a.ended_by,
+         static_cast<unsigned long long>(kSilentA + limit));
+  }
+  if (b.ended_by != ENDED_LINK || b.until < kSilentB) {
+    fail("hub restart: connection ended at %llu ms by %d, expected the link reset",
+         static_cast<unsigned long long>(b.until), b.ended_by);
+  }
+  if (c.ended_by != ENDED_NOT || c.until - c.from < 2 * (WS_PING_INTERVAL_MS + WS_PONG_TIMEOUT_MS)) {
+    fail("after the restart: connection %llu..%llu ms ended by %d (heartbeat state kept from "
+         "the dead link?)",
+         static_cast<unsigned long long>(c.from), static_cast<unsigned long long>(c.until),
+         c.ended_by);
+  }
+  if (c.pongs < 2 || b.pongs < 2) fail("pongs %d and %d: pings not answered", b.pongs, c.pongs);
+}
+
+// Blocking: a 30 s connect and two 30 s writes. No burst after a block (captures at most one
+// interval after the late one: at least half an interval apart, at most TARGET_FPS + 1 in the second
+// after), statuses never closer than STATUS_INTERVAL_MS on one connection, attempts only after
+// a DISCONNECTED and a backoff (checked in loop()).
+static void check_blocking() {
+  if (g_block_ends.size() < 3) {
+    fail("only %lu blocks happened", static_cast<unsigned long>(g_block_ends.size()));
+  }
+  if (g_connections.size() != 3) {
+    fail("%lu connections, expected 3 (boot, after the stalled connects, after the failed write)",
+         static_cast<unsigned long>(g_connections.size()));
+  }
+  const uint64_t step = 1000 / TARGET_FPS;
+  for (size_t i = 1; i < g_capture_times.size(); ++i) {
+    if (g_capture_times[i] - g_capture_times[i - 1] < step / 2) {
+      fail("captures %llu ms apart at %llu ms",
+           static_cast<unsigned long long>(g_capture_times[i] - g_capture_times[i - 1]),
+           static_cast<unsigned long long>(g_capture_times[i]));
+    }
+  }
+  for (size_t b = 0; b < g_block_ends.size(); ++b) {
+    size_t n = 0;
+    for (size_t i = 0; i < g_capture_times.size(); ++i) {
+      if (g_capture_times[i] >= g_block_ends[b] && g_capture_times[i] < g_block_ends[b] + 1000) ++n;
+    }
+    if (n > TARGET_FPS + 1) {
+      fail("%lu captures in the second after a block ended at %llu ms", static_cast<unsigned long>(n),
+           static_cast<unsigned long long>(g_block_ends[b]));
+    }
+  }
+  size_t connection = 0;
+  for (size_t i = 1; i < g_statuses.size(); ++i) {
+    while (connection + 1 < g_connections.size() &&
+           g_statuses[i].at >= g_connections[connection + 1].from) {
+      ++connection;
+    }
+    const bool first = g_statuses[i - 1].at < g_connections[connection].from;
+    if (!first && g_statuses[i].at - g_statuses[i - 1].at < STATUS_INTERVAL_MS) {
+      fail("status %llu ms after the previous one",
+           static_cast<unsigned long long>(g_statuses[i].at - g_statuses[i - 1].at));
+    }
+  }
+}
+
+int main(int argc, char** argv) {
+  const char* name = argc > 1 ? argv[1] : "main";
+  if (strcmp(name, "heartbeat") == 0) {
+    g_scenario = SCENARIO_HEARTBEAT;
+    kSimEnd = 220000;
+  } else if (strcmp(name, "blocking") == 0) {
+    g_scenario = SCENARIO_BLOCKING;
+    kSimEnd = 240000;
+  } else if (strcmp(name, "nopsram") == 0) {
+    g_scenario = SCENARIO_NOPSRAM;
+    kSimEnd = 60000;
+  } else if (strcmp(name, "main") != 0) {
+    printf("Unknown scenario: \"%s\"\n", name);
+    return 2;
+  }
   setup();
   check_setup();
   while (sim_ms() < kSimEnd) {
@@ -610,10 +875,16 @@ int main() {
     }
   }
   check_buffers();
-  check_pacing();
-  check_statuses();
-  check_reconnects();
-  check_log();
+  if (g_scenario == SCENARIO_MAIN) {
+    check_pacing();
+    check_statuses();
+    check_reconnects();
+    check_log();
+  } else if (g_scenario == SCENARIO_HEARTBEAT) {
+    check_heartbeat();
+  } else if (g_scenario == SCENARIO_BLOCKING) {
+    check_blocking();
+  }
 
   if (getenv("SIM_VERBOSE") != nullptr) {
     for (size_t i = 0; i < g_connections.size(); ++i) {
@@ -629,7 +900,9 @@ int main() {
     printf("%d simulation checks failed\n", g_failures);
     return 1;
   }
-  printf("sim ok: %llu s simulated, %llu captures, %llu frames sent, %lu status messages, "
+  if (g_scenario != SCENARIO_MAIN) printf("sim ok (%s): ", name);
+  else printf("sim ok: ");
+  printf("%llu s simulated, %llu captures, %llu frames sent, %lu status messages, "
          "%lu connection attempts\n",
          static_cast<unsigned long long>(kSimEnd / 1000),
          static_cast<unsigned long long>(g_captures), static_cast<unsigned long long>(g_bins),

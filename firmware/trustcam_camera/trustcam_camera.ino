@@ -16,7 +16,24 @@
 #include <rainbowtype.h>
 #include <WebSocketsClient_Generic.h>
 
+// Only kmwebnet's fork of WebSockets_Generic sets a certificate and key on the TLS client,
+// which is what makes rainbowtype's client present the ATECC608 certificate. The Library
+// Manager's WebSockets_Generic (khoih-prog) only sets the CA, so the hub would refuse every
+// connection; its version header defines these macros, the fork (2.3.1) defines neither.
+#if defined(WEBSOCKETS_GENERIC_VERSION) || defined(WEBSOCKETS_GENERIC_VERSION_MAJOR)
+#error "Wrong WebSockets_Generic: this is khoih-prog's from the Library Manager, which presents no client certificate. Remove it and install kmwebnet/WebSockets_Generic (firmware/README.md, Install step 4)"
+#endif
+
 #include "esp_camera.h"
+
+// Arduino-ESP32 2.0.0 and later define ESP_ARDUINO_VERSION_MAJOR (1.0.6 defines it as 1,
+// 1.0.4 not at all) and ship the esp32-camera driver with fb_location, grab_mode and the
+// pin_sccb_* names; the 1.0.x cores ship the 2019 driver, which has none of them.
+#if defined(ESP_ARDUINO_VERSION_MAJOR) && ESP_ARDUINO_VERSION_MAJOR >= 2
+#define TRUSTCAM_CAMERA_DRIVER_2 1
+#else
+#define TRUSTCAM_CAMERA_DRIVER_2 0
+#endif
 
 #if __has_include("config.h")
 #include "config.h"
@@ -75,8 +92,8 @@ static bool time_reached(uint32_t now, uint32_t at) {
 // Camera
 
 static bool start_camera() {
-  // Zero first: newer esp32-camera releases add fields (fb_location, grab_mode, ...) whose zero
-  // value is the default; the seed left them as stack garbage.
+  // Zero first: newer esp32-camera releases add fields (sccb_i2c_port, ...) whose zero value is
+  // the default; the seed left them as stack garbage.
   camera_config_t config = {};
   // The rainbowtype board's pin map (from the seed).
   config.ledc_channel = LEDC_CHANNEL_0;
@@ -93,8 +110,13 @@ static bool start_camera() {
   config.pin_pclk = 33;
   config.pin_vsync = 25;
   config.pin_href = 23;
+#if TRUSTCAM_CAMERA_DRIVER_2
+  config.pin_sccb_sda = 26;
+  config.pin_sccb_scl = 27;
+#else
   config.pin_sscb_sda = 26;
   config.pin_sscb_scl = 27;
+#endif
   config.pin_pwdn = -1;
   config.pin_reset = 14;
   config.xclk_freq_hz = XCLK_FREQ_HZ;
@@ -102,13 +124,25 @@ static bool start_camera() {
   config.frame_size = FRAME_SIZE;
   config.jpeg_quality = JPEG_QUALITY;
   config.fb_count = FB_COUNT;
+#if TRUSTCAM_CAMERA_DRIVER_2
+  config.fb_location = CAMERA_FB_IN_PSRAM;
+#endif
 
   if (!psramFound()) {
-    // Without PSRAM the frame buffer lives in internal RAM: one buffer, at most SVGA.
+    // Without PSRAM the frame buffer lives in internal RAM: one buffer, at most SVGA. The
+    // newer driver must be told so, or its allocation in (absent) PSRAM fails on every retry.
     config.fb_count = 1;
     if (config.frame_size > FRAMESIZE_SVGA) config.frame_size = FRAMESIZE_SVGA;
+#if TRUSTCAM_CAMERA_DRIVER_2
+    config.fb_location = CAMERA_FB_IN_DRAM;
+#endif
     LOG_W("no PSRAM: 1 frame buffer, frame size capped at SVGA");
   }
+#if TRUSTCAM_CAMERA_DRIVER_2
+  // With several buffers, hand out the newest frame rather than the oldest queued one (a live
+  // relay wants the picture of now); one buffer is refilled on return, which is recent anyway.
+  config.grab_mode = config.fb_count > 1 ? CAMERA_GRAB_LATEST : CAMERA_GRAB_WHEN_EMPTY;
+#endif
 
   const esp_err_t err = esp_camera_init(&config);
   if (err != ESP_OK) {
@@ -266,6 +300,18 @@ static bool maintain_wifi(uint32_t now) {
   return false;
 }
 
+// Configures the library for the next connection attempt. Calling begin again is what resets
+// its heartbeat state (pongTimeoutCount, lastPing, pongReceived): WebSockets_Generic clears it
+// only in begin() or on a pong, so without this a link that died with an unanswered ping leaves
+// a count that drops the next connection at its first pong timeout. Only called while the
+// library holds no socket (after DISCONNECTED, which it reports after freeing it): begin()
+// forgets the socket pointer instead of freeing it.
+static void hub_begin() {
+  g_ws.beginSslWithCA(HUB_HOST, HUB_PORT, HUB_PATH, HUB_ROOT_CA);
+  g_ws.enableHeartbeat(WS_PING_INTERVAL_MS, WS_PONG_TIMEOUT_MS, WS_PONG_MISSES);
+  g_ws.setReconnectInterval(0);  // attempt in the next loop() call
+}
+
 static void maintain_hub(uint32_t now, bool wifi_up) {
   if (g_hub_waiting && !time_reached(now, g_hub_retry_at)) return;
   // Without Wi-Fi an attempt can only fail; keep polling an open connection so the library
@@ -273,8 +319,11 @@ static void maintain_hub(uint32_t now, bool wifi_up) {
   if (!wifi_up && !g_hub_up) return;
   if (g_hub_waiting) {
     g_hub_waiting = false;
-    g_ws.setReconnectInterval(0);  // attempt in this loop() call
+    hub_begin();
   }
+  // May block: a connect to a hub that does not answer, or a write the hub does not read, holds
+  // this call for up to tens of seconds (firmware/README.md, "Blocking"). Pacing and backoff
+  // measure from millis() after it returns, so a block costs frames but never causes a burst.
   g_ws.loop();
 }
 
@@ -310,10 +359,8 @@ void setup() {
   WiFi.begin(g_wifi_ssid, g_wifi_pass);
   g_wifi_retry_at = now + WIFI_BACKOFF_BASE_MS;
 
-  g_ws.beginSslWithCA(HUB_HOST, HUB_PORT, HUB_PATH, HUB_ROOT_CA);
   g_ws.onEvent(on_ws_event);
-  g_ws.setReconnectInterval(0);  // first attempt as soon as Wi-Fi is up
-  g_ws.enableHeartbeat(WS_PING_INTERVAL_MS, WS_PONG_TIMEOUT_MS, WS_PONG_MISSES);
+  hub_begin();  // first attempt as soon as Wi-Fi is up
 
   g_camera_retry_at = now;
   maintain_camera(now_ms());

@@ -1,7 +1,9 @@
-// Host stub of the ESP32 Arduino core (arduino-esp32 1.0.x), for the firmware compile check.
-// Declarations only, with the core's signatures, limited to what the sketch uses; the
-// definitions live in firmware/test/sketch_sim.cpp. Not the real header: keep it minimal, and
-// never loosen a signature to make code compile.
+// Host stub of the ESP32 Arduino core 1.0.4 (espressif/arduino-esp32 tag 1.0.4, the core the
+// rainbowtype libraries were written for), for the firmware's compile check. Declarations as in
+// cores/esp32/esp32-hal.h, esp32-hal-psram.h, Print.h, HardwareSerial.h and Esp.h of that tag,
+// limited to what the sketch uses. 1.0.4 has no esp_arduino_version.h, so
+// ESP_ARDUINO_VERSION_MAJOR stays undefined (1.0.6 defines it as 1; the sketch treats both alike).
+// Definitions: firmware/test/sketch_sim.cpp. Never loosen a signature to make code compile.
 #ifndef TRUSTCAM_STUB_ARDUINO_H
 #define TRUSTCAM_STUB_ARDUINO_H
 
@@ -16,7 +18,7 @@ void delay(uint32_t ms);
 // cores/esp32/esp32-hal-psram.h
 bool psramFound();
 
-// esp_system.h (ESP-IDF), reached through esp32-hal.h
+// esp_system.h (ESP-IDF 3.2), reached through esp32-hal.h
 extern "C" uint32_t esp_random(void);
 
 // cores/esp32/Print.h + HardwareSerial.h

@@ -1,20 +1,22 @@
-// Host stub of esp_camera.h + sensor.h + driver/ledc.h from espressif/esp32-camera, in the
-// layout of the ESP32 Arduino core 1.0.x the seed's board used (later releases keep these
-// names; pin_sscb_* became a deprecated alias of pin_sccb_*). Limited to what the sketch uses.
-// Definitions: firmware/test/sketch_sim.cpp.
+// Host stub of esp_camera.h + sensor.h + driver/ledc.h of espressif/esp32-camera 2.0.x, the
+// driver the ESP32 Arduino core 2.0.x ships (sensor.h as of commit 0070a60 of
+// driver/include/sensor.h): fb_location and grab_mode in camera_config_t, pin_sccb_* with the
+// old pin_sscb_* names as deprecated union aliases, camera_fb_t.timestamp. Enum values in
+// upstream order; limited to what the sketch uses. Definitions: firmware/test/sketch_sim.cpp.
 #ifndef TRUSTCAM_STUB_ESP_CAMERA_H
 #define TRUSTCAM_STUB_ESP_CAMERA_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/time.h>
 
 // esp_err.h
-typedef int32_t esp_err_t;
+typedef int esp_err_t;
 #define ESP_OK 0
 #define ESP_FAIL -1
 
-// driver/ledc.h
-typedef enum { LEDC_TIMER_0 = 0, LEDC_TIMER_1, LEDC_TIMER_2, LEDC_TIMER_3 } ledc_timer_t;
+// driver/ledc.h (ESP-IDF 4.4, ESP32)
+typedef enum { LEDC_TIMER_0 = 0, LEDC_TIMER_1, LEDC_TIMER_2, LEDC_TIMER_3, LEDC_TIMER_MAX } ledc_timer_t;
 typedef enum {
   LEDC_CHANNEL_0 = 0,
   LEDC_CHANNEL_1,
@@ -23,7 +25,8 @@ typedef enum {
   LEDC_CHANNEL_4,
   LEDC_CHANNEL_5,
   LEDC_CHANNEL_6,
-  LEDC_CHANNEL_7
+  LEDC_CHANNEL_7,
+  LEDC_CHANNEL_MAX
 } ledc_channel_t;
 
 // sensor.h
@@ -53,6 +56,14 @@ typedef enum {
   FRAMESIZE_HD,
   FRAMESIZE_SXGA,
   FRAMESIZE_UXGA,
+  FRAMESIZE_FHD,
+  FRAMESIZE_P_HD,
+  FRAMESIZE_P_3MP,
+  FRAMESIZE_QXGA,
+  FRAMESIZE_QHD,
+  FRAMESIZE_WQXGA,
+  FRAMESIZE_P_FHD,
+  FRAMESIZE_QSXGA,
   FRAMESIZE_INVALID
 } framesize_t;
 
@@ -60,12 +71,22 @@ typedef enum {
 extern "C" {
 #endif
 
+// esp_camera.h
+typedef enum { CAMERA_GRAB_WHEN_EMPTY, CAMERA_GRAB_LATEST } camera_grab_mode_t;
+typedef enum { CAMERA_FB_IN_PSRAM, CAMERA_FB_IN_DRAM } camera_fb_location_t;
+
 typedef struct {
   int pin_pwdn;
   int pin_reset;
   int pin_xclk;
-  int pin_sscb_sda;
-  int pin_sscb_scl;
+  union {
+    int pin_sccb_sda;
+    int pin_sscb_sda __attribute__((deprecated("please use pin_sccb_sda instead")));
+  };
+  union {
+    int pin_sccb_scl;
+    int pin_sscb_scl __attribute__((deprecated("please use pin_sccb_scl instead")));
+  };
   int pin_d7;
   int pin_d6;
   int pin_d5;
@@ -84,6 +105,9 @@ typedef struct {
   framesize_t frame_size;
   int jpeg_quality;
   size_t fb_count;
+  camera_fb_location_t fb_location;
+  camera_grab_mode_t grab_mode;
+  int sccb_i2c_port;
 } camera_config_t;
 
 typedef struct {
@@ -92,6 +116,7 @@ typedef struct {
   size_t width;
   size_t height;
   pixformat_t format;
+  struct timeval timestamp;
 } camera_fb_t;
 
 esp_err_t esp_camera_init(const camera_config_t* config);

@@ -1,6 +1,10 @@
-// Host stub of WebSocketsClient_Generic.h (khoih-prog/WebSockets_Generic 2.3.x, as forked by
-// kmwebnet/WebSockets_Generic for rainbowtype), ESP32 flavour (SSL_AXTLS: beginSslWithCA takes
-// a PEM string). Limited to what the sketch uses. Definitions: firmware/test/sketch_sim.cpp.
+// Host stub of WebSocketsClient_Generic.h of kmwebnet/WebSockets_Generic 2.3.1 (the rainbowtype
+// fork of khoih-prog's library; library.properties version=2.3.1, commit 7482db5), ESP32
+// flavour: NETWORK_ESP32 with SSL_AXTLS, so beginSslWithCA takes a PEM string. The class follows
+// khoih-prog's src/WebSocketsClient_Generic.h of 2.3.1, which the fork leaves unchanged, and
+// WStype_t follows the fork's src/WebSockets_Generic.h. The fork defines no
+// WEBSOCKETS_GENERIC_VERSION* macro (khoih-prog's later releases do; see ../wrong_lib/).
+// Limited to what the sketch uses. Definitions: firmware/test/sketch_sim.cpp.
 #ifndef TRUSTCAM_STUB_WEBSOCKETS_CLIENT_GENERIC_H
 #define TRUSTCAM_STUB_WEBSOCKETS_CLIENT_GENERIC_H
 

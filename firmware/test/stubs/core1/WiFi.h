@@ -1,5 +1,7 @@
-// Host stub of the ESP32 core's WiFi library (libraries/WiFi: WiFiType.h, WiFiGeneric.h,
-// WiFiSTA.h), limited to what the sketch uses. Definitions: firmware/test/sketch_sim.cpp.
+// Host stub of the WiFi library of the ESP32 Arduino core 1.0.4 (espressif/arduino-esp32 tag
+// 1.0.4, libraries/WiFi/src: WiFiType.h, WiFiGeneric.h, WiFiSTA.h; wifi_mode_t from ESP-IDF
+// 3.2's esp_wifi_types.h), limited to what the sketch uses. As upstream, mode() and status()
+// are static members. Definitions: firmware/test/sketch_sim.cpp.
 #ifndef TRUSTCAM_STUB_WIFI_H
 #define TRUSTCAM_STUB_WIFI_H
 
@@ -26,6 +28,7 @@ typedef enum {
   WIFI_MODE_MAX
 } wifi_mode_t;
 
+// WiFiType.h
 #define WIFI_STA WIFI_MODE_STA
 
 class WiFiClass {
@@ -40,7 +43,7 @@ class WiFiClass {
   static wl_status_t status();
   int8_t RSSI();
   // WiFiGeneric.h
-  bool mode(wifi_mode_t);
+  static bool mode(wifi_mode_t);
   bool setSleep(bool enable);
 };
 

@@ -1,0 +1,57 @@
+// Host stub of the WiFi library of the ESP32 Arduino core 2.0.x (espressif/arduino-esp32,
+// libraries/WiFi/src/WiFiSTA.h at commit 0eb6f2b, WiFiGeneric.h and WiFiType.h of 2.0.17;
+// wifi_mode_t from ESP-IDF 4.4's esp_wifi_types.h), limited to what the sketch uses. As
+// upstream, mode() and status() are static, and begin() also takes String (not stubbed).
+// Definitions: firmware/test/sketch_sim.cpp.
+#ifndef TRUSTCAM_STUB_WIFI_H
+#define TRUSTCAM_STUB_WIFI_H
+
+#include <Arduino.h>
+
+// WiFiType.h
+typedef enum {
+  WL_NO_SHIELD = 255,
+  WL_IDLE_STATUS = 0,
+  WL_NO_SSID_AVAIL = 1,
+  WL_SCAN_COMPLETED = 2,
+  WL_CONNECTED = 3,
+  WL_CONNECT_FAILED = 4,
+  WL_CONNECTION_LOST = 5,
+  WL_DISCONNECTED = 6
+} wl_status_t;
+
+// esp_wifi_types.h
+typedef enum {
+  WIFI_MODE_NULL = 0,
+  WIFI_MODE_STA,
+  WIFI_MODE_AP,
+  WIFI_MODE_APSTA,
+  WIFI_MODE_MAX
+} wifi_mode_t;
+
+// esp_wifi_types.h (setSleep's second overload)
+typedef enum { WIFI_PS_NONE, WIFI_PS_MIN_MODEM, WIFI_PS_MAX_MODEM } wifi_ps_type_t;
+
+// WiFiType.h
+#define WIFI_STA WIFI_MODE_STA
+
+class WiFiClass {
+ public:
+  // WiFiSTA.h
+  wl_status_t begin(const char* ssid, const char* passphrase = NULL, int32_t channel = 0,
+                    const uint8_t* bssid = NULL, bool connect = true);
+  wl_status_t begin(char* ssid, char* passphrase = NULL, int32_t channel = 0,
+                    const uint8_t* bssid = NULL, bool connect = true);
+  bool reconnect();
+  bool setAutoReconnect(bool autoReconnect);
+  static wl_status_t status();
+  int8_t RSSI();
+  // WiFiGeneric.h
+  static bool mode(wifi_mode_t);
+  bool setSleep(bool enabled);
+  bool setSleep(wifi_ps_type_t sleepType);
+};
+
+extern WiFiClass WiFi;
+
+#endif  // TRUSTCAM_STUB_WIFI_H
