@@ -42,6 +42,8 @@ export interface Bus {
   publishEvent(event: BusEvent): void;
   /** Subscribes to one camera, or every camera with `"*"`; returns the unsubscribe. */
   subscribe(serial: string | "*", handler: BusHandler): () => void;
+  /** Live local subscriptions, for leak checks and the bus-subscription gauge. */
+  readonly size?: number;
   close(): Promise<void>;
 }
 
