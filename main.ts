@@ -142,6 +142,11 @@ function banner(url: string, o: HubOptions, demo: DemoCredentials | null): strin
       `  MQTT: ${o.mqtt.url}, Home Assistant discovery; it sees every camera (README, Home Assistant).`,
     );
   }
+  if (o.bus) {
+    lines.push(
+      `  Bus: NATS ${o.bus.servers.join(", ")}; other hubs' cameras reach viewers here by serial.`,
+    );
+  }
   if (demo) {
     lines.push(
       "",
