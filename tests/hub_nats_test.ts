@@ -39,20 +39,9 @@ function busOf(t: TestHub): NatsBus {
   return t.hub.state.bus as NatsBus;
 }
 
-/** What the hub's connection subscribes to in NATS, from the server's monitoring. */
-function natsSubscriptions(nats: NatsServer, t: TestHub): Promise<string[]> {
-  return nats.subscriptionsOf(`trustcam-hub-${busOf(t).hubId}`);
-}
-
-async function waitForSubscriptions(nats: NatsServer, t: TestHub, want: string[]) {
-  const end = Date.now() + 5000;
-  let got: string[] = [];
-  while (Date.now() < end) {
-    got = await natsSubscriptions(nats, t);
-    if (JSON.stringify(got) === JSON.stringify([...want].sort())) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  assert.deepEqual(got, [...want].sort(), "the hub's NATS subscriptions");
+/** Waits until the hub's connection subscribes in NATS to exactly `subjects`. */
+function waitForSubscriptions(nats: NatsServer, t: TestHub, subjects: string[]) {
+  return nats.untilSubscriptions(`trustcam-hub-${busOf(t).hubId}`, subjects);
 }
 
 const connected = (t: TestHub) => t.log.filter((l) => l.startsWith("bus-connected")).length;

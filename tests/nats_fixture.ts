@@ -49,6 +49,8 @@ export interface NatsServer extends AsyncDisposable {
   restart(): Promise<void>;
   /** The subjects the client connection named `name` subscribes to now (from `/connz`). */
   subscriptionsOf(name: string): Promise<string[]>;
+  /** Waits until the connection named `name` subscribes to exactly `subjects` (any order). */
+  untilSubscriptions(name: string, subjects: string[], ms?: number): Promise<void>;
   /** Everything the server logged, all its runs. */
   output(): string;
   close(): Promise<void>;
@@ -167,6 +169,21 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
         .filter((c) => c.name === name)
         .flatMap((c) => c.subscriptions_list ?? []);
       return subs.sort();
+    },
+    async untilSubscriptions(name, subjects, ms = 5000) {
+      const want = JSON.stringify([...subjects].sort());
+      const end = Date.now() + ms;
+      let got: string[] = [];
+      while (JSON.stringify(got = await this.subscriptionsOf(name)) !== want) {
+        if (Date.now() > end) {
+          throw new Error(
+            `Timed out after ${ms} ms waiting for ${name} to subscribe to ${want}: ${
+              JSON.stringify(got)
+            }`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
     },
     output: () => logs + (run?.spawned.output() ?? ""),
     async close() {
