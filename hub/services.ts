@@ -36,7 +36,7 @@ import { encodeMessage, motionMessage, recordingMessage } from "../lib/protocol.
 import { startMqttBridge } from "./mqtt_bridge.ts";
 import { SqliteEventStore } from "./event_store.ts";
 import { MotionService } from "./motion_service.ts";
-import { openNatsLink } from "./nats_link.ts";
+import { type NatsLink, openNatsLink } from "./nats_link.ts";
 import { NatsBus } from "./nats_bus.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { HubConfig } from "./config.ts";
@@ -70,6 +70,8 @@ export interface Services {
   relay: Relay;
   registry: Registry;
   assets: WebAssets;
+  /** The NATS connection with `--bus` (KV and the cluster's other uses share it); else null. */
+  natsLink: NatsLink | null;
   /** Whether a peer's certificate is on the revocation list in force now. */
   isRevoked(peer: Peer): boolean;
   /** Periodic work: stalls, registry and snapshot persistence (the hub calls it each second). */
@@ -81,15 +83,20 @@ export interface Services {
  * The NATS bus with `--bus` (its link never holds the start up: NATS may come later), else
  * the in-process bus. A random hub id per start tags what this hub publishes.
  */
-function openBus(config: HubConfig, log: Log, cleanups: Array<() => unknown>): Bus {
+function openBus(
+  config: HubConfig,
+  log: Log,
+  cleanups: Array<() => unknown>,
+): { bus: Bus; natsLink: NatsLink | null } {
   if (!config.bus) {
-    return new InProcessBus({ onError: (err) => log("bus-error", { error: err }) });
+    const bus = new InProcessBus({ onError: (err) => log("bus-error", { error: err }) });
+    return { bus, natsLink: null };
   }
   const hubId = crypto.randomUUID();
   const link = openNatsLink({ settings: config.bus, name: `trustcam-hub-${hubId}`, log });
   cleanups.push(() => link.close());
   log("bus", { kind: "nats", servers: config.bus.servers.join(","), hub: hubId });
-  return new NatsBus({ link, hubId, log });
+  return { bus: new NatsBus({ link, hubId, log }), natsLink: link };
 }
 
 export async function openServices(config: HubConfig, o: ServicesOptions): Promise<Services> {
@@ -177,7 +184,9 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       ratePerSec: MANAGE_PER_MINUTE / 60,
       burst: MANAGE_BURST,
     });
-    const bus = o.bus ?? openBus(config, log, cleanups);
+    const { bus, natsLink } = o.bus
+      ? { bus: o.bus, natsLink: null }
+      : openBus(config, log, cleanups);
     cleanups.push(() => bus.close());
     // The recorder, motion analysis and MQTT work on this hub's own cameras only.
     const own = ownTraffic(bus);
@@ -367,7 +376,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         );
       }
     };
-    return { state, relay: liveRelay, registry, assets, isRevoked, tick, close };
+    return { state, relay: liveRelay, registry, assets, natsLink, isRevoked, tick, close };
   } catch (err) {
     await close();
     throw err;
