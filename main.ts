@@ -22,6 +22,7 @@ import {
 } from "./cli/cert_dir.ts";
 import { PkiError } from "./lib/pki_error.ts";
 import { MQTT_PASSWORD_ENV } from "./lib/mqtt_settings.ts";
+import { BUS_PASSWORD_ENV } from "./lib/bus_settings.ts";
 import { startHub } from "./hub/server.ts";
 import { HubStartError } from "./hub/start_error.ts";
 import { CA_KEY_FILES } from "./hub/tls_files.ts";
@@ -141,6 +142,11 @@ function banner(url: string, o: HubOptions, demo: DemoCredentials | null): strin
       `  MQTT: ${o.mqtt.url}, Home Assistant discovery; it sees every camera (README, Home Assistant).`,
     );
   }
+  if (o.bus) {
+    lines.push(
+      `  Bus: NATS ${o.bus.servers.join(", ")}; other hubs' cameras reach viewers here by serial.`,
+    );
+  }
   if (demo) {
     lines.push(
       "",
@@ -197,7 +203,7 @@ function recordingLines(o: HubOptions): string[] {
  */
 export function hubEnv(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const name of [...OPTIONS.map((o) => o.env), MQTT_PASSWORD_ENV]) {
+  for (const name of [...OPTIONS.map((o) => o.env), MQTT_PASSWORD_ENV, BUS_PASSWORD_ENV]) {
     const value = Deno.env.get(name);
     if (value !== undefined) env[name] = value;
   }

@@ -33,6 +33,7 @@ const CONFIG_KEYS = [
   "retainBytes",
   "minFreeBytes",
   "mqtt",
+  "bus",
   "motion",
   "motionPreRollMs",
   "motionPostRollMs",

@@ -6,8 +6,7 @@
  * also when a later step fails, so a failed start leaves nothing running.
  */
 import process from "node:process";
-import { InProcessBus } from "../lib/bus.ts";
-import type { Bus } from "../lib/bus.ts";
+import { type Bus, InProcessBus, ownTraffic } from "../lib/bus.ts";
 import { Registry } from "../lib/registry.ts";
 import { RevocationList } from "../lib/revocation.ts";
 import { ALLOW_ALL, parsePolicy, type Policy } from "../lib/policy.ts";
@@ -37,6 +36,8 @@ import { encodeMessage, motionMessage, recordingMessage } from "../lib/protocol.
 import { startMqttBridge } from "./mqtt_bridge.ts";
 import { SqliteEventStore } from "./event_store.ts";
 import { MotionService } from "./motion_service.ts";
+import { type NatsLink, openNatsLink } from "./nats_link.ts";
+import { NatsBus } from "./nats_bus.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { HubConfig } from "./config.ts";
 import type { Log } from "./log.ts";
@@ -69,11 +70,33 @@ export interface Services {
   relay: Relay;
   registry: Registry;
   assets: WebAssets;
+  /** The NATS connection with `--bus` (KV and the cluster's other uses share it); else null. */
+  natsLink: NatsLink | null;
   /** Whether a peer's certificate is on the revocation list in force now. */
   isRevoked(peer: Peer): boolean;
   /** Periodic work: stalls, registry and snapshot persistence (the hub calls it each second). */
   tick(ticks: number): void;
   close(): Promise<void>;
+}
+
+/**
+ * The NATS bus with `--bus` (its link never holds the start up: NATS may come later), else
+ * the in-process bus. A random hub id per start tags what this hub publishes.
+ */
+function openBus(
+  config: HubConfig,
+  log: Log,
+  cleanups: Array<() => unknown>,
+): { bus: Bus; natsLink: NatsLink | null } {
+  if (!config.bus) {
+    const bus = new InProcessBus({ onError: (err) => log("bus-error", { error: err }) });
+    return { bus, natsLink: null };
+  }
+  const hubId = crypto.randomUUID();
+  const link = openNatsLink({ settings: config.bus, name: `trustcam-hub-${hubId}`, log });
+  cleanups.push(() => link.close());
+  log("bus", { kind: "nats", servers: config.bus.servers.join(","), hub: hubId });
+  return { bus: new NatsBus({ link, hubId, log }), natsLink: link };
 }
 
 export async function openServices(config: HubConfig, o: ServicesOptions): Promise<Services> {
@@ -161,8 +184,12 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       ratePerSec: MANAGE_PER_MINUTE / 60,
       burst: MANAGE_BURST,
     });
-    const bus = o.bus ?? new InProcessBus({ onError: (err) => log("bus-error", { error: err }) });
+    const { bus, natsLink } = o.bus
+      ? { bus: o.bus, natsLink: null }
+      : openBus(config, log, cleanups);
     cleanups.push(() => bus.close());
+    // The recorder, motion analysis and MQTT work on this hub's own cameras only.
+    const own = ownTraffic(bus);
     // One set of leases: readers take them, retention leaves what they hold.
     const leases = new SegmentLeases();
     const recordings = openArchive(recordingsDir(config), leases);
@@ -182,7 +209,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     cleanups.push(() => snapshots.flush(liveRelay.latest));
     const liveMotion = motion = MotionService.open({
       enabled: config.motion === "on",
-      bus,
+      bus: own,
       settingsOf: (serial) => registry.motionSettingsOf(serial),
       store: events,
       log,
@@ -220,7 +247,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     cleanups.push(() => liveRecorder.close());
     const followModes = attachWhenNeeded(
       liveRecorder,
-      bus,
+      own,
       () =>
         mayRecord(config.record) || registry.hasOwnRecordMode("continuous") ||
         registry.hasOwnRecordMode("motion"),
@@ -311,7 +338,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       o.metrics.connections.set({ role: "device" }, counts.device);
       o.metrics.connections.set({ role: "viewer" }, counts.viewer);
       o.metrics.streams.set(streams.size);
-      o.metrics.busSubscriptions.set(bus instanceof InProcessBus ? bus.size : 0);
+      o.metrics.busSubscriptions.set(bus.size ?? 0);
       // For leak checks (the bench's soak): a list of the live handles, built per scrape only.
       let timers = 0;
       for (const r of process.getActiveResourcesInfo()) if (r === "Timeout") timers++;
@@ -327,7 +354,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         metrics: o.metrics,
         cameras: () => registry.list(),
         latestJpeg: (serial) => state.latestJpeg(serial),
-        bus,
+        bus: own,
         motion: state.motion,
       });
       cleanups.push(() => mqtt.close());
@@ -349,7 +376,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         );
       }
     };
-    return { state, relay: liveRelay, registry, assets, isRevoked, tick, close };
+    return { state, relay: liveRelay, registry, assets, natsLink, isRevoked, tick, close };
   } catch (err) {
     await close();
     throw err;

@@ -16,8 +16,10 @@ export interface BusFrame {
   data: Uint8Array;
   /** Length of the JPEG part of `data`. */
   jpegLength: number;
-  /** `performance.now()`-style milliseconds when the hub accepted the frame. */
+  /** `performance.now()`-style milliseconds when this hub accepted (or received) the frame. */
   receivedAt: number;
+  /** The id of the hub that accepted the frame when it came over the NATS bus; none = this hub. */
+  origin?: string;
 }
 
 /** A camera event; `payload` is what viewers get (already JSON-safe). */
@@ -26,6 +28,8 @@ export interface BusEvent {
   payload: Record<string, unknown>;
   /** `payload` serialized, memoized by the first consumer that needs text. */
   json?: string;
+  /** The id of the hub that published the event when it came over the NATS bus; none = this hub. */
+  origin?: string;
 }
 
 export interface BusHandler {
@@ -38,6 +42,8 @@ export interface Bus {
   publishEvent(event: BusEvent): void;
   /** Subscribes to one camera, or every camera with `"*"`; returns the unsubscribe. */
   subscribe(serial: string | "*", handler: BusHandler): () => void;
+  /** Live local subscriptions, for leak checks and the bus-subscription gauge. */
+  readonly size?: number;
   close(): Promise<void>;
 }
 
@@ -115,4 +121,24 @@ export class InProcessBus implements Bus {
       }
     }
   }
+}
+
+/**
+ * A view of `bus` whose subscribers get only what this hub accepted itself (no `origin`): the
+ * recorder, motion analysis and the MQTT bridge work on their own hub's cameras, not on the
+ * remote frames a NATS bus brings in for viewers.
+ */
+export function ownTraffic(bus: Bus): Bus {
+  return {
+    publishFrame: (frame) => bus.publishFrame(frame),
+    publishEvent: (event) => bus.publishEvent(event),
+    // The view owns nothing: closing the bus is its owner's business.
+    close: () => Promise.resolve(),
+    subscribe(serial, handler) {
+      return bus.subscribe(serial, {
+        frame: handler.frame && ((f) => f.origin === undefined && handler.frame?.(f)),
+        event: handler.event && ((e) => e.origin === undefined && handler.event?.(e)),
+      });
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type BusFrame, InProcessBus } from "./bus.ts";
+import { type BusFrame, InProcessBus, ownTraffic } from "./bus.ts";
 
 const frame = (serial: string): BusFrame => ({
   serial,
@@ -68,4 +68,20 @@ Deno.test("InProcessBus.count() counts one camera's subscriptions apart from '*'
   offB();
   assert.equal(bus.count("A"), 0);
   assert.equal(bus.size, 1);
+});
+
+Deno.test("ownTraffic() passes on this hub's frames and events, not those from other hubs", () => {
+  const bus = new InProcessBus();
+  const got: string[] = [];
+  const off = ownTraffic(bus).subscribe("*", {
+    frame: (f) => got.push(`frame:${f.origin ?? "own"}`),
+    event: (e) => got.push(`event:${e.origin ?? "own"}`),
+  });
+  bus.publishFrame(frame("A"));
+  bus.publishFrame({ ...frame("A"), origin: "hub-b" });
+  bus.publishEvent({ serial: "A", payload: {} });
+  bus.publishEvent({ serial: "A", payload: {}, origin: "hub-b" });
+  assert.deepEqual(got, ["frame:own", "event:own"]);
+  off();
+  assert.equal(bus.size, 0);
 });

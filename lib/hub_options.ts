@@ -9,6 +9,7 @@ import { normalizeOrigin } from "./origin.ts";
 import { OPTIONS, type OptionSpec } from "./hub_option_table.ts";
 import { parseByteSize } from "./byte_size.ts";
 import { type MqttOptionValues, type MqttSettings, mqttSettingsOf } from "./mqtt_settings.ts";
+import { type BusOptionValues, type BusSettings, busSettingsOf } from "./bus_settings.ts";
 
 export { OPTIONS, UsageError };
 
@@ -49,6 +50,8 @@ export interface HubOptions {
   minFreeBytes: number | null;
   /** The MQTT / Home Assistant bridge (`--mqtt`); null = none. */
   mqtt: MqttSettings | null;
+  /** The NATS bus (`--bus`); null = the in-process bus. */
+  bus: BusSettings | null;
   /** Whether motion detection runs (`--motion`). */
   motion: "on" | "off";
   /** What motion recording keeps before an event and after it, ms. */
@@ -183,6 +186,7 @@ export function parseHubOptions(
     retainBytes: out["retain-bytes"] as number | null,
     minFreeBytes: out["min-free-bytes"] as number | null,
     mqtt: mqttSettingsOf(out as unknown as MqttOptionValues, env),
+    bus: busSettingsOf(out as unknown as BusOptionValues, env),
     motion: out["motion"] as HubOptions["motion"],
     motionPreRollMs: (out["motion-pre-roll-seconds"] as number) * 1000,
     motionPostRollMs: (out["motion-post-roll-seconds"] as number) * 1000,

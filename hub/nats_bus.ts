@@ -1,0 +1,234 @@
+/**
+ * The bus across hubs (`--bus nats://...`): an {@link InProcessBus} for this hub, joined to the
+ * others through NATS subjects `trustcam.frame.<serial>` and `trustcam.event.<serial>`
+ * (lib/bus_wire.ts; docs/protocol.md, "NATS bus").
+ *
+ * Local delivery stays synchronous and in-process, NATS or not: a hub's own cameras reach its
+ * own viewers while NATS is away. What NATS adds:
+ * - Every frame and event this hub accepts is published too, tagged with the hub's id; a hub
+ *   drops its own coming back. Frames are published whether or not another hub wants them
+ *   (see "Publishing" in docs/protocol.md): the server discards a message nobody subscribes
+ *   to, so the cost is one copy of the hub's camera traffic on its link to NATS, and a viewer
+ *   on another hub gets the very next frame, with no handshake with whichever hub holds the
+ *   camera now. Frames are not published while the link is down (nats.js would buffer them
+ *   without bound); events are, a bounded number, as they carry state.
+ * - Remote frames arrive only for the cameras local specific subscriptions (`subscribe(serial)`,
+ *   one per viewer and camera) want now: NATS subscription on the first, unsubscription on the
+ *   last. `"*"` subscribers (the relay's cache, the recorder) get local frames plus those remote
+ *   frames; they never pull every camera across the bus. Events come from `trustcam.event.>`.
+ * - A received frame's bytes go to every local handler as they are (no per-subscriber copies),
+ *   `receivedAt` stamped with this hub's clock, `origin` set to the publishing hub's id.
+ */
+import {
+  headers,
+  type MsgHdrs,
+  type NatsConnection,
+  type Subscription,
+} from "@nats-io/transport-node";
+import {
+  type Bus,
+  type BusEvent,
+  type BusFrame,
+  type BusHandler,
+  InProcessBus,
+} from "../lib/bus.ts";
+import {
+  encodeEvent,
+  EVENT_SUBJECTS,
+  eventOf,
+  eventSubject,
+  frameOf,
+  frameSubject,
+  HUB_HEADER,
+  Interest,
+  serialOfSubject,
+} from "../lib/bus_wire.ts";
+import type { NatsLink } from "./nats_link.ts";
+import type { Log } from "./log.ts";
+
+/** Events published while the link is down, at most, until it is back (nats.js buffers them). */
+export const MAX_EVENTS_WHILE_DOWN = 1000;
+
+export interface NatsBusOptions {
+  link: NatsLink;
+  /** This hub's id, unique in the cluster: tags what it publishes. */
+  hubId: string;
+  log: Log;
+  /** The clock of `receivedAt`; `performance.now()` by default, as the relay's. */
+  now?: () => number;
+}
+
+/** What crossed the link, for tests and metrics. */
+export interface NatsBusCounters {
+  framesOut: number;
+  /** Frames not published because the link was down. */
+  framesNotSent: number;
+  eventsOut: number;
+  framesIn: number;
+  eventsIn: number;
+  /** Our own messages that came back (a camera of ours that a local viewer watches). */
+  ownIgnored: number;
+  /** Messages that did not decode (wrong trailer, not JSON). */
+  bad: number;
+}
+
+export class NatsBus implements Bus {
+  readonly hubId: string;
+  readonly counters: NatsBusCounters = {
+    framesOut: 0,
+    framesNotSent: 0,
+    eventsOut: 0,
+    framesIn: 0,
+    eventsIn: 0,
+    ownIgnored: 0,
+    bad: 0,
+  };
+  #o: NatsBusOptions;
+  #local: InProcessBus;
+  #interest = new Interest();
+  #frameSubs = new Map<string, Subscription>();
+  #eventSub: Subscription | null = null;
+  #nc: NatsConnection | null = null;
+  #hdrs: MsgHdrs;
+  #eventsWhileDown = 0;
+  #offLink: () => void;
+  #now: () => number;
+
+  constructor(o: NatsBusOptions) {
+    this.#o = o;
+    this.hubId = o.hubId;
+    this.#now = o.now ?? (() => performance.now());
+    this.#local = new InProcessBus({ onError: (err) => o.log("bus-error", { error: err }) });
+    // Encoded at each publish: one header object serves them all.
+    this.#hdrs = headers();
+    this.#hdrs.set(HUB_HEADER, o.hubId);
+    this.#offLink = o.link.onConnection((nc) => this.#attach(nc));
+  }
+
+  publishFrame(frame: BusFrame): void {
+    this.#local.publishFrame(frame);
+    if (frame.origin !== undefined) return;
+    const nc = this.#nc;
+    if (!nc || !this.#o.link.connected) {
+      this.counters.framesNotSent++;
+      return;
+    }
+    try {
+      nc.publish(frameSubject(frame.serial), frame.data, { headers: this.#hdrs });
+      this.counters.framesOut++;
+    } catch (err) {
+      this.counters.framesNotSent++;
+      this.#o.log("bus-error", { where: "publish-frame", serial: frame.serial, error: err });
+    }
+  }
+
+  publishEvent(event: BusEvent): void {
+    this.#local.publishEvent(event);
+    if (event.origin !== undefined) return;
+    const nc = this.#nc;
+    if (!nc) return;
+    if (this.#o.link.connected) this.#eventsWhileDown = 0;
+    else if (++this.#eventsWhileDown > MAX_EVENTS_WHILE_DOWN) return;
+    try {
+      nc.publish(eventSubject(event.serial), encodeEvent(event), { headers: this.#hdrs });
+      this.counters.eventsOut++;
+    } catch (err) {
+      this.#o.log("bus-error", { where: "publish-event", serial: event.serial, error: err });
+    }
+  }
+
+  subscribe(serial: string | "*", handler: BusHandler): () => void {
+    const off = this.#local.subscribe(serial, handler);
+    if (serial === "*") return off;
+    if (this.#interest.add(serial)) this.#subscribeRemote(serial);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      off();
+      if (this.#interest.remove(serial)) this.#unsubscribeRemote(serial);
+    };
+  }
+
+  /** Cameras this hub subscribes to in NATS now (tests, metrics). */
+  get remoteSerials(): string[] {
+    return [...this.#frameSubs.keys()];
+  }
+
+  /** Live local subscriptions, for leak checks (as {@link InProcessBus.size}). */
+  get size(): number {
+    return this.#local.size;
+  }
+
+  /** Live local subscriptions to one camera, or to every camera with `"*"`. */
+  count(serial: string | "*"): number {
+    return this.#local.count(serial);
+  }
+
+  async close(): Promise<void> {
+    this.#offLink();
+    for (const serial of [...this.#frameSubs.keys()]) this.#unsubscribeRemote(serial);
+    this.#eventSub?.unsubscribe();
+    this.#eventSub = null;
+    this.#nc = null;
+    await this.#local.close();
+  }
+
+  /** A new connection (the first, or after nats.js gave up): subscribe to all we need. */
+  #attach(nc: NatsConnection): void {
+    this.#nc = nc;
+    this.#frameSubs.clear();
+    this.#eventSub = nc.subscribe(EVENT_SUBJECTS, {
+      callback: (err, msg) => {
+        if (err) return this.#o.log("bus-error", { where: "events", error: err });
+        if (this.#own(msg.headers)) return;
+        const serial = serialOfSubject(msg.subject, "event");
+        try {
+          if (serial === null) throw new RangeError(`Bad event subject: "${msg.subject}"`);
+          const event = eventOf(serial, msg.data, msg.headers?.get(HUB_HEADER) ?? "");
+          this.counters.eventsIn++;
+          this.#local.publishEvent(event);
+        } catch (err) {
+          this.counters.bad++;
+          this.#o.log("bus-error", { where: "event", subject: msg.subject, error: err });
+        }
+      },
+    });
+    for (const serial of this.#interest.serials()) this.#subscribeRemote(serial);
+  }
+
+  #own(h: MsgHdrs | undefined): boolean {
+    if (h?.get(HUB_HEADER) !== this.hubId) return false;
+    this.counters.ownIgnored++;
+    return true;
+  }
+
+  #subscribeRemote(serial: string): void {
+    const nc = this.#nc;
+    if (!nc || this.#frameSubs.has(serial)) return;
+    const sub = nc.subscribe(frameSubject(serial), {
+      callback: (err, msg) => {
+        if (err) return this.#o.log("bus-error", { where: "frames", serial, error: err });
+        if (this.#own(msg.headers)) return;
+        let frame: BusFrame;
+        try {
+          frame = frameOf(serial, msg.data, this.#now(), msg.headers?.get(HUB_HEADER) ?? "");
+        } catch (err) {
+          this.counters.bad++;
+          this.#o.log("bus-error", { where: "frame", serial, error: err });
+          return;
+        }
+        this.counters.framesIn++;
+        this.#local.publishFrame(frame);
+      },
+    });
+    this.#frameSubs.set(serial, sub);
+  }
+
+  #unsubscribeRemote(serial: string): void {
+    const sub = this.#frameSubs.get(serial);
+    if (!sub) return;
+    this.#frameSubs.delete(serial);
+    sub.unsubscribe();
+  }
+}
