@@ -28,6 +28,7 @@ const USAGE =
   --creds FILE        credentials JSON written by the orchestrator (bench/bench_pki.ts)
   --frames DIR        directory of pre-rendered *.jpg frames, cycled
   --cameras D         cameras (default 16)
+  --first-camera K    use the device certificates from K on (several processes, one serial each)
   --fps F             frames per second per camera (default 15)
   --reconnect-every-ms N  every N ms the next camera in turn drops its connection (by
                       turns a close frame or a bare TCP cut) and connects again (ws only;
@@ -126,6 +127,7 @@ async function main(): Promise<void> {
       creds: { type: "string" },
       frames: { type: "string" },
       cameras: { type: "string", default: "16" },
+      "first-camera": { type: "string", default: "0" },
       fps: { type: "string", default: "15" },
       "deadline-s": { type: "string", default: "600" },
       "reconnect-every-ms": { type: "string", default: "0" },
@@ -151,9 +153,13 @@ async function main(): Promise<void> {
   });
 
   const creds = await loadBenchCreds(values.creds);
-  if (creds.devices.length < count) {
-    throw new RangeError(`Not enough device certificates: ${creds.devices.length} < ${count}`);
+  const first = Number(values["first-camera"]);
+  if (creds.devices.length < first + count) {
+    throw new RangeError(
+      `Not enough device certificates: ${creds.devices.length} < ${first + count}`,
+    );
   }
+  const devices = creds.devices.slice(first, first + count);
   const frames: Uint8Array[] = [];
   for (const e of [...Deno.readDirSync(values.frames)].sort((a, b) => a.name < b.name ? -1 : 1)) {
     if (e.name.endsWith(".jpg")) frames.push(Deno.readFileSync(`${values.frames}/${e.name}`));
@@ -163,7 +169,7 @@ async function main(): Promise<void> {
 
   const url = `wss://127.0.0.1:${port}/ws`;
   const cams = await Promise.all(
-    creds.devices.slice(0, count).map((c) =>
+    devices.map((c) =>
       proto === "ws" ? connectWs(url, c, creds.caPem) : connectBare(port, c, creds.caPem)
     ),
   );
@@ -173,7 +179,7 @@ async function main(): Promise<void> {
     void reconnectInTurn(
       cams,
       reconnectEveryMs,
-      (i) => connectWs(url, creds.devices[i], creds.caPem),
+      (i) => connectWs(url, devices[i], creds.caPem),
       churn,
     );
   }

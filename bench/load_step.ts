@@ -54,6 +54,14 @@ export interface StepOptions {
   /** Viewers are split over this many processes (default 1). */
   viewerProcesses?: number;
   log?: (line: string) => void;
+  /**
+   * Several trustcam hubs on one NATS server (each started with `--bus natsUrl`): one camera
+   * process per entry of `cameraHubs` and one viewer process per entry of `viewerHubs`, each
+   * talking to the hub of that index; cameras and viewers are shared out evenly.
+   */
+  cluster?: { natsUrl: string; hubs: number; cameraHubs: number[]; viewerHubs: number[] };
+  /** Processes whose CPU is reported apart as `busCpuPct` (the NATS server). */
+  busPids?: number[];
 }
 
 export interface StepResult {
@@ -84,6 +92,8 @@ export interface StepResult {
   rssAfterMb: number | null;
   /** all viewer processes together */
   viewersCpuPct: number;
+  /** the `busPids` processes together (the NATS server); 0 without */
+  busCpuPct: number;
   viewerProcesses: number;
   camerasCpuPct: number;
   machineBusyPct: number;
@@ -106,10 +116,22 @@ const DENO = Deno.execPath();
 
 /** CPU of several processes together (null when none could be read). */
 function sumProcs(children: Child[]): ProcSample | null {
+  return sumPids(children.map((c) => c.pid));
+}
+
+/** CPU of several hubs with their children (decode processes) together. */
+function sumTrees(hubs: Child[]): ProcSample | null {
+  const trees = hubs.map((h) => sampleTree(h.pid));
+  if (trees.some((t) => t === null)) return null;
+  const [first, ...rest] = trees as ProcSample[];
+  return { ...first, cpuS: rest.reduce((a, t) => a + t.cpuS, first.cpuS) };
+}
+
+function sumPids(pids: number[]): ProcSample | null {
   let cpuS = 0;
   let any = false;
-  for (const c of children) {
-    const s = sampleProc(c.pid);
+  for (const pid of pids) {
+    const s = sampleProc(pid);
     if (s) {
       cpuS += s.cpuS;
       any = true;
@@ -178,7 +200,14 @@ export async function startHub(
 export function startCamerasProcess(
   env: BenchEnv,
   port: number,
-  o: { cameras: number; fps: number; deadlineS: number; proto?: string; reconnectMs?: number },
+  o: {
+    cameras: number;
+    fps: number;
+    deadlineS: number;
+    proto?: string;
+    reconnectMs?: number;
+    firstCamera?: number;
+  },
 ): Child {
   return new Child("cameras", DENO, [
     "run",
@@ -193,6 +222,7 @@ export function startCamerasProcess(
     env.framesDir,
     "--cameras",
     String(o.cameras),
+    ...(o.firstCamera ? ["--first-camera", String(o.firstCamera)] : []),
     "--fps",
     String(o.fps),
     ...(o.reconnectMs === undefined ? [] : ["--reconnect-every-ms", String(o.reconnectMs)]),
@@ -206,17 +236,29 @@ export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepRe
   const stalled = o.stalled ?? 0;
   const afterS = o.afterS ?? 0;
   const proto = o.hub === "bare" ? "bare" : "ws";
-  const port = freePort();
+  const cluster = o.cluster;
+  if (cluster && o.hub !== "trustcam") throw new Error("A cluster step needs trustcam hubs");
+  const hubCount = cluster?.hubs ?? 1;
+  const ports = Array.from({ length: hubCount }, () => freePort());
+  const port = ports[0];
   const children: Child[] = [];
   let sampler: ProcSampler | undefined;
   try {
-    const hub = await startHub(env, o, port);
-    children.push(hub);
+    const hubs: Child[] = [];
+    for (const p of ports) {
+      const hubArgs = cluster ? [...(o.hubArgs ?? []), "--bus", cluster.natsUrl] : o.hubArgs;
+      const h = await startHub(env, { ...o, hubArgs }, p);
+      children.push(h);
+      hubs.push(h);
+    }
+    const hub = hubs[0];
     sampler = new ProcSampler(hub.pid, 200);
     const deadline = String(Math.ceil(warmupS + o.seconds + afterS + 120));
     // One process by default: on 2 cores, two viewer processes plus the hub thrash (64
     // viewers: sustained with one, 16-21% lost with two, for both hubs).
-    const procs = Math.max(1, Math.min(o.viewers, o.viewerProcesses ?? 1));
+    const viewerHubs = cluster?.viewerHubs ??
+      Array.from({ length: Math.max(1, Math.min(o.viewers, o.viewerProcesses ?? 1)) }, () => 0);
+    const procs = viewerHubs.length;
     const viewerProcs: Child[] = [];
     for (let p = 0; p < procs; p++) {
       const first = Math.floor((p * o.viewers) / procs);
@@ -228,7 +270,7 @@ export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepRe
         "--proto",
         proto,
         "--port",
-        String(port),
+        String(ports[viewerHubs[p]]),
         "--creds",
         env.credsPath,
         "--client",
@@ -246,14 +288,22 @@ export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepRe
       viewerProcs.push(child);
     }
     await Promise.all(viewerProcs.map((v) => v.message("ready", 60_000)));
-    const cameras = startCamerasProcess(env, port, {
-      proto,
-      cameras: o.cameras,
-      fps: o.fps,
-      deadlineS: Number(deadline),
-    });
-    children.push(cameras);
-    const camReady = await cameras.message("ready", 60_000);
+    const cameraHubs = cluster?.cameraHubs ?? [0];
+    const cameraProcs: Child[] = [];
+    for (let p = 0; p < cameraHubs.length; p++) {
+      const first = Math.floor((p * o.cameras) / cameraHubs.length);
+      const count = Math.floor(((p + 1) * o.cameras) / cameraHubs.length) - first;
+      const child = startCamerasProcess(env, ports[cameraHubs[p]], {
+        proto,
+        cameras: count,
+        firstCamera: first,
+        fps: o.fps,
+        deadlineS: Number(deadline),
+      });
+      children.push(child);
+      cameraProcs.push(child);
+    }
+    const camReady = (await Promise.all(cameraProcs.map((c) => c.message("ready", 60_000))))[0];
 
     const startAt = Date.now() + 300;
     const measureFrom = startAt + warmupS * 1000;
@@ -270,21 +320,25 @@ export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepRe
         stallUntil: stalled ? measureTo : undefined,
       });
     }
-    await cameras.send({ type: "start", startAt, measureFrom, measureTo, stopAt: camerasStop });
+    for (const c of cameraProcs) {
+      await c.send({ type: "start", startAt, measureFrom, measureTo, stopAt: camerasStop });
+    }
 
     await sleepUntil(measureFrom);
-    const hub0 = sampleTree(hub.pid);
+    const hub0 = sumTrees(hubs);
+    const bus0 = sumPids(o.busPids ?? []);
     const view0 = sumProcs(viewerProcs);
-    const cam0 = sampleProc(cameras.pid);
+    const cam0 = sumProcs(cameraProcs);
     const mach0 = sampleMachine();
     const t0 = performance.now();
     sampler.resetPeak();
     const rssStartMb = sampler.last?.rssMb ?? 0;
     await sleepUntil(measureTo);
     sampler.sample();
-    const hub1 = sampleTree(hub.pid);
+    const hub1 = sumTrees(hubs);
+    const bus1 = sumPids(o.busPids ?? []);
     const view1 = sumProcs(viewerProcs);
-    const cam1 = sampleProc(cameras.pid);
+    const cam1 = sumProcs(cameraProcs);
     const mach1 = sampleMachine();
     const elapsedS = (performance.now() - t0) / 1000;
     const rssPeakMb = sampler.maxRssMb;
@@ -293,10 +347,21 @@ export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepRe
       await sleepUntil(measureTo + afterS * 1000);
       rssAfterMb = sampler.sample()?.rssMb ?? null;
     }
-    if (!hub0 || !hub1) throw new Error(`The hub exited during the step${tail(hub)}`);
-    const hubSkipped = o.hub === "trustcam" ? await skippedAtHub(env, port) : null;
+    if (!hub0 || !hub1) throw new Error(`A hub exited during the step${tail(hub)}`);
+    let hubSkipped: number | null = null;
+    if (o.hub === "trustcam") {
+      // A camera counts at the hub that holds it (the others count nothing for it).
+      for (const p of ports) {
+        const n = await skippedAtHub(env, p);
+        if (n !== null) hubSkipped = (hubSkipped ?? 0) + n;
+      }
+    }
 
-    const camRes = await cameras.message("result", 30_000);
+    const camResults = await Promise.all(cameraProcs.map((c) => c.message("result", 30_000)));
+    const camRes = {
+      cameras: camResults.flatMap((r) => r.cameras as unknown[]),
+      lateMaxMs: Math.max(...camResults.map((r) => Number(r.lateMaxMs))),
+    };
     const viewRes = await Promise.all(viewerProcs.map((v) => v.message("result", 30_000)));
     const cpuPct = (a: typeof hub0 | null, b: typeof hub0 | null) =>
       a && b ? round(((b.cpuS - a.cpuS) / elapsedS) * 100, 0) : 0;
@@ -352,13 +417,14 @@ export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepRe
       hwmMb: round(hub1.hwmMb),
       rssAfterMb: rssAfterMb === null ? null : round(rssAfterMb),
       viewersCpuPct: cpuPct(view0, view1),
+      busCpuPct: cpuPct(bus0, bus1),
       camerasCpuPct: cpuPct(cam0, cam1),
       machineBusyPct: round(busyShare * 100, 0),
       otherCpuPct: Math.max(
         0,
         round(
           busyShare * navigator.hardwareConcurrency * 100 - cpuPct(hub0, hub1) -
-            cpuPct(view0, view1) - cpuPct(cam0, cam1),
+            cpuPct(view0, view1) - cpuPct(cam0, cam1) - cpuPct(bus0, bus1),
           0,
         ),
       ),
@@ -375,9 +441,9 @@ export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepRe
     };
   } finally {
     sampler?.stop();
-    // Clients first, so the hub sees ordinary disconnects, then the hub.
-    for (const c of children.slice(1).reverse()) await c.kill();
-    for (const c of children.slice(0, 1)) await c.kill();
+    // Clients first, so the hubs see ordinary disconnects, then the hubs.
+    for (const c of children.slice(hubCount).reverse()) await c.kill();
+    for (const c of children.slice(0, hubCount)) await c.kill();
   }
 }
 

@@ -34,6 +34,7 @@ function run(o: { lossPct: number; p99: number | null; cpuUs?: number | null }):
     hwmMb: 161,
     rssAfterMb: null,
     viewersCpuPct: 60,
+    busCpuPct: 0,
     viewerProcesses: 1,
     camerasCpuPct: 10,
     machineBusyPct: 80,

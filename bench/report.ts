@@ -9,6 +9,7 @@ import type { SweepResult } from "./sweep.ts";
 import { soakMarkdown, type SoakResult } from "./soak_report.ts";
 import { recordingMarkdown, type RecordingResult } from "./recording_report.ts";
 import { motionMarkdown, type MotionRelayResult } from "./motion_scenario.ts";
+import { natsMarkdown, type NatsResult } from "./nats_scenario.ts";
 
 export interface BrowserResult {
   ran: boolean;
@@ -107,6 +108,7 @@ export interface BenchReport {
   browser?: BrowserResult;
   recording?: RecordingResult;
   motion?: MotionRelayResult;
+  nats?: NatsResult;
   /** only when the soak was asked for (`--only soak`) */
   soak?: SoakResult;
   targets?: Target[];
@@ -350,6 +352,7 @@ export function toMarkdown(r: BenchReport): string {
   if (r.soak) lines.push(...soakMarkdown(r.soak));
   if (r.recording) lines.push(...recordingMarkdown(r.recording));
   if (r.motion) lines.push(...motionMarkdown(r.motion));
+  if (r.nats) lines.push(...natsMarkdown(r.nats));
   if (r.browser) {
     const b = r.browser;
     lines.push("## Browser wall", "");

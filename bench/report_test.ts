@@ -32,6 +32,7 @@ function run(hub: "trustcam" | "bare", viewers: number, lossPct: number, p99: nu
     hwmMb: 161,
     rssAfterMb: null,
     viewersCpuPct: 60,
+    busCpuPct: 0,
     viewerProcesses: 1,
     camerasCpuPct: 10,
     machineBusyPct: 80,

@@ -8,7 +8,13 @@ import { parseHubOptions } from "../lib/hub_options.ts";
 import { renderFrames } from "../sim/frames.ts";
 import { benchSerial, createBenchPki } from "./bench_pki.ts";
 import { Child } from "./child_io.ts";
-import { type BenchEnv, type HubKind, runLoadStep, type StepResult } from "./load_step.ts";
+import {
+  type BenchEnv,
+  type HubKind,
+  runLoadStep,
+  type StepOptions,
+  type StepResult,
+} from "./load_step.ts";
 import { judgeRuns, type RepeatedStep, sustained } from "./repeated_step.ts";
 import { RunQueue } from "./run_queue.ts";
 import { machineInfo, sampleMachine } from "./proc_stats.ts";
@@ -19,6 +25,7 @@ import { runSoak } from "./soak_scenario.ts";
 import { benchRecordingRelay, benchSeek } from "./recording_scenario.ts";
 import { runExportBench } from "./export_bench.ts";
 import { benchMotionRelay } from "./motion_scenario.ts";
+import { benchNats } from "./nats_scenario.ts";
 import { benchMotionLatency } from "./motion_latency.ts";
 
 export const USAGE = `Usage: deno task bench [options]
@@ -43,6 +50,9 @@ Scenarios:
             hub CPU and RSS; then detection latency (a square starts crossing a device's
             frames -> the viewer's motion message); bench/motion_bench.ts, run apart, times
             the analysis itself
+  nats      one hub on the in-process bus vs on NATS (runs interleaved): p99, loss, hub and
+            NATS CPU per delivered frame; then cameras on hub A with the viewers on hub B,
+            and three hubs all-to-all, on a nats-server the scenario starts (Debian's)
   soak      only when asked for (--only soak, or bench/soak.ts): minutes of camera
             reconnects, viewer churn, revocations and policy reloads; the hub's RSS, fds
             and timers must stay flat after the warm-up (exit status 1 when they do not)
@@ -82,6 +92,7 @@ const SCENARIOS = [
   "browser",
   "recording",
   "motion",
+  "nats",
   "soak",
 ] as const;
 type Scenario = typeof SCENARIOS[number];
@@ -93,6 +104,7 @@ const DEFAULT_SCENARIOS: readonly Scenario[] = [
   "browser",
   "recording",
   "motion",
+  "nats",
 ];
 
 /** The sweep's rule for "sustained load" (issue 6). */
@@ -362,6 +374,8 @@ export async function main(args: string[]): Promise<number> {
       afterS?: number;
       /** trustcam only, after --hub-arg's */
       hubArgs?: string[];
+      cluster?: StepOptions["cluster"];
+      busPids?: number[];
     };
     /** One run of a load, once more (within a budget) when it failed on a busy box. */
     const runOnce = async (no: number, scenario: string, o: Load, which: string) => {
@@ -383,6 +397,8 @@ export async function main(args: string[]): Promise<number> {
           viewerProcesses: f.viewerProcesses,
           viewerClient: f.viewerClient,
           viewerBufferBytes: hubBuffer,
+          cluster: o.cluster,
+          busPids: o.busPids,
         });
       let r = await run();
       if (!sustained(r, SWEEP_RULE).ok && r.otherCpuPct > QUIET_CPU_PCT && retriesLeft > 0) {
@@ -572,7 +588,10 @@ export async function main(args: string[]): Promise<number> {
       );
     }
     /** One run of an A/B comparison (recording, motion): the sides interleave run by run. */
-    const abStep = async (label: string, s: Pick<Load, "viewers" | "seconds" | "hubArgs">) => {
+    const abStep = async (
+      label: string,
+      s: Pick<Load, "viewers" | "seconds" | "hubArgs" | "cluster" | "busPids">,
+    ) => {
       const r = await runOnce(++stepNo, label, { hub: "trustcam", ...s }, "");
       report.steps.push({ scenario: label, ...judgeRuns([r], SWEEP_RULE) });
       return r;
@@ -614,6 +633,10 @@ export async function main(args: string[]): Promise<number> {
       say(`[motion] detection latency through a hub, ${f.quick ? 2 : 5} events`);
       const latency = await benchMotionLatency(env, { events: f.quick ? 2 : 5, log: say });
       report.motion = { ...relay, latency };
+    }
+    if (f.only.includes("nats")) {
+      say(`[nats] one hub on the in-process bus vs NATS, then two and three hubs on NATS`);
+      report.nats = await benchNats(abOptions);
     }
     if (f.only.includes("soak")) {
       await waitQuiet();

@@ -43,6 +43,8 @@ export interface NatsServer extends AsyncDisposable {
   /** `nats://127.0.0.1:PORT`, or `tls://` with `tls` (the test server certificate has that IP). */
   readonly url: string;
   readonly running: boolean;
+  /** The server's process id while it runs (the bench reads its CPU). */
+  readonly pid: number | undefined;
   /** Stops the server: SIGKILL (default: it vanishes mid-stream) or SIGTERM. */
   stop(signal?: "SIGKILL" | "SIGTERM"): Promise<void>;
   /** Starts it again on the same port (stopping it first if it runs); JetStream's store stays. */
@@ -150,6 +152,9 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     },
     get running() {
       return run !== undefined && !run.exited;
+    },
+    get pid() {
+      return run?.spawned.child.pid;
     },
     stop: (signal = "SIGKILL") => stop(signal),
     async restart() {
