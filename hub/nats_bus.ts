@@ -5,13 +5,15 @@
  *
  * Local delivery stays synchronous and in-process, NATS or not: a hub's own cameras reach its
  * own viewers while NATS is away. What NATS adds:
- * - Every frame and event this hub accepts is published too, tagged with the hub's id; a hub
- *   drops its own coming back. Frames are published whether or not another hub wants them
- *   (see "Publishing" in docs/protocol.md): the server discards a message nobody subscribes
- *   to, so the cost is one copy of the hub's camera traffic on its link to NATS, and a viewer
- *   on another hub gets the very next frame, with no handshake with whichever hub holds the
- *   camera now. Frames are not published while the link is down (nats.js would buffer them
- *   without bound); events are, a bounded number, as they carry state.
+ * - Every event this hub accepts is published too, tagged with the hub's id; a hub drops its
+ *   own coming back. A frame is published only while another hub wants its camera
+ *   (lib/bus_wants.ts: hubs announce the cameras they subscribe to on `trustcam.want.<serial>`,
+ *   at once and every 2 s), so a camera nobody elsewhere watches costs the link to NATS
+ *   nothing, and the cluster's NATS traffic follows what is watched, not what is filmed (see
+ *   "Publishing" in docs/protocol.md). A viewer on another hub gets the frame after its hub's
+ *   announcement arrives, a round trip through NATS. Frames are not published while the link
+ *   is down (nats.js would buffer them without bound); events are, a bounded number, as they
+ *   carry state.
  * - Remote frames arrive only for the cameras local specific subscriptions (`subscribe(serial)`,
  *   one per viewer and camera) want now: NATS subscription on the first, unsubscription on the
  *   last. `"*"` subscribers (the relay's cache, the recorder) get local frames plus those remote
@@ -42,7 +44,12 @@ import {
   HUB_HEADER,
   Interest,
   serialOfSubject,
+  WANT_SUBJECTS,
+  wantSubject,
 } from "../lib/bus_wire.ts";
+import { WANT_REFRESH_MS, Wants } from "../lib/bus_wants.ts";
+
+const EMPTY = new Uint8Array(0);
 import type { NatsLink } from "./nats_link.ts";
 import type { Log } from "./log.ts";
 
@@ -63,6 +70,10 @@ export interface NatsBusCounters {
   framesOut: number;
   /** Frames not published because the link was down. */
   framesNotSent: number;
+  /** Frames not published because no other hub wanted the camera. */
+  framesUnwanted: number;
+  /** Announcements of the cameras this hub wants. */
+  wantsOut: number;
   eventsOut: number;
   framesIn: number;
   eventsIn: number;
@@ -77,6 +88,8 @@ export class NatsBus implements Bus {
   readonly counters: NatsBusCounters = {
     framesOut: 0,
     framesNotSent: 0,
+    framesUnwanted: 0,
+    wantsOut: 0,
     eventsOut: 0,
     framesIn: 0,
     eventsIn: 0,
@@ -88,6 +101,9 @@ export class NatsBus implements Bus {
   #interest = new Interest();
   #frameSubs = new Map<string, Subscription>();
   #eventSub: Subscription | null = null;
+  #wantSub: Subscription | null = null;
+  #wants = new Wants();
+  #wantTimer: ReturnType<typeof setInterval>;
   #nc: NatsConnection | null = null;
   #hdrs: MsgHdrs;
   #eventsWhileDown = 0;
@@ -103,11 +119,18 @@ export class NatsBus implements Bus {
     this.#hdrs = headers();
     this.#hdrs.set(HUB_HEADER, o.hubId);
     this.#offLink = o.link.onConnection((nc) => this.#attach(nc));
+    this.#wantTimer = setInterval(() => {
+      for (const serial of this.#interest.serials()) this.#announce(serial);
+    }, WANT_REFRESH_MS);
   }
 
   publishFrame(frame: BusFrame): void {
     this.#local.publishFrame(frame);
     if (frame.origin !== undefined) return;
+    if (!this.#wants.wanted(frame.serial, this.#now())) {
+      this.counters.framesUnwanted++;
+      return;
+    }
     const nc = this.#nc;
     if (!nc || !this.#o.link.connected) {
       this.counters.framesNotSent++;
@@ -140,7 +163,10 @@ export class NatsBus implements Bus {
   subscribe(serial: string | "*", handler: BusHandler): () => void {
     const off = this.#local.subscribe(serial, handler);
     if (serial === "*") return off;
-    if (this.#interest.add(serial)) this.#subscribeRemote(serial);
+    if (this.#interest.add(serial)) {
+      this.#subscribeRemote(serial);
+      this.#announce(serial);
+    }
     let done = false;
     return () => {
       if (done) return;
@@ -148,6 +174,11 @@ export class NatsBus implements Bus {
       off();
       if (this.#interest.remove(serial)) this.#unsubscribeRemote(serial);
     };
+  }
+
+  /** Whether another hub wants `serial`'s frames now, so this one publishes them. */
+  wanted(serial: string): boolean {
+    return this.#wants.wanted(serial, this.#now());
   }
 
   /** Cameras this hub subscribes to in NATS now (tests, metrics). */
@@ -167,6 +198,9 @@ export class NatsBus implements Bus {
 
   async close(): Promise<void> {
     this.#offLink();
+    clearInterval(this.#wantTimer);
+    this.#wantSub?.unsubscribe();
+    this.#wantSub = null;
     for (const serial of [...this.#frameSubs.keys()]) this.#unsubscribeRemote(serial);
     this.#eventSub?.unsubscribe();
     this.#eventSub = null;
@@ -188,13 +222,42 @@ export class NatsBus implements Bus {
           const event = eventOf(serial, msg.data, msg.headers?.get(HUB_HEADER) ?? "");
           this.counters.eventsIn++;
           this.#local.publishEvent(event);
+          // The camera may have moved to another hub: tell it now, not at the next round.
+          if (this.#interest.has(serial)) this.#announce(serial);
         } catch (err) {
           this.counters.bad++;
           this.#o.log("bus-error", { where: "event", subject: msg.subject, error: err });
         }
       },
     });
-    for (const serial of this.#interest.serials()) this.#subscribeRemote(serial);
+    this.#wantSub = nc.subscribe(WANT_SUBJECTS, {
+      callback: (err, msg) => {
+        if (err) return this.#o.log("bus-error", { where: "wants", error: err });
+        if (this.#own(msg.headers)) return;
+        const serial = serialOfSubject(msg.subject, "want");
+        if (serial === null) {
+          this.counters.bad++;
+          return;
+        }
+        this.#wants.heard(serial, this.#now());
+      },
+    });
+    for (const serial of this.#interest.serials()) {
+      this.#subscribeRemote(serial);
+      this.#announce(serial);
+    }
+  }
+
+  /** Tells the other hubs this one wants `serial`'s frames (nothing while the link is down). */
+  #announce(serial: string): void {
+    const nc = this.#nc;
+    if (!nc || !this.#o.link.connected) return;
+    try {
+      nc.publish(wantSubject(serial), EMPTY, { headers: this.#hdrs });
+      this.counters.wantsOut++;
+    } catch (err) {
+      this.#o.log("bus-error", { where: "publish-want", serial, error: err });
+    }
   }
 
   #own(h: MsgHdrs | undefined): boolean {

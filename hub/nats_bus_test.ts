@@ -53,7 +53,7 @@ Deno.test("NatsBus delivers events to the other hub and ignores its own coming b
   const atB: BusEvent[] = [];
   a.subscribe("*", { event: (e) => atA.push(e) });
   b.subscribe("*", { event: (e) => atB.push(e) });
-  await nats.untilSubscriptions("trustcam-hub-hub-b", ["trustcam.event.>"]);
+  await nats.untilSubscriptions("trustcam-hub-hub-b", ["trustcam.event.>", "trustcam.want.>"]);
 
   a.publishEvent({ serial: CAM, payload: { type: "camera", event: "online" } });
   await waitFor(() => atB.length === 1 && a.counters.ownIgnored === 1, 5000, "the event");
@@ -73,8 +73,11 @@ Deno.test("NatsBus hands one received buffer to every subscriber, stamped with i
   b.subscribe("*", { frame: (f) => wild.push(f) });
   await nats.untilSubscriptions("trustcam-hub-hub-b", [
     "trustcam.event.>",
+    "trustcam.want.>",
     `trustcam.frame.${CAM}`,
   ]);
+  // A publishes a camera's frames only once it has heard that another hub wants them.
+  await waitFor(() => a.wanted(CAM), 5000, "B's announcement at A");
 
   const sent = frame(7);
   a.publishFrame(sent);
@@ -85,6 +88,32 @@ Deno.test("NatsBus hands one received buffer to every subscriber, stamped with i
   assert.equal(wild.length, 1, "the wildcard gets the watched remote camera too");
 
   for (const off of offs) off();
-  await nats.untilSubscriptions("trustcam-hub-hub-b", ["trustcam.event.>"]);
+  await nats.untilSubscriptions("trustcam-hub-hub-b", ["trustcam.event.>", "trustcam.want.>"]);
   assert.deepEqual(b.remoteSerials, []);
+});
+
+Deno.test("NatsBus publishes a camera's frames only while another hub wants them", async () => {
+  let now = 1_000;
+  await using nats = await startNatsServer();
+  await using hubs = await twoBuses(nats, () => now);
+  const { a, b } = hubs;
+  // Nobody else watches: the frame stays on A (its own subscribers still get it).
+  const local: BusFrame[] = [];
+  a.subscribe("*", { frame: (f) => local.push(f) });
+  a.publishFrame(frame(1));
+  assert.deepEqual([a.counters.framesOut, a.counters.framesUnwanted, local.length], [0, 1, 1]);
+
+  const got: BusFrame[] = [];
+  const off = b.subscribe(CAM, { frame: (f) => got.push(f) });
+  await waitFor(() => a.wanted(CAM), 5000, "B's announcement at A");
+  a.publishFrame(frame(2));
+  await waitFor(() => got.length === 1, 5000, "the wanted frame on B");
+  assert.equal(a.counters.framesOut, 1);
+
+  // B stops watching: its announcements stop, and once the last one has expired A stops too.
+  off();
+  now += 6_000;
+  assert.equal(a.wanted(CAM), false);
+  a.publishFrame(frame(3));
+  assert.deepEqual([a.counters.framesOut, a.counters.framesUnwanted], [1, 2]);
 });

@@ -13,6 +13,8 @@ import { TRAILER_LENGTH } from "./trailer.ts";
 export const SUBJECT_PREFIX = "trustcam";
 /** Every camera's events: a hub subscribes to all of them (they are small and rare). */
 export const EVENT_SUBJECTS = `${SUBJECT_PREFIX}.event.>`;
+/** Every camera's "wanted" announcements: the hub holding a camera publishes it while wanted. */
+export const WANT_SUBJECTS = `${SUBJECT_PREFIX}.want.>`;
 /** The id of the hub that accepted the frame or event; a hub ignores its own coming back. */
 export const HUB_HEADER = "Trustcam-Hub";
 
@@ -44,8 +46,16 @@ export function eventSubject(serial: string): string {
   return `${SUBJECT_PREFIX}.event.${subjectToken(serial)}`;
 }
 
-/** The serial of a `trustcam.frame.<serial>` or `trustcam.event.<serial>` subject, or null. */
-export function serialOfSubject(subject: string, kind: "frame" | "event"): string | null {
+/** A hub (or a recorder) that wants a camera's frames says so here, again every few seconds. */
+export function wantSubject(serial: string): string {
+  return `${SUBJECT_PREFIX}.want.${subjectToken(serial)}`;
+}
+
+/** The serial of a `trustcam.<kind>.<serial>` subject, or null. */
+export function serialOfSubject(
+  subject: string,
+  kind: "frame" | "event" | "want",
+): string | null {
   const head = `${SUBJECT_PREFIX}.${kind}.`;
   return subject.startsWith(head) ? serialOfToken(subject.slice(head.length)) : null;
 }
@@ -114,6 +124,10 @@ export class Interest {
     }
     this.#counts.delete(serial);
     return true;
+  }
+
+  has(serial: string): boolean {
+    return this.#counts.has(serial);
   }
 
   /** The cameras with at least one subscriber. */

@@ -66,13 +66,17 @@ Deno.test("NATS bus: a camera on hub A reaches a viewer on hub B byte-exact, B s
   await using a = await startBusHub(nats);
   await using b = await startBusHub(nats);
   await waitFor(() => connected(a) === 1 && connected(b) === 1, 5000, "both hubs on NATS");
-  await waitForSubscriptions(nats, b, ["trustcam.event.>"]);
+  await waitForSubscriptions(nats, b, ["trustcam.event.>", "trustcam.want.>"]);
 
   const camA = await a.device(CAM_A);
   const camB = await a.device(CAM_B);
   await waitFor(() => a.hub.relay.devices.size === 2, 5000, "both cameras on A");
   const viewer = await b.viewer("bob", `?cameras=${CAM_A}`);
-  await waitForSubscriptions(nats, b, ["trustcam.event.>", `trustcam.frame.${CAM_A}`]);
+  await waitForSubscriptions(nats, b, [
+    "trustcam.event.>",
+    "trustcam.want.>",
+    `trustcam.frame.${CAM_A}`,
+  ]);
 
   const jpegs = [fakeJpeg(300, 0x21), fakeJpeg(1000, 0x42), fakeJpeg(64, 0x63)];
   for (const jpeg of jpegs) {
@@ -88,7 +92,7 @@ Deno.test("NATS bus: a camera on hub A reaches a viewer on hub B byte-exact, B s
   assert.deepEqual(busOf(b).remoteSerials, [CAM_A]);
 
   await viewer.close();
-  await waitForSubscriptions(nats, b, ["trustcam.event.>"]);
+  await waitForSubscriptions(nats, b, ["trustcam.event.>", "trustcam.want.>"]);
   assert.deepEqual(busOf(b).remoteSerials, []);
 });
 
@@ -100,7 +104,11 @@ Deno.test("NATS bus: killing NATS never stops local relaying; cross-hub delivery
   const cam = await a.device(CAM_A);
   const local = await a.viewer("alice", `?cameras=${CAM_A}`);
   const remote = await b.viewer("bob", `?cameras=${CAM_A}`);
-  await waitForSubscriptions(nats, b, ["trustcam.event.>", `trustcam.frame.${CAM_A}`]);
+  await waitForSubscriptions(nats, b, [
+    "trustcam.event.>",
+    "trustcam.want.>",
+    `trustcam.frame.${CAM_A}`,
+  ]);
 
   // Gaps between frames reaching A's own viewer, measured over the whole outage.
   let last = performance.now();
@@ -157,5 +165,9 @@ Deno.test("NATS bus: a hub started while NATS is down serves locally, then joins
   const started = performance.now();
   await remote.until(() => remote.binary.length >= 5, RESUME_MS, "B to receive A's camera");
   assert.ok(performance.now() - started < RESUME_MS);
-  await waitForSubscriptions(nats, b, ["trustcam.event.>", `trustcam.frame.${CAM_A}`]);
+  await waitForSubscriptions(nats, b, [
+    "trustcam.event.>",
+    "trustcam.want.>",
+    `trustcam.frame.${CAM_A}`,
+  ]);
 });
