@@ -34,9 +34,19 @@ export interface NatsResult {
   viewers: number;
   runs: number;
   inProcess: NatsSide;
+  /** the in-process hub at 4x the viewers: with `inProcess`, separates ingest from delivery */
+  inProcessWide: NatsSide & { viewers: number };
   nats: NatsSide;
   crossHub: NatsSide;
   threeHubs: NatsSide;
+  /**
+   * Per-frame costs for docs/scale.md's model, µs of one core: `ingestUs` per camera frame
+   * taken in (TLS, checks, fan-out set-up), `deliverUs` per frame delivered to a viewer, from
+   * the two in-process steps; `crossUs` per frame crossing to another hub (publishing hub plus
+   * receiving hub), from the cross-hub step minus the in-process one at the same load;
+   * `natsUs` the NATS server's per crossing frame.
+   */
+  model: { ingestUs: number; deliverUs: number; crossUs: number; natsUs: number } | null;
 }
 
 type RunStep = (label: string, s: Omit<StepOptions, "cameras" | "fps">) => Promise<StepResult>;
@@ -87,6 +97,15 @@ export async function benchNats(o: {
       }),
     );
   }
+  const wide: StepResult[] = [];
+  for (let run = 0; run < o.runs; run++) {
+    wide.push(
+      await o.runStep(`nats: in-process bus, ${4 * o.viewers} viewers (run ${run + 1})`, {
+        ...base,
+        viewers: 4 * o.viewers,
+      }),
+    );
+  }
   const crossHub: StepResult[] = [];
   const threeHubs: StepResult[] = [];
   for (let run = 0; run < o.runs; run++) {
@@ -109,10 +128,13 @@ export async function benchNats(o: {
     viewers: o.viewers,
     runs: o.runs,
     inProcess: sideOf(inProcess, o.seconds),
+    inProcessWide: { ...sideOf(wide, o.seconds), viewers: 4 * o.viewers },
     nats: sideOf(nats, o.seconds),
     crossHub: sideOf(crossHub, o.seconds),
     threeHubs: sideOf(threeHubs, o.seconds),
+    model: null,
   };
+  result.model = modelOf(result);
   o.log(
     `[nats] p99 in-process ${result.inProcess.p99Ms} / NATS ${result.nats.p99Ms} / across hubs ` +
       `${result.crossHub.p99Ms} / three hubs ${result.threeHubs.p99Ms} ms; hub+NATS CPU per frame ` +
@@ -120,6 +142,28 @@ export async function benchNats(o: {
       `${result.crossHub.totalCpuUsPerFrame} / ${result.threeHubs.totalCpuUsPerFrame} µs`,
   );
   return result;
+}
+
+/** Per-frame costs from the medians (see {@link NatsResult.model}); null when a step is missing. */
+export function modelOf(r: Omit<NatsResult, "model">): NatsResult["model"] {
+  const framesIn = r.cameras * r.fps;
+  const v1 = r.viewers;
+  const v2 = r.inProcessWide.viewers;
+  // CPU % of one core = 100 * (framesIn * ingest + framesIn * viewers * deliver) / 1e6
+  const perS = (pct: number) => (pct / 100) * 1e6;
+  const deliverUs = (perS(r.inProcessWide.hubCpuPct) - perS(r.inProcess.hubCpuPct)) /
+    (framesIn * (v2 - v1));
+  const ingestUs = perS(r.inProcess.hubCpuPct) / framesIn - v1 * deliverUs;
+  const crossUs = (perS(r.crossHub.hubCpuPct) - perS(r.inProcess.hubCpuPct)) / framesIn;
+  const natsUs = perS(r.crossHub.natsCpuPct) / framesIn;
+  const round1 = (x: number) => Math.round(x * 10) / 10;
+  if (![deliverUs, ingestUs, crossUs, natsUs].every(Number.isFinite)) return null;
+  return {
+    ingestUs: round1(ingestUs),
+    deliverUs: round1(deliverUs),
+    crossUs: round1(crossUs),
+    natsUs: round1(natsUs),
+  };
 }
 
 /** The report's "Scale-out" section. */
@@ -136,8 +180,17 @@ export function natsMarkdown(r: NatsResult): string[] {
     "| topology | p50 ms | p99 ms | loss % | hubs CPU % | hub µs/frame | NATS CPU % | hubs+NATS µs/frame |",
     "| -------- | ------ | ------ | ------ | ---------- | ------------ | ---------- | ------------------ |",
     row("one hub, in-process bus", r.inProcess),
+    row(`one hub, in-process bus, ${r.inProcessWide.viewers} viewers`, r.inProcessWide),
     row("one hub, NATS bus", r.nats),
     row("cameras on A, viewers on B", r.crossHub),
     row("three hubs, all-to-all", r.threeHubs),
+    ...(r.model
+      ? [
+        "",
+        `Per-frame costs (µs of one core; docs/scale.md): ingest ${r.model.ingestUs} per camera ` +
+        `frame, delivery ${r.model.deliverUs} per viewer frame, crossing to another hub ` +
+        `${r.model.crossUs} (both hubs), NATS server ${r.model.natsUs} per crossing frame.`,
+      ]
+      : []),
   ];
 }
