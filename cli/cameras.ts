@@ -5,6 +5,7 @@
 
 import { parseArgs } from "node:util";
 import { UsageError } from "../lib/usage_error.ts";
+import { withSuggestion } from "../lib/hub_options.ts";
 import type { FrameSize } from "../sim/frames.ts";
 import { DEFAULT_SERIAL_BASE, runCameras } from "../sim/run_cameras.ts";
 
@@ -44,27 +45,25 @@ export interface CamerasOptions {
   loopFrames: number | undefined;
 }
 
+const FLAGS = {
+  count: { type: "string" },
+  fps: { type: "string" },
+  size: { type: "string" },
+  server: { type: "string" },
+  certs: { type: "string" },
+  "serial-base": { type: "string" },
+  "loop-frames": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 /** Parses the command line; returns "help" for --help. Throws UsageError. */
 export function parseCamerasArgs(args: string[]): CamerasOptions | "help" {
   let values;
   try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        count: { type: "string" },
-        fps: { type: "string" },
-        size: { type: "string" },
-        server: { type: "string" },
-        certs: { type: "string" },
-        "serial-base": { type: "string" },
-        "loop-frames": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
+    ({ values } = parseArgs({ args, strict: true, allowPositionals: false, options: FLAGS }));
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/\.$/, ""));
+    const message = (err as Error).message.replace(/\.$/, "");
+    throw new UsageError(withSuggestion(message, Object.keys(FLAGS)));
   }
   if (values.help) return "help";
 

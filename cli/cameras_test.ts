@@ -37,6 +37,8 @@ Deno.test("camerasMain() exits 2 with a clear message on bad flags", async () =>
     [["--serial-base", "CAFE0123"], /Invalid --serial-base: "CAFE0123": must be 8 hex/],
     [["--loop-frames", "1"], /Invalid --loop-frames: "1"/],
     [["--bogus"], /Unknown option '--bogus'/],
+    [["--cuont", "2"], /Unknown option '--cuont': did you mean --count\?/],
+    [["--serial-bse", "0123AAAA"], /Unknown option '--serial-bse': did you mean --serial-base\?/],
     [["stray"], /positional argument/],
   ];
   for (const [args, message] of cases) {
