@@ -35,6 +35,8 @@ export interface HubOptions {
   strictTls: boolean;
   dev: boolean;
   demo: boolean;
+  /** The demo may create a dev PKI in a `--certs` other than the default (`--init-certs`). */
+  initCerts: boolean;
   demoCameras: number;
   demoFps: number;
   publicHosts: string[];
@@ -190,6 +192,7 @@ export function parseHubOptions(
     strictTls: out["strict-tls"] as boolean,
     dev: out["dev"] as boolean,
     demo: out["demo"] as boolean,
+    initCerts: out["init-certs"] as boolean,
     demoCameras: out["demo-cameras"] as number,
     demoFps: out["demo-fps"] as number,
     publicHosts: out["public-host"] as string[],
