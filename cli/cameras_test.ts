@@ -6,6 +6,7 @@ import { waitFor } from "../tests/wait_for.ts";
 import { readStamp } from "../lib/jpeg_com.ts";
 import { camerasMain, parseCamerasArgs } from "./cameras.ts";
 import { CERT_FILES } from "./cert_dir.ts";
+import { planSerials } from "./online_cameras.ts";
 
 async function run(args: string[], signal?: AbortSignal) {
   const lines: string[] = [];
@@ -155,4 +156,17 @@ Deno.test("camerasMain() runs two cameras over mTLS until aborted, then exits 0"
     await sink.close();
     await pki.cleanup();
   }
+});
+
+Deno.test("planSerials() starts after the cameras online, or refuses a chosen base that collides", () => {
+  const online = new Set(["0123CAFE0000000001", "0123CAFE0000000002", "0123BEEF0000000001"]);
+  assert.deepEqual(planSerials("0123CAFE", 8, new Set(), false), { firstIndex: 1, skipped: [] });
+  assert.deepEqual(planSerials("0123CAFE", 8, online, false), {
+    firstIndex: 3,
+    skipped: ["0123CAFE0000000001", "0123CAFE0000000002"],
+  });
+  assert.deepEqual(planSerials("0123CAFE", 2, online, true), {
+    refused: ["0123CAFE0000000001", "0123CAFE0000000002"],
+  });
+  assert.deepEqual(planSerials("0123ABCD", 2, online, true), { firstIndex: 1, skipped: [] });
 });
