@@ -161,12 +161,12 @@ export async function healthcheck(o: HubOptions): Promise<number> {
   });
 }
 
-/** One ffmpeg command that works as printed: a second of the first demo camera, to a file. */
+/** One ffmpeg command that works as printed: 5 s of the first demo camera, to a file. */
 export function ffmpegLine(o: HubOptions, demo: DemoCredentials, port: number): string {
   const serial = o.demoCameras > 0 ? cameraSerial(DEFAULT_SERIAL_BASE, 1) : "<serial>";
   return `ffmpeg -cert_file ${demo.chainPath} -key_file ${demo.keyPath} ` +
     `-ca_file ${o.certsDir}/${CERT_FILES.rootCa} -use_wallclock_as_timestamps 1 ` +
-    `-i https://localhost:${port}/api/cameras/${serial}/stream.mjpeg -t 10 -c copy demo.mkv`;
+    `-i https://localhost:${port}/api/cameras/${serial}/stream.mjpeg -t 5 -c copy live.mkv`;
 }
 
 function banner(
