@@ -25,9 +25,12 @@ import { MQTT_PASSWORD_ENV } from "./lib/mqtt_settings.ts";
 import { BUS_PASSWORD_ENV } from "./lib/bus_settings.ts";
 import { startHub } from "./hub/server.ts";
 import { HubStartError } from "./hub/start_error.ts";
+import { type DataLock, lockDataDir } from "./hub/data_lock.ts";
+import { describeHolder, freePortAfter, portHolder } from "./hub/port_holder.ts";
+import { normalize } from "node:path";
 import { CA_KEY_FILES } from "./hub/tls_files.ts";
 import { consoleLog } from "./hub/log.ts";
-import { runCameras } from "./sim/run_cameras.ts";
+import { cameraSerial, DEFAULT_SERIAL_BASE, runCameras } from "./sim/run_cameras.ts";
 import { writePrebuilt } from "./hub/assets.ts";
 import { manifest } from "./manifest.gen.ts";
 
@@ -40,6 +43,21 @@ export const HEALTHCHECK_VIEWER = "healthcheck";
 interface DemoCredentials {
   p12Path: string;
   password: string | null;
+  /** PEM files of the demo viewer, for curl, ffmpeg and VLC. */
+  chainPath: string;
+  keyPath: string;
+}
+
+/** Where the demo creates its PKI without being asked (`--init-certs` for anywhere else). */
+const DEFAULT_CERTS_DIR = "certs";
+
+function isDefaultCertsDir(dir: string): boolean {
+  return normalize(dir).replace(/\/+$/, "") === DEFAULT_CERTS_DIR;
+}
+
+/** The exact command that creates certificates in `dir`. */
+export function certsInitCommand(dir: string): string {
+  return isDefaultCertsDir(dir) ? "deno task certs init" : `deno task certs init --dir ${dir}`;
 }
 
 /**
@@ -59,6 +77,15 @@ async function prepareDemo(
   const hasCa = await exists(`${dir}/${CERT_FILES.rootCa}`);
   const hasServer = await exists(`${dir}/${CERT_FILES.serverKey}`);
   if (!hasCa && !hasServer) {
+    // A typo in --certs must not mint a new CA (keys included) in a stray folder.
+    if (!isDefaultCertsDir(dir) && !o.initCerts) {
+      const what = await exists(dir) ? "has no certificates" : "does not exist";
+      throw new HubStartError(
+        `Certificates directory ${what}: "${dir}": create a PKI there with ` +
+          `\`${certsInitCommand(dir)}\`, or start with --init-certs for a development one`,
+        dir,
+      );
+    }
     out(`No certificates in ${dir}/: creating a development PKI (root CA, signer CA, server)`);
     await initPki(dir, { hosts: o.publicHosts });
   }
@@ -83,7 +110,12 @@ async function prepareDemo(
   if (!await exists(`${dir}/viewers/${HEALTHCHECK_VIEWER}.crt`)) {
     await issueViewer(dir, HEALTHCHECK_VIEWER);
   }
-  return { p12Path, password };
+  return {
+    p12Path,
+    password,
+    chainPath: `${dir}/viewers/${DEMO_VIEWER}.chain`,
+    keyPath: `${dir}/viewers/${DEMO_VIEWER}.key`,
+  };
 }
 
 /**
@@ -130,7 +162,20 @@ export async function healthcheck(o: HubOptions): Promise<number> {
   });
 }
 
-function banner(url: string, o: HubOptions, demo: DemoCredentials | null): string {
+/** One ffmpeg command that works as printed: 5 s of the first demo camera, to a file. */
+export function ffmpegLine(o: HubOptions, demo: DemoCredentials, port: number): string {
+  const serial = o.demoCameras > 0 ? cameraSerial(DEFAULT_SERIAL_BASE, 1) : "<serial>";
+  return `ffmpeg -cert_file ${demo.chainPath} -key_file ${demo.keyPath} ` +
+    `-ca_file ${o.certsDir}/${CERT_FILES.rootCa} -use_wallclock_as_timestamps 1 ` +
+    `-i https://localhost:${port}/api/cameras/${serial}/stream.mjpeg -t 5 -c copy live.mkv`;
+}
+
+function banner(
+  url: string,
+  o: HubOptions,
+  demo: DemoCredentials | null,
+  port: number,
+): string {
   const lines = [
     "",
     `  trustcam is running at ${url}/`,
@@ -161,6 +206,12 @@ function banner(url: string, o: HubOptions, demo: DemoCredentials | null): strin
       "    macOS:       double-click the .p12 (Keychain Access), enter the password",
       `  To avoid the browser's warning about the server, trust ${o.certsDir}/root-ca.crt`,
       "  as a certificate authority (Authorities > Import) for this development CA only.",
+      "",
+      "  For curl, ffmpeg and VLC (PEM files of the same viewer):",
+      `    certificate ${demo.chainPath}`,
+      `    key         ${demo.keyPath}`,
+      `    CA          ${o.certsDir}/${CERT_FILES.rootCa}`,
+      `  ${ffmpegLine(o, demo, port)}`,
     );
   }
   if (o.record !== "off") {
@@ -210,6 +261,26 @@ export function hubEnv(): Record<string, string> {
   return env;
 }
 
+/** What to do about a start-up error, when there is something to say beyond its message. */
+function nextStep(o: HubOptions, err: HubStartError): string[] {
+  const cause = err.cause as { code?: string } | undefined;
+  if (cause?.code === "EADDRINUSE") {
+    const holder = portHolder(o.port);
+    const free = freePortAfter(o.port, o.host);
+    return [
+      holder ? `It is held by ${describeHolder(holder)}.` : "Another program listens on it.",
+      `Stop that, or start with --port ${free ?? "<another port>"}${free ? ` (free now)` : ""}.`,
+    ];
+  }
+  const caKey = CA_KEY_FILES.some((name) => err.path?.endsWith(`/${name}`));
+  if (!o.demo && !caKey && err.path?.startsWith(o.certsDir)) {
+    return [
+      `Create certificates with \`${certsInitCommand(o.certsDir)}\`, or start with --demo.`,
+    ];
+  }
+  return [];
+}
+
 export async function main(args: string[], env = hubEnv()): Promise<number> {
   let o: HubOptions;
   try {
@@ -244,23 +315,37 @@ export async function main(args: string[], env = hubEnv()): Promise<number> {
   try {
     if (o.demo) demo = await prepareDemo(o, (s) => console.log(s));
   } catch (err) {
-    if (err instanceof PkiError) {
+    if (err instanceof PkiError || err instanceof HubStartError) {
       console.error(`error: ${err.message}`);
       return 1;
     }
     throw err;
   }
 
+  let lock: DataLock;
   let hub;
   try {
-    hub = await startHub(o, { manifest, log });
+    lock = await lockDataDir(o.dataDir, { port: o.port });
   } catch (err) {
     if (err instanceof HubStartError) {
       console.error(`error: ${err.message}`);
-      const caKey = CA_KEY_FILES.some((name) => err.path?.endsWith(`/${name}`));
-      if (!o.demo && !caKey && err.path?.startsWith(o.certsDir)) {
-        console.error("Create certificates with `deno task certs init`, or start with --demo.");
-      }
+      return 1;
+    }
+    throw err;
+  }
+  if (lock.tookOver) {
+    console.log(
+      `Took over the lock ${lock.path} of a hub that is gone (pid ${lock.tookOver.pid}, ` +
+        `since ${lock.tookOver.startedAt})`,
+    );
+  }
+  try {
+    hub = await startHub(o, { manifest, log });
+  } catch (err) {
+    await lock.release();
+    if (err instanceof HubStartError) {
+      console.error(`error: ${err.message}`);
+      for (const line of nextStep(o, err)) console.error(line);
       return 1;
     }
     throw err;
@@ -281,7 +366,7 @@ export async function main(args: string[], env = hubEnv()): Promise<number> {
       log: (line) => console.log(`[cameras] ${line}`),
     });
   }
-  console.log(banner(hub.url, o, demo));
+  console.log(banner(hub.url, o, demo, hub.port));
 
   const stopped = new Promise<string>((resolve) => {
     const onSignal = (name: string) => () => resolve(name);
@@ -305,6 +390,7 @@ export async function main(args: string[], env = hubEnv()): Promise<number> {
   stopCameras.abort();
   await cameras;
   await hub.close();
+  await lock.release();
   Deno.removeSignalListener("SIGINT", force);
   return 0;
 }

@@ -5,8 +5,11 @@
 
 import { parseArgs } from "node:util";
 import { UsageError } from "../lib/usage_error.ts";
+import { withSuggestion } from "../lib/hub_options.ts";
 import type { FrameSize } from "../sim/frames.ts";
-import { DEFAULT_SERIAL_BASE, runCameras } from "../sim/run_cameras.ts";
+import { join } from "node:path";
+import { cameraSerial, DEFAULT_SERIAL_BASE, runCameras } from "../sim/run_cameras.ts";
+import { onlineSerials, planSerials } from "./online_cameras.ts";
 
 export const MAX_CAMERAS = 1000;
 
@@ -32,6 +35,10 @@ Certificates: <DIR>/devices/<serial>.crt, .key and .chain are used when present;
 they are issued from the dev CA in <DIR> (see \`deno task certs\`). The cameras trust
 <DIR>/root-ca.crt and <DIR>/signer-ca.crt.
 
+Serials in use: with a viewer certificate in <DIR>/viewers (the demo makes one), the hub is
+asked which cameras are online first, and the cameras start after those with the same base,
+so two cameras never share a serial; with --serial-base given, a collision is refused.
+
 Stop with Ctrl-C (SIGINT) or SIGTERM.`;
 
 export interface CamerasOptions {
@@ -44,27 +51,25 @@ export interface CamerasOptions {
   loopFrames: number | undefined;
 }
 
+const FLAGS = {
+  count: { type: "string" },
+  fps: { type: "string" },
+  size: { type: "string" },
+  server: { type: "string" },
+  certs: { type: "string" },
+  "serial-base": { type: "string" },
+  "loop-frames": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 /** Parses the command line; returns "help" for --help. Throws UsageError. */
 export function parseCamerasArgs(args: string[]): CamerasOptions | "help" {
   let values;
   try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        count: { type: "string" },
-        fps: { type: "string" },
-        size: { type: "string" },
-        server: { type: "string" },
-        certs: { type: "string" },
-        "serial-base": { type: "string" },
-        "loop-frames": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
+    ({ values } = parseArgs({ args, strict: true, allowPositionals: false, options: FLAGS }));
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/\.$/, ""));
+    const message = (err as Error).message.replace(/\.$/, "");
+    throw new UsageError(withSuggestion(message, Object.keys(FLAGS)));
   }
   if (values.help) return "help";
 
@@ -122,6 +127,41 @@ export function parseCamerasArgs(args: string[]): CamerasOptions | "help" {
   return { count, fps, size, server, certs: values.certs ?? "certs", serialBase, loopFrames };
 }
 
+/**
+ * The index the cameras start at so that none takes the serial of a camera online on the
+ * hub, or the serials it would take when the user chose the base and it collides.
+ */
+async function firstFreeIndex(
+  o: CamerasOptions,
+  baseChosen: boolean,
+  log: (line: string) => void,
+): Promise<number | { refused: string[] }> {
+  let caPem: string;
+  try {
+    caPem = (await Promise.all(
+      ["root-ca.crt", "signer-ca.crt"].map((f) => Deno.readTextFile(join(o.certs, f))),
+    )).join("");
+  } catch {
+    return 1; // runCameras says what is missing
+  }
+  const online = await onlineSerials(o.server, o.certs, caPem);
+  if (online === null) return 1;
+  if (!(online instanceof Set)) {
+    log(`Not checked which serials are online on the hub (${online.unknown})`);
+    return 1;
+  }
+  const plan = planSerials(o.serialBase, o.count, online, baseChosen);
+  if ("refused" in plan) return plan;
+  if (plan.skipped.length > 0) {
+    log(
+      `${plan.skipped.length} camera${plan.skipped.length === 1 ? "" : "s"} with serial base ` +
+        `${o.serialBase} already online on the hub (${plan.skipped.join(", ")}): starting at ` +
+        `${cameraSerial(o.serialBase, plan.firstIndex)} (--serial-base picks another range)`,
+    );
+  }
+  return plan.firstIndex;
+}
+
 export async function camerasMain(
   args: string[],
   opts: { signal?: AbortSignal; log?: (line: string) => void } = {},
@@ -143,7 +183,21 @@ export async function camerasMain(
     return 2;
   }
 
+  const baseChosen = args.some((a) => a === "--serial-base" || a.startsWith("--serial-base="));
+  const firstIndex = await firstFreeIndex(o, baseChosen, log);
+  if (typeof firstIndex !== "number") {
+    const next = (parseInt(o.serialBase, 16) + 1).toString(16).toUpperCase().padStart(8, "0");
+    fail(
+      `Serials already online on the hub: ${
+        firstIndex.refused.join(", ")
+      }: pick another range with ` +
+        `--serial-base${next.startsWith("0123") ? ` (e.g. --serial-base ${next})` : ""}`,
+    );
+    return 1;
+  }
+
   return await runCameras({
+    firstIndex,
     count: o.count,
     fps: o.fps,
     size: o.size,

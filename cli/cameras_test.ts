@@ -6,6 +6,7 @@ import { waitFor } from "../tests/wait_for.ts";
 import { readStamp } from "../lib/jpeg_com.ts";
 import { camerasMain, parseCamerasArgs } from "./cameras.ts";
 import { CERT_FILES } from "./cert_dir.ts";
+import { planSerials } from "./online_cameras.ts";
 
 async function run(args: string[], signal?: AbortSignal) {
   const lines: string[] = [];
@@ -37,6 +38,8 @@ Deno.test("camerasMain() exits 2 with a clear message on bad flags", async () =>
     [["--serial-base", "CAFE0123"], /Invalid --serial-base: "CAFE0123": must be 8 hex/],
     [["--loop-frames", "1"], /Invalid --loop-frames: "1"/],
     [["--bogus"], /Unknown option '--bogus'/],
+    [["--cuont", "2"], /Unknown option '--cuont': did you mean --count\?/],
+    [["--serial-bse", "0123AAAA"], /Unknown option '--serial-bse': did you mean --serial-base\?/],
     [["stray"], /positional argument/],
   ];
   for (const [args, message] of cases) {
@@ -153,4 +156,17 @@ Deno.test("camerasMain() runs two cameras over mTLS until aborted, then exits 0"
     await sink.close();
     await pki.cleanup();
   }
+});
+
+Deno.test("planSerials() starts after the cameras online, or refuses a chosen base that collides", () => {
+  const online = new Set(["0123CAFE0000000001", "0123CAFE0000000002", "0123BEEF0000000001"]);
+  assert.deepEqual(planSerials("0123CAFE", 8, new Set(), false), { firstIndex: 1, skipped: [] });
+  assert.deepEqual(planSerials("0123CAFE", 8, online, false), {
+    firstIndex: 3,
+    skipped: ["0123CAFE0000000001", "0123CAFE0000000002"],
+  });
+  assert.deepEqual(planSerials("0123CAFE", 2, online, true), {
+    refused: ["0123CAFE0000000001", "0123CAFE0000000002"],
+  });
+  assert.deepEqual(planSerials("0123ABCD", 2, online, true), { firstIndex: 1, skipped: [] });
 });

@@ -9,6 +9,7 @@ import { CERT_FILES, DEFAULT_HOSTS, initPki, issueDevice, issueViewer } from "./
 import { type CrlOutcome, listCertificates, refreshCrl, revoke } from "./cert_revocation.ts";
 import { PkiError } from "../lib/pki_error.ts";
 import { UsageError } from "../lib/usage_error.ts";
+import { suggestOption } from "../lib/suggest_option.ts";
 
 export interface CertsIo {
   out(line: string): void;
@@ -141,7 +142,12 @@ export async function certsMain(args: string[], io: CertsIo = defaultIo): Promis
     return cmd === undefined ? 2 : 0;
   }
   if (!(cmd in OPTIONS)) {
-    io.err(`error: Unknown command: "${cmd}": run \`deno task certs --help\``);
+    const near = suggestOption(cmd, Object.keys(OPTIONS))?.slice(2);
+    io.err(
+      near
+        ? `error: Unknown command: "${cmd}": did you mean \`deno task certs ${near}\`?`
+        : `error: Unknown command: "${cmd}": run \`deno task certs --help\``,
+    );
     return 2;
   }
   const command = cmd as Command;
@@ -194,8 +200,13 @@ export async function certsMain(args: string[], io: CertsIo = defaultIo): Promis
     return 0;
   } catch (err) {
     if (err instanceof UsageError || isParseArgsError(err)) {
-      const message = err instanceof UsageError ? err.message : parseArgsMessage(err as Error);
-      io.err(`error: ${message}: run \`deno task certs ${command} --help\``);
+      const message = err instanceof UsageError
+        ? err.message
+        : parseArgsMessage(err as Error, [...Object.keys(OPTIONS[command]), "dir", "help"]);
+      const help = `deno task certs ${command} --help`;
+      io.err(
+        `error: ${message}${message.endsWith("?") ? ` Run \`${help}\`` : `: run \`${help}\``}`,
+      );
       return 2;
     }
     if (err instanceof PkiError) {
@@ -216,10 +227,16 @@ function isParseArgsError(err: unknown): boolean {
   return typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_");
 }
 
-/** node's parseArgs messages run to several sentences; keep the first, in our style. */
-function parseArgsMessage(err: Error): string {
+/**
+ * node's parseArgs messages run to several sentences; keep the first, in our style, with the
+ * nearest of `known` flags for an unknown one.
+ */
+function parseArgsMessage(err: Error, known: string[]): string {
   const unknown = /^Unknown option '([^']+)'/.exec(err.message);
-  if (unknown) return `Unknown option: "${unknown[1]}"`;
+  if (unknown) {
+    const near = suggestOption(unknown[1], known);
+    return `Unknown option: "${unknown[1]}"${near ? `: did you mean ${near}?` : ""}`;
+  }
   return err.message.split(/\.( |$)/)[0];
 }
 

@@ -61,6 +61,13 @@ Deno.test("certsMain() usage errors exit 2 with one line on stderr", async () =>
     [["init", "extra"], /^error: Unexpected argument: "extra"/],
     [["list", "--bogus"], /^error: Unknown option: "--bogus": run `deno task certs list --help`$/],
     [["list", "--dir"], /^error: Option '--dir <value>' argument missing/],
+    [
+      ["list", "--jsno"],
+      /^error: Unknown option: "--jsno": did you mean --json\? Run `deno task certs list --help`$/,
+    ],
+    [["viewer", "bob", "--froce"], /^error: Unknown option: "--froce": did you mean --force\?/],
+    [["init", "--dri", "x"], /^error: Unknown option: "--dri": did you mean --dir\?/],
+    [["lsit"], /^error: Unknown command: "lsit": did you mean `deno task certs list`\?$/],
   ];
   for (const [args, message] of cases) {
     const r = await certs(...args);

@@ -366,6 +366,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Create a dev PKI if none and stream simulated cameras (--no-demo for production)",
   },
   {
+    flag: "init-certs",
+    env: "TRUSTCAM_INIT_CERTS",
+    kind: "bool",
+    default: "0",
+    help: "Demo: create a dev PKI in a --certs directory other than certs/ when it has none",
+  },
+  {
     flag: "demo-cameras",
     env: "TRUSTCAM_DEMO_CAMERAS",
     kind: "int",

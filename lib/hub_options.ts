@@ -8,6 +8,7 @@ import { UsageError } from "./usage_error.ts";
 import { normalizeOrigin } from "./origin.ts";
 import { OPTIONS, type OptionSpec } from "./hub_option_table.ts";
 import { parseByteSize } from "./byte_size.ts";
+import { suggestOption, unknownOptionOf } from "./suggest_option.ts";
 import { type MqttOptionValues, type MqttSettings, mqttSettingsOf } from "./mqtt_settings.ts";
 import { type BusOptionValues, type BusSettings, busSettingsOf } from "./bus_settings.ts";
 
@@ -35,6 +36,8 @@ export interface HubOptions {
   strictTls: boolean;
   dev: boolean;
   demo: boolean;
+  /** The demo may create a dev PKI in a `--certs` other than the default (`--init-certs`). */
+  initCerts: boolean;
   demoCameras: number;
   demoFps: number;
   publicHosts: string[];
@@ -91,6 +94,22 @@ ${
 
 Certificates: \`deno task certs --help\`. Simulated cameras: \`deno task cameras --help\`.`;
 
+/** Every flag the hub takes, without dashes: the table's, their `no-` forms and the modes. */
+const HUB_FLAGS = [
+  ...OPTIONS.flatMap((o) => o.kind === "bool" ? [o.flag, `no-${o.flag}`] : [o.flag]),
+  "help",
+  "version",
+  "healthcheck",
+  "build",
+];
+
+/** node's "Unknown option '--prot'" with "did you mean --port?" when a flag is that near. */
+export function withSuggestion(message: string, known: readonly string[]): string {
+  const flag = unknownOptionOf(message);
+  const near = flag === null ? null : suggestOption(flag, known);
+  return near === null ? message : `${message}: did you mean ${near}?`;
+}
+
 const TRUE = new Set(["1", "true", "yes", "on"]);
 const FALSE = new Set(["0", "false", "no", "off", ""]);
 
@@ -121,7 +140,8 @@ export function parseHubOptions(
       },
     });
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/\. To specify.*$/s, ""));
+    const message = (err as Error).message.replace(/\. To specify.*$/s, "");
+    throw new UsageError(withSuggestion(message, HUB_FLAGS));
   }
   const values = parsed.values as Record<string, string | string[] | boolean | undefined>;
   const raw = (o: OptionSpec): { value: string; from: string } => {
@@ -175,6 +195,7 @@ export function parseHubOptions(
     strictTls: out["strict-tls"] as boolean,
     dev: out["dev"] as boolean,
     demo: out["demo"] as boolean,
+    initCerts: out["init-certs"] as boolean,
     demoCameras: out["demo-cameras"] as number,
     demoFps: out["demo-fps"] as number,
     publicHosts: out["public-host"] as string[],

@@ -169,3 +169,22 @@ Deno.test("withDemoDefaults() keeps 1 h of recordings and events unless told oth
   );
   assert.equal(withDemoDefaults(parseHubOptions(["--no-demo"])).retainEventMs, 30 * 86_400_000);
 });
+
+Deno.test("parseHubOptions() suggests the nearest flag for an unknown one", () => {
+  const message = (args: string[]) => {
+    try {
+      parseHubOptions(args, {});
+    } catch (err) {
+      assert.ok(err instanceof UsageError);
+      return err.message;
+    }
+    assert.fail(`${args.join(" ")} was accepted`);
+  };
+  assert.equal(message(["--prot", "5001"]), "Unknown option '--prot': did you mean --port?");
+  assert.equal(message(["--no-dmeo"]), "Unknown option '--no-dmeo': did you mean --no-demo?");
+  assert.equal(
+    message(["--helthcheck"]),
+    "Unknown option '--helthcheck': did you mean --healthcheck?",
+  );
+  assert.equal(message(["--zzzz"]), "Unknown option '--zzzz'");
+});

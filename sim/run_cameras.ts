@@ -25,6 +25,8 @@ export interface RunCamerasOptions {
   certsDir: string;
   /** First 8 hex digits of the serials (default 0123CAFE); see cameraSerial(). */
   serialBase?: string;
+  /** Index of the first camera (default 1): camera i is cameraSerial(serialBase, i). */
+  firstIndex?: number;
   /** Frames in each camera's loop; default 2 x fps, at least 2. */
   loopFrames?: number;
   /**
@@ -95,7 +97,8 @@ export async function runCameras(opts: RunCamerasOptions): Promise<number> {
   }
   const caPem = caParts.join("");
 
-  const serials = Array.from({ length: opts.count }, (_, i) => cameraSerial(serialBase, i + 1));
+  const first = opts.firstIndex ?? 1;
+  const serials = Array.from({ length: opts.count }, (_, i) => cameraSerial(serialBase, first + i));
   const credentials: DeviceCredentials[] = [];
   for (const serial of serials) {
     try {

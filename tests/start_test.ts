@@ -69,6 +69,11 @@ Deno.test("deno task start brings up the hub and 4 cameras from an empty directo
     const password = run.output.match(/Password: +(\S+)/)?.[1];
     assert.ok(password && password.length >= 16, "the banner prints the .p12 password");
     assert.match(run.output, /Recording: continuous by default \(the demo's default;/);
+    assert.match(run.output, /^ {4}certificate certs\/viewers\/demo-viewer\.chain$/m);
+    assert.match(run.output, /^ {4}key {9}certs\/viewers\/demo-viewer\.key$/m);
+    assert.match(run.output, /^ {4}CA {10}certs\/root-ca\.crt$/m);
+    const ffmpegLine = run.output.match(/^ {2}(ffmpeg .*)$/m)?.[1];
+    assert.ok(ffmpegLine?.includes(`https://localhost:${port}/`), "the banner's ffmpeg line");
 
     const certs = `${dir}/certs`;
     const ca = Deno.readTextFileSync(`${certs}/root-ca.crt`) +
@@ -86,6 +91,16 @@ Deno.test("deno task start brings up the hub and 4 cameras from an empty directo
       if (online < 4) await new Promise((r) => setTimeout(r, 250));
     }
     assert.equal(online, 4, "4 simulated cameras online and streaming");
+    // The banner's ffmpeg line works as printed, from where `deno task start` ran.
+    const ffmpeg = await new Deno.Command("sh", {
+      args: ["-c", ffmpegLine!],
+      cwd: dir,
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assert.equal(ffmpeg.code, 0, new TextDecoder().decode(ffmpeg.stderr));
+    assert.ok(Deno.statSync(`${dir}/live.mkv`).size > 0, "the capture was written");
     // A browser holding the printed .p12 and password sees the live wall. Playwright's TLS
     // proxy would decode a `pfx` with Deno's node:tls, whose PKCS#12 reader (new in Deno 2.8)
     // still rejects some valid files that OpenSSL, NSS and Keychain import; so the bundle is

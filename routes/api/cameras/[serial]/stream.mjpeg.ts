@@ -6,13 +6,16 @@ import { MJPEG_CONTENT_TYPE, mjpegPart } from "../../../../lib/mjpeg.ts";
  * Live MJPEG. Pull-based: the response asks for the next part only when the client has
  * taken the previous one, and gets the newest frame then, so a slow client skips frames
  * (latest frame wins, as for WebSocket viewers) and holds at most one part in memory. It is
- * registered with the hub's streams, so a revocation or a policy change ends it.
+ * registered with the hub's streams, so a revocation or a policy change ends it. Each part
+ * carries `X-Timestamp`, when the hub received the frame (ISO 8601, ms), as recorded playback
+ * does (the cached frame a stream starts with carries the camera's last frame time).
  */
 export const handler: HubHandlers = {
   GET(ctx) {
-    const { serial } = cameraOf(ctx);
+    const { serial, lastFrameAt } = cameraOf(ctx);
     const { bus, shutdown } = ctx.state;
     let latest: Uint8Array | undefined = ctx.state.latestJpeg(serial);
+    let stamp: string | null = lastFrameAt;
     let sentFrom: Uint8Array | undefined;
     let wake: (() => void) | undefined;
     let off = () => {};
@@ -35,6 +38,7 @@ export const handler: HubHandlers = {
         off = bus.subscribe(serial, {
           frame(f) {
             latest = f.data.subarray(0, f.jpegLength);
+            stamp = wallClock(f.receivedAt);
             wake?.();
           },
         });
@@ -56,7 +60,9 @@ export const handler: HubHandlers = {
           wake = undefined;
         }
         sentFrom = latest;
-        controller.enqueue(mjpegPart(latest));
+        controller.enqueue(
+          mjpegPart(latest, stamp === null ? {} : { "X-Timestamp": stamp }),
+        );
       },
       cancel() {
         unregister();
@@ -74,3 +80,8 @@ export const handler: HubHandlers = {
     });
   },
 };
+
+/** `receivedAt` is on the monotonic clock (`performance.now()`); parts carry wall-clock time. */
+function wallClock(receivedAt: number): string {
+  return new Date(performance.timeOrigin + receivedAt).toISOString();
+}
