@@ -33,7 +33,7 @@ EXPOSE 5000
 # two variables the ws package probes; of the system it asks only statfs (free space under the
 # recordings, for retention's --min-free-bytes); it runs two programs: /usr/bin/ffmpeg (MP4
 # exports: the child runs outside Deno's sandbox, fed only JPEGs from the archive) and
-# /usr/bin/chrt (util-linux), which starts motion detection's decode process at idle CPU
+# /usr/bin/nice (coreutils), which starts motion detection's decode process at the lowest CPU
 # priority. That process (hub/motion_decoder.ts) holds the only native code (sharp) with its
 # own, smaller grant: FFI, sharp's environment variables and system facts, no network, no
 # files beyond its modules; the hub itself loads no native code. The bundle built above is
@@ -42,4 +42,4 @@ EXPOSE 5000
 HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
   CMD ["deno", "run", "--allow-net=127.0.0.1", "--allow-read=certs", "--allow-env=TRUSTCAM_*,WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE", "main.ts", "--healthcheck"]
 
-CMD ["run", "--allow-read=.", "--deny-read=certs/ca,certs/devices,certs/viewers", "--allow-write=data", "--allow-net=0.0.0.0,127.0.0.1", "--allow-env=TRUSTCAM_*,WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE", "--allow-sys=statfs", "--allow-run=/usr/bin/ffmpeg,/usr/bin/chrt", "main.ts", "--no-demo"]
+CMD ["run", "--allow-read=.", "--deny-read=certs/ca,certs/devices,certs/viewers", "--allow-write=data", "--allow-net=0.0.0.0,127.0.0.1", "--allow-env=TRUSTCAM_*,WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE", "--allow-sys=statfs", "--allow-run=/usr/bin/ffmpeg,/usr/bin/nice", "main.ts", "--no-demo"]

@@ -1,13 +1,14 @@
 /**
- * Motion analysis's JPEG decoding, in a process of its own at idle CPU priority
- * (hub/motion_decoder_child.ts, started under `chrt --idle 0`). Decoding 16 cameras at 5 fps
+ * Motion analysis's JPEG decoding, in a process of its own at the lowest CPU priority
+ * (hub/motion_decoder_child.ts, started under `nice -n 19`). Decoding 16 cameras at 5 fps
  * costs a third of a core; on the hub's own threads it competed with the relay for the same
- * cores and doubled the relay's p99 on two cores. Linux runs a SCHED_IDLE task only on a core
- * nothing else wants and preempts it as soon as an ordinary task wakes (a niced task keeps
- * the core until its slice ends), so the decoder gets what the relay, the TLS work and
- * everything else leave: on a busy machine analysis falls behind and skips frames (counted by
- * the analyzer) rather than delay a frame. The pipe costs one copy of each analyzed JPEG, a
- * small share of the decode.
+ * cores and doubled the relay's p99 on two cores. At nice 19 it gets what the relay, the TLS
+ * work and everything else leave: on a busy machine analysis falls behind and skips frames
+ * (counted by the analyzer) rather than delay a frame. Not SCHED_IDLE (`chrt --idle`), which
+ * was measured worse (bench/README.md, "Motion in the relay"): an idle-class task preempted
+ * while it holds the pipe's lock makes the hub's own read or write of that pipe wait until
+ * the machine has nothing else to run. The pipe costs one copy of each analyzed JPEG, a small
+ * share of the decode.
  *
  * One request at a time is what the analyzer asks (one decode slot), plus rare thumbnails;
  * requests are answered in order. A child that dies (a libvips crash on a hostile JPEG), hangs
@@ -32,10 +33,10 @@ import type { Log } from "./log.ts";
 export interface MotionDecoderOptions {
   log: Log;
   /**
-   * Run the child at idle priority (`chrt --idle 0`, Linux); default true. Where `chrt` is
-   * missing the child runs at normal priority, with a warning.
+   * The child's niceness (`nice -n`), 0-19; default 19. 0 starts it without `nice`; where
+   * `nice` is missing the child runs at the hub's priority, with a warning.
    */
-  idle?: boolean;
+  nice?: number;
   /** A request not answered in this time kills the child. Default 30 s. */
   timeoutMs?: number;
   /** Largest reply accepted (a thumbnail or a luma picture). Default 4 MiB. */
@@ -100,9 +101,13 @@ export class MotionDecoder {
   #closed = false;
 
   constructor(options: MotionDecoderOptions) {
+    const nice = options.nice ?? 19;
+    if (!Number.isInteger(nice) || nice < 0 || nice > 19) {
+      throw new RangeError(`Invalid decoder niceness: "${nice}": must be 0-19`);
+    }
     this.#o = {
       log: options.log,
-      idle: options.idle ?? true,
+      nice,
       timeoutMs: options.timeoutMs ?? 30_000,
       maxReplyBytes: options.maxReplyBytes ?? 4 * 1024 * 1024,
       childArgs: options.childArgs ?? defaultChildArgs(),
@@ -188,13 +193,13 @@ export class MotionDecoder {
         stderr: "piped",
       }).spawn();
     let process: Deno.ChildProcess;
-    if (this.#o.idle) {
+    if (this.#o.nice > 0) {
       try {
-        process = command("chrt", ["--idle", "0", deno, ...childArgs]);
+        process = command("nice", ["-n", String(this.#o.nice), deno, ...childArgs]);
       } catch (err) {
         if (!(err instanceof Deno.errors.NotFound)) throw err;
-        this.#o.log("motion-decoder-priority", { error: "chrt not found: normal priority" });
-        this.#o.idle = false;
+        this.#o.log("motion-decoder-priority", { error: "nice not found: the hub's priority" });
+        this.#o.nice = 0;
         process = command(deno, childArgs);
       }
     } else process = command(deno, childArgs);
@@ -221,8 +226,7 @@ export class MotionDecoder {
       for await (const chunk of child.process.stdout) {
         for (const m of reader.push(chunk)) {
           if (m.id === 0 && m.kind === REPLY_READY) {
-            const priority = this.#o.idle ? "idle" : "normal";
-            this.#o.log("motion-decoder", { pid: child.process.pid, priority });
+            this.#o.log("motion-decoder", { pid: child.process.pid, nice: this.#o.nice });
             continue;
           }
           const p = child.pending.get(m.id);

@@ -17,14 +17,13 @@ function logged() {
   };
 }
 
-/** The scheduling policy of a process (field 41 of /proc/<pid>/stat): 0 normal, 5 idle. */
-function policyOf(pid: number): number {
+/** The nice value of a process (field 19 of /proc/<pid>/stat). */
+function niceOf(pid: number): number {
   const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[38]);
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
 }
-const SCHED_IDLE = 5;
 
-Deno.test("MotionDecoder decodes in a process at idle priority and answers in order", async () => {
+Deno.test("MotionDecoder decodes in a process at nice 19 and answers in order", async () => {
   const { lines, log } = logged();
   const decoder = new MotionDecoder({ log });
   try {
@@ -39,10 +38,10 @@ Deno.test("MotionDecoder decodes in a process at idle priority and answers in or
     assert.ok(a.luma.every((v) => Math.abs(v - a.luma[0]) <= 1) && a.luma[0] > 60);
     assert.deepEqual([thumb[0], thumb[1]], [0xff, 0xd8]);
     assert.equal((await sharp(thumb).metadata()).width, 160);
-    assert.equal(policyOf(decoder.pid!), SCHED_IDLE);
+    assert.equal(niceOf(decoder.pid!), 19);
     assert.deepEqual(lines.find(([e]) => e === "motion-decoder"), [
       "motion-decoder",
-      { pid: decoder.pid, priority: "idle" },
+      { pid: decoder.pid, nice: 19 },
     ]);
   } finally {
     await decoder.close();
@@ -119,9 +118,9 @@ Deno.test("MotionDecoder: a garbled reply stream ends the child", async () => {
 });
 
 Deno.test("MotionDecoder.close() ends the child; later requests fail", async () => {
-  const decoder = new MotionDecoder({ log: logged().log, idle: false });
+  const decoder = new MotionDecoder({ log: logged().log, nice: 0 });
   const pid = decoder.pid!;
-  assert.equal(policyOf(pid), policyOf(Deno.pid));
+  assert.equal(niceOf(pid), niceOf(Deno.pid));
   await decoder.close();
   assert.throws(() => Deno.kill(pid, "SIGCONT"), /ESRCH|No such process|NotFound/);
   await assert.rejects(decoder.luma(VGA, 64), /Motion decoder is closed/);
@@ -134,4 +133,11 @@ Deno.test("defaultChildArgs() grants the decode process no network, files or pro
   }
   assert.ok(args.includes("--no-prompt"));
   assert.ok(args.at(-1)!.endsWith("hub/motion_decoder_child.ts"));
+});
+
+Deno.test("MotionDecoder() refuses a niceness out of range", () => {
+  assert.throws(
+    () => new MotionDecoder({ log: () => {}, nice: 20 }),
+    /Invalid decoder niceness: "20": must be 0-19/,
+  );
 });

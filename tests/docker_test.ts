@@ -59,10 +59,10 @@ Deno.test("Dockerfile CMD and HEALTHCHECK grant Deno only listed permissions", (
       assert.doesNotMatch(a, /^--allow-(read|write|net|env|sys|import)$/, `${what}: bare ${a}`);
       // No native code in the hub nor the health check: sharp runs in the decode process,
       // which gets its own flags (hub/motion_decoder.ts). Two programs by their full paths:
-      // ffmpeg (MP4 exports) and chrt (the decode process at idle priority).
+      // ffmpeg (MP4 exports) and nice (the decode process at the lowest priority).
       assert.ok(!a.startsWith("--allow-ffi"), `${what}: ${a}`);
       if (a.startsWith("--allow-run")) {
-        assert.equal(a, "--allow-run=/usr/bin/ffmpeg,/usr/bin/chrt", what);
+        assert.equal(a, "--allow-run=/usr/bin/ffmpeg,/usr/bin/nice", what);
       }
     }
     // Every TRUSTCAM_* variable of the option table is readable (a wildcard counts).
@@ -79,7 +79,7 @@ Deno.test("Dockerfile CMD and HEALTHCHECK grant Deno only listed permissions", (
   assert.deepEqual(listOf(cmd, "--allow-read"), ["."]);
   assert.ok(listOf(cmd, "--deny-read")?.includes("certs/ca"), "the CA keys are out of reach");
   assert.deepEqual(listOf(cmd, "--allow-net"), ["0.0.0.0", "127.0.0.1"]);
-  assert.deepEqual(listOf(cmd, "--allow-run"), ["/usr/bin/ffmpeg", "/usr/bin/chrt"]);
+  assert.deepEqual(listOf(cmd, "--allow-run"), ["/usr/bin/ffmpeg", "/usr/bin/nice"]);
   assert.deepEqual(listOf(cmd, "--allow-sys"), ["statfs"]);
   // The decode process finds sharp in the image's npm cache: the Dockerfile states where.
   assert.match(dockerfile, new RegExp(`^ENV DENO_DIR=${IMAGE_DENO_DIR}/?$`, "m"));
@@ -160,10 +160,10 @@ Deno.test("Dockerfile CMD starts the hub with its permissions, and HEALTHCHECK p
     hub.status.then(() => exited = true);
     await waitFor(() => output.includes("listen url=") || exited, 30_000, "the hub to listen");
     assert.ok(!exited, `the hub exited early:\n${output}`);
-    // Motion detection is on by default: its decode process started at idle priority and
+    // Motion detection is on by default: its decode process started at nice 19 and
     // loaded sharp with the grant the hub gives it.
     await waitFor(() => output.includes("motion-decoder pid=") || exited, 30_000, "decoder");
-    assert.match(output, /motion-decoder pid=\d+ priority=idle/);
+    assert.match(output, /motion-decoder pid=\d+ nice=19/);
     assert.doesNotMatch(output, /motion-decoder-exit/);
     assert.doesNotMatch(output, /creating a development PKI/, "--no-demo creates nothing");
     assert.match(output, /prebuilt in static\/build/, "the image serves the bundle built in it");
