@@ -37,7 +37,7 @@ export const VERSION = "0.1.0";
 export const DEMO_VIEWER = "demo-viewer";
 export const HEALTHCHECK_VIEWER = "healthcheck";
 
-interface DemoCredentials {
+export interface DemoCredentials {
   p12Path: string;
   password: string | null;
 }
@@ -48,8 +48,8 @@ interface DemoCredentials {
  * certificates in place (no CA key here), it creates nothing. CA keys an earlier version
  * left beside the hub's files move to `ca/`, where the hub does not read.
  */
-async function prepareDemo(
-  o: HubOptions,
+export async function prepareDemo(
+  o: Pick<HubOptions, "certsDir" | "publicHosts">,
   out: (s: string) => void,
 ): Promise<DemoCredentials | null> {
   const dir = o.certsDir;
@@ -147,22 +147,7 @@ function banner(url: string, o: HubOptions, demo: DemoCredentials | null): strin
       `  Bus: NATS ${o.bus.servers.join(", ")}; other hubs' cameras reach viewers here by serial.`,
     );
   }
-  if (demo) {
-    lines.push(
-      "",
-      `  Browser certificate: ${demo.p12Path}`,
-      `  Password:            ${demo.password ?? "(printed when it was created)"}`,
-      "",
-      "  Import it, then open the URL:",
-      "    Chrome/Edge: Settings > Privacy and security > Security > Manage certificates >",
-      "                 Your certificates > Import",
-      "    Firefox:     Settings > Privacy & Security > Certificates > View Certificates >",
-      "                 Your Certificates > Import",
-      "    macOS:       double-click the .p12 (Keychain Access), enter the password",
-      `  To avoid the browser's warning about the server, trust ${o.certsDir}/root-ca.crt`,
-      "  as a certificate authority (Authorities > Import) for this development CA only.",
-    );
-  }
+  if (demo) lines.push(...demoLines(demo, o.certsDir));
   if (o.record !== "off") {
     lines.push("", `  Recording (${o.record}): kept ${describeLimits(o)} (--retain-days).`);
   }
@@ -175,6 +160,24 @@ function banner(url: string, o: HubOptions, demo: DemoCredentials | null): strin
   }
   lines.push("", "  Ctrl-C stops everything.", "");
   return lines.join("\n");
+}
+
+/** How to use the demo's browser certificate (`deno task cluster` prints the same). */
+export function demoLines(demo: DemoCredentials, certsDir: string): string[] {
+  return [
+    "",
+    `  Browser certificate: ${demo.p12Path}`,
+    `  Password:            ${demo.password ?? "(printed when it was created)"}`,
+    "",
+    "  Import it, then open the URL:",
+    "    Chrome/Edge: Settings > Privacy and security > Security > Manage certificates >",
+    "                 Your certificates > Import",
+    "    Firefox:     Settings > Privacy & Security > Certificates > View Certificates >",
+    "                 Your Certificates > Import",
+    "    macOS:       double-click the .p12 (Keychain Access), enter the password",
+    `  To avoid the browser's warning about the server, trust ${certsDir}/root-ca.crt`,
+    "  as a certificate authority (Authorities > Import) for this development CA only.",
+  ];
 }
 
 /** The default recording mode, in the banner: the demo records unless told not to. */
