@@ -78,6 +78,8 @@ export function haproxyConfig(o: HaproxyConfigOptions): string {
     "",
     "backend hubs",
     `  balance ${o.balance ?? "roundrobin"}`,
+    // A hub name not resolvable yet (a container still starting) must not stop HAProxy.
+    "  default-server init-addr last,libc,none",
     ...servers,
     ...(o.monitor
       ? [
