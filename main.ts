@@ -40,7 +40,7 @@ export const VERSION = "0.1.0";
 export const DEMO_VIEWER = "demo-viewer";
 export const HEALTHCHECK_VIEWER = "healthcheck";
 
-interface DemoCredentials {
+export interface DemoCredentials {
   p12Path: string;
   password: string | null;
   /** PEM files of the demo viewer, for curl, ffmpeg and VLC. */
@@ -66,8 +66,8 @@ export function certsInitCommand(dir: string): string {
  * certificates in place (no CA key here), it creates nothing. CA keys an earlier version
  * left beside the hub's files move to `ca/`, where the hub does not read.
  */
-async function prepareDemo(
-  o: HubOptions,
+export async function prepareDemo(
+  o: Pick<HubOptions, "certsDir" | "publicHosts" | "initCerts">,
   out: (s: string) => void,
 ): Promise<DemoCredentials | null> {
   const dir = o.certsDir;
@@ -192,28 +192,7 @@ function banner(
       `  Bus: NATS ${o.bus.servers.join(", ")}; other hubs' cameras reach viewers here by serial.`,
     );
   }
-  if (demo) {
-    lines.push(
-      "",
-      `  Browser certificate: ${demo.p12Path}`,
-      `  Password:            ${demo.password ?? "(printed when it was created)"}`,
-      "",
-      "  Import it, then open the URL:",
-      "    Chrome/Edge: Settings > Privacy and security > Security > Manage certificates >",
-      "                 Your certificates > Import",
-      "    Firefox:     Settings > Privacy & Security > Certificates > View Certificates >",
-      "                 Your Certificates > Import",
-      "    macOS:       double-click the .p12 (Keychain Access), enter the password",
-      `  To avoid the browser's warning about the server, trust ${o.certsDir}/root-ca.crt`,
-      "  as a certificate authority (Authorities > Import) for this development CA only.",
-      "",
-      "  For curl, ffmpeg and VLC (PEM files of the same viewer):",
-      `    certificate ${demo.chainPath}`,
-      `    key         ${demo.keyPath}`,
-      `    CA          ${o.certsDir}/${CERT_FILES.rootCa}`,
-      `  ${ffmpegLine(o, demo, port)}`,
-    );
-  }
+  if (demo) lines.push(...demoLines(demo, o.certsDir), `  ${ffmpegLine(o, demo, port)}`);
   if (o.record !== "off") {
     lines.push("", `  Recording (${o.record}): kept ${describeLimits(o)} (--retain-days).`);
   }
@@ -226,6 +205,29 @@ function banner(
   }
   lines.push("", "  Ctrl-C stops everything.", "");
   return lines.join("\n");
+}
+
+/** How to use the demo's browser certificate (`deno task cluster` prints the same). */
+export function demoLines(demo: DemoCredentials, certsDir: string): string[] {
+  return [
+    "",
+    `  Browser certificate: ${demo.p12Path}`,
+    `  Password:            ${demo.password ?? "(printed when it was created)"}`,
+    "",
+    "  Import it, then open the URL:",
+    "    Chrome/Edge: Settings > Privacy and security > Security > Manage certificates >",
+    "                 Your certificates > Import",
+    "    Firefox:     Settings > Privacy & Security > Certificates > View Certificates >",
+    "                 Your Certificates > Import",
+    "    macOS:       double-click the .p12 (Keychain Access), enter the password",
+    `  To avoid the browser's warning about the server, trust ${certsDir}/root-ca.crt`,
+    "  as a certificate authority (Authorities > Import) for this development CA only.",
+    "",
+    "  For curl, ffmpeg and VLC (PEM files of the same viewer):",
+    `    certificate ${demo.chainPath}`,
+    `    key         ${demo.keyPath}`,
+    `    CA          ${certsDir}/${CERT_FILES.rootCa}`,
+  ];
 }
 
 /** The default recording mode, in the banner: the demo records unless told not to. */

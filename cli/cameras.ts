@@ -18,13 +18,16 @@ export const USAGE = `Usage: deno task cameras [options]
 Runs simulated cameras against a trustcam hub. Each camera connects over mutual TLS with its
 own device certificate and streams a loop of JPEG frames (moving picture, serial, UTC clock;
 each frame stamped with its send time) plus a status message every 10 s. When the hub goes
-away the cameras reconnect with exponential backoff and jitter.
+away the cameras reconnect with exponential backoff and jitter; given several hubs (one
+cluster), each reconnect goes to the next address, so a camera whose hub died finds another.
 
 Options:
   --count N           number of cameras (default 4, at most ${MAX_CAMERAS})
   --fps F             frames per second per camera (default 15, at most 120)
   --size S            qvga (320x240) or vga (640x480) (default qvga)
-  --server URL        hub WebSocket endpoint (default wss://localhost:5000/ws)
+  --server URL        hub WebSocket endpoint (default wss://localhost:5000/ws); repeat it
+                      or give a comma list for several hubs: --server wss://a/ws,wss://b/ws
+  --hub URL           the same as --server
   --certs DIR         certificates directory (default certs)
   --serial-base HEX   first 8 hex digits of the serials, starting 0123 (default 0123CAFE);
                       camera i (from 1) is <base> + i as 10 hex digits: 0123CAFE0000000001
@@ -45,7 +48,8 @@ export interface CamerasOptions {
   count: number;
   fps: number;
   size: FrameSize;
-  server: string;
+  /** One hub endpoint, or several in the order the cameras try them. */
+  server: string | string[];
   certs: string;
   serialBase: string;
   loopFrames: number | undefined;
@@ -55,7 +59,8 @@ const FLAGS = {
   count: { type: "string" },
   fps: { type: "string" },
   size: { type: "string" },
-  server: { type: "string" },
+  server: { type: "string", multiple: true },
+  hub: { type: "string", multiple: true },
   certs: { type: "string" },
   "serial-base": { type: "string" },
   "loop-frames": { type: "string" },
@@ -102,16 +107,26 @@ export function parseCamerasArgs(args: string[]): CamerasOptions | "help" {
     throw new UsageError(`Invalid --size: "${size}": must be qvga or vga`);
   }
 
-  const server = values.server ?? "wss://localhost:5000/ws";
-  let url: URL;
-  try {
-    url = new URL(server);
-  } catch {
-    throw new UsageError(`Invalid --server: "${server}": not a URL`);
-  }
-  if (url.protocol !== "wss:") {
-    throw new UsageError(`Invalid --server: "${server}": must be a wss:// URL (the hub needs TLS)`);
-  }
+  const given = [...values.server ?? [], ...values.hub ?? []];
+  const servers = given.length === 0 ? ["wss://localhost:5000/ws"] : given.flatMap((list) => {
+    const flag = values.server?.includes(list) ? "--server" : "--hub";
+    const urls = list.split(",").map((u) => u.trim());
+    for (const server of urls) {
+      let url: URL;
+      try {
+        url = new URL(server);
+      } catch {
+        throw new UsageError(`Invalid ${flag}: "${server}": not a URL`);
+      }
+      if (url.protocol !== "wss:") {
+        throw new UsageError(
+          `Invalid ${flag}: "${server}": must be a wss:// URL (the hub needs TLS)`,
+        );
+      }
+    }
+    return urls;
+  });
+  const server = servers.length === 1 ? servers[0] : servers;
 
   const serialBase = (values["serial-base"] ?? DEFAULT_SERIAL_BASE).toUpperCase();
   if (!/^0123[0-9A-F]{4}$/.test(serialBase)) {
@@ -144,11 +159,16 @@ async function firstFreeIndex(
   } catch {
     return 1; // runCameras says what is missing
   }
-  const online = await onlineSerials(o.server, o.certs, caPem);
-  if (online === null) return 1;
-  if (!(online instanceof Set)) {
-    log(`Not checked which serials are online on the hub (${online.unknown})`);
-    return 1;
+  // Several hubs (one cluster behind them, or not): a serial online on any of them collides.
+  const online = new Set<string>();
+  for (const server of typeof o.server === "string" ? [o.server] : o.server) {
+    const found = await onlineSerials(server, o.certs, caPem);
+    if (found === null) return 1;
+    if (!(found instanceof Set)) {
+      log(`Not checked which serials are online on ${server} (${found.unknown})`);
+      continue;
+    }
+    for (const serial of found) online.add(serial);
   }
   const plan = planSerials(o.serialBase, o.count, online, baseChosen);
   if ("refused" in plan) return plan;

@@ -170,3 +170,21 @@ Deno.test("planSerials() starts after the cameras online, or refuses a chosen ba
   });
   assert.deepEqual(planSerials("0123ABCD", 2, online, true), { firstIndex: 1, skipped: [] });
 });
+
+Deno.test("parseCamerasArgs() takes several hubs from repeated --server/--hub and comma lists", () => {
+  const o = parseCamerasArgs([
+    "--server",
+    "wss://a:5000/ws,wss://b:5000/ws",
+    "--hub",
+    "wss://c:5000/ws",
+  ]);
+  assert.ok(o !== "help");
+  assert.deepEqual(o.server, ["wss://a:5000/ws", "wss://b:5000/ws", "wss://c:5000/ws"]);
+  const one = parseCamerasArgs(["--hub", "wss://a:5000/ws"]);
+  assert.ok(one !== "help");
+  assert.equal(one.server, "wss://a:5000/ws");
+  assert.throws(() => parseCamerasArgs(["--hub", "wss://a:5000/ws,http://b/ws"]), {
+    name: "UsageError",
+    message: 'Invalid --hub: "http://b/ws": must be a wss:// URL (the hub needs TLS)',
+  });
+});

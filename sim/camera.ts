@@ -1,7 +1,7 @@
 /**
  * One simulated camera: a device certificate, a loop of pre-encoded JPEGs and the same
  * WebSocket behaviour as the firmware (frames paced at a fixed rate, a `status` text every
- * 10 s, reconnect with backoff). Frames are encoded ahead of time and cycled, so a laptop
+ * 10 s, reconnect with backoff, to the next of its hub addresses when it has several). Frames are encoded ahead of time and cycled, so a laptop
  * can run many cameras. This file keeps the connection up; sim/frame_stream.ts sends on it
  * and sim/frame_loop.ts redraws the loop when the picture's clock changes.
  */
@@ -38,8 +38,11 @@ export interface SimCameraEvent {
 }
 
 export interface SimCameraOptions {
-  /** Hub endpoint, e.g. wss://127.0.0.1:5000/ws. */
-  server: string;
+  /**
+   * Hub endpoint, e.g. wss://127.0.0.1:5000/ws, or several (hubs of one cluster): each
+   * reconnect goes to the next, so a camera whose hub died finds another one.
+   */
+  server: string | readonly string[];
   serial: string;
   /** Client certificate, key, optional chain (sent instead of the bare certificate), CAs. */
   certPem: string;
@@ -77,6 +80,9 @@ const REFUSAL_CODES: Record<number, string> = {
 export class SimCamera {
   readonly #opts: SimCameraOptions;
   readonly #serial: string;
+  readonly #servers: readonly string[];
+  /** Index in #servers of the address the next connection goes to. */
+  #hub = 0;
   readonly #statusIntervalMs: number;
   readonly #counters: SendCounters = { seq: 0, frameIndex: 0, sent: 0, skipped: 0 };
   #connects = 0;
@@ -114,6 +120,9 @@ export class SimCamera {
     if (!(statusIntervalMs > 0)) {
       throw new RangeError(`Status interval must be above 0 ms: "${statusIntervalMs}"`);
     }
+    const servers = typeof opts.server === "string" ? [opts.server] : opts.server;
+    if (servers.length === 0) throw new RangeError("No hub address: give at least one server");
+    this.#servers = [...servers];
     this.#opts = opts;
     this.#serial = opts.serial;
     this.#statusIntervalMs = statusIntervalMs;
@@ -206,9 +215,10 @@ export class SimCamera {
   #connect(): void {
     if (this.#stopped) return;
     const o = this.#opts;
+    const server = this.#servers[this.#hub];
     let ws: WebSocket;
     try {
-      ws = new WebSocket(o.server, {
+      ws = new WebSocket(server, {
         cert: o.chainPem ?? o.certPem,
         key: o.keyPem,
         ca: o.caPem,
@@ -231,7 +241,7 @@ export class SimCamera {
     ws.on("open", () => {
       openedAt = performance.now();
       this.#connects++;
-      this.#emit({ type: "connected", detail: o.server });
+      this.#emit({ type: "connected", detail: server });
       if (this.#stopped) return;
       stream = new FrameStream(ws, {
         loop: this.#loop,
@@ -278,6 +288,9 @@ export class SimCamera {
         this.#emit({ type: "disconnected", code, detail: `${why}: stopped` });
         return;
       }
+      // Whatever ended this connection (the hub died, refused, or replaced us), another hub
+      // of the cluster may do better; with one address this is that address again.
+      this.#hub = (this.#hub + 1) % this.#servers.length;
       const attempt = this.#attempt++;
       const delayMs = backoffDelay(attempt, this.#opts.backoff);
       this.#emit({

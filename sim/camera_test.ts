@@ -246,6 +246,7 @@ Deno.test("SimCamera rejects bad options", () => {
   assert.throws(() => new SimCamera({ ...base, fps: 10, frames: [] }), /must not be empty/);
   assert.throws(() => new SimCamera({ ...base, fps: 10, statusIntervalMs: 0 }), /Status interval/);
   assert.throws(() => new SimCamera({ ...base, fps: 10, renderPeriodMs: 5 }), /Render period/);
+  assert.throws(() => new SimCamera({ ...base, fps: 10, server: [] }), /No hub address/);
   assert.throws(
     () => new SimCamera({ ...base, fps: 10, size: "hd" as "vga" }),
     /Unknown frame size: "hd"/,

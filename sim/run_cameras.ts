@@ -19,8 +19,8 @@ export interface RunCamerasOptions {
   fps: number;
   /** Default qvga. */
   size?: FrameSize;
-  /** Hub endpoint, e.g. wss://localhost:5000/ws. */
-  server: string;
+  /** Hub endpoint, e.g. wss://localhost:5000/ws, or several tried in turn (sim/camera.ts). */
+  server: string | readonly string[];
   /** Holds root-ca.crt, signer-ca.crt, devices/<serial>.crt|.key|.chain and the dev CA. */
   certsDir: string;
   /** First 8 hex digits of the serials (default 0123CAFE); see cameraSerial(). */
@@ -126,7 +126,7 @@ export async function runCameras(opts: RunCamerasOptions): Promise<number> {
   const loopFrames = opts.loopFrames ?? Math.max(2, Math.round(2 * opts.fps));
   log(
     `Starting ${count} camera${count === 1 ? "" : "s"} at ${opts.fps} fps, ${size}, ` +
-      `${loopFrames}-frame loops, to ${opts.server}`,
+      `${loopFrames}-frame loops, to ${[opts.server].flat().join(", ")}`,
   );
   const started = performance.now();
   let rendered = 0;
