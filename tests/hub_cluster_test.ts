@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { Kvm } from "@nats-io/kv";
 import { type Claim, decodeClaim, SESSIONS_BUCKET } from "../lib/session_claims.ts";
-import { fakeJpeg, type TestHub, waitFor } from "./hub_fixture.ts";
+import { fakeJpeg, startTestHub, type TestHub, waitFor } from "./hub_fixture.ts";
 import { type NatsServer, startNatsServer } from "./nats_fixture.ts";
 import { clusterConnects, natsClient, startClusterHub } from "./cluster_fixture.ts";
 import type { NatsBus } from "../hub/nats_bus.ts";
@@ -106,4 +106,25 @@ Deno.test("Cluster: after NATS restarts under both hubs, the same serial on B st
   const onB = await b.device(CAM);
   assert.equal((await onA.closed).code, 4000);
   assert.equal(onB.ws.readyState, onB.ws.OPEN);
+});
+
+Deno.test("Cluster: one edit of the shared revocation list closes a viewer and a device on every hub within 5 s", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "trustcam_shared_" });
+  await using _cleanup = { [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
+  // Both hubs read one file (README, "Running several hubs"): no NATS needed for this.
+  const revocationFile = `${dir}/revoked.txt`;
+  await using a = await startTestHub({ revocationFile });
+  await using b = await startTestHub({ revocationFile });
+  const viewerA = await a.viewer("eve");
+  const viewerB = await b.viewer("eve");
+  const deviceB = await b.device(CAM);
+  const kept = await b.viewer("bob");
+
+  const revoked = performance.now();
+  await Deno.writeTextFile(revocationFile, `cn:eve\ncn:${CAM}\n`);
+  const closes = await Promise.all([viewerA.closed, viewerB.closed, deviceB.closed]);
+  const ms = performance.now() - revoked;
+  assert.deepEqual(closes.map((c) => c.code), [1008, 1008, 1008]);
+  assert.ok(ms < 5000, `closed after ${ms.toFixed(0)} ms`);
+  assert.equal(kept.ws.readyState, kept.ws.OPEN);
 });
