@@ -19,6 +19,7 @@ import { DeviceSession } from "./device_session.ts";
 import { ViewerSession } from "./viewer_session.ts";
 import { type Sleep, timerSleep } from "./replay_session.ts";
 import { type CameraCounters, CLOSED, type Session, type SessionContext } from "./session.ts";
+import type { DeviceClaims } from "./cluster_sessions.ts";
 
 export interface RelayOptions {
   registry: Registry;
@@ -47,6 +48,8 @@ export interface RelayOptions {
   sleep?: Sleep;
   /** The archive viewers replay with `play`; without one every replay ends at once. */
   recordings?: RecordingArchive;
+  /** Cluster-wide device sessions (hub/cluster_sessions.ts, `--bus`); none on a lone hub. */
+  sessions?: DeviceClaims;
 }
 
 export class Relay {
@@ -61,6 +64,9 @@ export class Relay {
   #offBus: () => void;
   /** Replay read loops still running, connections closed or not: shutdown waits for them. */
   #replayRuns = new Set<Promise<void>>();
+  #claims: DeviceClaims | undefined;
+  /** Each device session's id in the cluster's claims. */
+  #claimIds = new WeakMap<DeviceSession, string>();
 
   constructor(options: RelayOptions) {
     const limits = { maxFps: 30, maxDimension: 4096, ...options };
@@ -82,6 +88,7 @@ export class Relay {
         run.then(done, done);
       },
     };
+    this.#claims = options.sessions;
     for (const c of options.registry.list()) this.#known.add(c.serial);
     // The hub's own subscription to every camera: its snapshot cache, and the events it hands
     // to each viewer that may see the camera (viewers subscribe to frames only).
@@ -113,6 +120,8 @@ export class Relay {
     const ctx = this.#ctx;
     const serial = peer.cn;
     const session = new DeviceSession(ctx, ws, peer, (s) => {
+      const claim = this.#claimIds.get(s);
+      if (claim !== undefined) this.#claims?.closed(serial, claim);
       // A replaced connection must not mark the camera offline under its successor.
       if (this.devices.get(serial) !== s) return;
       this.devices.delete(serial);
@@ -122,6 +131,7 @@ export class Relay {
     });
     const previous = this.devices.get(serial);
     this.devices.set(serial, session);
+    if (this.#claims) this.#claimIds.set(session, this.#claims.opened(serial));
     if (previous) {
       ctx.log("replace", { serial, addr: previous.peer.remoteAddress, by: peer.remoteAddress });
       previous.close(new TrustcamError("TC_ERR_REPLACED", "replaced"), "replaced");
@@ -129,6 +139,14 @@ export class Relay {
     ctx.log("connect", { role: "device", cn: peer.cn, serial, addr: peer.remoteAddress });
     this.#announce(serial, "online", ctx.registry.connected(serial));
     ctx.registry.flush();
+  }
+
+  /** Another hub holds `serial` now: its session `claim` here, if still open, closes 4000. */
+  replaceDevice(serial: string, claim: string): void {
+    const s = this.devices.get(serial);
+    if (!s || this.#claimIds.get(s) !== claim) return;
+    this.#ctx.log("replace", { serial, addr: s.peer.remoteAddress, by: "another hub" });
+    s.close(new TrustcamError("TC_ERR_REPLACED", "replaced"), "replaced");
   }
 
   attachViewer(ws: WebSocket, peer: Peer, url: URL): void {

@@ -38,6 +38,7 @@ import { SqliteEventStore } from "./event_store.ts";
 import { MotionService } from "./motion_service.ts";
 import { type NatsLink, openNatsLink } from "./nats_link.ts";
 import { NatsBus } from "./nats_bus.ts";
+import { ClusterSessions } from "./cluster_sessions.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { HubConfig } from "./config.ts";
 import type { Log } from "./log.ts";
@@ -80,14 +81,16 @@ export interface Services {
 }
 
 /**
- * The NATS bus with `--bus` (its link never holds the start up: NATS may come later), else
- * the in-process bus. A random hub id per start tags what this hub publishes.
+ * The NATS bus with `--bus` (its link never holds the start up: NATS may come later), and the
+ * cluster's device sessions on the same link, else the in-process bus. A random hub id per
+ * start tags what this hub publishes and claims.
  */
 function openBus(
   config: HubConfig,
   log: Log,
   cleanups: Array<() => unknown>,
-): { bus: Bus; natsLink: NatsLink | null } {
+  replace: (serial: string, session: string) => void,
+): { bus: Bus; natsLink: NatsLink | null; sessions?: ClusterSessions } {
   if (!config.bus) {
     const bus = new InProcessBus({ onError: (err) => log("bus-error", { error: err }) });
     return { bus, natsLink: null };
@@ -96,7 +99,17 @@ function openBus(
   const link = openNatsLink({ settings: config.bus, name: `trustcam-hub-${hubId}`, log });
   cleanups.push(() => link.close());
   log("bus", { kind: "nats", servers: config.bus.servers.join(","), hub: hubId });
-  return { bus: new NatsBus({ link, hubId, log }), natsLink: link };
+  // The cluster's state on a connection of its own: KV reads and writes never queue behind
+  // frames. Its link logs as `cluster-*` (`cluster-connected`, ...), not `bus-*`.
+  const clusterLink = openNatsLink({
+    settings: config.bus,
+    name: `trustcam-hub-${hubId}-cluster`,
+    log: (event, fields) => log(event.replace(/^bus-/, "cluster-"), fields),
+  });
+  cleanups.push(() => clusterLink.close());
+  const sessions = new ClusterSessions({ link: clusterLink, hubId, log, replace });
+  cleanups.push(() => sessions.close());
+  return { bus: new NatsBus({ link, hubId, log }), natsLink: link, sessions };
 }
 
 export async function openServices(config: HubConfig, o: ServicesOptions): Promise<Services> {
@@ -184,9 +197,9 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       ratePerSec: MANAGE_PER_MINUTE / 60,
       burst: MANAGE_BURST,
     });
-    const { bus, natsLink } = o.bus
-      ? { bus: o.bus, natsLink: null }
-      : openBus(config, log, cleanups);
+    const { bus, natsLink, sessions } = o.bus
+      ? { bus: o.bus, natsLink: null, sessions: undefined }
+      : openBus(config, log, cleanups, (serial, id) => relay?.replaceDevice(serial, id));
     cleanups.push(() => bus.close());
     // The recorder, motion analysis and MQTT work on this hub's own cameras only.
     const own = ownTraffic(bus);
@@ -205,6 +218,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       maxFps: config.maxFps,
       maxDimension: config.maxDimension,
       recordings,
+      sessions,
     });
     cleanups.push(() => snapshots.flush(liveRelay.latest));
     const liveMotion = motion = MotionService.open({

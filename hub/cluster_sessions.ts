@@ -1,0 +1,209 @@
+/**
+ * Same-serial replacement across hubs (issue 13): the KV side of lib/session_claims.ts. Each
+ * device session a hub opens is claimed in the JetStream KV bucket `trustcam_sessions` under
+ * its camera's key; every hub watches the bucket, and a hub whose session another hub's later
+ * claim overtook closes it with 4000 (TC_ERR_REPLACED), as the relay does within one hub.
+ *
+ * NATS away: nothing waits for it. Devices connect and are replaced within their hub as
+ * always; a claim that cannot be written is dropped. When a connection is back (the first, a
+ * reconnect, or a new one after nats.js gave up), the hub watches the bucket afresh and writes
+ * the claims of the sessions it holds again, first reading the bucket: a session that began on
+ * another hub meanwhile replaces ours, an older one is replaced by ours.
+ */
+import type { NatsConnection, Status } from "@nats-io/transport-node";
+import { type KV, Kvm, KvWatchInclude } from "@nats-io/kv";
+import {
+  type Claim,
+  type ClaimAction,
+  ClaimBook,
+  claimKey,
+  decodeClaim,
+  encodeClaim,
+  serialOfClaimKey,
+  SESSIONS_BUCKET,
+} from "../lib/session_claims.ts";
+import type { NatsLink } from "./nats_link.ts";
+import type { Log } from "./log.ts";
+
+/** How long one KV write or read may take before it counts as failed. */
+const KV_TIMEOUT_MS = 2000;
+
+export interface ClusterSessionsOptions {
+  link: NatsLink;
+  /** This hub's id, as the bus's. */
+  hubId: string;
+  log: Log;
+  /** Closes this hub's session `session` of `serial` with 4000, if it still holds it. */
+  replace(serial: string, session: string): void;
+  /** Wall clock of `since` (ms); `Date.now` by default. */
+  now?: () => number;
+}
+
+/** What the relay tells of its device sessions (see `RelayOptions.sessions`). */
+export interface DeviceClaims {
+  /** A device connected: returns the session's id. */
+  opened(serial: string): string;
+  /** The session `session` of `serial` closed. */
+  closed(serial: string, session: string): void;
+}
+
+export class ClusterSessions implements DeviceClaims {
+  #o: ClusterSessionsOptions;
+  #book: ClaimBook;
+  #kv: KV | null = null;
+  /** Bumped on each new connection and at close: older watch loops end. */
+  #generation = 0;
+  #offLink: () => void;
+  #closing = false;
+  /** Ends the current watch, and the loop over the current connection's status. */
+  #stopWatch = () => {};
+  #stopStatus = () => {};
+  #pending = new Set<Promise<unknown>>();
+  #now: () => number;
+
+  constructor(o: ClusterSessionsOptions) {
+    this.#o = o;
+    this.#book = new ClaimBook(o.hubId);
+    this.#now = o.now ?? Date.now;
+    this.#offLink = o.link.onConnection((nc) => this.#track(this.#follow(nc)));
+  }
+
+  opened(serial: string): string {
+    const session = crypto.randomUUID();
+    const claim = this.#book.hold(serial, session, this.#now());
+    const kv = this.#kv;
+    if (kv && this.#o.link.connected) this.#track(this.#write(kv, serial, claim));
+    return session;
+  }
+
+  closed(serial: string, session: string): void {
+    const revision = this.#book.revisionOf(serial, session);
+    if (!this.#book.release(serial, session)) return;
+    const kv = this.#kv;
+    if (!kv || revision === null || !this.#o.link.connected) return;
+    // Only our own claim: another hub's later one stays.
+    this.#track(
+      kv.delete(claimKey(serial), { previousSeq: revision }).catch(() => {
+        // Overtaken meanwhile, or NATS away: nothing of ours is there to delete.
+      }),
+    );
+  }
+
+  /** Cameras whose sessions this hub holds (tests). */
+  get serials(): string[] {
+    return this.#book.serials();
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    this.#generation++;
+    this.#offLink();
+    this.#stopWatch();
+    this.#stopStatus();
+    this.#kv = null;
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  #track(p: Promise<unknown>): void {
+    this.#pending.add(p);
+    p.finally(() => this.#pending.delete(p));
+  }
+
+  /** One connection's life: open the bucket, watch it, restore claims after each reconnect. */
+  async #follow(nc: NatsConnection): Promise<void> {
+    const generation = ++this.#generation;
+    const live = () => generation === this.#generation && !this.#closing && !nc.isClosed();
+    this.#stopStatus();
+    // nats.js's iterator has stop(); the type says only AsyncIterable.
+    const statuses = nc.status() as AsyncIterable<Status> & { stop(): void };
+    this.#stopStatus = () => statuses.stop();
+    const start = async () => {
+      try {
+        const kv = await new Kvm(nc).create(SESSIONS_BUCKET, {
+          history: 1,
+          timeout: KV_TIMEOUT_MS,
+        });
+        if (!live()) return;
+        this.#kv = kv;
+        this.#track(this.#watch(kv, live));
+        for (const { serial, claim } of this.#book.restore()) {
+          this.#track(this.#restore(kv, serial, claim));
+        }
+      } catch (err) {
+        this.#o.log("cluster-error", { where: "sessions", error: err });
+      }
+    };
+    this.#track(start());
+    const stop = () => statuses.stop();
+    // Not tracked: the link closes the connection after this closes.
+    nc.closed().then(stop, stop);
+    for await (const s of statuses) {
+      if (!live()) break;
+      if (s.type === "reconnect") this.#track(start());
+    }
+  }
+
+  async #watch(kv: KV, live: () => boolean): Promise<void> {
+    let watch;
+    try {
+      watch = await kv.watch({ include: KvWatchInclude.LastValue });
+    } catch (err) {
+      this.#o.log("cluster-error", { where: "sessions-watch", error: err });
+      return;
+    }
+    if (!live()) return watch.stop();
+    // One watch at a time: a reconnect's replaces the one before.
+    this.#stopWatch();
+    this.#stopWatch = () => watch.stop();
+    try {
+      for await (const e of watch) {
+        if (!live()) break;
+        if (e.operation !== "PUT") continue;
+        const serial = serialOfClaimKey(e.key);
+        try {
+          if (serial === null) throw new RangeError(`Bad session key: "${e.key}"`);
+          this.#act(kv, this.#book.seen(serial, decodeClaim(e.value), e.revision));
+        } catch (err) {
+          this.#o.log("cluster-error", { where: "sessions-entry", key: e.key, error: err });
+        }
+      }
+    } finally {
+      watch.stop();
+    }
+  }
+
+  async #write(kv: KV, serial: string, claim: Claim): Promise<void> {
+    try {
+      const revision = await kv.put(claimKey(serial), encodeClaim(claim), {
+        timeout: KV_TIMEOUT_MS,
+      });
+      this.#act(kv, this.#book.written(serial, claim.session, revision));
+    } catch (err) {
+      // Written again when the link is back (restore), if the session is still ours.
+      this.#o.log("cluster-error", { where: "sessions-write", serial, error: err });
+    }
+  }
+
+  async #restore(kv: KV, serial: string, claim: Claim): Promise<void> {
+    try {
+      const e = await kv.get(claimKey(serial));
+      const current = e && e.operation === "PUT" ? decodeClaim(e.value) : null;
+      const action = this.#book.current(serial, current);
+      if (action) return this.#act(kv, action);
+    } catch (err) {
+      this.#o.log("cluster-error", { where: "sessions-read", serial, error: err });
+      return;
+    }
+    await this.#write(kv, serial, claim);
+  }
+
+  #act(kv: KV, action: ClaimAction | null): void {
+    if (!action || this.#closing) return;
+    if (action.kind === "replace") {
+      this.#o.replace(action.serial, action.session);
+      return;
+    }
+    const claim = this.#book.again(action.serial, action.session);
+    if (claim) this.#track(this.#write(kv, action.serial, claim));
+  }
+}
