@@ -48,4 +48,10 @@ async function serve(): Promise<void> {
   await out.close();
 }
 
-if (import.meta.main) await serve();
+if (import.meta.main) {
+  // Ctrl-C in a terminal signals the whole process group: the hub shuts down in order and still
+  // needs the decoder for the last events' thumbnails, then closes stdin, which ends this
+  // process. A parent that dies closes stdin too.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, () => {});
+  await serve();
+}

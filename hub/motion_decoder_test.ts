@@ -82,6 +82,20 @@ Deno.test("MotionDecoder: a killed child fails its requests and is started again
   }
 });
 
+Deno.test("MotionDecoder: Ctrl-C's SIGINT to the process group leaves the child to the hub", async () => {
+  const { lines, log } = logged();
+  const decoder = new MotionDecoder({ log });
+  try {
+    await decoder.luma(VGA, 64);
+    Deno.kill(decoder.pid!, "SIGINT");
+    Deno.kill(decoder.pid!, "SIGTERM");
+    assert.equal((await decoder.luma(VGA, 64)).width, 64);
+    assert.ok(!lines.some(([e]) => e === "motion-decoder-exit"));
+  } finally {
+    await decoder.close();
+  }
+});
+
 Deno.test("MotionDecoder: a child that never answers is killed after the timeout", async () => {
   const { lines, log } = logged();
   const decoder = new MotionDecoder({
