@@ -240,7 +240,6 @@ export async function runLoadStep(env: BenchEnv, o: StepOptions): Promise<StepRe
   if (cluster && o.hub !== "trustcam") throw new Error("A cluster step needs trustcam hubs");
   const hubCount = cluster?.hubs ?? 1;
   const ports = Array.from({ length: hubCount }, () => freePort());
-  const port = ports[0];
   const children: Child[] = [];
   let sampler: ProcSampler | undefined;
   try {
