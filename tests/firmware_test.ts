@@ -50,8 +50,15 @@ async function gxx(args: string[]): Promise<Run> {
   return await run(GXX, args);
 }
 
-/** Copies the sketch folder without config.h into `<dir>/sketch`, applying `edit` to the .ino. */
-async function copySketch(dir: string, edit?: (ino: string) => string): Promise<string> {
+/**
+ * Copies the sketch folder without config.h into `<dir>/sketch`, applying `edit` to the .ino and
+ * `editConfig` to config.example.h.
+ */
+async function copySketch(
+  dir: string,
+  edit?: (ino: string) => string,
+  editConfig?: (config: string) => string,
+): Promise<string> {
   const target = join(dir, "sketch");
   await Deno.mkdir(target);
   for await (const entry of Deno.readDir(SKETCH)) {
@@ -62,7 +69,20 @@ async function copySketch(dir: string, edit?: (ino: string) => string): Promise<
     const ino = join(target, "trustcam_camera.ino");
     await Deno.writeTextFile(ino, edit(await Deno.readTextFile(ino)));
   }
+  if (editConfig) {
+    const config = join(target, "config.example.h");
+    await Deno.writeTextFile(config, editConfig(await Deno.readTextFile(config)));
+  }
   return target;
+}
+
+/** The failover scenario's build: hub B as the one fallback (firmware/test/sketch_sim.cpp). */
+function withFallback(config: string): string {
+  return replaceOnce(
+    config,
+    '#define HUB_FALLBACKS ""\n',
+    '#define HUB_FALLBACKS "hub-b.example.com:5001"\n',
+  );
 }
 
 /** Replaces exactly one occurrence, failing loudly if the sketch no longer contains `from`. */
@@ -229,6 +249,39 @@ Deno.test("firmware sketch links with the stubs and passes the host simulation",
         assert.match(more.out, new RegExp(`^sim ok \\(${scenario}\\): \\d+ s simulated`, "m"));
       }
     }
+  });
+});
+
+Deno.test("firmware simulation moves to the next hub address on a refused or lost connection", async () => {
+  await withTempDir(async (dir) => {
+    const sketch = await copySketch(dir, undefined, withFallback);
+    for (const set of SETS) {
+      const out = join(dir, set);
+      await Deno.mkdir(out);
+      const build = await buildSim(out, sketch, set);
+      assert.equal(build.code, 0, `${set}:\n${build.out}`);
+      const sim = await run(join(out, "sim"), ["failover"]);
+      assert.equal(sim.code, 0, `${set}:\n${sim.out}`);
+      assert.match(sim.out, /^sim ok \(failover\): 100 s simulated, .* 3 connection attempts$/m);
+    }
+  });
+});
+
+Deno.test("firmware simulation catches a sketch that stays on a dead hub address", async () => {
+  await withTempDir(async (dir) => {
+    const sketch = await copySketch(
+      dir,
+      (ino) => replaceOnce(ino, "g_hub_index = tc::hub_list_next(&g_hubs, g_hub_index);", ""),
+      withFallback,
+    );
+    const build = await buildSim(dir, sketch);
+    assert.equal(build.code, 0, build.out);
+    const sim = await run(join(dir, "sim"), ["failover"]);
+    assert.equal(sim.code, 1, sim.out);
+    assert.match(
+      sim.out,
+      /SIM FAIL .*attempts went to hub\.example\.com:5000 hub\.example\.com:5000/,
+    );
   });
 });
 

@@ -42,7 +42,13 @@ void loop();
 // Scenarios (argv[1]): "main" (default) is the 320 s life above; "heartbeat", "blocking" and
 // "nopsram" are described at their checks below. Each run is one process: the sketch's state is
 // global.
-enum Scenario { SCENARIO_MAIN, SCENARIO_HEARTBEAT, SCENARIO_BLOCKING, SCENARIO_NOPSRAM };
+enum Scenario {
+  SCENARIO_MAIN,
+  SCENARIO_HEARTBEAT,
+  SCENARIO_BLOCKING,
+  SCENARIO_NOPSRAM,
+  SCENARIO_FAILOVER
+};
 static Scenario g_scenario = SCENARIO_MAIN;
 
 static uint64_t kSimEnd = 320000;
@@ -103,8 +109,22 @@ static const uint64_t kWriteBlockB = 170000;
 static int g_write_blocks_done = 0;
 static std::vector<uint64_t> g_block_ends;
 
+// Failover scenario, built with HUB_FALLBACKS "hub-b.example.com:5001": hub A (HUB_HOST)
+// refuses until kADownUntil, B serves until kBDiesAt and is then gone for good.
+static const char kHubB[] = "hub-b.example.com";
+static const uint16_t kHubBPort = 5001;
+static const uint64_t kADownUntil = 30000;
+static const uint64_t kBDiesAt = 70000;
+static std::string g_ws_host;
+static uint16_t g_ws_port = 0;
+
 static bool hub_up_at(uint64_t t) {
   if (!wifi_up_at(t)) return false;
+  if (g_scenario == SCENARIO_FAILOVER) {
+    if (g_ws_host == HUB_HOST && g_ws_port == HUB_PORT) return t >= kADownUntil;
+    if (g_ws_host == kHubB && g_ws_port == kHubBPort) return t < kBDiesAt;
+    return false;
+  }
   if (g_scenario == SCENARIO_MAIN) return !(t >= kHubDownFrom && t < kHubDownUntil);
   if (g_scenario == SCENARIO_HEARTBEAT) return t >= g_refuse_until;
   if (g_scenario == SCENARIO_BLOCKING) return !(t >= kStallFrom && t < kStallUntil);
@@ -363,6 +383,9 @@ struct Connection {
   EndedBy ended_by;
   int pings;
   int pongs;
+  std::string host;
+  uint16_t port;
+  uint64_t bins_at_start;
 };
 
 struct StatusSeen {
@@ -373,8 +396,6 @@ struct StatusSeen {
 };
 
 static WebSocketsClient::WebSocketClientEvent g_on_event;
-static std::string g_ws_host;
-static uint16_t g_ws_port = 0;
 static std::string g_ws_url;
 static const char* g_ws_ca = nullptr;
 static bool g_ws_heartbeat = false;
@@ -382,6 +403,7 @@ static unsigned long g_ws_interval = 500;  // the library's default
 static uint32_t g_ws_last_fail = 0;
 static bool g_ws_tcp = false;  // a socket object exists (connected or failed, not cleaned up)
 static std::vector<uint64_t> g_attempts;
+static std::vector<std::string> g_attempt_hosts;  // host:port of each attempt
 static std::vector<Connection> g_connections;
 static std::vector<StatusSeen> g_statuses;
 static uint64_t g_bins = 0;
@@ -521,6 +543,7 @@ void WebSocketsClient::loop(void) {
   }
   g_disconnects_at_last_attempt = g_disconnects_reported;
   g_attempts.push_back(sim_ms());
+  g_attempt_hosts.push_back(g_ws_host + ":" + std::to_string(g_ws_port));
   if (!wifi_up_at(sim_ms())) fail("connection attempt while Wi-Fi is down");
   if (g_scenario == SCENARIO_BLOCKING && !hub_up_at(sim_ms())) {
     // rainbowtype's lwip_connect blocks until the SYN is answered or retries run out.
@@ -535,7 +558,7 @@ void WebSocketsClient::loop(void) {
     g_ws_last_fail = 0;
     g_hub_connected = true;
     g_connections.push_back(
-        Connection{sim_ms(), kSimEnd, g_captures, 0, ENDED_NOT, 0, 0});
+        Connection{sim_ms(), kSimEnd, g_captures, 0, ENDED_NOT, 0, 0, g_ws_host, g_ws_port, g_bins});
     fire(WStype_CONNECTED, g_ws_url.c_str());
   } else {
     g_ws_last_fail = static_cast<uint32_t>(millis());
@@ -849,6 +872,65 @@ static void check_blocking() {
   }
 }
 
+// Failover: A refuses at boot, so the second attempt, one backoff later, goes to B; B dies and
+// the next attempt, one backoff later, goes round to A, which is back. One attempt per address
+// in turn, no connection to A while on B (checked in loop(): no attempt without a DISCONNECTED),
+// and frames flow on each connection at the paced rate.
+static void check_failover() {
+  const std::string a = std::string(HUB_HOST) + ":" + std::to_string(HUB_PORT);
+  const std::string b = std::string(kHubB) + ":" + std::to_string(kHubBPort);
+  if (strcmp(HUB_FALLBACKS, "hub-b.example.com:5001") != 0) {
+    fail("failover needs a build with HUB_FALLBACKS \"hub-b.example.com:5001\", got \"%s\"",
+         HUB_FALLBACKS);
+    return;
+  }
+  if (g_attempt_hosts.size() != 3 || g_attempt_hosts[0] != a || g_attempt_hosts[1] != b ||
+      g_attempt_hosts[2] != a) {
+    std::string seen;
+    for (size_t i = 0; i < g_attempt_hosts.size(); ++i) seen += " " + g_attempt_hosts[i];
+    fail("attempts went to%s, expected %s %s %s", seen.c_str(), a.c_str(), b.c_str(), a.c_str());
+    return;
+  }
+  if (g_connections.size() != 2) {
+    fail("%lu connections, expected 2 (B after A refused, A after B died)",
+         static_cast<unsigned long>(g_connections.size()));
+    return;
+  }
+  const Connection& on_b = g_connections[0];
+  const Connection& on_a = g_connections[1];
+  if (on_b.host != kHubB || on_b.port != kHubBPort || on_a.host != HUB_HOST ||
+      on_a.port != HUB_PORT) {
+    fail("connected to %s:%u then %s:%u", on_b.host.c_str(), static_cast<unsigned>(on_b.port),
+         on_a.host.c_str(), static_cast<unsigned>(on_a.port));
+  }
+  // The first backoff wait after a refusal, and after a stable link, is at most the base.
+  const uint64_t within = HUB_BACKOFF_BASE_MS + 2 * kConnectMs + 50;
+  if (g_attempts[1] - g_attempts[0] > within) {
+    fail("B tried %llu ms after A refused, expected within %llu ms",
+         static_cast<unsigned long long>(g_attempts[1] - g_attempts[0]),
+         static_cast<unsigned long long>(within));
+  }
+  if (on_b.until != kBDiesAt && on_b.until > kBDiesAt + 50) {
+    fail("connection to B ended at %llu ms, B died at %llu ms",
+         static_cast<unsigned long long>(on_b.until), static_cast<unsigned long long>(kBDiesAt));
+  }
+  if (on_a.from - on_b.until > within) {
+    fail("back on A %llu ms after B died, expected within %llu ms",
+         static_cast<unsigned long long>(on_a.from - on_b.until),
+         static_cast<unsigned long long>(within));
+  }
+  const uint64_t frames_on_b = on_a.bins_at_start - on_b.bins_at_start;
+  const uint64_t frames_on_a = g_bins - on_a.bins_at_start;
+  const uint64_t expect_b = (on_b.until - on_b.from) * TARGET_FPS / 1000;
+  const uint64_t expect_a = (kSimEnd - on_a.from) * TARGET_FPS / 1000;
+  // Some captures are bad on purpose (skipped, never sent): allow a third.
+  if (frames_on_b < expect_b * 2 / 3 || frames_on_a < expect_a * 2 / 3) {
+    fail("frames on B %llu (paced %llu), on A %llu (paced %llu)",
+         static_cast<unsigned long long>(frames_on_b), static_cast<unsigned long long>(expect_b),
+         static_cast<unsigned long long>(frames_on_a), static_cast<unsigned long long>(expect_a));
+  }
+}
+
 int main(int argc, char** argv) {
   const char* name = argc > 1 ? argv[1] : "main";
   if (strcmp(name, "heartbeat") == 0) {
@@ -860,6 +942,9 @@ int main(int argc, char** argv) {
   } else if (strcmp(name, "nopsram") == 0) {
     g_scenario = SCENARIO_NOPSRAM;
     kSimEnd = 60000;
+  } else if (strcmp(name, "failover") == 0) {
+    g_scenario = SCENARIO_FAILOVER;
+    kSimEnd = 100000;
   } else if (strcmp(name, "main") != 0) {
     printf("Unknown scenario: \"%s\"\n", name);
     return 2;
@@ -884,6 +969,8 @@ int main(int argc, char** argv) {
     check_heartbeat();
   } else if (g_scenario == SCENARIO_BLOCKING) {
     check_blocking();
+  } else if (g_scenario == SCENARIO_FAILOVER) {
+    check_failover();
   }
 
   if (getenv("SIM_VERBOSE") != nullptr) {
@@ -893,7 +980,8 @@ int main(int argc, char** argv) {
              static_cast<unsigned long long>(g_connections[i].until));
     }
     for (size_t i = 0; i < g_attempts.size(); ++i) {
-      printf("attempt at %llu ms\n", static_cast<unsigned long long>(g_attempts[i]));
+      printf("attempt at %llu ms to %s\n", static_cast<unsigned long long>(g_attempts[i]),
+             g_attempt_hosts[i].c_str());
     }
   }
   if (g_failures != 0) {
