@@ -6,7 +6,7 @@
 // hub learns the camera's serial from that certificate alone.
 //
 // Settings: config.h (copy config.example.h). Build and OTA delivery: firmware/README.md.
-// Pure logic (EOI search, pacing, backoff, status JSON) is in trustcam_logic.* and unit-tested
+// Pure logic (EOI search, pacing, backoff, hub list, status JSON) is in trustcam_logic.* and tested
 // on the host by firmware/test/.
 
 #include <Arduino.h>
