@@ -123,6 +123,7 @@ async function buildSim(dir: string, sketch: string, set = "core1"): Promise<Run
     ]),
     gxx([...flags, "-c", join(sketch, "trustcam_logic.cpp"), "-o", join(dir, "logic.o")]),
     gxx([...flags, "-c", join(TEST, "sketch_sim.cpp"), "-o", join(dir, "sim.o")]),
+    gxx([...flags, "-c", join(TEST, "sim_fakes.cpp"), "-o", join(dir, "fakes.o")]),
   ]);
   const failed = steps.find((s) => s.code !== 0);
   if (failed) return failed;
@@ -130,6 +131,7 @@ async function buildSim(dir: string, sketch: string, set = "core1"): Promise<Run
     join(dir, "sketch.o"),
     join(dir, "logic.o"),
     join(dir, "sim.o"),
+    join(dir, "fakes.o"),
     "-o",
     join(dir, "sim"),
   ]);

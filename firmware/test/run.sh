@@ -71,7 +71,9 @@ for set in $sets; do
   $CXX -std=gnu++11 $warnings $inc -c "$sketch/trustcam_logic.cpp" -o "$tmp/logic.o"
   # shellcheck disable=SC2086
   $CXX -std=gnu++11 $warnings $inc -c "$here/sketch_sim.cpp" -o "$tmp/sim.o"
-  $CXX "$tmp/sketch.o" "$tmp/logic.o" "$tmp/sim.o" -o "$tmp/sim"
+  # shellcheck disable=SC2086
+  $CXX -std=gnu++11 $warnings $inc -c "$here/sim_fakes.cpp" -o "$tmp/fakes.o"
+  $CXX "$tmp/sketch.o" "$tmp/logic.o" "$tmp/sim.o" "$tmp/fakes.o" -o "$tmp/sim"
   for scenario in $scenarios; do
     printf '%s: ' "$set"
     "$tmp/sim" "$scenario"
@@ -82,7 +84,9 @@ for set in $sets; do
     -o "$tmp/sketch.o"
   # shellcheck disable=SC2086
   $CXX -std=gnu++11 $warnings $inc -c "$here/sketch_sim.cpp" -o "$tmp/sim.o"
-  $CXX "$tmp/sketch.o" "$tmp/logic.o" "$tmp/sim.o" -o "$tmp/sim"
+  # shellcheck disable=SC2086
+  $CXX -std=gnu++11 $warnings $inc -c "$here/sim_fakes.cpp" -o "$tmp/fakes.o"
+  $CXX "$tmp/sketch.o" "$tmp/logic.o" "$tmp/sim.o" "$tmp/fakes.o" -o "$tmp/sim"
   printf '%s: ' "$set"
   "$tmp/sim" failover
 done
