@@ -269,6 +269,20 @@ Deno.test("firmware simulation moves to the next hub address on a refused or los
   });
 });
 
+Deno.test("firmware sketch compiles with a config.h written before HUB_FALLBACKS", async () => {
+  await withTempDir(async (dir) => {
+    const sketch = await copySketch(
+      dir,
+      undefined,
+      (config) => replaceOnce(config, '#define HUB_FALLBACKS ""\n', ""),
+    );
+    const config = await Deno.readTextFile(join(sketch, "config.example.h"));
+    assert.doesNotMatch(config, /^#define HUB_FALLBACKS/m);
+    const result = await syntaxCheck(sketch, "gnu++11");
+    assert.equal(result.code, 0, result.out);
+  });
+});
+
 Deno.test("firmware simulation catches a sketch that stays on a dead hub address", async () => {
   await withTempDir(async (dir) => {
     const sketch = await copySketch(
