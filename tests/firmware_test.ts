@@ -50,8 +50,15 @@ async function gxx(args: string[]): Promise<Run> {
   return await run(GXX, args);
 }
 
-/** Copies the sketch folder without config.h into `<dir>/sketch`, applying `edit` to the .ino. */
-async function copySketch(dir: string, edit?: (ino: string) => string): Promise<string> {
+/**
+ * Copies the sketch folder without config.h into `<dir>/sketch`, applying `edit` to the .ino and
+ * `editConfig` to config.example.h.
+ */
+async function copySketch(
+  dir: string,
+  edit?: (ino: string) => string,
+  editConfig?: (config: string) => string,
+): Promise<string> {
   const target = join(dir, "sketch");
   await Deno.mkdir(target);
   for await (const entry of Deno.readDir(SKETCH)) {
@@ -62,7 +69,20 @@ async function copySketch(dir: string, edit?: (ino: string) => string): Promise<
     const ino = join(target, "trustcam_camera.ino");
     await Deno.writeTextFile(ino, edit(await Deno.readTextFile(ino)));
   }
+  if (editConfig) {
+    const config = join(target, "config.example.h");
+    await Deno.writeTextFile(config, editConfig(await Deno.readTextFile(config)));
+  }
   return target;
+}
+
+/** The failover scenario's build: hub B as the one fallback (firmware/test/sketch_sim.cpp). */
+function withFallback(config: string): string {
+  return replaceOnce(
+    config,
+    '#define HUB_FALLBACKS ""\n',
+    '#define HUB_FALLBACKS "hub-b.example.com:5001"\n',
+  );
 }
 
 /** Replaces exactly one occurrence, failing loudly if the sketch no longer contains `from`. */
@@ -103,6 +123,7 @@ async function buildSim(dir: string, sketch: string, set = "core1"): Promise<Run
     ]),
     gxx([...flags, "-c", join(sketch, "trustcam_logic.cpp"), "-o", join(dir, "logic.o")]),
     gxx([...flags, "-c", join(TEST, "sketch_sim.cpp"), "-o", join(dir, "sim.o")]),
+    gxx([...flags, "-c", join(TEST, "sim_fakes.cpp"), "-o", join(dir, "fakes.o")]),
   ]);
   const failed = steps.find((s) => s.code !== 0);
   if (failed) return failed;
@@ -110,6 +131,7 @@ async function buildSim(dir: string, sketch: string, set = "core1"): Promise<Run
     join(dir, "sketch.o"),
     join(dir, "logic.o"),
     join(dir, "sim.o"),
+    join(dir, "fakes.o"),
     "-o",
     join(dir, "sim"),
   ]);
@@ -229,6 +251,53 @@ Deno.test("firmware sketch links with the stubs and passes the host simulation",
         assert.match(more.out, new RegExp(`^sim ok \\(${scenario}\\): \\d+ s simulated`, "m"));
       }
     }
+  });
+});
+
+Deno.test("firmware simulation moves to the next hub address on a refused or lost connection", async () => {
+  await withTempDir(async (dir) => {
+    const sketch = await copySketch(dir, undefined, withFallback);
+    for (const set of SETS) {
+      const out = join(dir, set);
+      await Deno.mkdir(out);
+      const build = await buildSim(out, sketch, set);
+      assert.equal(build.code, 0, `${set}:\n${build.out}`);
+      const sim = await run(join(out, "sim"), ["failover"]);
+      assert.equal(sim.code, 0, `${set}:\n${sim.out}`);
+      assert.match(sim.out, /^sim ok \(failover\): 100 s simulated, .* 3 connection attempts$/m);
+    }
+  });
+});
+
+Deno.test("firmware sketch compiles with a config.h written before HUB_FALLBACKS", async () => {
+  await withTempDir(async (dir) => {
+    const sketch = await copySketch(
+      dir,
+      undefined,
+      (config) => replaceOnce(config, '#define HUB_FALLBACKS ""\n', ""),
+    );
+    const config = await Deno.readTextFile(join(sketch, "config.example.h"));
+    assert.doesNotMatch(config, /^#define HUB_FALLBACKS/m);
+    const result = await syntaxCheck(sketch, "gnu++11");
+    assert.equal(result.code, 0, result.out);
+  });
+});
+
+Deno.test("firmware simulation catches a sketch that stays on a dead hub address", async () => {
+  await withTempDir(async (dir) => {
+    const sketch = await copySketch(
+      dir,
+      (ino) => replaceOnce(ino, "g_hub_index = tc::hub_list_next(&g_hubs, g_hub_index);", ""),
+      withFallback,
+    );
+    const build = await buildSim(dir, sketch);
+    assert.equal(build.code, 0, build.out);
+    const sim = await run(join(dir, "sim"), ["failover"]);
+    assert.equal(sim.code, 1, sim.out);
+    assert.match(
+      sim.out,
+      /SIM FAIL .*attempts went to hub\.example\.com:5000 hub\.example\.com:5000/,
+    );
   });
 });
 

@@ -586,6 +586,120 @@ static int print_status_samples() {
   return 0;
 }
 
+static std::string hub_at(const tc::HubList& list, size_t i) {
+  char port[8];
+  snprintf(port, sizeof port, "%u", static_cast<unsigned>(list.hubs[i].port));
+  return std::string(list.hubs[i].host) + ":" + port;
+}
+
+static std::string bad_entry(const char* text, const tc::HubListReport& r) {
+  return std::string(text + r.bad_at, r.bad_len);
+}
+
+static void test_hub_list() {
+  tc::HubList list;
+  tc::HubListReport r;
+
+  g_test = "hub_list_init() with no fallbacks keeps the primary alone";
+  r = tc::hub_list_init(&list, "hub.lan", 5000, "");
+  CHECK_EQ(list.count, 1);
+  CHECK_STR(hub_at(list, 0), "hub.lan:5000");
+  CHECK_EQ(r.error, tc::HUB_LIST_OK);
+  CHECK_EQ(r.skipped, 0);
+  r = tc::hub_list_init(&list, "hub.lan", 5000, nullptr);
+  CHECK_EQ(list.count, 1);
+  CHECK_EQ(r.error, tc::HUB_LIST_OK);
+
+  g_test = "hub_list_init() reads hosts with and without a port";
+  r = tc::hub_list_init(&list, "a.lan", 5000, "b.lan:5001,10.0.0.3,c_d-e.lan:65535");
+  CHECK_EQ(r.error, tc::HUB_LIST_OK);
+  CHECK_EQ(list.count, 4);
+  CHECK_STR(hub_at(list, 0), "a.lan:5000");
+  CHECK_STR(hub_at(list, 1), "b.lan:5001");
+  CHECK_STR(hub_at(list, 2), "10.0.0.3:5000");
+  CHECK_STR(hub_at(list, 3), "c_d-e.lan:65535");
+
+  g_test = "hub_list_init() ignores empty entries";
+  r = tc::hub_list_init(&list, "a", 443, ",, b ,,\t, c:1,");
+  CHECK_EQ(r.error, tc::HUB_LIST_OK);
+  CHECK_EQ(r.skipped, 0);
+  CHECK_EQ(list.count, 3);
+  CHECK_STR(hub_at(list, 1), "b:443");
+  CHECK_STR(hub_at(list, 2), "c:1");
+  r = tc::hub_list_init(&list, "a", 443, " \t ");
+  CHECK_EQ(list.count, 1);
+  CHECK_EQ(r.skipped, 0);
+
+  g_test = "hub_list_init() trims whitespace around hosts and ports";
+  r = tc::hub_list_init(&list, "a", 5000, "  b.lan  :  5002 \t,\tc.lan\t");
+  CHECK_EQ(r.error, tc::HUB_LIST_OK);
+  CHECK_EQ(list.count, 3);
+  CHECK_STR(hub_at(list, 1), "b.lan:5002");
+  CHECK_STR(hub_at(list, 2), "c.lan:5000");
+
+  g_test = "hub_list_init() skips a bad port and keeps the other entries";
+  const char* const bad_ports[] = {"b:0", "b:65536", "b:", "b :", "b:50x1", "b:-1", "b:+80",
+                                   "b:5000:1", "b:99999999999999999999",
+                                   "wss://b"};
+  for (size_t i = 0; i < sizeof bad_ports / sizeof bad_ports[0]; ++i) {
+    const std::string text = std::string("ok.lan,") + bad_ports[i] + ",ok2.lan:7";
+    r = tc::hub_list_init(&list, "a", 5000, text.c_str());
+    CHECK_EQ(r.error, tc::HUB_LIST_BAD_PORT);
+    CHECK_EQ(r.skipped, 1);
+    CHECK_STR(bad_entry(text.c_str(), r), bad_ports[i]);
+    CHECK_EQ(list.count, 3);
+    CHECK_STR(hub_at(list, 1), "ok.lan:5000");
+    CHECK_STR(hub_at(list, 2), "ok2.lan:7");
+  }
+
+  g_test = "hub_list_init() skips a bad host";
+  const std::string long_host(tc::kHubHostMaxChars + 1, 'h');
+  const std::string max_host(tc::kHubHostMaxChars, 'h');
+  const std::string bad_hosts[] = {":5000", "b c", "b/ws", long_host, "[::1]:5000"};
+  for (size_t i = 0; i < sizeof bad_hosts / sizeof bad_hosts[0]; ++i) {
+    r = tc::hub_list_init(&list, "a", 5000, bad_hosts[i].c_str());
+    CHECK_EQ(r.error, tc::HUB_LIST_BAD_HOST);
+    CHECK_EQ(r.skipped, 1);
+    CHECK_STR(bad_entry(bad_hosts[i].c_str(), r), bad_hosts[i]);
+    CHECK_EQ(list.count, 1);
+  }
+  r = tc::hub_list_init(&list, "a", 5000, max_host.c_str());
+  CHECK_EQ(r.error, tc::HUB_LIST_OK);
+  CHECK_STR(list.hubs[1].host, max_host);
+
+  g_test = "hub_list_init() keeps kMaxHubs addresses and reports the rest";
+  const char* const many = "b,c,d,e:1, f";
+  r = tc::hub_list_init(&list, "a", 5000, many);
+  CHECK_EQ(list.count, tc::kMaxHubs);
+  CHECK_STR(hub_at(list, 3), "d:5000");
+  CHECK_EQ(r.error, tc::HUB_LIST_TOO_MANY);
+  CHECK_EQ(r.skipped, 2);
+  CHECK_STR(bad_entry(many, r), "e:1");
+  CHECK_STR(tc::hub_list_error_name(r.error), "too many");
+
+  g_test = "hub_list_init() reports the first of several bad entries";
+  const char* const two_bad = "b:0, c d ,e";
+  r = tc::hub_list_init(&list, "a", 5000, two_bad);
+  CHECK_EQ(r.error, tc::HUB_LIST_BAD_PORT);
+  CHECK_EQ(r.skipped, 2);
+  CHECK_STR(bad_entry(two_bad, r), "b:0");
+  CHECK_EQ(list.count, 2);
+  CHECK_STR(hub_at(list, 1), "e:5000");
+
+  g_test = "hub_list_next() goes round the list back to the primary";
+  tc::hub_list_init(&list, "a", 5000, "b,c");
+  CHECK_EQ(tc::hub_list_next(&list, 0), 1);
+  CHECK_EQ(tc::hub_list_next(&list, 1), 2);
+  CHECK_EQ(tc::hub_list_next(&list, 2), 0);
+  tc::hub_list_init(&list, "a", 5000, "");
+  CHECK_EQ(tc::hub_list_next(&list, 0), 0);
+
+  g_test = "hub_list_error_name() names every error";
+  CHECK_STR(tc::hub_list_error_name(tc::HUB_LIST_OK), "ok");
+  CHECK_STR(tc::hub_list_error_name(tc::HUB_LIST_BAD_HOST), "bad host");
+  CHECK_STR(tc::hub_list_error_name(tc::HUB_LIST_BAD_PORT), "bad port");
+}
+
 int main(int argc, char** argv) {
   if (argc > 1 && strcmp(argv[1], "--status-example") == 0) {
     char out[tc::kStatusMaxBytes];
@@ -602,6 +716,7 @@ int main(int argc, char** argv) {
   test_backoff();
   test_uptime();
   test_format_status();
+  test_hub_list();
 
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed == 0 ? 0 : 1;

@@ -5,7 +5,8 @@
 #   2. compile check of the whole sketch against each stub set (core1: arduino-esp32 1.0.4 and
 #      its 2019 camera driver; core2: arduino-esp32 2.0.x and esp32-camera 2.0.x; both with the
 #      kmwebnet WebSockets_Generic fork), as gnu++11 and gnu++17;
-#   3. link against each set's definitions and run every simulation scenario.
+#   3. link against each set's definitions and run every simulation scenario ("failover" in a
+#      build with a fallback hub in HUB_FALLBACKS).
 # Builds into a temp dir; the sketch is copied without config.h, so config.example.h is used.
 # Usage: firmware/test/run.sh   (CXX=clang++ to try another compiler)
 set -eu
@@ -27,6 +28,12 @@ for f in "$sketch_src"/*; do
   cp "$f" "$tmp/sketch/"
 done
 sketch="$tmp/sketch"
+# The failover scenario needs a fallback hub: the same sketch with hub B in HUB_FALLBACKS.
+mkdir "$tmp/failover"
+cp "$sketch"/* "$tmp/failover/"
+sed 's|^#define HUB_FALLBACKS ""$|#define HUB_FALLBACKS "hub-b.example.com:5001"|' \
+  "$sketch/config.example.h" >"$tmp/failover/config.example.h"
+grep -q '^#define HUB_FALLBACKS "hub-b' "$tmp/failover/config.example.h"
 
 echo "== logic unit tests"
 # shellcheck disable=SC2086
@@ -64,9 +71,22 @@ for set in $sets; do
   $CXX -std=gnu++11 $warnings $inc -c "$sketch/trustcam_logic.cpp" -o "$tmp/logic.o"
   # shellcheck disable=SC2086
   $CXX -std=gnu++11 $warnings $inc -c "$here/sketch_sim.cpp" -o "$tmp/sim.o"
-  $CXX "$tmp/sketch.o" "$tmp/logic.o" "$tmp/sim.o" -o "$tmp/sim"
+  # shellcheck disable=SC2086
+  $CXX -std=gnu++11 $warnings $inc -c "$here/sim_fakes.cpp" -o "$tmp/fakes.o"
+  $CXX "$tmp/sketch.o" "$tmp/logic.o" "$tmp/sim.o" "$tmp/fakes.o" -o "$tmp/sim"
   for scenario in $scenarios; do
     printf '%s: ' "$set"
     "$tmp/sim" "$scenario"
   done
+  inc="-I $stubs/$set -I $stubs/libs -I $tmp/failover"
+  # shellcheck disable=SC2086
+  $CXX -std=gnu++11 $warnings $inc -include Arduino.h -x c++ -c "$tmp/failover/trustcam_camera.ino" \
+    -o "$tmp/sketch.o"
+  # shellcheck disable=SC2086
+  $CXX -std=gnu++11 $warnings $inc -c "$here/sketch_sim.cpp" -o "$tmp/sim.o"
+  # shellcheck disable=SC2086
+  $CXX -std=gnu++11 $warnings $inc -c "$here/sim_fakes.cpp" -o "$tmp/fakes.o"
+  $CXX "$tmp/sketch.o" "$tmp/logic.o" "$tmp/sim.o" "$tmp/fakes.o" -o "$tmp/sim"
+  printf '%s: ' "$set"
+  "$tmp/sim" failover
 done

@@ -21,6 +21,14 @@ static const char HUB_HOST[] = "hub.example.com";
 // The hub's port (docs/protocol.md: wss://HOST:5000/ws).
 static const uint16_t HUB_PORT = 5000;
 
+// Further hubs to try when the one above refuses or is lost: "host[:port],host[:port]", up to
+// three (a missing port is HUB_PORT; spaces around entries are ignored). Each failed or lost
+// connection moves to the next address, after the last back to HUB_HOST, with the usual backoff
+// between attempts. Every name must be in its hub's server certificate, signed by HUB_ROOT_CA.
+// Leave it "" for one hub, or when a balancer (HAProxy in TCP mode) fronts the hubs on one name.
+#define HUB_FALLBACKS ""
+// #define HUB_FALLBACKS "hub-b.example.com,hub-c.example.com:5001"
+
 // The WebSocket path. Devices and viewers share the one endpoint.
 static const char HUB_PATH[] = "/ws";
 

@@ -6,7 +6,7 @@
 // hub learns the camera's serial from that certificate alone.
 //
 // Settings: config.h (copy config.example.h). Build and OTA delivery: firmware/README.md.
-// Pure logic (EOI search, pacing, backoff, status JSON) is in trustcam_logic.* and unit-tested
+// Pure logic (EOI search, pacing, backoff, hub list, status JSON) is in trustcam_logic.* and tested
 // on the host by firmware/test/.
 
 #include <Arduino.h>
@@ -42,6 +42,11 @@
 #include "config.example.h"
 #endif
 
+// config.h files written before the hub list have no HUB_FALLBACKS: one hub, as before.
+#ifndef HUB_FALLBACKS
+#define HUB_FALLBACKS ""
+#endif
+
 #include "trustcam_log.h"
 #include "trustcam_logic.h"
 
@@ -69,6 +74,9 @@ static uint32_t g_hub_retry_at = 0;
 // but one millisecond in 49.7 days, and loop() is not called while waiting anyway).
 static const unsigned long kHoldReconnect = 0xFFFFFFFFUL;
 static tc::Backoff g_hub_backoff;
+// HUB_HOST:HUB_PORT, then the fallbacks; every failed or lost connection moves to the next.
+static tc::HubList g_hubs;
+static size_t g_hub_index = 0;
 
 static bool g_camera_ready = false;
 static uint32_t g_camera_retry_at = 0;
@@ -238,7 +246,8 @@ static void on_ws_event(WStype_t type, uint8_t* payload, size_t length) {
       tc::pacer_restart(&g_frame_pacer, now);
       // A status right away, so the hub shows this camera's details without a 10 s gap.
       tc::pacer_restart(&g_status_pacer, now);
-      LOG_I("hub connected: %s:%u%.*s", HUB_HOST, static_cast<unsigned>(HUB_PORT),
+      LOG_I("hub connected: %s:%u%.*s", g_hubs.hubs[g_hub_index].host,
+            static_cast<unsigned>(g_hubs.hubs[g_hub_index].port),
             static_cast<int>(payload != nullptr ? length : 0),
             payload != nullptr ? reinterpret_cast<const char*>(payload) : "");
       break;
@@ -254,10 +263,17 @@ static void on_ws_event(WStype_t type, uint8_t* payload, size_t length) {
       g_ws.setReconnectInterval(kHoldReconnect);
       g_hub_waiting = true;
       g_hub_retry_at = now + wait;
+      // A hub that refuses or died is likely to do so again: the next attempt (hub_begin())
+      // goes to the next address, and after the last one back to the first.
+      g_hub_index = tc::hub_list_next(&g_hubs, g_hub_index);
       if (was_up) {
-        LOG_W("hub connection lost; reconnecting in %lu ms", static_cast<unsigned long>(wait));
+        LOG_W("hub connection lost; reconnecting to %s:%u in %lu ms",
+              g_hubs.hubs[g_hub_index].host, static_cast<unsigned>(g_hubs.hubs[g_hub_index].port),
+              static_cast<unsigned long>(wait));
       } else {
-        LOG_W("hub connection failed; retrying in %lu ms", static_cast<unsigned long>(wait));
+        LOG_W("hub connection failed; retrying %s:%u in %lu ms", g_hubs.hubs[g_hub_index].host,
+              static_cast<unsigned>(g_hubs.hubs[g_hub_index].port),
+              static_cast<unsigned long>(wait));
       }
       break;
     }
@@ -307,7 +323,8 @@ static bool maintain_wifi(uint32_t now) {
 // library holds no socket (after DISCONNECTED, which it reports after freeing it): begin()
 // forgets the socket pointer instead of freeing it.
 static void hub_begin() {
-  g_ws.beginSslWithCA(HUB_HOST, HUB_PORT, HUB_PATH, HUB_ROOT_CA);
+  const tc::HubAddress& hub = g_hubs.hubs[g_hub_index];
+  g_ws.beginSslWithCA(hub.host, hub.port, HUB_PATH, HUB_ROOT_CA);
   g_ws.enableHeartbeat(WS_PING_INTERVAL_MS, WS_PONG_TIMEOUT_MS, WS_PONG_MISSES);
   g_ws.setReconnectInterval(0);  // attempt in the next loop() call
 }
@@ -344,6 +361,17 @@ void setup() {
   g_wifi_pass[sizeof g_wifi_pass - 1] = '\0';
   LOG_I("device %s, hub wss://%s:%u%s", g_device_id, HUB_HOST, static_cast<unsigned>(HUB_PORT),
         HUB_PATH);
+  const tc::HubListReport hubs = tc::hub_list_init(&g_hubs, HUB_HOST, HUB_PORT, HUB_FALLBACKS);
+  for (size_t i = 1; i < g_hubs.count; ++i) {
+    LOG_I("fallback hub %u: %s:%u", static_cast<unsigned>(i), g_hubs.hubs[i].host,
+          static_cast<unsigned>(g_hubs.hubs[i].port));
+  }
+  if (hubs.error != tc::HUB_LIST_OK) {
+    LOG_E("HUB_FALLBACKS: %u entries ignored, the first \"%.*s\": %s (at most %u hubs)",
+          static_cast<unsigned>(hubs.skipped), static_cast<int>(hubs.bad_len),
+          HUB_FALLBACKS + hubs.bad_at, tc::hub_list_error_name(hubs.error),
+          static_cast<unsigned>(tc::kMaxHubs));
+  }
 
   tc::backoff_init(&g_wifi_backoff, WIFI_BACKOFF_BASE_MS, WIFI_BACKOFF_MAX_MS, 0);
   tc::backoff_init(&g_hub_backoff, HUB_BACKOFF_BASE_MS, HUB_BACKOFF_MAX_MS,

@@ -1,5 +1,7 @@
 #include "trustcam_logic.h"
 
+#include <string.h>
+
 namespace tc {
 
 // ---------------------------------------------------------------------------------------------
@@ -145,6 +147,106 @@ void backoff_connected(Backoff* b, uint32_t now_ms) {
 void backoff_reset(Backoff* b) {
   b->attempt = 0;
   b->connected = false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hub addresses
+
+static bool is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
+
+static bool is_host_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '-' || c == '_';
+}
+
+// Parses text[from, to) as "host[:port]" into list->hubs[list->count] (not counted yet).
+static HubListError parse_hub_entry(HubList* list, const char* text, size_t from, size_t to,
+                                    uint16_t default_port) {
+  size_t colon = from;
+  while (colon < to && text[colon] != ':') ++colon;
+  size_t host_end = colon;
+  while (host_end > from && is_blank(text[host_end - 1])) --host_end;
+  const size_t host_len = host_end - from;
+  if (host_len == 0 || host_len > kHubHostMaxChars) return HUB_LIST_BAD_HOST;
+  for (size_t i = from; i < host_end; ++i) {
+    if (!is_host_char(text[i])) return HUB_LIST_BAD_HOST;
+  }
+  uint32_t port = default_port;
+  if (colon < to) {
+    size_t p = colon + 1;
+    while (p < to && is_blank(text[p])) ++p;
+    if (p == to) return HUB_LIST_BAD_PORT;
+    port = 0;
+    for (; p < to; ++p) {
+      if (text[p] < '0' || text[p] > '9') return HUB_LIST_BAD_PORT;
+      port = port * 10 + static_cast<uint32_t>(text[p] - '0');
+      if (port > 65535) return HUB_LIST_BAD_PORT;
+    }
+    if (port == 0) return HUB_LIST_BAD_PORT;
+  }
+  char* host = list->hosts[list->count];
+  memcpy(host, text + from, host_len);
+  host[host_len] = '\0';
+  list->hubs[list->count].host = host;
+  list->hubs[list->count].port = static_cast<uint16_t>(port);
+  return HUB_LIST_OK;
+}
+
+HubListReport hub_list_init(HubList* list, const char* primary_host, uint16_t primary_port,
+                            const char* fallbacks) {
+  HubListReport report = {HUB_LIST_OK, 0, 0, 0};
+  list->hubs[0].host = primary_host;
+  list->hubs[0].port = primary_port;
+  list->count = 1;
+  if (fallbacks == nullptr) return report;
+  size_t start = 0;
+  for (;;) {
+    size_t end = start;
+    while (fallbacks[end] != '\0' && fallbacks[end] != ',') ++end;
+    size_t from = start;
+    size_t to = end;
+    while (from < to && is_blank(fallbacks[from])) ++from;
+    while (to > from && is_blank(fallbacks[to - 1])) --to;
+    if (from < to) {
+      HubListError error = HUB_LIST_TOO_MANY;
+      if (list->count < kMaxHubs) {
+        error = parse_hub_entry(list, fallbacks, from, to, primary_port);
+      }
+      if (error == HUB_LIST_OK) {
+        ++list->count;
+      } else {
+        if (report.skipped == 0) {
+          report.error = error;
+          report.bad_at = from;
+          report.bad_len = to - from;
+        }
+        ++report.skipped;
+      }
+    }
+    if (fallbacks[end] == '\0') break;
+    start = end + 1;
+  }
+  return report;
+}
+
+size_t hub_list_next(const HubList* list, size_t index) {
+  return index + 1 < list->count ? index + 1 : 0;
+}
+
+const char* hub_list_error_name(HubListError error) {
+  switch (error) {
+    case HUB_LIST_OK:
+      return "ok";
+    case HUB_LIST_BAD_HOST:
+      return "bad host";
+    case HUB_LIST_BAD_PORT:
+      return "bad port";
+    case HUB_LIST_TOO_MANY:
+      return "too many";
+  }
+  return "unknown";
 }
 
 // ---------------------------------------------------------------------------------------------

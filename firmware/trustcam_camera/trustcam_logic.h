@@ -99,6 +99,51 @@ void backoff_connected(Backoff* b, uint32_t now_ms);
 void backoff_reset(Backoff* b);
 
 // ---------------------------------------------------------------------------------------------
+// Hub addresses: the primary (HUB_HOST, HUB_PORT) and the fallbacks of HUB_FALLBACKS, a text
+// "host[:port],host[:port]" tried in order, one per connection attempt, then the primary again.
+
+static const size_t kMaxHubs = 4;  // the primary and up to three fallbacks
+static const size_t kHubHostMaxChars = 63;
+
+struct HubAddress {
+  const char* host;
+  uint16_t port;
+};
+
+struct HubList {
+  HubAddress hubs[kMaxHubs];
+  size_t count;
+  char hosts[kMaxHubs][kHubHostMaxChars + 1];  // the fallbacks' host names, NUL-terminated
+};
+
+enum HubListError {
+  HUB_LIST_OK = 0,
+  HUB_LIST_BAD_HOST,  // empty, longer than kHubHostMaxChars, or not [A-Za-z0-9._-]
+  HUB_LIST_BAD_PORT,  // not a number in 1..65535 after the colon
+  HUB_LIST_TOO_MANY,  // more than kMaxHubs addresses in all
+};
+
+// What parsing left out: the first bad entry (offset and length in the text, trimmed) and how
+// many entries were skipped in all.
+struct HubListReport {
+  HubListError error;
+  size_t skipped;
+  size_t bad_at;
+  size_t bad_len;
+};
+
+// Fills `list` with the primary, then each fallback entry of `fallbacks` (null or "" for none).
+// Entries are trimmed of spaces and tabs; empty ones ("a,,b", a trailing comma) are ignored; a
+// missing port is the primary's. A bad entry or one past kMaxHubs is skipped and reported, the
+// others are kept, so a typo in one fallback never costs the camera its primary hub.
+HubListReport hub_list_init(HubList* list, const char* primary_host, uint16_t primary_port,
+                            const char* fallbacks);
+// The address to try after `index` failed or was lost: the next, and the first after the last.
+size_t hub_list_next(const HubList* list, size_t index);
+// "ok", "bad host", "bad port", "too many".
+const char* hub_list_error_name(HubListError error);
+
+// ---------------------------------------------------------------------------------------------
 // Uptime that survives the millis() wrap (needs an update at least every 49 days).
 
 struct Uptime {
