@@ -1,0 +1,70 @@
+/**
+ * `deno task recorder --bus nats://host:4222 --data DIR`: records every camera of a NATS
+ * cluster in one process of its own (hub/cluster_recorder.ts). Its data directory is locked
+ * as a hub's is, so a hub and a recorder never write the same archive.
+ */
+import { parseRecorderOptions, RECORDER_USAGE } from "../lib/recorder_options.ts";
+import { UsageError } from "../lib/usage_error.ts";
+import { startClusterRecorder } from "../hub/cluster_recorder.ts";
+import { consoleLog } from "../hub/log.ts";
+import { HubStartError } from "../hub/start_error.ts";
+import { type DataLock, lockDataDir } from "../hub/data_lock.ts";
+
+export async function main(
+  args: string[],
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): Promise<number> {
+  let o;
+  try {
+    o = parseRecorderOptions(args, env);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`error: ${err.message}\nRun with --help for the options.`);
+      return 2;
+    }
+    throw err;
+  }
+  if (o.mode === "help") {
+    console.log(RECORDER_USAGE);
+    return 0;
+  }
+  const log = consoleLog();
+  let lock: DataLock;
+  let recorder;
+  try {
+    lock = await lockDataDir(o.dataDir);
+    try {
+      recorder = await startClusterRecorder(o, { log });
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
+  } catch (err) {
+    if (err instanceof HubStartError) {
+      console.error(`error: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+  const why = await new Promise<string>((resolve) => {
+    const handlers = (["SIGINT", "SIGTERM"] as const).map((sig) => {
+      const h = () => {
+        for (const [s, f] of handlers) Deno.removeSignalListener(s, f);
+        resolve(sig);
+      };
+      Deno.addSignalListener(sig, h);
+      return [sig, h] as const;
+    });
+  });
+  log("recorder-stopping", { why });
+  // A second Ctrl-C during a slow shutdown ends the process at once.
+  const force = () => Deno.exit(130);
+  Deno.addSignalListener("SIGINT", force);
+  await recorder.close();
+  await lock.release();
+  Deno.removeSignalListener("SIGINT", force);
+  log("recorder-stopped");
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
