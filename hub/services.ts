@@ -237,10 +237,13 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       onDropped: (serial) => o.metrics.motionPreRollDropped.inc({ serial }),
     });
     cleanups.push(() => liveMotionRecording.close());
+    // `--recordings-dir`: another process writes that archive; this hub only reads it.
+    const readOnly = config.recordingsDir !== null;
     const liveRecorder = recorder = await startRecorder(config, {
       log,
       metrics: o.metrics,
-      modeOf: (serial) => registry.recordModeOf(serial),
+      readOnly,
+      modeOf: (serial) => readOnly ? "off" : registry.recordModeOf(serial),
       motion: liveMotionRecording,
       motionDetection: config.motion === "on",
     });
@@ -249,10 +252,10 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       liveRecorder,
       own,
       () =>
-        mayRecord(config.record) || registry.hasOwnRecordMode("continuous") ||
-        registry.hasOwnRecordMode("motion"),
+        !readOnly && (mayRecord(config.record) || registry.hasOwnRecordMode("continuous") ||
+          registry.hasOwnRecordMode("motion")),
     );
-    const retention = new Retention({
+    const retention = readOnly ? null : new Retention({
       dir: recordingsDir(config),
       limits: config,
       leases,
@@ -271,9 +274,9 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         for (const c of registry.list()) liveRelay.announce(c.serial, "recording");
       },
     });
-    cleanups.push(() => retention.close());
+    cleanups.push(() => retention?.close());
     const sweep = () =>
-      retention.sweep().catch((err) => log("error", { where: "retention", error: err }));
+      retention?.sweep().catch((err) => log("error", { where: "retention", error: err }));
     sweep();
     const expireEvents = () => {
       try {
@@ -363,7 +366,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     const tick = (ticks: number) => {
       for (const serial of registry.tick()) liveRelay.announce(serial, "stalled");
       liveRecorder.flush().catch((err) => log("error", { where: "recorder", error: err }));
-      if (retention.due(ticks)) sweep();
+      if (retention?.due(ticks)) sweep();
       if (ticks % EVENT_RETENTION_TICKS === 0) expireEvents();
       if (ticks % 2 === 0) liveRelay.broadcastStats();
       if (ticks % 10 === 0) {

@@ -1,7 +1,8 @@
 /**
  * The recorder process (`deno task recorder`, cli/recorder.ts) on a real nats-server: it
- * records a camera held by a hub on the bus in the hub's archive layout, and SIGTERM stops it
- * with every segment closed (nothing left for start-up recovery to repair).
+ * records a camera held by hub A in the hub's archive layout; hub B, given that archive
+ * read-only (`--recordings-dir`), serves its playback; SIGTERM stops the recorder with every
+ * segment closed (nothing left for start-up recovery to repair).
  */
 import assert from "node:assert/strict";
 import { SEGMENT_DATA_EXT } from "../lib/archive_index.ts";
@@ -74,20 +75,37 @@ function spawnRecorder(nats: NatsServer, data: string) {
   };
 }
 
-Deno.test("deno task recorder records a camera of another hub and stops cleanly on SIGTERM", async () => {
+Deno.test("deno task recorder records a camera of hub A, hub B plays it back, SIGTERM closes every segment", async () => {
   await using nats = await startNatsServer();
-  await using hub = await startTestHub({ bus: busSettings(nats), motion: "off" });
   const data = await Deno.makeTempDir({ prefix: "trustcam-recorder-" });
   try {
-    const device = await hub.device(CAM);
+    await using a = await startTestHub({ bus: busSettings(nats), motion: "off" });
+    await using b = await startTestHub({
+      bus: busSettings(nats),
+      motion: "off",
+      recordingsDir: `${data}/recordings`,
+    });
+    // B knows the camera from an earlier connection (a camera that moved to A).
+    const before = await b.device(CAM);
+    await waitFor(() => b.hub.state.registry.has(CAM), 5000, "the camera known to B");
+    await before.close();
+
+    const device = await a.device(CAM);
     using _frames = stream(device);
     await using recorder = spawnRecorder(nats, data);
-    const archive = openArchive(`${data}/recordings`);
     await waitFor(
       () => recordedBytes(`${data}/recordings/${CAM}`) > 0,
       20_000,
       `a recorded frame (recorder said: ${recorder.output()})`,
     );
+
+    const res = await b.request(`/api/cameras/${CAM}/recording.jpg?at=${Date.now()}`);
+    assert.equal(res.status, 200, res.text());
+    assert.equal(res.headers["content-type"], "image/jpeg");
+    assert.equal(res.body.length, 204);
+    // B reads the recorder's archive and writes nothing of its own.
+    await assert.rejects(Deno.stat(`${b.dataDir}/recordings`), Deno.errors.NotFound);
+
     recorder.child.kill("SIGTERM");
     const status = await recorder.child.status;
     await recorder.drained;
@@ -96,7 +114,7 @@ Deno.test("deno task recorder records a camera of another hub and stops cleanly 
     // Closed segments only: start-up recovery finds nothing to cut.
     assert.deepEqual(await recoverArchive(`${data}/recordings`, () => {}), []);
     await assert.rejects(Deno.stat(`${data}/${LOCK_FILE}`), Deno.errors.NotFound);
-    const frame = await archive.frameNearest(CAM, Date.now());
+    const frame = await openArchive(`${data}/recordings`).frameNearest(CAM, Date.now());
     assert.equal(frame?.jpeg.length, 204);
   } finally {
     await Deno.remove(data, { recursive: true });
