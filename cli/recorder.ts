@@ -3,16 +3,21 @@
  * cluster in one process of its own (hub/cluster_recorder.ts). Its data directory is locked
  * as a hub's is, so a hub and a recorder never write the same archive.
  */
-import { parseRecorderOptions, RECORDER_USAGE } from "../lib/recorder_options.ts";
+import { parseRecorderOptions, RECORDER_ENV, RECORDER_USAGE } from "../lib/recorder_options.ts";
 import { UsageError } from "../lib/usage_error.ts";
 import { startClusterRecorder } from "../hub/cluster_recorder.ts";
 import { consoleLog } from "../hub/log.ts";
 import { HubStartError } from "../hub/start_error.ts";
 import { type DataLock, lockDataDir } from "../hub/data_lock.ts";
 
+/** The recorder's own variables only: a container grants `--allow-env=TRUSTCAM_*` and no more. */
+function recorderEnv(): Record<string, string | undefined> {
+  return Object.fromEntries(RECORDER_ENV.map((name) => [name, Deno.env.get(name)]));
+}
+
 export async function main(
   args: string[],
-  env: Record<string, string | undefined> = Deno.env.toObject(),
+  env: Record<string, string | undefined> = recorderEnv(),
 ): Promise<number> {
   let o;
   try {

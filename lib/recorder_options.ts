@@ -33,6 +33,9 @@ export const RECORDER_FLAGS: readonly string[] = [
 
 const SPECS = OPTIONS.filter((o) => RECORDER_FLAGS.includes(o.flag));
 
+/** The environment variables the recorder reads (a container grants only these). */
+export const RECORDER_ENV: readonly string[] = [...SPECS.map((o) => o.env), BUS_PASSWORD_ENV];
+
 export type RecorderOptions =
   & Pick<
     HubOptions,
@@ -101,9 +104,8 @@ export function parseRecorderOptions(
     throw new UsageError(withSuggestion(message, [...RECORDER_FLAGS, "help"]));
   }
   // The hub's parser reads the hub's environment too: only the recorder's variables count.
-  const ownEnv = Object.fromEntries(SPECS.map((o) => [o.env, env[o.env]]));
+  const ownEnv = Object.fromEntries(RECORDER_ENV.map((name) => [name, env[name]]));
   if (ownEnv["TRUSTCAM_RECORD"] === undefined) ownEnv["TRUSTCAM_RECORD"] = "continuous";
-  ownEnv[BUS_PASSWORD_ENV] = env[BUS_PASSWORD_ENV];
   const o = parseHubOptions(args.filter((a) => a !== "--help" && a !== "-h"), ownEnv);
   if (!help && o.bus === null) {
     throw new UsageError(
