@@ -10,6 +10,15 @@ import { consoleLog } from "../hub/log.ts";
 import { HubStartError } from "../hub/start_error.ts";
 import { type DataLock, lockDataDir } from "../hub/data_lock.ts";
 
+/** What a data directory that cannot be made or written gives: an answer, not a stack. */
+const FILE_ERRORS = [
+  Deno.errors.NotFound,
+  Deno.errors.PermissionDenied,
+  Deno.errors.NotCapable,
+  Deno.errors.NotADirectory,
+  Deno.errors.AlreadyExists,
+];
+
 /** The recorder's own variables only: a container grants `--allow-env=TRUSTCAM_*` and no more. */
 function recorderEnv(): Record<string, string | undefined> {
   return Object.fromEntries(RECORDER_ENV.map((name) => [name, Deno.env.get(name)]));
@@ -47,6 +56,10 @@ export async function main(
   } catch (err) {
     if (err instanceof HubStartError) {
       console.error(`error: ${err.message}`);
+      return 1;
+    }
+    if (FILE_ERRORS.some((type) => err instanceof type)) {
+      console.error(`error: Cannot use --data "${o.dataDir}": ${(err as Error).message}`);
       return 1;
     }
     throw err;
