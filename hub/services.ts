@@ -224,21 +224,21 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     liveMotion.subscribe((n) =>
       bus.publishEvent({ serial: n.camera, payload: { ...motionMessage(n) } })
     );
+    // `--recordings-dir`: another process writes that archive; this hub only reads it.
+    const readOnly = config.recordingsDir !== null;
     const liveMotionRecording = motionRecording = new MotionRecording({
       preRollMs: config.motionPreRollMs,
       postRollMs: config.motionPostRollMs,
       feed: liveMotion,
       // No pre-roll where no event can start (--motion off, or off for the camera).
       isMotionMode: (serial) =>
-        registry.recordModeOf(serial) === "motion" && config.motion === "on" &&
+        !readOnly && registry.recordModeOf(serial) === "motion" && config.motion === "on" &&
         registry.motionSettingsOf(serial).enabled,
       record: (serial, jpeg, time) => recorder?.record(serial, jpeg, time),
       onChange: (serial) => liveRelay.announce(serial, "recording"),
       onDropped: (serial) => o.metrics.motionPreRollDropped.inc({ serial }),
     });
     cleanups.push(() => liveMotionRecording.close());
-    // `--recordings-dir`: another process writes that archive; this hub only reads it.
-    const readOnly = config.recordingsDir !== null;
     const liveRecorder = recorder = await startRecorder(config, {
       log,
       metrics: o.metrics,
