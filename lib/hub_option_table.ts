@@ -221,8 +221,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: "TRUSTCAM_RECORDINGS_DIR",
     kind: "string",
     default: "",
-    help:
-      "Another process's recordings, read-only (a recorder's <data>/recordings); needs --record off",
+    help: "A recorder process's recordings to play back, read-only; needs --record off",
   },
   {
     flag: "mqtt",
