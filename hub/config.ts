@@ -32,6 +32,7 @@ const CONFIG_KEYS = [
   "retainMs",
   "retainBytes",
   "minFreeBytes",
+  "recordingsDir",
   "mqtt",
   "bus",
   "motion",

@@ -18,6 +18,9 @@
  *   one per viewer and camera) want now: NATS subscription on the first, unsubscription on the
  *   last. `"*"` subscribers (the relay's cache, the recorder) get local frames plus those remote
  *   frames; they never pull every camera across the bus. Events come from `trustcam.event.>`.
+ * - With `wantAll` (the recorder process, cli/recorder.ts) it is the other way round: one
+ *   subscription to `trustcam.frame.>` and a `trustcam.want.%all` announcement (same period and
+ *   TTL as a camera's), which every hub honours for each of its cameras.
  * - A received frame's bytes go to every local handler as they are (no per-subscriber copies),
  *   `receivedAt` stamped with this hub's clock, `origin` set to the publishing hub's id.
  */
@@ -39,11 +42,13 @@ import {
   EVENT_SUBJECTS,
   eventOf,
   eventSubject,
+  FRAME_SUBJECTS,
   frameOf,
   frameSubject,
   HUB_HEADER,
   Interest,
   serialOfSubject,
+  WANT_ALL_SUBJECT,
   WANT_SUBJECTS,
   wantSubject,
 } from "../lib/bus_wire.ts";
@@ -63,6 +68,8 @@ export interface NatsBusOptions {
   log: Log;
   /** The clock of `receivedAt`; `performance.now()` by default, as the relay's. */
   now?: () => number;
+  /** Want every camera of the cluster (a recorder process), not only those subscribed to. */
+  wantAll?: boolean;
 }
 
 /** What crossed the link, for tests and metrics. */
@@ -102,6 +109,7 @@ export class NatsBus implements Bus {
   #frameSubs = new Map<string, Subscription>();
   #eventSub: Subscription | null = null;
   #wantSub: Subscription | null = null;
+  #allSub: Subscription | null = null;
   #wants = new Wants();
   #wantTimer: ReturnType<typeof setInterval>;
   #nc: NatsConnection | null = null;
@@ -120,6 +128,7 @@ export class NatsBus implements Bus {
     this.#hdrs.set(HUB_HEADER, o.hubId);
     this.#offLink = o.link.onConnection((nc) => this.#attach(nc));
     this.#wantTimer = setInterval(() => {
+      if (o.wantAll) this.#announceAll();
       for (const serial of this.#interest.serials()) this.#announce(serial);
     }, WANT_REFRESH_MS);
   }
@@ -162,7 +171,8 @@ export class NatsBus implements Bus {
 
   subscribe(serial: string | "*", handler: BusHandler): () => void {
     const off = this.#local.subscribe(serial, handler);
-    if (serial === "*") return off;
+    // With `wantAll`, `trustcam.frame.>` brings every camera already.
+    if (serial === "*" || this.#o.wantAll) return off;
     if (this.#interest.add(serial)) {
       this.#subscribeRemote(serial);
       this.#announce(serial);
@@ -204,6 +214,8 @@ export class NatsBus implements Bus {
     for (const serial of [...this.#frameSubs.keys()]) this.#unsubscribeRemote(serial);
     this.#eventSub?.unsubscribe();
     this.#eventSub = null;
+    this.#allSub?.unsubscribe();
+    this.#allSub = null;
     this.#nc = null;
     await this.#local.close();
   }
@@ -234,6 +246,7 @@ export class NatsBus implements Bus {
       callback: (err, msg) => {
         if (err) return this.#o.log("bus-error", { where: "wants", error: err });
         if (this.#own(msg.headers)) return;
+        if (msg.subject === WANT_ALL_SUBJECT) return this.#wants.heardAll(this.#now());
         const serial = serialOfSubject(msg.subject, "want");
         if (serial === null) {
           this.counters.bad++;
@@ -242,6 +255,20 @@ export class NatsBus implements Bus {
         this.#wants.heard(serial, this.#now());
       },
     });
+    if (this.#o.wantAll) {
+      this.#allSub = nc.subscribe(FRAME_SUBJECTS, {
+        callback: (err, msg) => {
+          if (err) return this.#o.log("bus-error", { where: "frames", error: err });
+          const serial = serialOfSubject(msg.subject, "frame");
+          if (serial === null) {
+            this.counters.bad++;
+            return;
+          }
+          this.#received(serial, msg.data, msg.headers);
+        },
+      });
+      this.#announceAll();
+    }
     for (const serial of this.#interest.serials()) {
       this.#subscribeRemote(serial);
       this.#announce(serial);
@@ -260,6 +287,18 @@ export class NatsBus implements Bus {
     }
   }
 
+  /** Tells the hubs this process wants every camera's frames. */
+  #announceAll(): void {
+    const nc = this.#nc;
+    if (!nc || !this.#o.link.connected) return;
+    try {
+      nc.publish(WANT_ALL_SUBJECT, EMPTY, { headers: this.#hdrs });
+      this.counters.wantsOut++;
+    } catch (err) {
+      this.#o.log("bus-error", { where: "publish-want-all", error: err });
+    }
+  }
+
   #own(h: MsgHdrs | undefined): boolean {
     if (h?.get(HUB_HEADER) !== this.hubId) return false;
     this.counters.ownIgnored++;
@@ -272,20 +311,24 @@ export class NatsBus implements Bus {
     const sub = nc.subscribe(frameSubject(serial), {
       callback: (err, msg) => {
         if (err) return this.#o.log("bus-error", { where: "frames", serial, error: err });
-        if (this.#own(msg.headers)) return;
-        let frame: BusFrame;
-        try {
-          frame = frameOf(serial, msg.data, this.#now(), msg.headers?.get(HUB_HEADER) ?? "");
-        } catch (err) {
-          this.counters.bad++;
-          this.#o.log("bus-error", { where: "frame", serial, error: err });
-          return;
-        }
-        this.counters.framesIn++;
-        this.#local.publishFrame(frame);
+        this.#received(serial, msg.data, msg.headers);
       },
     });
     this.#frameSubs.set(serial, sub);
+  }
+
+  #received(serial: string, data: Uint8Array, h: MsgHdrs | undefined): void {
+    if (this.#own(h)) return;
+    let frame: BusFrame;
+    try {
+      frame = frameOf(serial, data, this.#now(), h?.get(HUB_HEADER) ?? "");
+    } catch (err) {
+      this.counters.bad++;
+      this.#o.log("bus-error", { where: "frame", serial, error: err });
+      return;
+    }
+    this.counters.framesIn++;
+    this.#local.publishFrame(frame);
   }
 
   #unsubscribeRemote(serial: string): void {

@@ -9,7 +9,7 @@ import { waitFor } from "../tests/wait_for.ts";
 const CAM = "0123A1B2C3D4E5F6A7";
 
 /** Two buses ("hubs") on one server, closed with the returned disposer. */
-async function twoBuses(nats: NatsServer, now?: () => number) {
+async function twoBuses(nats: NatsServer, now?: () => number, wantAllB = false) {
   const links: NatsLink[] = [];
   const buses = ["hub-a", "hub-b"].map((hubId) => {
     const link = openNatsLink({
@@ -27,7 +27,7 @@ async function twoBuses(nats: NatsServer, now?: () => number) {
       log: () => {},
     });
     links.push(link);
-    return new NatsBus({ link, hubId, log: () => {}, now });
+    return new NatsBus({ link, hubId, log: () => {}, now, wantAll: wantAllB && hubId === "hub-b" });
   });
   await waitFor(() => links.every((l) => l.connected), 5000, "both links up");
   return {
@@ -116,4 +116,23 @@ Deno.test("NatsBus publishes a camera's frames only while another hub wants them
   assert.equal(a.wanted(CAM), false);
   a.publishFrame(frame(3));
   assert.deepEqual([a.counters.framesOut, a.counters.framesUnwanted], [1, 2]);
+});
+
+Deno.test("NatsBus with wantAll receives every camera's frames without subscribing to one", async () => {
+  await using nats = await startNatsServer();
+  await using hubs = await twoBuses(nats, undefined, true);
+  const { a, b } = hubs;
+  const got: BusFrame[] = [];
+  b.subscribe("*", { frame: (f) => got.push(f) });
+  await nats.untilSubscriptions("trustcam-hub-hub-b", [
+    "trustcam.event.>",
+    "trustcam.want.>",
+    "trustcam.frame.>",
+  ]);
+  await waitFor(() => a.wanted(CAM) && a.wanted("0123A1B2C3D4E5F6FF"), 5000, "want-all at A");
+  a.publishFrame(frame(7));
+  await waitFor(() => got.length === 1, 5000, "the frame on B");
+  assert.equal(got[0].origin, "hub-a");
+  assert.equal(got[0].data[2], 7);
+  assert.deepEqual(b.remoteSerials, []);
 });

@@ -35,9 +35,14 @@ export function attachWhenNeeded(
   return follow;
 }
 
-/** `<data>/recordings`: one directory per camera serial. */
-export function recordingsDir(config: Pick<HubConfig, "dataDir">): string {
-  return `${config.dataDir}/recordings`;
+/**
+ * `<data>/recordings`, or `--recordings-dir` (a recorder process's, read-only): one directory
+ * per camera serial.
+ */
+export function recordingsDir(
+  config: Pick<HubConfig, "dataDir"> & { recordingsDir?: string | null },
+): string {
+  return config.recordingsDir ?? `${config.dataDir}/recordings`;
 }
 
 export async function startRecorder(
@@ -54,10 +59,12 @@ export async function startRecorder(
     };
     /** Whether motion detection runs (`--motion`), for the log. */
     motionDetection?: boolean;
+    /** The archive is another process's (`--recordings-dir`): no repair, nothing written. */
+    readOnly?: boolean;
   },
 ): Promise<Recorder> {
   const dir = recordingsDir(config);
-  const repairs = await recoverArchive(dir, o.log);
+  const repairs = o.readOnly ? [] : await recoverArchive(dir, o.log);
   const recorder = new Recorder({
     dir,
     segmentMs: config.segmentSeconds * 1000,
@@ -76,7 +83,7 @@ export async function startRecorder(
     maxFps: config.recordMaxFps,
   });
   o.log("recording", {
-    mode: config.record,
+    mode: o.readOnly ? "read-only" : config.record,
     dir,
     repaired: repairs.length,
     maxFps: config.recordMaxFps || "all",

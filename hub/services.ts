@@ -238,13 +238,15 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     liveMotion.subscribe((n) =>
       bus.publishEvent({ serial: n.camera, payload: { ...motionMessage(n) } })
     );
+    // `--recordings-dir`: another process writes that archive; this hub only reads it.
+    const readOnly = config.recordingsDir !== null;
     const liveMotionRecording = motionRecording = new MotionRecording({
       preRollMs: config.motionPreRollMs,
       postRollMs: config.motionPostRollMs,
       feed: liveMotion,
       // No pre-roll where no event can start (--motion off, or off for the camera).
       isMotionMode: (serial) =>
-        registry.recordModeOf(serial) === "motion" && config.motion === "on" &&
+        !readOnly && registry.recordModeOf(serial) === "motion" && config.motion === "on" &&
         registry.motionSettingsOf(serial).enabled,
       record: (serial, jpeg, time) => recorder?.record(serial, jpeg, time),
       onChange: (serial) => liveRelay.announce(serial, "recording"),
@@ -254,7 +256,8 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     const liveRecorder = recorder = await startRecorder(config, {
       log,
       metrics: o.metrics,
-      modeOf: (serial) => registry.recordModeOf(serial),
+      readOnly,
+      modeOf: (serial) => readOnly ? "off" : registry.recordModeOf(serial),
       motion: liveMotionRecording,
       motionDetection: config.motion === "on",
     });
@@ -263,10 +266,10 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       liveRecorder,
       own,
       () =>
-        mayRecord(config.record) || registry.hasOwnRecordMode("continuous") ||
-        registry.hasOwnRecordMode("motion"),
+        !readOnly && (mayRecord(config.record) || registry.hasOwnRecordMode("continuous") ||
+          registry.hasOwnRecordMode("motion")),
     );
-    const retention = new Retention({
+    const retention = readOnly ? null : new Retention({
       dir: recordingsDir(config),
       limits: config,
       leases,
@@ -285,9 +288,9 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         for (const c of registry.list()) liveRelay.announce(c.serial, "recording");
       },
     });
-    cleanups.push(() => retention.close());
+    cleanups.push(() => retention?.close());
     const sweep = () =>
-      retention.sweep().catch((err) => log("error", { where: "retention", error: err }));
+      retention?.sweep().catch((err) => log("error", { where: "retention", error: err }));
     sweep();
     const expireEvents = () => {
       try {
@@ -377,7 +380,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     const tick = (ticks: number) => {
       for (const serial of registry.tick()) liveRelay.announce(serial, "stalled");
       liveRecorder.flush().catch((err) => log("error", { where: "recorder", error: err }));
-      if (retention.due(ticks)) sweep();
+      if (retention?.due(ticks)) sweep();
       if (ticks % EVENT_RETENTION_TICKS === 0) expireEvents();
       if (ticks % 2 === 0) liveRelay.broadcastStats();
       if (ticks % 10 === 0) {

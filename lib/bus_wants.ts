@@ -4,7 +4,9 @@
  * the holder publishes the camera's frames only while an announcement younger than
  * {@link WANT_TTL_MS} stands. So frames cross the bus only where some hub's viewers (or a
  * recorder) watch them, a hub that dies stops being served within the TTL, and nothing needs
- * rebuilding after NATS or a hub restarts: the next round of announcements is the state. Pure,
+ * rebuilding after NATS or a hub restarts: the next round of announcements is the state. A
+ * recorder process (cli/recorder.ts) wants every camera, including those not connected yet: it
+ * announces that once on `trustcam.want.%all` ({@link Wants.heardAll}), not per serial. Pure,
  * with an injected clock.
  */
 
@@ -16,6 +18,7 @@ export const WANT_TTL_MS = 3 * WANT_REFRESH_MS;
 export class Wants {
   #ttl: number;
   #heard = new Map<string, number>();
+  #allAt: number | null = null;
 
   constructor(options: { ttlMs?: number } = {}) {
     this.#ttl = options.ttlMs ?? WANT_TTL_MS;
@@ -27,8 +30,25 @@ export class Wants {
     this.#heard.set(serial, now);
   }
 
+  /** Someone wants every camera as of `now`. */
+  heardAll(now: number): void {
+    this.#allAt = now;
+  }
+
+  /** Whether an announcement for every camera stands at `now`. */
+  allWanted(now: number): boolean {
+    if (this.#allAt === null) return false;
+    if (now - this.#allAt < this.#ttl) return true;
+    this.#allAt = null;
+    return false;
+  }
+
   /** Whether `serial` is wanted at `now`; forgets it once its announcement has expired. */
   wanted(serial: string, now: number): boolean {
+    return this.allWanted(now) || this.#standing(serial, now);
+  }
+
+  #standing(serial: string, now: number): boolean {
     const at = this.#heard.get(serial);
     if (at === undefined) return false;
     if (now - at < this.#ttl) return true;
@@ -36,10 +56,10 @@ export class Wants {
     return false;
   }
 
-  /** Cameras with a standing announcement (tests, metrics). */
+  /** Cameras with a standing announcement of their own (tests, metrics). */
   size(now: number): number {
     let n = 0;
-    for (const serial of [...this.#heard.keys()]) if (this.wanted(serial, now)) n++;
+    for (const serial of [...this.#heard.keys()]) if (this.#standing(serial, now)) n++;
     return n;
   }
 }

@@ -15,6 +15,13 @@ export const SUBJECT_PREFIX = "trustcam";
 export const EVENT_SUBJECTS = `${SUBJECT_PREFIX}.event.>`;
 /** Every camera's "wanted" announcements: the hub holding a camera publishes it while wanted. */
 export const WANT_SUBJECTS = `${SUBJECT_PREFIX}.want.>`;
+/**
+ * A recorder process wants every camera of the cluster. Inside `want.>`, so hubs hear it on the
+ * subscription they have, with a token no serial encodes to (a serial's `%` is `%25`).
+ */
+export const WANT_ALL_SUBJECT = `${SUBJECT_PREFIX}.want.%all`;
+/** Every camera's frames, for a process that wants them all. */
+export const FRAME_SUBJECTS = `${SUBJECT_PREFIX}.frame.>`;
 /** The id of the hub that accepted the frame or event; a hub ignores its own coming back. */
 export const HUB_HEADER = "Trustcam-Hub";
 

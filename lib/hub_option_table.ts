@@ -217,6 +217,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Free space to keep (500M, 20G); none = 1G or 5% of the volume, whichever is smaller",
   },
   {
+    flag: "recordings-dir",
+    env: "TRUSTCAM_RECORDINGS_DIR",
+    kind: "string",
+    default: "",
+    help: "A recorder process's recordings to play back, read-only; needs --record off",
+  },
+  {
     flag: "mqtt",
     env: "TRUSTCAM_MQTT",
     kind: "string",

@@ -51,6 +51,8 @@ export interface HubOptions {
   retainBytes: number | null;
   /** Free bytes to keep on the archive's volume; null = 1 GiB or 5% of it, the smaller. */
   minFreeBytes: number | null;
+  /** Recordings another process writes (`--recordings-dir`), read-only; null = `<data>/recordings`. */
+  recordingsDir: string | null;
   /** The MQTT / Home Assistant bridge (`--mqtt`); null = none. */
   mqtt: MqttSettings | null;
   /** The NATS bus (`--bus`); null = the in-process bus. */
@@ -206,6 +208,7 @@ export function parseHubOptions(
     retainMs: (out["retain-days"] as number) * 86_400_000,
     retainBytes: out["retain-bytes"] as number | null,
     minFreeBytes: out["min-free-bytes"] as number | null,
+    recordingsDir: recordingsDirOf(out["recordings-dir"] as string, out["record"] as string),
     mqtt: mqttSettingsOf(out as unknown as MqttOptionValues, env),
     bus: busSettingsOf(out as unknown as BusOptionValues, env),
     motion: out["motion"] as HubOptions["motion"],
@@ -214,6 +217,17 @@ export function parseHubOptions(
     retainEventMs: (out["retain-event-days"] as number) * 86_400_000,
     explicit,
   };
+}
+
+/** A hub that plays another process's archive back writes nothing in it. */
+function recordingsDirOf(dir: string, record: string): string | null {
+  if (dir === "") return null;
+  if (record !== "off") {
+    throw new UsageError(
+      `Invalid --recordings-dir: "${dir}": another process writes it, so it needs --record off, not "${record}"`,
+    );
+  }
+  return dir;
 }
 
 /**

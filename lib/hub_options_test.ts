@@ -188,3 +188,17 @@ Deno.test("parseHubOptions() suggests the nearest flag for an unknown one", () =
   );
   assert.equal(message(["--zzzz"]), "Unknown option '--zzzz'");
 });
+
+Deno.test("parseHubOptions() reads --recordings-dir, which needs --record off", () => {
+  assert.equal(parseHubOptions([], {}).recordingsDir, null);
+  const o = parseHubOptions(["--recordings-dir", "/srv/rec/recordings"], {});
+  assert.equal(o.recordingsDir, "/srv/rec/recordings");
+  assert.throws(
+    () => parseHubOptions(["--recordings-dir", "/srv/rec", "--record", "continuous"], {}),
+    {
+      name: "UsageError",
+      message:
+        'Invalid --recordings-dir: "/srv/rec": another process writes it, so it needs --record off, not "continuous"',
+    },
+  );
+});

@@ -21,8 +21,8 @@ function dockerCmd(): string[] {
   return JSON.parse(line);
 }
 
-Deno.test("compose.yaml runs nats, three hubs and haproxy on port 5000", () => {
-  assert.deepEqual(services(compose), ["nats", "hub1", "hub2", "hub3", "haproxy"]);
+Deno.test("compose.yaml runs nats, three hubs, a recorder and haproxy on port 5000", () => {
+  assert.deepEqual(services(compose), ["nats", "hub1", "hub2", "hub3", "recorder", "haproxy"]);
   assert.match(compose, /image: nats:2\.9\n\s+command: \["-js"/);
   assert.match(compose, /haproxy:\n\s+image: haproxy:2\.6\n\s+ports:\n\s+- "5000:5000"/);
   assert.match(compose, /TRUSTCAM_BUS: nats:\/\/nats:4222/);
@@ -48,4 +48,20 @@ Deno.test("deploy/haproxy.cfg is lib/haproxy_config.ts's config for the compose 
       checkMs: 2000,
     }),
   );
+});
+
+Deno.test("compose.yaml recorder records on NATS; the hubs read its recordings read-only", () => {
+  const recorder = compose.split(/^ {2}recorder:\n/m)[1].split(/^ {2}\S/m)[0];
+  assert.match(recorder, /- cli\/recorder\.ts\n/);
+  assert.match(recorder, /--allow-net=nats:4222\n/);
+  assert.match(recorder, /TRUSTCAM_BUS: nats:\/\/nats:4222/);
+  assert.match(recorder, /- recorder-data:\/app\/data\n/);
+  assert.match(
+    compose,
+    /TRUSTCAM_RECORD: "off"\n\s+TRUSTCAM_RECORDINGS_DIR: \/app\/recorder\/recordings/,
+  );
+  for (const hub of ["hub1", "hub2", "hub3"]) {
+    const block = compose.split(new RegExp(`^ {2}${hub}:.*\\n`, "m"))[1].split(/^ {2}\S/m)[0];
+    assert.match(block, /- recorder-data:\/app\/recorder:ro\n/, hub);
+  }
 });
