@@ -63,8 +63,12 @@ Deno.test("browser: the hub stopped marks every tile and count stale; Retry now;
   const cameraProblems = wall.watch(camera);
   await page.goto(`${wall.origin}/`);
   await camera.goto(`${wall.origin}/cameras/${SERIALS[0]}`);
+  const phone = await (await wall.context({ viewport: { width: 390, height: 844 } })).newPage();
+  const phoneProblems = wall.watch(phone);
+  await phone.goto(`${wall.origin}/cameras/${SERIALS[1]}`);
   await waitLive(page);
   await waitLive(camera);
+  await waitLive(phone);
   await allTilesLive(page);
 
   await t.step("hub stopped: tiles, badges, rates and counts say unknown, greyed", async () => {
@@ -103,6 +107,8 @@ Deno.test("browser: the hub stopped marks every tile and count stale; Retry now;
     assert.match(stats, /Bitrate–/);
     assert.doesNotMatch(stats, /Camera → screen/);
     await camera.screenshot({ path: `${ARTIFACTS}camera_stale.png` });
+    await phone.waitForSelector("[data-action=retry]", { timeout: 5_000 });
+    await phone.screenshot({ path: `${ARTIFACTS}camera_stale_phone.png` });
   });
 
   await t.step("Retry now connects before the countdown ends; tiles are live again", async () => {
@@ -150,7 +156,7 @@ Deno.test("browser: the hub stopped marks every tile and count stale; Retry now;
       /^console: Failed to load resource: net::ERR_CONNECTION_REFUSED$/,
       /^request failed .*net::ERR_CONNECTION_REFUSED/,
     ];
-    const unexpected = [...problems, ...cameraProblems].filter((p) =>
+    const unexpected = [...problems, ...cameraProblems, ...phoneProblems].filter((p) =>
       !expected.some((re) => re.test(p))
     );
     assert.deepEqual(unexpected, []);
@@ -250,6 +256,24 @@ Deno.test("browser: stalled and offline cameras are dimmed with their last pictu
       assert.deepEqual(camProblems, []);
     },
   );
+
+  await t.step("a renamed camera's tile stays where it was", async () => {
+    const order = () => page.$$eval("[data-tile]", (els) => els.map((e) => e.dataset.tile));
+    const before = await order();
+    const res = await wall.t.request(`/api/cameras/${SERIALS[0]}`, {
+      method: "PATCH",
+      body: JSON.stringify({ name: "Zz porch" }),
+    });
+    assert.equal(res.status, 200);
+    await page.waitForFunction(
+      (sel) => document.querySelector(sel)?.textContent === "Zz porch",
+      `${tile(SERIALS[0])} h2`,
+      { timeout: 5_000 },
+    );
+    assert.deepEqual(await order(), before);
+    // By name, "Zz porch" would have gone last.
+    assert.ok(before.indexOf(SERIALS[0]) < before.length - 1, `${before}`);
+  });
 
   await t.step("the pages logged no errors", () => {
     const expected = [/^console: Canvas2D: Multiple readback operations using getImageData/];
