@@ -37,8 +37,7 @@ export default function App({ Component, state, url }: AppProps<RouteState>) {
           </a>
         </nav>
         <p class="min-w-0 truncate text-xs text-neutral-500">
-          <span class="hidden sm:inline">Signed in with certificate{" "}</span>
-          <span class="sm:hidden">Certificate{" "}</span>
+          <span class="hidden sm:inline">Signed in with</span> certificate{" "}
           <span class="text-neutral-300" data-viewer="">{state.peer.cn}</span>
         </p>
       </header>
