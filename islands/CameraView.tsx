@@ -5,12 +5,20 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { CameraInfo } from "../lib/registry.ts";
 import { LiveView } from "../lib/client/live_view.ts";
-import type { SocketStatus } from "../lib/client/viewer_socket.ts";
+import {
+  followStatus,
+  INITIAL_LINK_STATUS,
+  isStale,
+  type LinkStatus,
+} from "../lib/client/link_status.ts";
+import { DIMMED } from "../lib/web/twind.ts";
 import { readStamp } from "../lib/jpeg_com.ts";
 import {
   agoSince,
   formatAge,
+  formatAgo,
   formatBytes,
+  formatClock,
   formatDuration,
   formatFps,
   formatRssi,
@@ -37,10 +45,15 @@ export interface CameraViewProps {
   at?: number;
 }
 
+/** "Camera → screen" is shown only while live frames keep coming: none for this long, none. */
+const LATENCY_FRESH_MS = 3000;
+
 interface BrowserFigures {
   fps: number;
   /** Send stamp → paint, when the camera stamps its frames (simulated cameras do). */
   latencyMs?: number;
+  /** Date.now() of the last live frame painted here. */
+  livePaintAt?: number;
   width?: number;
   height?: number;
 }
@@ -48,9 +61,7 @@ interface BrowserFigures {
 export default function CameraView(props: CameraViewProps) {
   const serial = props.camera.serial;
   const [camera, setCamera] = useState<CameraInfo>(props.camera);
-  const [conn, setConn] = useState<{ status: SocketStatus; retryAt?: number }>({
-    status: "connecting",
-  });
+  const [conn, setConn] = useState<LinkStatus>(INITIAL_LINK_STATUS);
   const [now, setNow] = useState(props.renderedAt);
   const [refused, setRefused] = useState<{ problem: AccessProblem; viewer?: string }>();
   const [figures, setFigures] = useState<BrowserFigures>({ fps: 0 });
@@ -61,7 +72,9 @@ export default function CameraView(props: CameraViewProps) {
   const frame = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const age = useRef<HTMLSpanElement>(null);
-  const lastPaint = useRef<{ latencyMs?: number; width: number; height: number }>();
+  const lastPaint = useRef<
+    { latencyMs?: number; livePaintAt?: number; width: number; height: number }
+  >();
 
   const live = useMemo(
     () =>
@@ -81,13 +94,16 @@ export default function CameraView(props: CameraViewProps) {
             setCamera((c) => withMotionActive(c, msg.state === "start"));
           }
         },
-        onStatus: (status, retryAt) => setConn({ status, retryAt }),
+        onStatus: (status, retryAt) => setConn((c) => followStatus(c, status, retryAt, Date.now())),
         onEnded: (problem, viewer) => setRefused({ problem, viewer }),
         onPaint: (_serial, info) => {
-          const stamp = readStamp(info.jpeg);
+          // A replayed frame's stamp is its past: no latency, and not the last live frame.
+          const liveFrame = info.recordedAt === undefined;
+          const stamp = liveFrame ? readStamp(info.jpeg) : undefined;
           lastPaint.current = {
             // Camera and browser clocks: exact for simulated cameras on this machine.
             latencyMs: stamp ? Date.now() - stamp.t : undefined,
+            livePaintAt: liveFrame ? Date.now() : lastPaint.current?.livePaintAt,
             width: info.width,
             height: info.height,
           };
@@ -126,7 +142,18 @@ export default function CameraView(props: CameraViewProps) {
   };
 
   const offline = camera.state === "offline";
+  const stale = isStale(conn);
+  const dim = stale ? DIMMED.unknown : camera.state === "online" ? "" : DIMMED[camera.state];
   const status = camera.status;
+  // The newest of the hub's word (refreshed every few seconds) and the frames painted here:
+  // steady "just now" while they flow, instead of flickering with each status report.
+  const lastFrameAt = Math.max(
+    camera.lastFrameAt ? Date.parse(camera.lastFrameAt) : 0,
+    figures.livePaintAt ?? 0,
+  );
+  const showLatency = figures.latencyMs !== undefined && camera.state === "online" && !stale &&
+    figures.livePaintAt !== undefined && now - figures.livePaintAt < LATENCY_FRESH_MS;
+  const pictureAt = painted ? live?.pictureAt(serial) : undefined;
   return (
     <section class="space-y-4" aria-labelledby="camera-title" data-camera={serial}>
       <div class="flex flex-wrap items-center justify-between gap-3">
@@ -137,8 +164,14 @@ export default function CameraView(props: CameraViewProps) {
           <p class="font-mono text-sm text-neutral-400">{serial}</p>
         </div>
         <div class="flex items-center gap-3">
-          <StateBadge state={camera.state} />
-          <ConnectionStatus status={conn.status} retryAt={conn.retryAt} now={now} />
+          <StateBadge state={camera.state} unknown={stale} />
+          <ConnectionStatus
+            status={conn.status}
+            retryAt={conn.retryAt}
+            lostAt={conn.lostAt}
+            now={now}
+            onRetry={() => live?.retryNow()}
+          />
         </div>
       </div>
 
@@ -154,8 +187,26 @@ export default function CameraView(props: CameraViewProps) {
               height={480}
               role="img"
               aria-label={`Live picture from ${camera.name}, camera ${serial}`}
-              class={`h-full w-full object-contain ${offline ? "grayscale opacity-40" : ""}`}
+              class={`h-full w-full object-contain ${dim}`}
             />
+            {fullscreen && (
+              // Fullscreen hides the page: the picture alone would not say whose or how fresh.
+              <div
+                class="pointer-events-none absolute inset-x-0 top-0 flex items-start justify-between gap-3 p-3"
+                data-fullscreen-overlay=""
+              >
+                <p class="flex items-center gap-2 rounded-md bg-neutral-900/80 px-3 py-1.5 text-lg text-neutral-100 ring-1 ring-neutral-700">
+                  <span class="font-semibold">{camera.name}</span>
+                  <StateBadge state={camera.state} unknown={stale} />
+                </p>
+                <p
+                  class="rounded-md bg-neutral-900/80 px-3 py-1.5 font-mono text-lg tabular-nums text-neutral-100 ring-1 ring-neutral-700"
+                  data-clock=""
+                >
+                  {formatClock(now)}
+                </p>
+              </div>
+            )}
             {maskDraft && (
               <MaskOverlay
                 rects={maskDraft}
@@ -169,12 +220,20 @@ export default function CameraView(props: CameraViewProps) {
                 {offline ? "No picture" : "Waiting for the first frame…"}
               </p>
             )}
-            {offline && (
-              <p
-                class="absolute inset-x-0 bottom-0 bg-black/70 px-3 py-1 text-sm"
-                data-last-seen=""
-              >
-                Offline · last seen {agoSince(camera.lastSeen, now)}
+            {dim && (
+              <p class="absolute inset-x-0 bottom-0 flex flex-wrap justify-between gap-x-2 bg-black/70 px-3 py-1 text-sm">
+                <span data-last-seen="">
+                  {stale
+                    ? "State unknown · hub unreachable"
+                    : offline
+                    ? `Offline · last seen ${agoSince(camera.lastSeen, now)}`
+                    : `Stalled · last frame ${agoSince(camera.lastFrameAt, now)}`}
+                </span>
+                {pictureAt !== undefined && (
+                  <span class="text-neutral-400" data-picture-time={pictureAt}>
+                    picture {formatClock(pictureAt, now)}
+                  </span>
+                )}
               </p>
             )}
           </div>
@@ -224,19 +283,26 @@ export default function CameraView(props: CameraViewProps) {
             analyzed={camera.motion?.enabled}
           />
           <Panel title="Stream">
-            <dl class={DL} data-stats="">
-              <Row label="Frame rate (hub)" value={formatFps(camera.fps)} />
-              <Row label="Frame rate (here)" value={formatFps(figures.fps)} />
-              <Row label="Bitrate" value={`${camera.kbps.toFixed(1)} kbit/s`} />
+            {stale && (
+              <p class="mb-2 text-xs text-amber-200" data-stats-stale="">
+                The hub is unreachable: counts as of{" "}
+                {formatClock(conn.lostAt!, now)}, rates unknown.
+              </p>
+            )}
+            <dl class={`${DL} ${stale ? "opacity-60" : ""}`} data-stats="">
+              <Row label="Frame rate (hub)" value={stale ? "–" : formatFps(camera.fps)} />
+              <Row label="Frame rate (here)" value={stale ? "–" : formatFps(figures.fps)} />
+              <Row label="Bitrate" value={stale ? "–" : `${camera.kbps.toFixed(1)} kbit/s`} />
               <Row label="Frames" value={String(camera.frames)} />
               <Row label="Bad messages" value={String(camera.bad)} />
               <Row label="Skipped for slow viewers" value={String(camera.skipped)} />
               {figures.width && <Row label="Size" value={`${figures.width} × ${figures.height}`} />}
-              {figures.latencyMs !== undefined && (
-                <Row label="Camera → screen" value={formatAge(figures.latencyMs)} />
-              )}
+              {showLatency && <Row label="Camera → screen" value={formatAge(figures.latencyMs!)} />}
               <Row label="First seen" value={agoSince(camera.firstSeen, now)} />
-              <Row label="Last frame" value={agoSince(camera.lastFrameAt, now)} />
+              <Row
+                label="Last frame"
+                value={lastFrameAt > 0 ? formatAgo(now - lastFrameAt) : "never"}
+              />
             </dl>
           </Panel>
           <Panel title="Device">

@@ -6,7 +6,12 @@
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { LiveView } from "../lib/client/live_view.ts";
-import type { SocketStatus } from "../lib/client/viewer_socket.ts";
+import {
+  followStatus,
+  INITIAL_LINK_STATUS,
+  isStale,
+  type LinkStatus,
+} from "../lib/client/link_status.ts";
 import type { AccessProblem } from "../lib/client/access_probe.ts";
 import {
   applyMotion,
@@ -51,9 +56,9 @@ export default function Events(props: EventsProps) {
   const [events, setEvents] = useState<readonly EventItem[]>();
   const [error, setError] = useState<string>();
   const [now, setNow] = useState(props.renderedAt);
-  const [conn, setConn] = useState<{ status: SocketStatus; retryAt?: number }>({
-    status: "connecting",
-  });
+  const [conn, setConn] = useState<LinkStatus>(INITIAL_LINK_STATUS);
+  /** Bumped when the link comes back: events that started or ended meanwhile were missed. */
+  const [reload, setReload] = useState(0);
   const [refused, setRefused] = useState<{ problem: AccessProblem; viewer?: string }>();
   const filterRef = useRef(filter);
   filterRef.current = filter;
@@ -75,7 +80,7 @@ export default function Events(props: EventsProps) {
             });
           }
         },
-        onStatus: (status, retryAt) => setConn({ status, retryAt }),
+        onStatus: (status, retryAt) => setConn((c) => followStatus(c, status, retryAt, Date.now())),
         onEnded: (problem, viewer) => setRefused({ problem, viewer }),
       }),
     [],
@@ -92,6 +97,15 @@ export default function Events(props: EventsProps) {
     };
   }, [live]);
 
+  const wasStale = useRef(false);
+  useEffect(() => {
+    if (isStale(conn)) wasStale.current = true;
+    else if (conn.status === "open" && wasStale.current) {
+      wasStale.current = false;
+      setReload((n) => n + 1);
+    }
+  }, [conn]);
+
   useEffect(() => {
     if (typeof filter === "string" || !live) return;
     const ac = new AbortController();
@@ -106,7 +120,7 @@ export default function Events(props: EventsProps) {
       if (!ac.signal.aborted) setError("Events could not be loaded: the hub is not answering");
     });
     return () => ac.abort();
-  }, [filter, live]);
+  }, [filter, live, reload]);
 
   if (refused) return <CertificateRefused problem={refused.problem} viewer={refused.viewer} />;
 
@@ -132,7 +146,13 @@ export default function Events(props: EventsProps) {
             </span>
           )}
         </h1>
-        <ConnectionStatus status={conn.status} retryAt={conn.retryAt} now={now} />
+        <ConnectionStatus
+          status={conn.status}
+          retryAt={conn.retryAt}
+          lostAt={conn.lostAt}
+          now={now}
+          onRetry={() => live?.retryNow()}
+        />
       </div>
       <form
         class="flex flex-wrap items-end gap-3"

@@ -7,7 +7,13 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import type { CameraInfo } from "../lib/registry.ts";
 import { applyHubMessage, type CameraList } from "../lib/client/camera_list.ts";
 import { LiveView } from "../lib/client/live_view.ts";
-import type { SocketStatus } from "../lib/client/viewer_socket.ts";
+import {
+  followStatus,
+  INITIAL_LINK_STATUS,
+  isStale,
+  type LinkStatus,
+} from "../lib/client/link_status.ts";
+import { formatClock } from "../lib/client/format.ts";
 import { CameraTile } from "../components/CameraTile.tsx";
 import { ConnectionStatus } from "../components/ConnectionStatus.tsx";
 import { CertificateRefused } from "../components/CertificateRefused.tsx";
@@ -21,9 +27,7 @@ export interface WallProps {
 
 export default function Wall(props: WallProps) {
   const [cameras, setCameras] = useState<CameraList>(props.cameras);
-  const [conn, setConn] = useState<{ status: SocketStatus; retryAt?: number }>({
-    status: "connecting",
-  });
+  const [conn, setConn] = useState<LinkStatus>(INITIAL_LINK_STATUS);
   const [now, setNow] = useState(props.renderedAt);
   const [refused, setRefused] = useState<{ problem: AccessProblem; viewer?: string }>();
   const live = useMemo(
@@ -31,7 +35,7 @@ export default function Wall(props: WallProps) {
       typeof document === "undefined" ? undefined : new LiveView({
         observeTiles: true,
         onMessage: (msg) => setCameras((list) => applyHubMessage(list, msg)),
-        onStatus: (status, retryAt) => setConn({ status, retryAt }),
+        onStatus: (status, retryAt) => setConn((c) => followStatus(c, status, retryAt, Date.now())),
         onEnded: (problem, viewer) => setRefused({ problem, viewer }),
       }),
     [],
@@ -64,25 +68,47 @@ export default function Wall(props: WallProps) {
   const online = cameras.filter((c) => c.state === "online").length;
   const offline = cameras.filter((c) => c.state === "offline").length;
   const stalled = cameras.length - online - offline;
+  const stale = isStale(conn);
 
   return (
     <section aria-labelledby="wall-title" class="space-y-4" data-wall="">
       <div class="flex flex-wrap items-baseline justify-between gap-3">
         <h1 id="wall-title" class="text-lg font-semibold text-neutral-100">
           Cameras
-          <span class="ml-3 text-sm font-normal text-neutral-400" data-summary="">
-            {cameras.length} total · {online} online
-            {stalled > 0 ? ` · ${stalled} stalled` : ""} · {offline} offline
-          </span>
+          {stale
+            ? (
+              // Last known counts would read as live: only what cannot have changed unseen.
+              <span
+                class="ml-3 text-sm font-normal text-neutral-500"
+                data-summary=""
+                data-stale=""
+              >
+                {cameras.length} known · states unknown since {formatClock(conn.lostAt!, now)}
+              </span>
+            )
+            : (
+              <span class="ml-3 text-sm font-normal text-neutral-400" data-summary="">
+                {cameras.length} total · {online} online
+                {stalled > 0 ? ` · ${stalled} stalled` : ""} · {offline} offline
+              </span>
+            )}
         </h1>
-        <ConnectionStatus status={conn.status} retryAt={conn.retryAt} now={now} />
+        <ConnectionStatus
+          status={conn.status}
+          retryAt={conn.retryAt}
+          lostAt={conn.lostAt}
+          now={now}
+          onRetry={() => live?.retryNow()}
+        />
       </div>
       {cameras.length === 0 ? <EmptyWall /> : (
         <ul
           class="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4 2xl:grid-cols-5 3xl:grid-cols-6"
           aria-label="Live cameras"
         >
-          {cameras.map((c) => <CameraTile key={c.serial} camera={c} host={live} now={now} />)}
+          {cameras.map((c) => (
+            <CameraTile key={c.serial} camera={c} host={live} now={now} stale={stale} />
+          ))}
         </ul>
       )}
     </section>

@@ -7,8 +7,9 @@ export default function App({ Component, state, url }: AppProps<RouteState>) {
   const onEvents = url.pathname === "/events";
   return (
     <div class="flex min-h-screen flex-col">
-      <header class="flex items-center justify-between gap-4 border-b border-neutral-800 px-4 py-2">
-        <nav aria-label="Main" class="flex items-center gap-4">
+      {/* A phone's width: the links wrap rather than push the page sideways. */}
+      <header class="flex flex-wrap items-center justify-between gap-x-4 gap-y-1 border-b border-neutral-800 px-4 py-2">
+        <nav aria-label="Main" class="flex flex-wrap items-center gap-x-4 gap-y-1">
           <a
             href="/"
             class="font-semibold tracking-wide text-neutral-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-400"
@@ -35,8 +36,8 @@ export default function App({ Component, state, url }: AppProps<RouteState>) {
             Motion events
           </a>
         </nav>
-        <p class="text-xs text-neutral-500">
-          Signed in with certificate{" "}
+        <p class="min-w-0 truncate text-xs text-neutral-500">
+          <span class="hidden sm:inline">Signed in with</span> certificate{" "}
           <span class="text-neutral-300" data-viewer="">{state.peer.cn}</span>
         </p>
       </header>

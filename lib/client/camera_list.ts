@@ -10,24 +10,47 @@ export type CameraList = readonly CameraInfo[];
 const nameOrder = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
 
 /** The hub's order: by name ("Cam 2" before "Cam 10"), then serial. */
-export function sortCameras(list: CameraInfo[]): CameraInfo[] {
-  return list.sort((a, b) =>
-    nameOrder.compare(a.name, b.name) || (a.serial < b.serial ? -1 : a.serial > b.serial ? 1 : 0)
-  );
+export function compareCameras(a: CameraInfo, b: CameraInfo): number {
+  return nameOrder.compare(a.name, b.name) ||
+    (a.serial < b.serial ? -1 : a.serial > b.serial ? 1 : 0);
 }
 
-/** The list after `msg`; the same list object when nothing changed. */
+export function sortCameras(list: CameraInfo[]): CameraInfo[] {
+  return list.sort(compareCameras);
+}
+
+/**
+ * `list` with `camera` placed where the name order puts it among the tiles already there:
+ * before the first one whose name sorts after it.
+ */
+function insertByName(list: CameraInfo[], camera: CameraInfo): void {
+  const i = list.findIndex((c) => compareCameras(camera, c) < 0);
+  if (i < 0) list.push(camera);
+  else list.splice(i, 0, camera);
+}
+
+/**
+ * The list after `msg`; the same list object when nothing changed. Tiles keep their places:
+ * a rename or a reconnect's hello moves none (a user finds a camera where it was); only
+ * cameras new to the page are placed, by name.
+ */
 export function applyHubMessage(list: CameraList, msg: HubMessage): CameraList {
   switch (msg.type) {
-    case "hello":
-      return sortCameras([...msg.cameras]);
+    case "hello": {
+      const fresh = new Map(msg.cameras.map((c) => [c.serial, c]));
+      const next = list.flatMap((c) => fresh.get(c.serial) ?? []);
+      const known = new Set(next.map((c) => c.serial));
+      for (const c of sortCameras(msg.cameras.filter((c) => !known.has(c.serial)))) {
+        insertByName(next, c);
+      }
+      return next;
+    }
     case "camera": {
       const i = list.findIndex((c) => c.serial === msg.camera.serial);
       const next = [...list];
       if (i >= 0) next[i] = msg.camera;
-      else next.push(msg.camera);
-      // Only a rename or a new camera can move a tile.
-      return msg.event === "renamed" || i < 0 ? sortCameras(next) : next;
+      else insertByName(next, msg.camera);
+      return next;
     }
     case "stats": {
       const bySerial = new Map(msg.cameras.map((s) => [s.serial, s]));

@@ -42,7 +42,7 @@ Deno.test("applyHubMessage() takes the hello list in name order", () => {
   assert.deepEqual(list.map((c) => c.serial), [B, C, A]);
 });
 
-Deno.test("applyHubMessage() upserts cameras from events and re-sorts on rename", () => {
+Deno.test("applyHubMessage() upserts cameras from events, places new ones by name, keeps a renamed tile in place", () => {
   let list: CameraList = [cam(A, "Alpha"), cam(B, "Bravo")];
   list = applyHubMessage(list, {
     type: "camera",
@@ -52,8 +52,25 @@ Deno.test("applyHubMessage() upserts cameras from events and re-sorts on rename"
   assert.deepEqual(list.map((c) => [c.serial, c.state]), [[A, "offline"], [B, "online"]]);
   list = applyHubMessage(list, { type: "camera", event: "online", camera: cam(C, "Aardvark") });
   assert.deepEqual(list.map((c) => c.serial), [C, A, B]);
+  // Issue 14: a rename no longer moves the tile (it used to sort to [A, B, C]).
   list = applyHubMessage(list, { type: "camera", event: "renamed", camera: cam(C, "Zulu") });
-  assert.deepEqual(list.map((c) => c.serial), [A, B, C]);
+  assert.deepEqual(list.map((c) => c.serial), [C, A, B]);
+  assert.equal(list[0].name, "Zulu");
+});
+
+Deno.test("applyHubMessage() keeps the page's order across a reconnect's hello", () => {
+  const D = "0123000000000000DD";
+  const list: CameraList = [cam(A, "Alpha"), cam(C, "Zulu"), cam(B, "Bravo")];
+  const next = applyHubMessage(list, {
+    type: "hello",
+    v: 1,
+    viewer: "v",
+    // B is gone (no longer visible to this viewer); D is new.
+    cameras: [cam(A, "Alpha", { state: "offline" }), cam(D, "Charlie"), cam(C, "Zulu")],
+  });
+  // D goes before the first tile whose name sorts after its own.
+  assert.deepEqual(next.map((c) => c.serial), [A, D, C]);
+  assert.equal(next[0].state, "offline");
 });
 
 Deno.test("applyHubMessage() merges stats and keeps the list when nothing changed", () => {

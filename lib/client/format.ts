@@ -53,8 +53,32 @@ export function formatFps(fps: number): string {
   return `${Number.isFinite(fps) && fps > 0 ? fps.toFixed(1) : "0.0"} fps`;
 }
 
-/** A frame's age: milliseconds while live ("34 ms"), a duration once old ("3 min 5 s"). */
+/**
+ * A delay measured between two clocks (camera to screen): milliseconds up to 10 s ("34 ms"),
+ * a duration beyond ("3 min 5 s").
+ */
 export function formatAge(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) ms = 0;
   return ms < 10_000 ? `${Math.round(ms)} ms` : formatDuration(ms / 1000);
+}
+
+/**
+ * How old the picture shown is: milliseconds while it is live ("34 ms"), then seconds,
+ * minutes and hours ("7 s", "3 min 5 s", "2 h 4 min"), never "7947 ms".
+ */
+export function formatFrameAge(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) ms = 0;
+  return ms < 1000 ? `${Math.round(ms)} ms` : formatDuration(ms / 1000);
+}
+
+/**
+ * A wall-clock time for "last picture at" and overlays: "14:05:09" (24 h) in the browser's
+ * zone; with the date ("27 Nov 14:05:09") once it is not the day of `now`.
+ */
+export function formatClock(at: number, now: number = at): string {
+  if (!Number.isFinite(at)) return "–";
+  const d = new Date(at);
+  const time = d.toLocaleTimeString("en-GB", { hour12: false });
+  if (new Date(now).toDateString() === d.toDateString()) return time;
+  return `${d.toLocaleDateString("en-GB", { day: "numeric", month: "short" })} ${time}`;
 }

@@ -4,8 +4,10 @@ import {
   formatAge,
   formatAgo,
   formatBytes,
+  formatClock,
   formatDuration,
   formatFps,
+  formatFrameAge,
   formatRssi,
 } from "./format.ts";
 
@@ -46,4 +48,23 @@ Deno.test("formatAge() shows milliseconds while live and a duration once old", (
   assert.equal(formatAge(9_999), "9999 ms");
   assert.equal(formatAge(185_000), "3 min 5 s");
   assert.equal(formatAge(-3), "0 ms");
+});
+
+Deno.test("formatFrameAge() says ms while live, then s, min and h", () => {
+  assert.equal(formatFrameAge(33.6), "34 ms");
+  assert.equal(formatFrameAge(999), "999 ms");
+  assert.equal(formatFrameAge(7_947), "7 s");
+  assert.equal(formatFrameAge(59_999), "59 s");
+  assert.equal(formatFrameAge(185_000), "3 min 5 s");
+  assert.equal(formatFrameAge(2 * 3_600_000 + 4 * 60_000), "2 h 4 min");
+  assert.equal(formatFrameAge(-3), "0 ms");
+  assert.equal(formatFrameAge(NaN), "0 ms");
+});
+
+Deno.test("formatClock() gives the time of day, with the date on another day", () => {
+  const at = new Date(2026, 10, 27, 14, 5, 9).getTime();
+  assert.equal(formatClock(at), "14:05:09");
+  assert.equal(formatClock(at, at + 3_600_000), "14:05:09");
+  assert.equal(formatClock(at, at + 2 * 86_400_000), "27 Nov 14:05:09");
+  assert.equal(formatClock(NaN), "–");
 });

@@ -8,7 +8,8 @@ import { type SocketStatus, ViewerSocket } from "./viewer_socket.ts";
 import { type PaintInfo, TilePainter } from "./painter.ts";
 import type { HubMessage } from "./messages.ts";
 import type { ReplayState } from "./replay.ts";
-import { formatAge } from "./format.ts";
+import { formatFrameAge } from "./format.ts";
+import type { BackoffOptions } from "../backoff.ts";
 import { type AccessProblem, PROBE_PATH, probeAccess } from "./access_probe.ts";
 
 export interface LiveViewOptions {
@@ -30,6 +31,13 @@ interface Tile {
   painter: TilePainter;
   ageLabel: HTMLElement;
 }
+
+/**
+ * The page's reconnect delays: 0.5 s doubling to at most 10 s (with equal jitter, 5-10 s).
+ * Shorter than a camera's 30 s: a person is looking at this page and there is one per
+ * screen, not one per device; "Retry now" skips the wait anyway.
+ */
+export const PAGE_BACKOFF: BackoffOptions = { baseMs: 500, maxMs: 10_000 };
 
 /** The hub's WebSocket endpoint for this page. */
 export function socketUrl(loc: Location = location): string {
@@ -59,6 +67,7 @@ export class LiveView {
         for (const l of this.#listeners) l(msg);
       },
       onStatus: opts.onStatus,
+      backoff: PAGE_BACKOFF,
       onEnded: (problem, viewer) => {
         this.close();
         opts.onEnded(problem, viewer);
@@ -95,6 +104,11 @@ export class LiveView {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Skips the wait before the next reconnect attempt ("Retry now"). */
+  retryNow(): void {
+    this.#socket.retryNow();
+  }
+
   /** Replays `serial` from `from` (epoch ms) at `speed` through the same painter. */
   play(serial: string, from: number, speed: number): void {
     this.#stillAsked.delete(serial);
@@ -112,6 +126,17 @@ export class LiveView {
 
   replayState(serial: string): ReplayState | undefined {
     return this.#socket.replayState(serial);
+  }
+
+  /**
+   * When the picture on a camera's canvas was taken (a recorded frame) or arrived (epoch ms);
+   * undefined before the first paint. Steady between paints, for "last picture at".
+   */
+  pictureAt(serial: string): number | undefined {
+    const p = this.#tiles.get(serial)?.painter;
+    if (p?.shownRecordedAt !== undefined) return p.shownRecordedAt;
+    const at = p?.shownReceivedAt;
+    return at === undefined ? undefined : Math.round(performance.timeOrigin + at);
   }
 
   /** Capture time of the recorded frame on the camera's canvas; undefined when live. */
@@ -202,6 +227,8 @@ export class LiveView {
     // Browser tests (and devtools) read the subscription and counters here.
     (globalThis as { __trustcamLive?: LiveView }).__trustcamLive = this;
     document.addEventListener("visibilitychange", this.#onVisibility);
+    // Back on the network (a laptop waking, Wi-Fi again): no reason to wait out a delay.
+    addEventListener("online", this.#onOnline);
     this.#onVisibility();
     this.#socket.start();
     this.#ageTimer = setInterval(() => this.#writeAges(), this.#o.ageIntervalMs ?? 250);
@@ -209,6 +236,7 @@ export class LiveView {
 
   close(): void {
     document.removeEventListener("visibilitychange", this.#onVisibility);
+    removeEventListener("online", this.#onOnline);
     clearInterval(this.#ageTimer);
     this.#observer?.disconnect();
     for (const t of this.#tiles.values()) t.painter.close();
@@ -220,6 +248,8 @@ export class LiveView {
     this.#socket.setPaused(document.visibilityState === "hidden");
   };
 
+  #onOnline = () => this.#socket.retryNow();
+
   #updateWanted(): void {
     const wanted = [...this.#onScreen].filter((s) => this.#tiles.has(s));
     this.#socket.want(wanted);
@@ -229,7 +259,7 @@ export class LiveView {
     const now = performance.now();
     for (const t of this.#tiles.values()) {
       const at = t.painter.shownReceivedAt;
-      const text = at === undefined ? "–" : formatAge(now - at);
+      const text = at === undefined ? "–" : formatFrameAge(now - at);
       if (t.ageLabel.textContent !== text) t.ageLabel.textContent = text;
     }
   }

@@ -48,6 +48,8 @@ export type LinkEvent =
   | { type: "delayed" }
   /** The probe settled: the problem the hub stated, or null. */
   | { type: "probed"; problem: AccessProblem | null }
+  /** The user asked to retry now ("Retry now", or the browser came back online). */
+  | { type: "retry" }
   | { type: "stop" };
 
 export type LinkAction =
@@ -59,6 +61,8 @@ export type LinkAction =
   | { type: "probe" }
   /** Drop the delay and the probe, if running. */
   | { type: "cancel" }
+  /** Drop the backoff delay only; a probe in flight goes on. */
+  | { type: "skip" }
   /** Tell the page why it stopped. */
   | { type: "end"; problem: AccessProblem };
 
@@ -120,6 +124,14 @@ export function stepLink(
       if (s.phase !== "waiting" || !s.probing) return [s, []];
       if (e.problem) return ended(s, e.problem);
       return s.delaying ? [{ ...s, probing: false }, []] : retry(s);
+    case "retry": {
+      if (s.phase !== "waiting" || !s.delaying) return [s, []];
+      // A probe in flight still decides first: an attempt that it may show to be refused
+      // is not worth making; its answer comes within the probe timeout.
+      if (s.probing) return [{ ...s, delaying: false }, [{ type: "skip" }]];
+      const [next, actions] = retry(s);
+      return [next, [{ type: "skip" }, ...actions]];
+    }
   }
 }
 

@@ -162,3 +162,39 @@ Deno.test("stepLink() stop cancels what runs and ignores late answers", () => {
   const idle = run([opened, accepted, delayed, probed(REVOKED), shutdown]);
   assert.deepEqual(idle, { state: INITIAL_LINK, actions: [] });
 });
+
+Deno.test("stepLink() retries at once on retry, keeping the backoff index", () => {
+  const retryNow: LinkEvent = { type: "retry" };
+  const skip: LinkAction = { type: "skip" };
+  const noProbe: LinkOptions = { ...OPTS, probes: false };
+  const { state, actions } = run([start, opened, accepted, shutdown, retryNow], noProbe);
+  assert.deepEqual(actions, [connect(false), wait(100), skip, connect(true)]);
+  assert.equal(state.phase, "connecting");
+  assert.equal(state.attempt, 1);
+  // The delay it skipped no longer counts; failing again waits the next, longer delay.
+  const again = run([delayed, shutdown], noProbe, state);
+  assert.deepEqual(again.actions, [wait(200)]);
+  assert.equal(again.state.delaying, true);
+});
+
+Deno.test("stepLink() retry while probing waits for the probe, not for the delay", () => {
+  const retryNow: LinkEvent = { type: "retry" };
+  const skip: LinkAction = { type: "skip" };
+  const { state, actions } = run([start, refusedUpgrade, retryNow]);
+  assert.deepEqual(actions, [connect(false), wait(100), probe, skip]);
+  assert.equal(state.phase, "waiting");
+  assert.equal(state.delaying, false);
+  assert.deepEqual(run([probed(null)], OPTS, state).actions, [connect(true)]);
+  const refused = run([probed(REVOKED)], OPTS, state);
+  assert.equal(refused.state.phase, "ended");
+});
+
+Deno.test("stepLink() ignores retry unless it is waiting out a delay", () => {
+  const retryNow: LinkEvent = { type: "retry" };
+  assert.deepEqual(run([retryNow]).actions, []);
+  assert.deepEqual(run([start, opened, retryNow]).actions, [connect(false)]);
+  const ended = run([start, opened, { type: "closed", code: 1008, reason: "Certificate revoked" }]);
+  assert.deepEqual(run([retryNow], OPTS, ended.state).actions, []);
+  const stopped = run([start, { type: "stop" }]);
+  assert.deepEqual(run([retryNow], OPTS, stopped.state).actions, []);
+});

@@ -178,6 +178,14 @@ export class ViewerSocket {
     return this.#replay.state(camera);
   }
 
+  /**
+   * Ends the wait before the next attempt ("Retry now"): it starts at once, or as soon as a
+   * probe in flight says the hub does not refuse this certificate. Otherwise nothing.
+   */
+  retryNow(): void {
+    this.#dispatch({ type: "retry" });
+  }
+
   close(): void {
     this.#closed = true;
     this.#dispatch({ type: "stop" });
@@ -214,6 +222,10 @@ export class ViewerSocket {
         return;
       case "probe":
         return this.#probe();
+      case "skip":
+        clearTimeout(this.#retryTimer);
+        this.#retryTimer = undefined;
+        return;
       case "cancel":
         clearTimeout(this.#retryTimer);
         this.#retryTimer = undefined;

@@ -42,4 +42,17 @@ export const STATE_STYLE = {
     glyph: "○",
     label: "Offline",
   },
+  /** Not a camera state: the page has lost its link to the hub and cannot tell. */
+  unknown: {
+    badge: "bg-neutral-900 text-neutral-400 ring-neutral-600",
+    glyph: "?",
+    label: "Unknown",
+  },
+} as const;
+
+/** How a picture is dimmed: a stalled or offline camera's, or any while the hub is away. */
+export const DIMMED = {
+  stalled: "grayscale-[60%] opacity-70",
+  offline: "grayscale opacity-40",
+  unknown: "grayscale opacity-50",
 } as const;
