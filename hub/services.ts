@@ -333,6 +333,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         const f = liveRelay.latest.get(serial);
         return f ? f.data.subarray(0, f.jpegLength) : snapshots.get(serial);
       },
+      heldElsewhere: sessions && ((serial) => !liveRelay.devices.has(serial)),
       announce(serial, event) {
         // A camera set to record may be the first: the recorder joins the bus before its frame.
         if (event === "recording") followModes();

@@ -35,6 +35,12 @@ export interface HubState {
   /** The latest valid JPEG a camera sent since the hub started. */
   latestJpeg(serial: string): Uint8Array | undefined;
   /**
+   * Whether another hub may hold `serial` now: on a cluster bus, for a camera with no device
+   * session on this hub. Its frames then reach this hub only while something here subscribes
+   * to it on the bus (snapshot and MJPEG routes do). Absent on a lone hub.
+   */
+  heldElsewhere?(serial: string): boolean;
+  /**
    * Announces a rename, a recording mode change or a motion settings change to viewers (the
    * route has already updated the registry); the hub's services follow the change.
    */
