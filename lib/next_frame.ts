@@ -12,8 +12,12 @@ export const REMOTE_FRAME_WAIT_MS = 2000;
 export interface NextFrameOptions {
   /** Gives up after this many ms. */
   timeoutMs: number;
-  /** Gives up at once when aborted (the client went away, the hub stops). */
-  signal?: AbortSignal;
+  /**
+   * Gives up at once when one is aborted (the client went away, the hub stops). Listened to
+   * and let go of directly, not through `AbortSignal.any()`: the hub's shutdown signal lives as
+   * long as the hub, and must keep nothing of a finished wait.
+   */
+  signals?: AbortSignal[];
 }
 
 /** Resolves with the next frame of `serial`, or undefined on timeout or abort. */
@@ -23,7 +27,8 @@ export function nextFrame(
   o: NextFrameOptions,
 ): Promise<BusFrame | undefined> {
   if (!(o.timeoutMs >= 0)) throw new RangeError(`Invalid frame wait: "${o.timeoutMs}"`);
-  if (o.signal?.aborted) return Promise.resolve(undefined);
+  const signals = o.signals ?? [];
+  if (signals.some((s) => s.aborted)) return Promise.resolve(undefined);
   return new Promise((resolve) => {
     let settled = false;
     let unsubscribe = () => {};
@@ -31,13 +36,13 @@ export function nextFrame(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      o.signal?.removeEventListener("abort", giveUp);
+      for (const s of signals) s.removeEventListener("abort", giveUp);
       unsubscribe();
       resolve(frame);
     };
     const giveUp = () => finish();
     const timer = setTimeout(giveUp, o.timeoutMs);
-    o.signal?.addEventListener("abort", giveUp, { once: true });
+    for (const s of signals) s.addEventListener("abort", giveUp, { once: true });
     unsubscribe = bus.subscribe(serial, { frame: finish });
     // A bus that delivered within subscribe() had no unsubscribe to call yet.
     if (settled) unsubscribe();

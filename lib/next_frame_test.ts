@@ -27,14 +27,30 @@ Deno.test("nextFrame() resolves undefined after its timeout and unsubscribes", a
   assert.equal(bus.size, 0);
 });
 
-Deno.test("nextFrame() resolves undefined when aborted, at once when aborted already", async () => {
+Deno.test("nextFrame() resolves undefined when a signal aborts, at once when aborted already", async () => {
   const bus = new InProcessBus();
-  const ac = new AbortController();
-  const waiting = nextFrame(bus, CAM, { timeoutMs: 60_000, signal: ac.signal });
-  ac.abort();
+  const client = new AbortController();
+  const shutdown = new AbortController();
+  let listening = 0;
+  const add = shutdown.signal.addEventListener.bind(shutdown.signal);
+  const remove = shutdown.signal.removeEventListener.bind(shutdown.signal);
+  shutdown.signal.addEventListener = (...args: Parameters<typeof add>) => {
+    listening++;
+    add(...args);
+  };
+  shutdown.signal.removeEventListener = (...args: Parameters<typeof remove>) => {
+    listening--;
+    remove(...args);
+  };
+  const signals = [client.signal, shutdown.signal];
+  const waiting = nextFrame(bus, CAM, { timeoutMs: 60_000, signals });
+  assert.equal(listening, 1);
+  client.abort();
   assert.equal(await waiting, undefined);
   assert.equal(bus.size, 0);
-  assert.equal(await nextFrame(bus, CAM, { timeoutMs: 60_000, signal: ac.signal }), undefined);
+  // The long-lived signal keeps nothing of a finished wait.
+  assert.equal(listening, 0);
+  assert.equal(await nextFrame(bus, CAM, { timeoutMs: 60_000, signals }), undefined);
   assert.equal(bus.size, 0);
 });
 

@@ -189,3 +189,23 @@ Deno.test("Cluster: hub B refuses a camera on A to a viewer its policy hides or 
   assert.equal(refused.status, 403);
   assert.equal(busOf(b).size, subscriptionsBefore);
 });
+
+Deno.test("Cluster: after a camera moved from hub B to hub A, B's snapshot.jpg is A's frame, not B's cache", async () => {
+  await using nats = await startNatsServer();
+  await using a = await startClusterHub(nats);
+  await using b = await startClusterHub(nats);
+  await bothOnNats(nats, a, b);
+  const old = fakeJpeg(2000, 0xee);
+  const onB = await b.device(CAM);
+  onB.ws.send(old);
+  await waitFor(() => b.hub.state.latestJpeg(CAM) !== undefined, 5000, "a frame cached on B");
+
+  using frames = stream(await a.device(CAM));
+  assert.equal((await onB.closed).code, 4000);
+  await waitFor(() => !b.hub.relay.devices.has(CAM), 5000, "B to drop the camera");
+  assert.ok(b.hub.state.registry.get(CAM), "B's registry still knows the camera");
+  const res = await b.request(`/api/cameras/${CAM}/snapshot.jpg`);
+  assert.equal(res.status, 200, res.text());
+  assert.ok(frames.sent.some((jpeg) => sameBytes(jpeg, res.body)), "one of A's frames");
+  assert.equal(sameBytes(old, res.body), false);
+});

@@ -24,7 +24,7 @@ export const handler: HubHandlers = {
     if (elsewhere) {
       const frame = await nextFrame(state.bus, serial, {
         timeoutMs: REMOTE_FRAME_WAIT_MS,
-        signal: AbortSignal.any([ctx.req.signal, state.shutdown]),
+        signals: [ctx.req.signal, state.shutdown],
       });
       if (frame) {
         jpeg = frame.data.subarray(0, frame.jpegLength);

@@ -40,7 +40,7 @@ export const handler: HubHandlers = {
       // The stream's own subscription is held meanwhile: the camera's frames keep coming.
       const first = await nextFrame(bus, serial, {
         timeoutMs: REMOTE_FRAME_WAIT_MS,
-        signal: AbortSignal.any([ctx.req.signal, shutdown]),
+        signals: [ctx.req.signal, shutdown],
       });
       if (!first) {
         off();
