@@ -36,8 +36,12 @@ export interface LiveCamera {
  * (`camera` null): the route answers 404 only if no frame of it comes over the bus.
  */
 export function liveCameraOf(ctx: HubRouteContext): LiveCamera {
-  const { state } = ctx;
-  const serial = visibleSerial(state, ctx.params.serial ?? "");
+  return liveCamera(ctx.state, ctx.params.serial ?? "");
+}
+
+/** The same checks for a serial given elsewhere (a query parameter). */
+export function liveCamera(state: RouteState, raw: string): LiveCamera {
+  const serial = visibleSerial(state, raw);
   const elsewhere = state.heldElsewhere?.(serial) === true;
   const camera = state.registry.get(serial) ?? null;
   if (!camera && !elsewhere) throw unknownCamera(serial);

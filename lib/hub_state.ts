@@ -12,6 +12,7 @@ import type { RecordingArchive } from "./recordings.ts";
 import type { ExportJobs } from "./exports.ts";
 import type { MotionFeed } from "./motion_notice.ts";
 import type { EventLog } from "./motion_event_log.ts";
+import type { ClusterEventReader } from "./cluster_events.ts";
 import type { Handlers, PageProps, RouteContext } from "./web/router.ts";
 
 export interface HubState {
@@ -57,6 +58,11 @@ export interface HubState {
   motion?: MotionFeed;
   /** The stored motion events (absent in page tests). */
   events?: EventLog;
+  /**
+   * The stored motion events of every hub, this one's included (with `--bus`): routes list
+   * and find thumbnails through it when present, else through `events`.
+   */
+  clusterEvents?: ClusterEventReader;
 }
 
 /** The per-request state: the hub's services and the verified peer asking. */

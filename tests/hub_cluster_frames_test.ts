@@ -1,8 +1,8 @@
 /**
- * Snapshots and MJPEG from any hub (issue 13, item 2): a camera on hub A is served by hub B's
- * `snapshot.jpg` and `stream.mjpeg` through a bus subscription B holds only while it needs the
- * frames; policy and revocation refuse on B as they do for B's own cameras. Real nats-server,
- * two real hubs, real TLS.
+ * Snapshots, MJPEG and events from any hub (issue 13, item 2): a camera on hub A is served by hub
+ * B's `snapshot.jpg` and `stream.mjpeg` through a bus subscription B holds only while it needs the
+ * frames; policy and revocation refuse on B as they do for B's own cameras; A's stored motion
+ * events and thumbnails are listed and served by B. Real nats-server, two real hubs, real TLS.
  */
 import assert from "node:assert/strict";
 import https from "node:https";
@@ -14,6 +14,7 @@ import { type NatsServer, startNatsServer } from "./nats_fixture.ts";
 import { startClusterHub } from "./cluster_fixture.ts";
 import { type MjpegPart, parseMjpegParts } from "./mjpeg_parts.ts";
 import type { IssuedCert } from "./pki_fixture.ts";
+import type { SqliteEventStore } from "../hub/event_store.ts";
 
 const CAM = "0123A1B2C3D4E5F6A7";
 const NOBODY = "0123C1C2C3D4E5F6C7";
@@ -208,4 +209,57 @@ Deno.test("Cluster: after a camera moved from hub B to hub A, B's snapshot.jpg i
   assert.equal(res.status, 200, res.text());
   assert.ok(frames.sent.some((jpeg) => sameBytes(jpeg, res.body)), "one of A's frames");
   assert.equal(sameBytes(old, res.body), false);
+});
+
+Deno.test("Cluster: hub B lists the motion events hub A stored of a camera, and serves their thumbnails", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "trustcam_policy_" });
+  await using _dir = { [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
+  const policyFile = `${dir}/policy.json`;
+  await Deno.writeTextFile(policyFile, JSON.stringify({ viewers: { guard: [], "*": "*" } }));
+  await using nats = await startNatsServer();
+  await using a = await startClusterHub(nats);
+  await using b = await startClusterHub(nats, { policyFile });
+  await bothOnNats(nats, a, b);
+  const store = a.hub.state.events as SqliteEventStore;
+  const box = { x: 0.25, y: 0.25, w: 0.5, h: 0.5 };
+  const startedAt = Date.parse("2026-11-27T10:00:00.000Z");
+  const id = store.start({ serial: CAM, startedAt, score: 0.4, peakAt: startedAt, box });
+  store.end(id, {
+    serial: CAM,
+    startedAt,
+    score: 0.4,
+    peakAt: startedAt,
+    box,
+    endedAt: startedAt + 5000,
+  });
+  const thumb = fakeJpeg(300, 0x44);
+  store.setThumbnail(id, thumb);
+  const event = {
+    id,
+    camera: CAM,
+    startedAt: "2026-11-27T10:00:00.000Z",
+    endedAt: "2026-11-27T10:00:05.000Z",
+    score: 0.4,
+    box,
+    thumbnail: `/api/events/${id}/thumbnail.jpg`,
+  };
+
+  for (const path of [`/api/cameras/${CAM}/events`, `/api/events?camera=${CAM}`]) {
+    const res = await b.request(path);
+    assert.equal(res.status, 200, `${path}: ${res.text()}`);
+    assert.deepEqual(res.json(), { events: [event] }, path);
+  }
+  const image = await b.request(event.thumbnail);
+  assert.equal(image.status, 200);
+  assert.deepEqual(image.body, thumb);
+
+  // B's policy decides, as for its own cameras: hidden, the events and thumbnails are not there.
+  const guard = await b.pki.viewer("guard");
+  assert.equal((await b.request(`/api/cameras/${CAM}/events`, { cert: guard })).status, 403);
+  assert.equal((await b.request(event.thumbnail, { cert: guard })).status, 404);
+  // A camera no hub knows, an event no hub has.
+  const none = await b.request(`/api/cameras/${NOBODY}/events`);
+  assert.equal(none.status, 404);
+  assert.equal((none.json() as { error: { code: string } }).error.code, "TC_ERR_NOT_FOUND");
+  assert.equal((await b.request("/api/events/nope/thumbnail.jpg")).status, 404);
 });
