@@ -13,13 +13,9 @@ export const handler: HubHandlers = {
     const params = new URL(ctx.req.url).searchParams;
     const raw = params.get("camera");
     // With `--bus` the named camera may be known only to other hubs (their stores answer).
-    const named = raw === null
-      ? null
-      : state.clusterEvents
-      ? liveCamera(state, raw).serial
-      : visibleCamera(state, raw).serial;
-    const cameras = named !== null
-      ? [named]
+    const named = state.clusterEvents ? liveCamera : visibleCamera;
+    const cameras = raw !== null
+      ? [named(state, raw).serial]
       : state.registry.list().map((c) => c.serial).filter((s) => state.canSee(state.peer.cn, s));
     const query = { cameras, ...parseEventRange(params) };
     if (!state.clusterEvents) return listEvents(state.events, query);
