@@ -39,6 +39,7 @@ import { MotionService } from "./motion_service.ts";
 import { type NatsLink, openNatsLink } from "./nats_link.ts";
 import { NatsBus } from "./nats_bus.ts";
 import { ClusterSessions } from "./cluster_sessions.ts";
+import { ClusterEvents } from "./cluster_events.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { HubConfig } from "./config.ts";
 import type { Log } from "./log.ts";
@@ -90,7 +91,7 @@ function openBus(
   log: Log,
   cleanups: Array<() => unknown>,
   replace: (serial: string, session: string) => void,
-): { bus: Bus; natsLink: NatsLink | null; sessions?: ClusterSessions } {
+): { bus: Bus; natsLink: NatsLink | null; sessions?: ClusterSessions; clusterLink?: NatsLink } {
   if (!config.bus) {
     const bus = new InProcessBus({ onError: (err) => log("bus-error", { error: err }) });
     return { bus, natsLink: null };
@@ -109,7 +110,7 @@ function openBus(
   cleanups.push(() => clusterLink.close());
   const sessions = new ClusterSessions({ link: clusterLink, hubId, log, replace });
   cleanups.push(() => sessions.close());
-  return { bus: new NatsBus({ link, hubId, log }), natsLink: link, sessions };
+  return { bus: new NatsBus({ link, hubId, log }), natsLink: link, sessions, clusterLink };
 }
 
 export async function openServices(config: HubConfig, o: ServicesOptions): Promise<Services> {
@@ -197,8 +198,8 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       ratePerSec: MANAGE_PER_MINUTE / 60,
       burst: MANAGE_BURST,
     });
-    const { bus, natsLink, sessions } = o.bus
-      ? { bus: o.bus, natsLink: null, sessions: undefined }
+    const { bus, natsLink, sessions, clusterLink } = o.bus
+      ? { bus: o.bus, natsLink: null, sessions: undefined, clusterLink: undefined }
       : openBus(config, log, cleanups, (serial, id) => relay?.replaceDevice(serial, id));
     cleanups.push(() => bus.close());
     // The recorder, motion analysis and MQTT work on this hub's own cameras only.
@@ -323,6 +324,11 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     });
     cleanups.push(() => assets.close?.());
 
+    // Any hub answers for the events in its store; a hub asked for events asks them all.
+    const clusterEvents = clusterLink &&
+      new ClusterEvents({ link: clusterLink, store: events, log });
+    if (clusterEvents) cleanups.push(() => clusterEvents.close());
+
     const state: HubState = {
       registry,
       bus,
@@ -336,6 +342,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         const f = liveRelay.latest.get(serial);
         return f ? f.data.subarray(0, f.jpegLength) : snapshots.get(serial);
       },
+      heldElsewhere: sessions && ((serial) => !liveRelay.devices.has(serial)),
       announce(serial, event) {
         // A camera set to record may be the first: the recorder joins the bus before its frame.
         if (event === "recording") followModes();
@@ -349,6 +356,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       exports,
       motion: liveMotion,
       events,
+      clusterEvents,
     };
     o.metrics.metrics.collect(() => {
       const counts = liveRelay.connectionCounts;

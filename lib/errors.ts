@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   TC_ERR_SHUTDOWN: { status: 503, close: 1001 },
   TC_ERR_INTERNAL: { status: 500, close: 1011 },
   TC_ERR_REPLAY_LIMIT: { status: 429, close: undefined },
+  TC_ERR_FRAME_TIMEOUT: { status: 504, close: undefined },
 } as const satisfies Record<string, { status: number | undefined; close: number | undefined }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

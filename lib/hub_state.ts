@@ -12,6 +12,7 @@ import type { RecordingArchive } from "./recordings.ts";
 import type { ExportJobs } from "./exports.ts";
 import type { MotionFeed } from "./motion_notice.ts";
 import type { EventLog } from "./motion_event_log.ts";
+import type { ClusterEventReader } from "./cluster_events.ts";
 import type { Handlers, PageProps, RouteContext } from "./web/router.ts";
 
 export interface HubState {
@@ -35,6 +36,12 @@ export interface HubState {
   /** The latest valid JPEG a camera sent since the hub started. */
   latestJpeg(serial: string): Uint8Array | undefined;
   /**
+   * Whether another hub may hold `serial` now: on a cluster bus, for a camera with no device
+   * session on this hub. Its frames then reach this hub only while something here subscribes
+   * to it on the bus (snapshot and MJPEG routes do). Absent on a lone hub.
+   */
+  heldElsewhere?(serial: string): boolean;
+  /**
    * Announces a rename, a recording mode change or a motion settings change to viewers (the
    * route has already updated the registry); the hub's services follow the change.
    */
@@ -51,6 +58,11 @@ export interface HubState {
   motion?: MotionFeed;
   /** The stored motion events (absent in page tests). */
   events?: EventLog;
+  /**
+   * The stored motion events of every hub, this one's included (with `--bus`): routes list
+   * and find thumbnails through it when present, else through `events`.
+   */
+  clusterEvents?: ClusterEventReader;
 }
 
 /** The per-request state: the hub's services and the verified peer asking. */

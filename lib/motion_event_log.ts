@@ -96,6 +96,11 @@ export function parseEventRange(
 
 /** The events answer of both routes. */
 export function listEvents(log: EventLog | undefined, query: EventQuery): Response {
-  const events = log?.list(query).map(eventJson) ?? [];
+  return eventsAnswer(log?.list(query) ?? []);
+}
+
+/** The events answer of rows found already (a cluster's, merged). */
+export function eventsAnswer(rows: MotionEventRow[]): Response {
+  const events = rows.map(eventJson);
   return Response.json({ events }, { headers: { "cache-control": "no-store" } });
 }

@@ -1,6 +1,7 @@
 import type { HubHandlers } from "../../../../lib/hub_state.ts";
-import { cameraOf } from "../../../../lib/camera_access.ts";
+import { liveCameraOf, unknownCamera } from "../../../../lib/camera_access.ts";
 import { MJPEG_CONTENT_TYPE, mjpegPart } from "../../../../lib/mjpeg.ts";
+import { nextFrame, receivedTime, REMOTE_FRAME_WAIT_MS } from "../../../../lib/next_frame.ts";
 
 /**
  * Live MJPEG. Pull-based: the response asks for the next part only when the client has
@@ -9,21 +10,43 @@ import { MJPEG_CONTENT_TYPE, mjpegPart } from "../../../../lib/mjpeg.ts";
  * registered with the hub's streams, so a revocation or a policy change ends it. Each part
  * carries `X-Timestamp`, when the hub received the frame (ISO 8601, ms), as recorded playback
  * does (the cached frame a stream starts with carries the camera's last frame time).
+ *
+ * A camera another hub holds (a cluster bus) streams from its bus subscription, held for as long
+ * as the response lasts, and starts with its next frame, not with this hub's stale cache. One
+ * this hub's registry does not know gets its 200 only once a first frame came (within
+ * {@link REMOTE_FRAME_WAIT_MS}), else 404.
  */
 export const handler: HubHandlers = {
-  GET(ctx) {
-    const { serial, lastFrameAt } = cameraOf(ctx);
+  async GET(ctx) {
+    const { serial, camera, elsewhere } = liveCameraOf(ctx);
     const { bus, shutdown } = ctx.state;
-    let latest: Uint8Array | undefined = ctx.state.latestJpeg(serial);
-    let stamp: string | null = lastFrameAt;
+    let latest: Uint8Array | undefined = elsewhere ? undefined : ctx.state.latestJpeg(serial);
+    let stamp: string | null = elsewhere ? null : camera?.lastFrameAt ?? null;
     let sentFrom: Uint8Array | undefined;
     let wake: (() => void) | undefined;
-    let off = () => {};
     let cut = false;
+    const off = bus.subscribe(serial, {
+      frame(f) {
+        latest = f.data.subarray(0, f.jpegLength);
+        stamp = receivedTime(f);
+        wake?.();
+      },
+    });
     const end = () => {
       off();
       wake?.();
     };
+    if (!camera) {
+      // The stream's own subscription is held meanwhile: the camera's frames keep coming.
+      const first = await nextFrame(bus, serial, {
+        timeoutMs: REMOTE_FRAME_WAIT_MS,
+        signals: [ctx.req.signal, shutdown],
+      });
+      if (!first) {
+        off();
+        throw unknownCamera(serial);
+      }
+    }
     const unregister = ctx.state.streams.open({
       peer: ctx.state.peer,
       serial,
@@ -35,13 +58,6 @@ export const handler: HubHandlers = {
 
     const body = new ReadableStream<Uint8Array>({
       start() {
-        off = bus.subscribe(serial, {
-          frame(f) {
-            latest = f.data.subarray(0, f.jpegLength);
-            stamp = wallClock(f.receivedAt);
-            wake?.();
-          },
-        });
         shutdown.addEventListener("abort", end, { once: true });
         ctx.req.signal.addEventListener("abort", end, { once: true });
       },
@@ -80,8 +96,3 @@ export const handler: HubHandlers = {
     });
   },
 };
-
-/** `receivedAt` is on the monotonic clock (`performance.now()`); parts carry wall-clock time. */
-function wallClock(receivedAt: number): string {
-  return new Date(performance.timeOrigin + receivedAt).toISOString();
-}

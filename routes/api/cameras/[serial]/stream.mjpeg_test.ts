@@ -65,3 +65,55 @@ Deno.test("stream.mjpeg GET leaves nothing on the hub once the client went away"
   assert.equal(cancelled.bus.size, 0);
   assert.equal(cancelled.shutdown.listeners(), 0);
 });
+
+/** The stream's state on a hub where another hub may hold every camera. */
+function elsewhereState(registry: Registry, cached: Uint8Array) {
+  const bus = new InProcessBus();
+  const streams = new StreamRegistry();
+  const shutdown = countedShutdown();
+  const state = {
+    ...pageState({ registry }),
+    bus,
+    streams,
+    shutdown: shutdown.signal,
+    latestJpeg: () => cached,
+    heldElsewhere: () => true,
+    peer: VIEWER,
+  } as HubState & { peer: typeof VIEWER };
+  const req = new Request(`https://localhost/api/cameras/${CAMERA}/stream.mjpeg`);
+  const get = () => handler.GET!({ req, url: new URL(req.url), params: { serial: CAMERA }, state });
+  return { bus, streams, shutdown, get };
+}
+
+Deno.test("stream.mjpeg GET of a camera held elsewhere starts with its next bus frame, not the cache", async () => {
+  const registry = new Registry();
+  registry.connected(CAMERA);
+  const hub = elsewhereState(registry, fakeJpeg(500, 0x22));
+  const res = await hub.get();
+  const reader = res.body!.getReader();
+  const first = reader.read();
+  const jpeg = fakeJpeg(1000, 0x33);
+  hub.bus.publishFrame({ serial: CAMERA, data: jpeg, jpegLength: jpeg.byteLength, receivedAt: 0 });
+  const part = (await first).value!;
+  const head = new TextDecoder().decode(part.subarray(0, 200));
+  assert.match(head, /Content-Length: 1004\r\n/);
+  assert.deepEqual(part.subarray(part.byteLength - 2 - jpeg.byteLength, -2), jpeg);
+  await reader.cancel();
+  assert.equal(hub.bus.size, 0);
+  assert.equal(hub.streams.size, 0);
+  assert.equal(hub.shutdown.listeners(), 0);
+});
+
+Deno.test("stream.mjpeg GET of a camera no hub showed is a 404 after the wait, holding nothing", async () => {
+  const hub = elsewhereState(new Registry(), fakeJpeg(500, 0x22));
+  const answer = Promise.resolve(hub.get());
+  // Subscribed while it waits: a remote camera's frames would come now.
+  assert.equal(hub.bus.count(CAMERA), 2);
+  await assert.rejects(answer, {
+    code: "TC_ERR_NOT_FOUND",
+    message: `Unknown camera: "${CAMERA}"`,
+  });
+  assert.equal(hub.bus.size, 0);
+  assert.equal(hub.streams.size, 0);
+  assert.equal(hub.shutdown.listeners(), 0);
+});

@@ -1,17 +1,21 @@
 /**
  * `GET /api/events/:id/thumbnail.jpg`: the event's 320 px JPEG of its peak frame. 404 alike
  * for no such event, no thumbnail yet, and an event of a camera the viewer may not see: the
- * answer never tells that such an event exists.
+ * answer never tells that such an event exists. With `--bus`, a thumbnail this hub lacks is asked
+ * of the others (hub/cluster_events.ts).
  */
 import type { HubHandlers } from "../../../../lib/hub_state.ts";
 import { TrustcamError } from "../../../../lib/errors.ts";
 import { quote } from "../../../../lib/quote.ts";
 
 export const handler: HubHandlers = {
-  GET(ctx) {
+  async GET(ctx) {
     const { state } = ctx;
     const id = ctx.params.id ?? "";
-    const found = state.events?.thumbnail(id);
+    // With `--bus` the event may be another hub's.
+    const found = state.clusterEvents
+      ? await state.clusterEvents.thumbnail(id)
+      : state.events?.thumbnail(id);
     if (!found || !state.canSee(state.peer.cn, found.camera)) {
       throw new TrustcamError("TC_ERR_NOT_FOUND", `Unknown event: ${quote(id)}`);
     }
