@@ -8,6 +8,7 @@
 import process from "node:process";
 import { type Bus, InProcessBus, ownTraffic } from "../lib/bus.ts";
 import { Registry } from "../lib/registry.ts";
+import { remoteCameraEvents, RemoteCameras } from "../lib/remote_cameras.ts";
 import { RevocationList } from "../lib/revocation.ts";
 import { ALLOW_ALL, parsePolicy, type Policy } from "../lib/policy.ts";
 import { KeyedBuckets } from "../lib/keyed_buckets.ts";
@@ -87,6 +88,7 @@ export interface Services {
  */
 function openBus(
   config: HubConfig,
+  hubId: string,
   log: Log,
   cleanups: Array<() => unknown>,
   replace: (serial: string, session: string) => void,
@@ -95,7 +97,6 @@ function openBus(
     const bus = new InProcessBus({ onError: (err) => log("bus-error", { error: err }) });
     return { bus, natsLink: null };
   }
-  const hubId = crypto.randomUUID();
   const link = openNatsLink({ settings: config.bus, name: `trustcam-hub-${hubId}`, log });
   cleanups.push(() => link.close());
   log("bus", { kind: "nats", servers: config.bus.servers.join(","), hub: hubId });
@@ -127,7 +128,11 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     let recorder: Recorder | undefined = undefined;
     let motion: MotionService | undefined = undefined;
     let motionRecording: MotionRecording | undefined = undefined;
+    // In a cluster the registry also reports the cameras other hubs hold (their events).
+    const hubId = crypto.randomUUID();
+    const remote = config.bus && !o.bus ? new RemoteCameras(hubId) : undefined;
     const registry = new Registry({
+      cluster: remote && { hub: hubId, remote },
       store,
       stallMs: config.stallMs,
       recorder: {
@@ -199,7 +204,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     });
     const { bus, natsLink, sessions } = o.bus
       ? { bus: o.bus, natsLink: null, sessions: undefined }
-      : openBus(config, log, cleanups, (serial, id) => relay?.replaceDevice(serial, id));
+      : openBus(config, hubId, log, cleanups, (serial, id) => relay?.replaceDevice(serial, id));
     cleanups.push(() => bus.close());
     // The recorder, motion analysis and MQTT work on this hub's own cameras only.
     const own = ownTraffic(bus);
@@ -219,6 +224,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       maxDimension: config.maxDimension,
       recordings,
       sessions,
+      remoteEvent: remote && remoteCameraEvents(remote, (serial) => registry.get(serial)),
     });
     cleanups.push(() => snapshots.flush(liveRelay.latest));
     const liveMotion = motion = MotionService.open({

@@ -19,6 +19,7 @@ import {
 } from "./recording_mode.ts";
 import { DEFAULT_MOTION_SETTINGS, type MotionSettings } from "./motion_settings.ts";
 import { type MotionInfo, motionInfo, type MotionStatus, NO_MOTION } from "./motion_status.ts";
+import { mergeCamera, type RemoteCameras } from "./remote_cameras.ts";
 
 export type CameraState = "online" | "stalled" | "offline";
 
@@ -38,6 +39,8 @@ export interface CameraInfo {
   status: DeviceStatus | null;
   recording: RecordingInfo;
   motion: MotionInfo;
+  /** In a cluster (`--bus`): the id of the hub holding the camera while online or stalled. */
+  hub?: string;
 }
 
 /** One entry of the viewers' `stats` message. */
@@ -116,6 +119,7 @@ export class Registry {
   #now: () => number;
   #recorder: RecorderStatus;
   #motion: MotionStatus;
+  #cluster: { hub: string; remote: RemoteCameras } | undefined;
 
   constructor(
     opts: {
@@ -127,9 +131,12 @@ export class Registry {
       recorder?: RecorderStatus;
       /** Whether motion detection runs and which events are open, for CAMERA objects. */
       motion?: MotionStatus;
+      /** This hub's id and the cameras other hubs hold: get() and list() merge them in. */
+      cluster?: { hub: string; remote: RemoteCameras };
     } = {},
   ) {
     this.#store = opts.store;
+    this.#cluster = opts.cluster;
     this.#recorder = opts.recorder ?? NO_RECORDER;
     this.#motion = opts.motion ?? NO_MOTION;
     this.#stallMs = opts.stallMs ?? DEFAULT_STALL_MS;
@@ -302,19 +309,35 @@ export class Registry {
     return stalled;
   }
 
+  /** The camera as the cluster sees it: online on another hub reads so, with its `hub`. */
   get(serial: string): CameraInfo | undefined {
     const c = this.#lookup(serial);
-    return c && this.#info(c, this.#now());
+    const local = c && this.#info(c, this.#now());
+    if (!this.#cluster) return local;
+    return mergeCamera(local, this.#cluster.remote.get(c?.serial ?? canonicalSerial(serial)));
   }
 
   has(serial: string): boolean {
     return this.#lookup(serial) !== undefined;
   }
 
-  /** Every camera, by name (case-insensitive, "Cam 2" before "Cam 10"), then serial. */
+  /**
+   * Every camera, by name (case-insensitive, "Cam 2" before "Cam 10"), then serial; in a
+   * cluster also those only other hubs know, each as {@link get} reports it.
+   */
   list(): CameraInfo[] {
     const now = this.#now();
-    return [...this.#cameras.values()].sort(byNameThenSerial).map((c) => this.#info(c, now));
+    const sorted = [...this.#cameras.values()].sort(byNameThenSerial);
+    if (!this.#cluster) return sorted.map((c) => this.#info(c, now));
+    const { remote } = this.#cluster;
+    const out = sorted.map((c) => mergeCamera(this.#info(c, now), remote.get(c.serial))!);
+    let added = false;
+    for (const serial of remote.serials()) {
+      if (this.#cameras.has(serial)) continue;
+      out.push(mergeCamera(undefined, remote.get(serial))!);
+      added = true;
+    }
+    return added ? out.sort(byNameThenSerial) : out;
   }
 
   /** Rates and counters of every camera, in {@link list} order. */
@@ -397,11 +420,15 @@ export class Registry {
       status: c.status,
       recording: recordingInfo(c.recordMode, c.state === "online", c.serial, this.#recorder),
       motion: motionInfo(c.motion ?? DEFAULT_MOTION_SETTINGS, c.serial, this.#motion),
+      ...(this.#cluster && c.state !== "offline" ? { hub: this.#cluster.hub } : {}),
     };
   }
 }
 
-function byNameThenSerial(a: Camera, b: Camera): number {
+function byNameThenSerial(
+  a: { name: string; serial: string },
+  b: { name: string; serial: string },
+): number {
   return nameOrder.compare(a.name, b.name) ||
     (a.serial < b.serial ? -1 : a.serial > b.serial ? 1 : 0);
 }

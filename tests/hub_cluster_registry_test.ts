@@ -1,0 +1,117 @@
+/**
+ * One view of the cameras across hubs on a real nats-server (issue 13, item 2): a camera
+ * online on hub A is listed on hub B online with its holder hub, B's viewers hear of it, and
+ * it reads offline on B when A loses it.
+ */
+import assert from "node:assert/strict";
+import type { CameraInfo } from "../lib/registry.ts";
+import type { TestHub } from "./hub_fixture.ts";
+import { waitFor } from "./hub_fixture.ts";
+import { type NatsServer, startNatsServer } from "./nats_fixture.ts";
+import { clusterConnects, startClusterHub } from "./cluster_fixture.ts";
+import type { NatsBus } from "../hub/nats_bus.ts";
+
+const CAM = "0123A1B2C3D4E5F6A7";
+
+const hubIdOf = (t: TestHub) => (t.hub.state.bus as NatsBus).hubId;
+
+/** `GET /api/cameras` on `t` once `pred` holds for the camera CAM in it, polled for 5 s. */
+async function apiCameraWhen(
+  t: TestHub,
+  pred: (c: CameraInfo | undefined) => boolean,
+  what: string,
+): Promise<CameraInfo | undefined> {
+  const end = Date.now() + 5000;
+  for (;;) {
+    const res = await t.request("/api/cameras");
+    assert.equal(res.status, 200);
+    const { cameras } = res.json() as { cameras: CameraInfo[] };
+    const c = cameras.find((c) => c.serial === CAM);
+    if (pred(c)) return c;
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(c)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Two hubs on one nats-server, both connected. */
+async function twoHubs(nats: NatsServer): Promise<[TestHub, TestHub]> {
+  const a = await startClusterHub(nats);
+  const b = await startClusterHub(nats);
+  await waitFor(
+    () => clusterConnects(a) === 1 && clusterConnects(b) === 1,
+    5000,
+    "both hubs on NATS",
+  );
+  return [a, b];
+}
+
+const cameraEvents = (texts: unknown[]) =>
+  texts.filter((t) => (t as { type?: string }).type === "camera") as Array<
+    { event: string; camera: CameraInfo }
+  >;
+
+Deno.test("Cluster registry: a camera online on hub A is listed online on hub B with hub A, then offline", async () => {
+  await using nats = await startNatsServer();
+  const [a, b] = await twoHubs(nats);
+  await using _a = a;
+  await using _b = b;
+  const viewer = await b.viewer("bob");
+  await viewer.until(() => viewer.texts.length >= 1, 5000, "hello on B");
+
+  const onA = await a.device(CAM);
+  const online = await apiCameraWhen(b, (c) => c?.state === "online", "CAM online on B");
+  assert.equal(online?.hub, hubIdOf(a));
+  assert.equal((await apiCameraWhen(a, (c) => c !== undefined, "CAM on A"))?.hub, hubIdOf(a));
+  const one = await b.request(`/api/cameras/${CAM}`);
+  assert.equal(one.status, 200);
+  assert.equal((one.json() as CameraInfo).hub, hubIdOf(a));
+  await viewer.until(
+    () => cameraEvents(viewer.texts).some((e) => e.event === "online"),
+    5000,
+    "the online event on B",
+  );
+  const event = cameraEvents(viewer.texts).find((e) => e.event === "online");
+  assert.equal(event?.camera.hub, hubIdOf(a));
+
+  // A viewer connecting to B now gets the camera online in its hello.
+  const late = await b.viewer("carol");
+  await late.until(() => late.texts.length >= 1, 5000, "hello on B");
+  const hello = late.texts[0] as { type: string; cameras: CameraInfo[] };
+  assert.equal(hello.type, "hello");
+  assert.equal(hello.cameras.find((c) => c.serial === CAM)?.hub, hubIdOf(a));
+
+  await onA.close();
+  const offline = await apiCameraWhen(b, (c) => c?.state !== "online", "CAM offline on B");
+  assert.equal(offline, undefined, "B never saw the camera itself: it is not listed");
+  await viewer.until(
+    () => cameraEvents(viewer.texts).some((e) => e.event === "offline"),
+    5000,
+    "the offline event on B",
+  );
+  assert.equal(cameraEvents(viewer.texts).at(-1)?.camera.state, "offline");
+});
+
+Deno.test("Cluster registry: a camera that moves from A to B reads online on B's hub everywhere", async () => {
+  await using nats = await startNatsServer();
+  const [a, b] = await twoHubs(nats);
+  await using _a = a;
+  await using _b = b;
+  const onA = await a.device(CAM);
+  await apiCameraWhen(b, (c) => c?.hub === hubIdOf(a), "CAM held by A, seen on B");
+
+  const viewerA = await a.viewer("bob");
+  await viewerA.until(() => viewerA.texts.length >= 1, 5000, "hello on A");
+  await b.device(CAM);
+  assert.equal((await onA.closed).code, 4000);
+  await waitFor(() => !a.hub.relay.devices.has(CAM), 5000, "A to drop the camera");
+  const onB = await apiCameraWhen(a, (c) => c?.hub === hubIdOf(b), "CAM held by B, seen on A");
+  assert.equal(onB?.state, "online");
+  assert.equal((await apiCameraWhen(b, (c) => c !== undefined, "CAM on B"))?.hub, hubIdOf(b));
+  // A's own offline (its replaced session) does not reach its viewers as the last word.
+  await viewerA.until(
+    () => cameraEvents(viewerA.texts).at(-1)?.camera.hub === hubIdOf(b),
+    5000,
+    "A's viewer to see the camera on B",
+  );
+  assert.ok(!cameraEvents(viewerA.texts).some((e) => e.event === "offline"));
+});
