@@ -40,6 +40,7 @@ import { MotionService } from "./motion_service.ts";
 import { type NatsLink, openNatsLink } from "./nats_link.ts";
 import { NatsBus } from "./nats_bus.ts";
 import { ClusterSessions } from "./cluster_sessions.ts";
+import { ClusterCameras } from "./cluster_cameras.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { HubConfig } from "./config.ts";
 import type { Log } from "./log.ts";
@@ -92,7 +93,7 @@ function openBus(
   log: Log,
   cleanups: Array<() => unknown>,
   replace: (serial: string, session: string) => void,
-): { bus: Bus; natsLink: NatsLink | null; sessions?: ClusterSessions } {
+): { bus: Bus; natsLink: NatsLink | null; sessions?: ClusterSessions; clusterLink?: NatsLink } {
   if (!config.bus) {
     const bus = new InProcessBus({ onError: (err) => log("bus-error", { error: err }) });
     return { bus, natsLink: null };
@@ -110,7 +111,7 @@ function openBus(
   cleanups.push(() => clusterLink.close());
   const sessions = new ClusterSessions({ link: clusterLink, hubId, log, replace });
   cleanups.push(() => sessions.close());
-  return { bus: new NatsBus({ link, hubId, log }), natsLink: link, sessions };
+  return { bus: new NatsBus({ link, hubId, log }), natsLink: link, sessions, clusterLink };
 }
 
 export async function openServices(config: HubConfig, o: ServicesOptions): Promise<Services> {
@@ -202,8 +203,8 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       ratePerSec: MANAGE_PER_MINUTE / 60,
       burst: MANAGE_BURST,
     });
-    const { bus, natsLink, sessions } = o.bus
-      ? { bus: o.bus, natsLink: null, sessions: undefined }
+    const { bus, natsLink, sessions, clusterLink } = o.bus
+      ? { bus: o.bus, natsLink: null, sessions: undefined, clusterLink: undefined }
       : openBus(config, hubId, log, cleanups, (serial, id) => relay?.replaceDevice(serial, id));
     cleanups.push(() => bus.close());
     // The recorder, motion analysis and MQTT work on this hub's own cameras only.
@@ -326,6 +327,26 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     });
     cleanups.push(() => assets.close?.());
 
+    const announceHere = (serial: string, event: Parameters<HubState["announce"]>[1]) => {
+      // A camera set to record may be the first: the recorder joins the bus before its frame.
+      if (event === "recording") followModes();
+      if (event === "motion") liveMotion.settingsChanged(serial);
+      liveRelay.announce(serial, event);
+      registry.flush();
+    };
+    // Names and settings shared with the other hubs (a KV bucket), on the cluster's link.
+    const sharedCameras = clusterLink && new ClusterCameras({
+      link: clusterLink,
+      hubId,
+      log,
+      settingsOf: (serial) => registry.settingsOf(serial),
+      apply(serial, settings) {
+        for (const event of registry.applySettings(serial, settings)) {
+          announceHere(serial, event);
+        }
+      },
+    });
+    if (sharedCameras) cleanups.push(() => sharedCameras.close());
     const state: HubState = {
       registry,
       bus,
@@ -340,11 +361,8 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         return f ? f.data.subarray(0, f.jpegLength) : snapshots.get(serial);
       },
       announce(serial, event) {
-        // A camera set to record may be the first: the recorder joins the bus before its frame.
-        if (event === "recording") followModes();
-        if (event === "motion") liveMotion.settingsChanged(serial);
-        liveRelay.announce(serial, event);
-        registry.flush();
+        announceHere(serial, event);
+        sharedCameras?.changed(serial);
       },
       shutdown: o.shutdown,
       streams,

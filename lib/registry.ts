@@ -20,6 +20,7 @@ import {
 import { DEFAULT_MOTION_SETTINGS, type MotionSettings } from "./motion_settings.ts";
 import { type MotionInfo, motionInfo, type MotionStatus, NO_MOTION } from "./motion_status.ts";
 import { mergeCamera, type RemoteCameras } from "./remote_cameras.ts";
+import type { SharedSettings } from "./shared_settings.ts";
 
 export type CameraState = "online" | "stalled" | "offline";
 
@@ -286,6 +287,39 @@ export class Registry {
     return c?.motion ?? DEFAULT_MOTION_SETTINGS;
   }
 
+  /** What hubs share of a camera (lib/shared_settings.ts); undefined for an unknown serial. */
+  settingsOf(serial: string): SharedSettings | undefined {
+    const c = this.#lookup(serial);
+    if (!c) return undefined;
+    const motion = c.motion && { ...c.motion, mask: c.motion.mask.map((r) => ({ ...r })) };
+    return { name: c.name, recordMode: c.recordMode, motion };
+  }
+
+  /**
+   * Applies settings another hub shared (already checked by decodeSettings), creating the
+   * camera if this hub never saw it. Returns the camera events its viewers are to get: what
+   * changed.
+   */
+  applySettings(serial: string, s: SharedSettings): Array<"renamed" | "recording" | "motion"> {
+    serial = canonicalSerial(serial);
+    let c = this.#cameras.get(serial);
+    if (!c) {
+      const now = this.#now();
+      c = new Camera(serial, s.name, now, now, this.#windowMs);
+      this.#cameras.set(serial, c);
+    }
+    const events: Array<"renamed" | "recording" | "motion"> = [];
+    if (c.name !== s.name) events.push("renamed");
+    if (c.recordMode !== s.recordMode) events.push("recording");
+    if (JSON.stringify(c.motion) !== JSON.stringify(s.motion)) events.push("motion");
+    c.name = s.name;
+    c.recordMode = s.recordMode;
+    c.motion = s.motion &&
+      Object.freeze({ ...s.motion, mask: s.motion.mask.map((r) => ({ ...r })) });
+    c.dirty = true;
+    return events;
+  }
+
   /** Whether some camera has `mode` as its own (not through the default). */
   hasOwnRecordMode(mode: RecordMode): boolean {
     for (const c of this.#cameras.values()) if (c.recordMode === mode) return true;
@@ -390,8 +424,24 @@ export class Registry {
   }
 
   #find(serial: string): Camera {
-    const c = this.#lookup(serial);
+    const c = this.#lookup(serial) ?? this.#adopt(serial);
     if (!c) throw new TrustcamError("TC_ERR_NOT_FOUND", `Unknown camera: ${quote(serial)}`);
+    return c;
+  }
+
+  /** A camera only another hub knows, taken in here (its settings are about to change). */
+  #adopt(serial: string): Camera | undefined {
+    serial = canonicalSerial(serial);
+    const held = this.#cluster?.remote.get(serial)?.camera;
+    if (!held) return undefined;
+    const c = new Camera(
+      serial,
+      held.name,
+      Date.parse(held.firstSeen),
+      Date.parse(held.lastSeen),
+      this.#windowMs,
+    );
+    this.#cameras.set(serial, c);
     return c;
   }
 

@@ -115,3 +115,80 @@ Deno.test("Cluster registry: a camera that moves from A to B reads online on B's
   );
   assert.ok(!cameraEvents(viewerA.texts).some((e) => e.event === "offline"));
 });
+
+/** A PATCH or PUT on `t` that must answer 200. */
+async function change(t: TestHub, method: string, path: string, body: unknown): Promise<void> {
+  const res = await t.request(path, { method, body: JSON.stringify(body) });
+  assert.equal(res.status, 200, res.text());
+}
+
+Deno.test("Cluster registry: a rename and settings changed on hub A show on hub B", async () => {
+  await using nats = await startNatsServer();
+  const [a, b] = await twoHubs(nats);
+  await using _a = a;
+  await using _b = b;
+  await a.device(CAM);
+  await apiCameraWhen(b, (c) => c?.state === "online", "CAM online on B");
+  const viewer = await b.viewer("bob");
+  await viewer.until(() => viewer.texts.length >= 1, 5000, "hello on B");
+
+  await change(a, "PATCH", `/api/cameras/${CAM}`, { name: "Front gate" });
+  const renamed = await apiCameraWhen(b, (c) => c?.name === "Front gate", "the name on B");
+  assert.equal(renamed?.state, "online");
+  assert.equal(renamed?.hub, hubIdOf(a));
+  await viewer.until(
+    () =>
+      cameraEvents(viewer.texts).some((e) =>
+        e.event === "renamed" && e.camera.name === "Front gate"
+      ),
+    5000,
+    "a renamed event with the new name on B",
+  );
+
+  await change(a, "PUT", `/api/cameras/${CAM}/recording`, { mode: "continuous" });
+  await change(a, "PUT", `/api/cameras/${CAM}/motion`, { fps: 2 });
+  const set = await apiCameraWhen(
+    b,
+    (c) => c?.recording.source === "camera" && b.hub.state.registry.motionSettingsOf(CAM).fps === 2,
+    "the recording mode and motion settings on B",
+  );
+  assert.equal(set?.recording.mode, "continuous");
+  const motion = await b.request(`/api/cameras/${CAM}/motion`);
+  assert.equal((motion.json() as { fps: number }).fps, 2);
+  // Applied to B's own registry, so B's store keeps it too.
+  assert.equal(b.hub.state.registry.settingsOf(CAM)?.name, "Front gate");
+
+  // And back: a rename on B, the last writer, shows on A.
+  await change(b, "PATCH", `/api/cameras/${CAM}`, { name: "Back gate" });
+  await waitFor(
+    () => a.hub.state.registry.get(CAM)?.name === "Back gate",
+    5000,
+    "B's rename on A",
+  );
+  assert.equal(a.hub.state.registry.recordModeOf(CAM), "continuous");
+});
+
+Deno.test("Cluster registry: a rename made while NATS is down applies locally and reaches B when it returns", async () => {
+  await using nats = await startNatsServer();
+  const [a, b] = await twoHubs(nats);
+  await using _a = a;
+  await using _b = b;
+  await a.device(CAM);
+  await apiCameraWhen(b, (c) => c?.state === "online", "CAM online on B");
+
+  await nats.stop("SIGKILL");
+  await change(a, "PATCH", `/api/cameras/${CAM}`, { name: "Loading dock" });
+  assert.equal((await apiCameraWhen(a, (c) => c !== undefined, "CAM on A"))?.name, "Loading dock");
+  await nats.restart();
+  await waitFor(
+    () => clusterConnects(a) === 2 && clusterConnects(b) === 2,
+    10_000,
+    "both hubs back",
+  );
+  await waitFor(
+    () => b.hub.state.registry.get(CAM)?.name === "Loading dock",
+    10_000,
+    "the rename on B",
+  );
+  assert.equal(a.hub.state.registry.get(CAM)?.name, "Loading dock");
+});
