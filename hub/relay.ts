@@ -202,6 +202,15 @@ export class Relay {
     if (info) this.#announce(serial, event, info);
   }
 
+  /**
+   * Announces a camera another hub holds that went offline or came back here (its hub went
+   * quiet, or was heard again): `camera` as last known, unless the registry knows better.
+   */
+  announceElsewhere(camera: CameraInfo): void {
+    const info = this.#ctx.registry.get(camera.serial) ?? camera;
+    this.#announce(camera.serial, info.state === "offline" ? "offline" : "online", info);
+  }
+
   /** Pings every peer; one that missed two pongs in a row is terminated. */
   heartbeat(): void {
     const ctx = this.#ctx;

@@ -41,6 +41,7 @@ import { type NatsLink, openNatsLink } from "./nats_link.ts";
 import { NatsBus } from "./nats_bus.ts";
 import { ClusterSessions } from "./cluster_sessions.ts";
 import { ClusterCameras } from "./cluster_cameras.ts";
+import { HubPresence } from "./hub_presence.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { HubConfig } from "./config.ts";
 import type { Log } from "./log.ts";
@@ -228,6 +229,16 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       remoteEvent: remote && remoteCameraEvents(remote, (serial) => registry.get(serial)),
     });
     cleanups.push(() => snapshots.flush(liveRelay.latest));
+    // Which other hubs live: the cameras of one that went quiet read offline here.
+    const presence = clusterLink && remote && new HubPresence({
+      link: clusterLink,
+      hubId,
+      remote,
+      held: () => [...liveRelay.devices.keys()],
+      changed: (cameras) => cameras.forEach((c) => liveRelay.announceElsewhere(c)),
+      log,
+    });
+    if (presence) cleanups.push(() => presence.close());
     const liveMotion = motion = MotionService.open({
       enabled: config.motion === "on",
       bus: own,
@@ -399,6 +410,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     }
 
     const tick = (ticks: number) => {
+      presence?.tick();
       for (const serial of registry.tick()) liveRelay.announce(serial, "stalled");
       liveRecorder.flush().catch((err) => log("error", { where: "recorder", error: err }));
       if (retention.due(ticks)) sweep();

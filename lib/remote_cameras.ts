@@ -16,10 +16,31 @@ import type { CameraInfo } from "./registry.ts";
 export interface HeldElsewhere {
   hub: string;
   camera: CameraInfo;
+  /** When this hub received the event (ms, its own clock). */
+  at: number;
+}
+
+/** Subject on which each hub says every {@link PRESENCE_INTERVAL_MS} that it lives. */
+export const PRESENCE_SUBJECT = "trustcam.hub.alive";
+export const PRESENCE_INTERVAL_MS = 2000;
+/** A hub not heard for this long is taken for gone: its cameras read offline elsewhere. */
+export const PRESENCE_TIMEOUT_MS = 6000;
+
+/**
+ * A hub's presence message: its id and the serials of the cameras it holds now. It travels on
+ * the cluster's connection, not the events', so the two may cross: a camera missing from the
+ * list is dropped only when its last event is older than one interval.
+ */
+export interface Presence {
+  hub: string;
+  cameras: string[];
 }
 
 export class RemoteCameras {
   #held = new Map<string, HeldElsewhere>();
+  /** When each other hub was last heard (ms); a hub in `#gone` timed out. */
+  #heard = new Map<string, number>();
+  #gone = new Set<string>();
 
   /** `own`: this hub's id; what others say of its cameras is ignored, its sessions decide. */
   constructor(readonly own: string) {}
@@ -28,7 +49,7 @@ export class RemoteCameras {
    * A `camera` event published by hub `hub` about `camera`. Returns true when the record
    * changed (the camera is held elsewhere now, or no longer).
    */
-  event(hub: string, event: string, camera: CameraInfo): boolean {
+  event(hub: string, event: string, camera: CameraInfo, now = 0): boolean {
     const serial = camera.serial;
     if (hub === this.own) return false;
     if (event === "offline" || camera.state === "offline") {
@@ -37,21 +58,68 @@ export class RemoteCameras {
       this.#held.delete(serial);
       return true;
     }
-    this.#held.set(serial, { hub, camera });
+    this.#held.set(serial, { hub, camera, at: now });
     return true;
   }
 
+  /** The camera's record, unless its hub is taken for gone. */
   get(serial: string): HeldElsewhere | undefined {
-    return this.#held.get(serial);
+    const h = this.#held.get(serial);
+    return h && !this.#gone.has(h.hub) ? h : undefined;
   }
 
-  serials(): IterableIterator<string> {
-    return this.#held.keys();
+  *serials(): IterableIterator<string> {
+    for (const [serial, h] of this.#held) if (!this.#gone.has(h.hub)) yield serial;
+  }
+
+  /**
+   * Hub `p.hub` said at `now` that it lives and holds `p.cameras`: cameras it was thought to
+   * hold but no longer does (an `offline` missed while NATS was away), by events received more
+   * than {@link PRESENCE_INTERVAL_MS} before, are dropped. Returns the
+   * cameras whose reported state changed, as last known: those dropped (offline), and those of
+   * a hub back from gone (online).
+   */
+  presence(p: Presence, now: number): CameraInfo[] {
+    if (p.hub === this.own) return [];
+    this.#heard.set(p.hub, now);
+    const back = this.#gone.delete(p.hub);
+    const holds = new Set(p.cameras);
+    const changed: CameraInfo[] = [];
+    for (const [serial, h] of this.#held) {
+      if (h.hub !== p.hub) continue;
+      if (!holds.has(serial)) {
+        // Its `online` may have overtaken a presence message sent before it.
+        if (now - h.at <= PRESENCE_INTERVAL_MS) continue;
+        this.#held.delete(serial);
+        if (!back) changed.push(offline(h.camera));
+      } else if (back) changed.push({ ...h.camera, hub: h.hub });
+    }
+    return changed;
+  }
+
+  /**
+   * Hubs not heard for `timeoutMs` by `now` are taken for gone (killed, or cut off from this
+   * hub): returns the cameras they held, which read offline now.
+   */
+  expire(now: number, timeoutMs = PRESENCE_TIMEOUT_MS): CameraInfo[] {
+    const out: CameraInfo[] = [];
+    for (const [hub, at] of this.#heard) {
+      if (this.#gone.has(hub) || now - at < timeoutMs) continue;
+      this.#gone.add(hub);
+      for (const h of this.#held.values()) if (h.hub === hub) out.push(offline(h.camera));
+    }
+    return out;
   }
 
   get size(): number {
     return this.#held.size;
   }
+}
+
+/** A camera as last known, offline now. */
+function offline(c: CameraInfo): CameraInfo {
+  const { hub: _, ...rest } = c;
+  return { ...rest, state: "offline", fps: 0, kbps: 0 };
 }
 
 /**
@@ -89,6 +157,7 @@ export function mergeCamera(
 export function remoteCameraEvents(
   remote: RemoteCameras,
   get: (serial: string) => CameraInfo | undefined,
+  now: () => number = Date.now,
 ): (e: BusEvent) => BusEvent | null {
   return (e) => {
     const p = e.payload;
@@ -99,11 +168,32 @@ export function remoteCameraEvents(
     ) return e;
     // A hub may announce a camera another hub holds (a setting changed there): the camera's
     // own `hub` names the holder.
-    remote.event(typeof camera.hub === "string" ? camera.hub : e.origin, p.event, camera);
+    const holder = typeof camera.hub === "string" ? camera.hub : e.origin;
+    remote.event(holder, p.event, camera, now());
     const info = get(e.serial);
     if (!info) return e;
     if (p.event === "offline" && info.state !== "offline") return null;
     const payload = cameraMessage(p.event as CameraEvent, info);
     return { serial: e.serial, payload, origin: e.origin };
   };
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodePresence(p: Presence): Uint8Array {
+  return encoder.encode(JSON.stringify(p));
+}
+
+/** A presence message; throws SyntaxError or TypeError when it is not one. */
+export function decodePresence(data: Uint8Array): Presence {
+  const text = decoder.decode(data);
+  const o = JSON.parse(text);
+  if (
+    o === null || typeof o !== "object" || typeof o.hub !== "string" ||
+    !Array.isArray(o.cameras) || !o.cameras.every((c: unknown) => typeof c === "string")
+  ) {
+    throw new TypeError(`Not a presence message: "${text.slice(0, 80)}"`);
+  }
+  return { hub: o.hub, cameras: o.cameras };
 }

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { mergeCamera, remoteCameraEvents, RemoteCameras } from "./remote_cameras.ts";
+import {
+  decodePresence,
+  encodePresence,
+  mergeCamera,
+  PRESENCE_INTERVAL_MS,
+  PRESENCE_TIMEOUT_MS,
+  remoteCameraEvents,
+  RemoteCameras,
+} from "./remote_cameras.ts";
 import { type CameraInfo, Registry } from "./registry.ts";
 import { cameraMessage } from "./protocol.ts";
 
@@ -56,7 +64,7 @@ Deno.test("mergeCamera() prefers a local session, else the holder's live state w
   mine.connected(CAM);
   mine.rename(CAM, "Door");
   const localOnline = mine.get(CAM)!;
-  const held = { hub: "A", camera: onlineOn("A", "Gate") };
+  const held = { hub: "A", camera: onlineOn("A", "Gate"), at: 0 };
   assert.equal(mergeCamera(localOnline, held), localOnline);
   assert.equal(localOnline.hub, "B");
 
@@ -134,4 +142,46 @@ Deno.test("remoteCameraEvents() records the holder and hands viewers the merged 
 
   const motion = { serial: CAM, payload: { type: "motion", camera: CAM }, origin: "C" };
   assert.equal(filter(motion), motion, "other events pass as they are");
+});
+
+Deno.test("RemoteCameras.expire() hides the cameras of a hub gone quiet until it is heard again", () => {
+  const remote = new RemoteCameras("B");
+  remote.presence({ hub: "A", cameras: [] }, 0);
+  remote.event("A", "online", onlineOn("A", "Gate"));
+  assert.deepEqual(remote.expire(PRESENCE_TIMEOUT_MS - 1), []);
+  const gone = remote.expire(PRESENCE_TIMEOUT_MS);
+  assert.deepEqual(gone.map((c) => [c.serial, c.name, c.state, c.fps, c.hub]), [
+    [CAM, "Gate", "offline", 0, undefined],
+  ]);
+  assert.equal(remote.get(CAM), undefined);
+  assert.deepEqual([...remote.serials()], []);
+  assert.deepEqual(remote.expire(PRESENCE_TIMEOUT_MS * 2), [], "told once");
+
+  const back = remote.presence({ hub: "A", cameras: [CAM] }, PRESENCE_TIMEOUT_MS * 2);
+  assert.deepEqual(back.map((c) => [c.serial, c.state, c.hub]), [[CAM, "online", "A"]]);
+  assert.equal(remote.get(CAM)?.hub, "A");
+});
+
+Deno.test("RemoteCameras.presence() drops the cameras a hub no longer lists", () => {
+  const remote = new RemoteCameras("B");
+  remote.event("A", "online", onlineOn("A"), 1000);
+  remote.event("C", "online", { ...onlineOn("C"), serial: OTHER }, 1000);
+  assert.deepEqual(remote.presence({ hub: "A", cameras: [CAM] }, 2000), []);
+  // Sent before the camera's online, received after it: the camera stays.
+  assert.deepEqual(remote.presence({ hub: "A", cameras: [] }, 1000 + PRESENCE_INTERVAL_MS), []);
+  assert.equal(remote.get(CAM)?.hub, "A");
+  const dropped = remote.presence({ hub: "A", cameras: [] }, 1001 + PRESENCE_INTERVAL_MS);
+  assert.deepEqual(dropped.map((c) => [c.serial, c.state]), [[CAM, "offline"]]);
+  assert.equal(remote.get(CAM), undefined);
+  assert.equal(remote.get(OTHER)?.hub, "C", "another hub's cameras stay");
+  assert.deepEqual(remote.presence({ hub: "B", cameras: [] }, 9999), [], "its own is ignored");
+});
+
+Deno.test("decodePresence() round-trips encodePresence() and rejects other shapes", () => {
+  const p = { hub: "A", cameras: [CAM, OTHER] };
+  assert.deepEqual(decodePresence(encodePresence(p)), p);
+  const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
+  assert.throws(() => decodePresence(enc({ hub: "A" })), TypeError);
+  assert.throws(() => decodePresence(enc({ hub: "A", cameras: [1] })), TypeError);
+  assert.throws(() => decodePresence(enc(null)), TypeError);
 });

@@ -4,24 +4,34 @@
  * it reads offline on B when A loses it.
  */
 import assert from "node:assert/strict";
-import type { CameraInfo } from "../lib/registry.ts";
+import { headers } from "@nats-io/transport-node";
+import { type CameraInfo, Registry } from "../lib/registry.ts";
+import {
+  encodePresence,
+  PRESENCE_SUBJECT,
+  PRESENCE_TIMEOUT_MS,
+  RemoteCameras,
+} from "../lib/remote_cameras.ts";
+import { cameraMessage } from "../lib/protocol.ts";
+import { encodeEvent, eventSubject, HUB_HEADER } from "../lib/bus_wire.ts";
 import type { TestHub } from "./hub_fixture.ts";
 import { waitFor } from "./hub_fixture.ts";
 import { type NatsServer, startNatsServer } from "./nats_fixture.ts";
-import { clusterConnects, startClusterHub } from "./cluster_fixture.ts";
+import { clusterConnects, natsClient, startClusterHub } from "./cluster_fixture.ts";
 import type { NatsBus } from "../hub/nats_bus.ts";
 
 const CAM = "0123A1B2C3D4E5F6A7";
 
 const hubIdOf = (t: TestHub) => (t.hub.state.bus as NatsBus).hubId;
 
-/** `GET /api/cameras` on `t` once `pred` holds for the camera CAM in it, polled for 5 s. */
+/** `GET /api/cameras` on `t` once `pred` holds for the camera CAM in it, polled for `ms`. */
 async function apiCameraWhen(
   t: TestHub,
   pred: (c: CameraInfo | undefined) => boolean,
   what: string,
+  ms = 5000,
 ): Promise<CameraInfo | undefined> {
-  const end = Date.now() + 5000;
+  const end = Date.now() + ms;
   for (;;) {
     const res = await t.request("/api/cameras");
     assert.equal(res.status, 200);
@@ -191,4 +201,42 @@ Deno.test("Cluster registry: a rename made while NATS is down applies locally an
     "the rename on B",
   );
   assert.equal(a.hub.state.registry.get(CAM)?.name, "Loading dock");
+});
+
+Deno.test("Cluster registry: the cameras of a hub gone quiet read offline on B, and online when it is heard again", async () => {
+  await using nats = await startNatsServer();
+  await using b = await startClusterHub(nats);
+  await waitFor(() => clusterConnects(b) === 1, 5000, "B on NATS");
+  const viewer = await b.viewer("bob");
+  await viewer.until(() => viewer.texts.length >= 1, 5000, "hello on B");
+  // Hub "Z" as NATS sees it: its presence and a camera event, then silence (a killed hub).
+  await using z = await natsClient(nats);
+  const hdrs = headers();
+  hdrs.set(HUB_HEADER, "Z");
+  const onZ = new Registry({ cluster: { hub: "Z", remote: new RemoteCameras("Z") } });
+  const alive = () => z.publish(PRESENCE_SUBJECT, encodePresence({ hub: "Z", cameras: [CAM] }));
+  alive();
+  const event = { serial: CAM, payload: { ...cameraMessage("online", onZ.connected(CAM)) } };
+  z.publish(eventSubject(CAM), encodeEvent(event), { headers: hdrs });
+  await z.flush();
+  assert.equal((await apiCameraWhen(b, (c) => c?.hub === "Z", "CAM on Z"))?.state, "online");
+
+  const quiet = performance.now();
+  await apiCameraWhen(b, (c) => c === undefined, "CAM gone from B's list", 10_000);
+  const ms = performance.now() - quiet;
+  assert.ok(ms >= PRESENCE_TIMEOUT_MS - 1000 && ms < PRESENCE_TIMEOUT_MS + 3000, `${ms} ms`);
+  await viewer.until(
+    () => cameraEvents(viewer.texts).at(-1)?.event === "offline",
+    5000,
+    "an offline event on B",
+  );
+
+  alive();
+  await z.flush();
+  assert.equal((await apiCameraWhen(b, (c) => c !== undefined, "CAM back"))?.hub, "Z");
+  await viewer.until(
+    () => cameraEvents(viewer.texts).at(-1)?.event === "online",
+    5000,
+    "an online event on B",
+  );
 });
