@@ -4,7 +4,7 @@
  * reports a camera online on hub A as online (with `hub` A) on hub B too, and offline again
  * when A announces it offline. Pure: the hub feeds it the events, the registry asks it.
  *
- * Only the hub that holds a camera clears its record: when a camera moves from A to B, A's
+ * Only the hub that holds a camera turns its record offline: when a camera moves from A to B, A's
  * late `offline` (its replaced session closing) must not hide B's `online`, whatever order the
  * two arrive in.
  */
@@ -12,7 +12,10 @@ import type { BusEvent } from "./bus.ts";
 import { type CameraEvent, cameraMessage } from "./protocol.ts";
 import type { CameraInfo } from "./registry.ts";
 
-/** A camera online or stalled on another hub, as that hub last announced it. */
+/**
+ * A camera another hub announced, as it last did: online or stalled there, or offline (its
+ * last holder's `offline`, or that hub gone quiet).
+ */
 export interface HeldElsewhere {
   hub: string;
   camera: CameraInfo;
@@ -54,22 +57,25 @@ export class RemoteCameras {
     if (hub === this.own) return false;
     if (event === "offline" || camera.state === "offline") {
       // A hub that does not hold the camera speaks of its own, older view.
-      if (this.#held.get(serial)?.hub !== hub) return false;
-      this.#held.delete(serial);
-      return true;
+      const h = this.#held.get(serial);
+      if (h && h.camera.state !== "offline" && h.hub !== hub) return false;
+      // Kept, offline: every hub lists the camera, as its last holder does.
+      this.#held.set(serial, { hub, camera: offline(camera), at: now });
+      return h?.camera.state !== "offline";
     }
     this.#held.set(serial, { hub, camera, at: now });
     return true;
   }
 
-  /** The camera's record, unless its hub is taken for gone. */
+  /** The camera's record; offline when its hub is taken for gone. */
   get(serial: string): HeldElsewhere | undefined {
     const h = this.#held.get(serial);
-    return h && !this.#gone.has(h.hub) ? h : undefined;
+    if (!h || h.camera.state === "offline" || !this.#gone.has(h.hub)) return h;
+    return { ...h, camera: offline(h.camera) };
   }
 
-  *serials(): IterableIterator<string> {
-    for (const [serial, h] of this.#held) if (!this.#gone.has(h.hub)) yield serial;
+  serials(): IterableIterator<string> {
+    return this.#held.keys();
   }
 
   /**
@@ -86,12 +92,12 @@ export class RemoteCameras {
     const holds = new Set(p.cameras);
     const changed: CameraInfo[] = [];
     for (const [serial, h] of this.#held) {
-      if (h.hub !== p.hub) continue;
+      if (h.hub !== p.hub || h.camera.state === "offline") continue;
       if (!holds.has(serial)) {
         // Its `online` may have overtaken a presence message sent before it.
         if (now - h.at <= PRESENCE_INTERVAL_MS) continue;
-        this.#held.delete(serial);
-        if (!back) changed.push(offline(h.camera));
+        h.camera = offline(h.camera);
+        if (!back) changed.push(h.camera);
       } else if (back) changed.push({ ...h.camera, hub: h.hub });
     }
     return changed;
@@ -106,7 +112,9 @@ export class RemoteCameras {
     for (const [hub, at] of this.#heard) {
       if (this.#gone.has(hub) || now - at < timeoutMs) continue;
       this.#gone.add(hub);
-      for (const h of this.#held.values()) if (h.hub === hub) out.push(offline(h.camera));
+      for (const h of this.#held.values()) {
+        if (h.hub === hub && h.camera.state !== "offline") out.push(offline(h.camera));
+      }
     }
     return out;
   }
@@ -134,6 +142,7 @@ export function mergeCamera(
 ): CameraInfo | undefined {
   if (!remote || (local && local.state !== "offline")) return local;
   const live = remote.camera;
+  if (live.state === "offline") return local ?? live;
   if (!local) return { ...live, hub: remote.hub };
   return {
     ...local,

@@ -36,7 +36,7 @@ Deno.test("RemoteCameras.event() keeps the last online camera per serial and its
   assert.deepEqual([...remote.serials()], [CAM]);
 });
 
-Deno.test("RemoteCameras.event() clears a camera only on its holder's offline", () => {
+Deno.test("RemoteCameras.event() turns a camera offline only on its holder's offline", () => {
   const remote = new RemoteCameras("B");
   remote.event("A", "online", onlineOn("A"));
   remote.event("C", "online", onlineOn("C"));
@@ -45,15 +45,17 @@ Deno.test("RemoteCameras.event() clears a camera only on its holder's offline", 
   assert.equal(remote.event("A", "offline", offOnA), false);
   assert.equal(remote.get(CAM)?.hub, "C");
   assert.equal(remote.event("C", "offline", { ...offOnA }), true);
-  assert.equal(remote.get(CAM), undefined);
-  assert.equal(remote.size, 0);
+  assert.equal(remote.get(CAM)?.camera.state, "offline", "kept, offline");
+  assert.equal(remote.get(CAM)?.camera.hub, undefined);
+  assert.equal(remote.event("A", "offline", { ...offOnA }), false, "offline already");
+  assert.equal(remote.size, 1);
 });
 
 Deno.test("RemoteCameras.event() treats an event with an offline camera as offline", () => {
   const remote = new RemoteCameras("B");
   remote.event("A", "online", onlineOn("A"));
   assert.equal(remote.event("A", "renamed", { ...onlineOn("A"), state: "offline" }), true);
-  assert.equal(remote.get(CAM), undefined);
+  assert.equal(remote.get(CAM)?.camera.state, "offline");
 });
 
 Deno.test("mergeCamera() prefers a local session, else the holder's live state with its hub", () => {
@@ -96,9 +98,12 @@ Deno.test("Registry.list() merges cameras other hubs hold, in name order", () =>
   assert.equal(r.get(CAM)?.hub, "A");
   assert.equal(r.has(CAM), false, "has() is about the local registry");
 
-  remote.event("A", "offline", { ...onlineOn("A"), state: "offline" });
-  assert.deepEqual(r.list().map((c) => c.serial), [OTHER]);
-  assert.equal(r.get(CAM), undefined);
+  remote.event("A", "offline", { ...onlineOn("A", "Attic"), state: "offline" });
+  assert.deepEqual(r.list().map((c) => [c.name, c.state, c.hub]), [
+    ["Attic", "offline", undefined],
+    ["Yard", "online", "B"],
+  ]);
+  assert.equal(r.get(CAM)?.state, "offline");
 });
 
 Deno.test("Registry without a cluster reports no hub field", () => {
@@ -144,7 +149,7 @@ Deno.test("remoteCameraEvents() records the holder and hands viewers the merged 
   assert.equal(filter(motion), motion, "other events pass as they are");
 });
 
-Deno.test("RemoteCameras.expire() hides the cameras of a hub gone quiet until it is heard again", () => {
+Deno.test("RemoteCameras.expire() turns the cameras of a hub gone quiet offline until it is heard again", () => {
   const remote = new RemoteCameras("B");
   remote.presence({ hub: "A", cameras: [] }, 0);
   remote.event("A", "online", onlineOn("A", "Gate"));
@@ -153,8 +158,8 @@ Deno.test("RemoteCameras.expire() hides the cameras of a hub gone quiet until it
   assert.deepEqual(gone.map((c) => [c.serial, c.name, c.state, c.fps, c.hub]), [
     [CAM, "Gate", "offline", 0, undefined],
   ]);
-  assert.equal(remote.get(CAM), undefined);
-  assert.deepEqual([...remote.serials()], []);
+  assert.equal(remote.get(CAM)?.camera.state, "offline");
+  assert.deepEqual([...remote.serials()], [CAM]);
   assert.deepEqual(remote.expire(PRESENCE_TIMEOUT_MS * 2), [], "told once");
 
   const back = remote.presence({ hub: "A", cameras: [CAM] }, PRESENCE_TIMEOUT_MS * 2);
@@ -162,7 +167,7 @@ Deno.test("RemoteCameras.expire() hides the cameras of a hub gone quiet until it
   assert.equal(remote.get(CAM)?.hub, "A");
 });
 
-Deno.test("RemoteCameras.presence() drops the cameras a hub no longer lists", () => {
+Deno.test("RemoteCameras.presence() turns the cameras a hub no longer lists offline", () => {
   const remote = new RemoteCameras("B");
   remote.event("A", "online", onlineOn("A"), 1000);
   remote.event("C", "online", { ...onlineOn("C"), serial: OTHER }, 1000);
@@ -172,7 +177,8 @@ Deno.test("RemoteCameras.presence() drops the cameras a hub no longer lists", ()
   assert.equal(remote.get(CAM)?.hub, "A");
   const dropped = remote.presence({ hub: "A", cameras: [] }, 1001 + PRESENCE_INTERVAL_MS);
   assert.deepEqual(dropped.map((c) => [c.serial, c.state]), [[CAM, "offline"]]);
-  assert.equal(remote.get(CAM), undefined);
+  assert.equal(remote.get(CAM)?.camera.state, "offline");
+  assert.deepEqual(remote.presence({ hub: "A", cameras: [] }, 9999), [], "told once");
   assert.equal(remote.get(OTHER)?.hub, "C", "another hub's cameras stay");
   assert.deepEqual(remote.presence({ hub: "B", cameras: [] }, 9999), [], "its own is ignored");
 });
