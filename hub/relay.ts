@@ -50,6 +50,11 @@ export interface RelayOptions {
   recordings?: RecordingArchive;
   /** Cluster-wide device sessions (hub/cluster_sessions.ts, `--bus`); none on a lone hub. */
   sessions?: DeviceClaims;
+  /**
+   * Another hub's event on its way to this hub's viewers (a cluster): returns what they get
+   * instead, or null when they get nothing (see hub/services.ts).
+   */
+  remoteEvent?: (e: BusEvent) => BusEvent | null;
 }
 
 export class Relay {
@@ -67,6 +72,7 @@ export class Relay {
   #claims: DeviceClaims | undefined;
   /** Each device session's id in the cluster's claims. */
   #claimIds = new WeakMap<DeviceSession, string>();
+  #remoteEvent: ((e: BusEvent) => BusEvent | null) | undefined;
 
   constructor(options: RelayOptions) {
     const limits = { maxFps: 30, maxDimension: 4096, ...options };
@@ -89,6 +95,7 @@ export class Relay {
       },
     };
     this.#claims = options.sessions;
+    this.#remoteEvent = options.remoteEvent;
     for (const c of options.registry.list()) this.#known.add(c.serial);
     // The hub's own subscription to every camera: its snapshot cache, and the events it hands
     // to each viewer that may see the camera (viewers subscribe to frames only).
@@ -126,7 +133,10 @@ export class Relay {
       if (this.devices.get(serial) !== s) return;
       this.devices.delete(serial);
       const info = ctx.registry.disconnected(serial);
-      if (info) this.#announce(serial, "offline", info);
+      // In a cluster another hub may hold the camera already: viewers learn where it is now.
+      const now = info && ctx.registry.get(serial);
+      if (now && now.state !== "offline") this.#announce(serial, "online", now);
+      else if (info) this.#announce(serial, "offline", info);
       ctx.registry.flush();
     });
     const previous = this.devices.get(serial);
@@ -173,6 +183,11 @@ export class Relay {
   }
 
   #onEvent(e: BusEvent): void {
+    if (e.origin !== undefined && this.#remoteEvent) {
+      const seen = this.#remoteEvent(e);
+      if (!seen) return;
+      e = seen;
+    }
     this.#known.add(e.serial);
     for (const v of this.viewers) v.event(e);
   }
@@ -185,6 +200,15 @@ export class Relay {
   announce(serial: string, event: "renamed" | "stalled" | "recording" | "motion"): void {
     const info = this.#ctx.registry.get(serial);
     if (info) this.#announce(serial, event, info);
+  }
+
+  /**
+   * Announces a camera another hub holds that went offline or came back here (its hub went
+   * quiet, or was heard again): `camera` as last known, unless the registry knows better.
+   */
+  announceElsewhere(camera: CameraInfo): void {
+    const info = this.#ctx.registry.get(camera.serial) ?? camera;
+    this.#announce(camera.serial, info.state === "offline" ? "offline" : "online", info);
   }
 
   /** Pings every peer; one that missed two pongs in a row is terminated. */

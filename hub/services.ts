@@ -8,6 +8,7 @@
 import process from "node:process";
 import { type Bus, InProcessBus, ownTraffic } from "../lib/bus.ts";
 import { Registry } from "../lib/registry.ts";
+import { remoteCameraEvents, RemoteCameras } from "../lib/remote_cameras.ts";
 import { RevocationList } from "../lib/revocation.ts";
 import { ALLOW_ALL, parsePolicy, type Policy } from "../lib/policy.ts";
 import { KeyedBuckets } from "../lib/keyed_buckets.ts";
@@ -40,6 +41,8 @@ import { type NatsLink, openNatsLink } from "./nats_link.ts";
 import { NatsBus } from "./nats_bus.ts";
 import { ClusterSessions } from "./cluster_sessions.ts";
 import { ClusterEvents } from "./cluster_events.ts";
+import { ClusterCameras } from "./cluster_cameras.ts";
+import { HubPresence } from "./hub_presence.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { HubConfig } from "./config.ts";
 import type { Log } from "./log.ts";
@@ -88,6 +91,7 @@ export interface Services {
  */
 function openBus(
   config: HubConfig,
+  hubId: string,
   log: Log,
   cleanups: Array<() => unknown>,
   replace: (serial: string, session: string) => void,
@@ -96,7 +100,6 @@ function openBus(
     const bus = new InProcessBus({ onError: (err) => log("bus-error", { error: err }) });
     return { bus, natsLink: null };
   }
-  const hubId = crypto.randomUUID();
   const link = openNatsLink({ settings: config.bus, name: `trustcam-hub-${hubId}`, log });
   cleanups.push(() => link.close());
   log("bus", { kind: "nats", servers: config.bus.servers.join(","), hub: hubId });
@@ -128,7 +131,11 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     let recorder: Recorder | undefined = undefined;
     let motion: MotionService | undefined = undefined;
     let motionRecording: MotionRecording | undefined = undefined;
+    // In a cluster the registry also reports the cameras other hubs hold (their events).
+    const hubId = crypto.randomUUID();
+    const remote = config.bus && !o.bus ? new RemoteCameras(hubId) : undefined;
     const registry = new Registry({
+      cluster: remote && { hub: hubId, remote },
       store,
       stallMs: config.stallMs,
       recorder: {
@@ -200,7 +207,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     });
     const { bus, natsLink, sessions, clusterLink } = o.bus
       ? { bus: o.bus, natsLink: null, sessions: undefined, clusterLink: undefined }
-      : openBus(config, log, cleanups, (serial, id) => relay?.replaceDevice(serial, id));
+      : openBus(config, hubId, log, cleanups, (serial, id) => relay?.replaceDevice(serial, id));
     cleanups.push(() => bus.close());
     // The recorder, motion analysis and MQTT work on this hub's own cameras only.
     const own = ownTraffic(bus);
@@ -220,8 +227,19 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       maxDimension: config.maxDimension,
       recordings,
       sessions,
+      remoteEvent: remote && remoteCameraEvents(remote, (serial) => registry.get(serial)),
     });
     cleanups.push(() => snapshots.flush(liveRelay.latest));
+    // Which other hubs live: the cameras of one that went quiet read offline here.
+    const presence = clusterLink && remote && new HubPresence({
+      link: clusterLink,
+      hubId,
+      remote,
+      held: () => [...liveRelay.devices.keys()],
+      changed: (cameras) => cameras.forEach((c) => liveRelay.announceElsewhere(c)),
+      log,
+    });
+    if (presence) cleanups.push(() => presence.close());
     const liveMotion = motion = MotionService.open({
       enabled: config.motion === "on",
       bus: own,
@@ -329,6 +347,26 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       new ClusterEvents({ link: clusterLink, store: events, log });
     if (clusterEvents) cleanups.push(() => clusterEvents.close());
 
+    const announceHere = (serial: string, event: Parameters<HubState["announce"]>[1]) => {
+      // A camera set to record may be the first: the recorder joins the bus before its frame.
+      if (event === "recording") followModes();
+      if (event === "motion") liveMotion.settingsChanged(serial);
+      liveRelay.announce(serial, event);
+      registry.flush();
+    };
+    // Names and settings shared with the other hubs (a KV bucket), on the cluster's link.
+    const sharedCameras = clusterLink && new ClusterCameras({
+      link: clusterLink,
+      hubId,
+      log,
+      settingsOf: (serial) => registry.settingsOf(serial),
+      apply(serial, settings) {
+        for (const event of registry.applySettings(serial, settings)) {
+          announceHere(serial, event);
+        }
+      },
+    });
+    if (sharedCameras) cleanups.push(() => sharedCameras.close());
     const state: HubState = {
       registry,
       bus,
@@ -344,11 +382,8 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       },
       heldElsewhere: sessions && ((serial) => !liveRelay.devices.has(serial)),
       announce(serial, event) {
-        // A camera set to record may be the first: the recorder joins the bus before its frame.
-        if (event === "recording") followModes();
-        if (event === "motion") liveMotion.settingsChanged(serial);
-        liveRelay.announce(serial, event);
-        registry.flush();
+        announceHere(serial, event);
+        sharedCameras?.changed(serial);
       },
       shutdown: o.shutdown,
       streams,
@@ -386,6 +421,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     }
 
     const tick = (ticks: number) => {
+      presence?.tick();
       for (const serial of registry.tick()) liveRelay.announce(serial, "stalled");
       liveRecorder.flush().catch((err) => log("error", { where: "recorder", error: err }));
       if (retention?.due(ticks)) sweep();

@@ -19,6 +19,8 @@ import {
 } from "./recording_mode.ts";
 import { DEFAULT_MOTION_SETTINGS, type MotionSettings } from "./motion_settings.ts";
 import { type MotionInfo, motionInfo, type MotionStatus, NO_MOTION } from "./motion_status.ts";
+import { mergeCamera, type RemoteCameras } from "./remote_cameras.ts";
+import type { SharedSettings } from "./shared_settings.ts";
 
 export type CameraState = "online" | "stalled" | "offline";
 
@@ -38,6 +40,8 @@ export interface CameraInfo {
   status: DeviceStatus | null;
   recording: RecordingInfo;
   motion: MotionInfo;
+  /** In a cluster (`--bus`): the id of the hub holding the camera while online or stalled. */
+  hub?: string;
 }
 
 /** One entry of the viewers' `stats` message. */
@@ -116,6 +120,7 @@ export class Registry {
   #now: () => number;
   #recorder: RecorderStatus;
   #motion: MotionStatus;
+  #cluster: { hub: string; remote: RemoteCameras } | undefined;
 
   constructor(
     opts: {
@@ -127,9 +132,12 @@ export class Registry {
       recorder?: RecorderStatus;
       /** Whether motion detection runs and which events are open, for CAMERA objects. */
       motion?: MotionStatus;
+      /** This hub's id and the cameras other hubs hold: get() and list() merge them in. */
+      cluster?: { hub: string; remote: RemoteCameras };
     } = {},
   ) {
     this.#store = opts.store;
+    this.#cluster = opts.cluster;
     this.#recorder = opts.recorder ?? NO_RECORDER;
     this.#motion = opts.motion ?? NO_MOTION;
     this.#stallMs = opts.stallMs ?? DEFAULT_STALL_MS;
@@ -279,6 +287,39 @@ export class Registry {
     return c?.motion ?? DEFAULT_MOTION_SETTINGS;
   }
 
+  /** What hubs share of a camera (lib/shared_settings.ts); undefined for an unknown serial. */
+  settingsOf(serial: string): SharedSettings | undefined {
+    const c = this.#lookup(serial);
+    if (!c) return undefined;
+    const motion = c.motion && { ...c.motion, mask: c.motion.mask.map((r) => ({ ...r })) };
+    return { name: c.name, recordMode: c.recordMode, motion };
+  }
+
+  /**
+   * Applies settings another hub shared (already checked by decodeSettings), creating the
+   * camera if this hub never saw it. Returns the camera events its viewers are to get: what
+   * changed.
+   */
+  applySettings(serial: string, s: SharedSettings): Array<"renamed" | "recording" | "motion"> {
+    serial = canonicalSerial(serial);
+    let c = this.#cameras.get(serial);
+    if (!c) {
+      const now = this.#now();
+      c = new Camera(serial, s.name, now, now, this.#windowMs);
+      this.#cameras.set(serial, c);
+    }
+    const events: Array<"renamed" | "recording" | "motion"> = [];
+    if (c.name !== s.name) events.push("renamed");
+    if (c.recordMode !== s.recordMode) events.push("recording");
+    if (JSON.stringify(c.motion) !== JSON.stringify(s.motion)) events.push("motion");
+    c.name = s.name;
+    c.recordMode = s.recordMode;
+    c.motion = s.motion &&
+      Object.freeze({ ...s.motion, mask: s.motion.mask.map((r) => ({ ...r })) });
+    c.dirty = true;
+    return events;
+  }
+
   /** Whether some camera has `mode` as its own (not through the default). */
   hasOwnRecordMode(mode: RecordMode): boolean {
     for (const c of this.#cameras.values()) if (c.recordMode === mode) return true;
@@ -302,19 +343,35 @@ export class Registry {
     return stalled;
   }
 
+  /** The camera as the cluster sees it: online on another hub reads so, with its `hub`. */
   get(serial: string): CameraInfo | undefined {
     const c = this.#lookup(serial);
-    return c && this.#info(c, this.#now());
+    const local = c && this.#info(c, this.#now());
+    if (!this.#cluster) return local;
+    return mergeCamera(local, this.#cluster.remote.get(c?.serial ?? canonicalSerial(serial)));
   }
 
   has(serial: string): boolean {
     return this.#lookup(serial) !== undefined;
   }
 
-  /** Every camera, by name (case-insensitive, "Cam 2" before "Cam 10"), then serial. */
+  /**
+   * Every camera, by name (case-insensitive, "Cam 2" before "Cam 10"), then serial; in a
+   * cluster also those only other hubs know, each as {@link get} reports it.
+   */
   list(): CameraInfo[] {
     const now = this.#now();
-    return [...this.#cameras.values()].sort(byNameThenSerial).map((c) => this.#info(c, now));
+    const sorted = [...this.#cameras.values()].sort(byNameThenSerial);
+    if (!this.#cluster) return sorted.map((c) => this.#info(c, now));
+    const { remote } = this.#cluster;
+    const out = sorted.map((c) => mergeCamera(this.#info(c, now), remote.get(c.serial))!);
+    let added = false;
+    for (const serial of remote.serials()) {
+      if (this.#cameras.has(serial)) continue;
+      out.push(mergeCamera(undefined, remote.get(serial))!);
+      added = true;
+    }
+    return added ? out.sort(byNameThenSerial) : out;
   }
 
   /** Rates and counters of every camera, in {@link list} order. */
@@ -367,8 +424,24 @@ export class Registry {
   }
 
   #find(serial: string): Camera {
-    const c = this.#lookup(serial);
+    const c = this.#lookup(serial) ?? this.#adopt(serial);
     if (!c) throw new TrustcamError("TC_ERR_NOT_FOUND", `Unknown camera: ${quote(serial)}`);
+    return c;
+  }
+
+  /** A camera only another hub knows, taken in here (its settings are about to change). */
+  #adopt(serial: string): Camera | undefined {
+    serial = canonicalSerial(serial);
+    const held = this.#cluster?.remote.get(serial)?.camera;
+    if (!held) return undefined;
+    const c = new Camera(
+      serial,
+      held.name,
+      Date.parse(held.firstSeen),
+      Date.parse(held.lastSeen),
+      this.#windowMs,
+    );
+    this.#cameras.set(serial, c);
     return c;
   }
 
@@ -397,11 +470,15 @@ export class Registry {
       status: c.status,
       recording: recordingInfo(c.recordMode, c.state === "online", c.serial, this.#recorder),
       motion: motionInfo(c.motion ?? DEFAULT_MOTION_SETTINGS, c.serial, this.#motion),
+      ...(this.#cluster && c.state !== "offline" ? { hub: this.#cluster.hub } : {}),
     };
   }
 }
 
-function byNameThenSerial(a: Camera, b: Camera): number {
+function byNameThenSerial(
+  a: { name: string; serial: string },
+  b: { name: string; serial: string },
+): number {
   return nameOrder.compare(a.name, b.name) ||
     (a.serial < b.serial ? -1 : a.serial > b.serial ? 1 : 0);
 }
