@@ -63,6 +63,8 @@ export class MotionService implements MotionFeed, MotionStatus {
   #offBus: (() => void) | undefined;
   #open = new Map<string, OpenEvent>();
   #thumbnails = new Set<Promise<void>>();
+  /** The last thumbnail write queued per event id, while it runs. */
+  #writing = new Map<string, Promise<void>>();
   #encodeThumbnail: (jpeg: Uint8Array) => Promise<Uint8Array> = () => {
     throw new Error("Motion detection is off");
   };
@@ -115,6 +117,10 @@ export class MotionService implements MotionFeed, MotionStatus {
 
   subscribe(listener: (notice: MotionNotice) => void): () => void {
     return this.#feed.subscribe(listener);
+  }
+
+  thumbnailWritten(id: string): Promise<void> | undefined {
+    return this.#writing.get(id);
   }
 
   running(): boolean {
@@ -181,7 +187,11 @@ export class MotionService implements MotionFeed, MotionStatus {
       .then(() => this.#encodeThumbnail(jpeg))
       .then((thumb) => this.#o.store.setThumbnail(open.id, thumb))
       .catch((err) => this.#o.log("error", { where: "motion-thumbnail", id: open.id, error: err }))
-      .finally(() => this.#thumbnails.delete(done));
+      .finally(() => {
+        this.#thumbnails.delete(done);
+        if (this.#writing.get(open.id) === done) this.#writing.delete(open.id);
+      });
     this.#thumbnails.add(done);
+    this.#writing.set(open.id, done);
   }
 }

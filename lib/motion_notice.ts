@@ -22,4 +22,9 @@ export interface MotionNotice {
 /** A source of motion notices; `subscribe` returns the unsubscribe. */
 export interface MotionFeed {
   subscribe(listener: (notice: MotionNotice) => void): () => void;
+  /**
+   * Settles once the thumbnail being written for an event is stored, or undefined when none
+   * is: a notice names its thumbnail before the decode process has made it.
+   */
+  thumbnailWritten?(id: string): Promise<void> | undefined;
 }
