@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   TC_ERR_INTERNAL: { status: 500, close: 1011 },
   TC_ERR_REPLAY_LIMIT: { status: 429, close: undefined },
   TC_ERR_FRAME_TIMEOUT: { status: 504, close: undefined },
+  TC_ERR_BAD_PREFS: { status: 400, close: undefined },
+  TC_ERR_CAMERA_ONLINE: { status: 409, close: undefined },
 } as const satisfies Record<string, { status: number | undefined; close: number | undefined }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

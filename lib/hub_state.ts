@@ -13,6 +13,8 @@ import type { ExportJobs } from "./exports.ts";
 import type { MotionFeed } from "./motion_notice.ts";
 import type { EventLog } from "./motion_event_log.ts";
 import type { ClusterEventReader } from "./cluster_events.ts";
+import type { WallPrefsStore } from "./wall_prefs.ts";
+import type { CameraGroups } from "./camera_groups.ts";
 import type { Handlers, PageProps, RouteContext } from "./web/router.ts";
 
 export interface HubState {
@@ -63,6 +65,10 @@ export interface HubState {
    * and find thumbnails through it when present, else through `events`.
    */
   clusterEvents?: ClusterEventReader;
+  /** Each viewer's wall preferences, keyed by certificate CN (absent in page tests). */
+  wallPrefs?: WallPrefsStore;
+  /** Camera groups: the policy's and those admins define (absent in page tests). */
+  groups?: CameraGroups;
 }
 
 /** The per-request state: the hub's services and the verified peer asking. */

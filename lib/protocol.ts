@@ -18,7 +18,9 @@ export type CameraEvent =
   | "renamed"
   | "status"
   | "recording"
-  | "motion";
+  | "motion"
+  | "hidden"
+  | "removed";
 
 // ---- viewer to hub ----------------------------------------------------------------------
 

@@ -42,6 +42,8 @@ export interface CameraInfo {
   motion: MotionInfo;
   /** In a cluster (`--bus`): the id of the hub holding the camera while online or stalled. */
   hub?: string;
+  /** An admin hid it: out of the wall, listed on the settings page. */
+  hidden?: boolean;
 }
 
 /** One entry of the viewers' `stats` message. */
