@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "../lib/usage_error.ts";
 import { withSuggestion } from "../lib/hub_options.ts";
+import { flagInteger } from "../lib/flag_integer.ts";
 import type { FrameSize } from "../sim/frames.ts";
 import { join } from "node:path";
 import { cameraSerial, DEFAULT_SERIAL_BASE, runCameras } from "../sim/run_cameras.ts";
@@ -78,21 +79,7 @@ export function parseCamerasArgs(args: string[]): CamerasOptions | "help" {
   }
   if (values.help) return "help";
 
-  const integer = (
-    flag: string,
-    raw: string | undefined,
-    def: number,
-    min: number,
-    max: number,
-  ) => {
-    if (raw === undefined) return def;
-    const n = Number(raw);
-    if (!/^\d+$/.test(raw) || n < min || n > max) {
-      throw new UsageError(`Invalid --${flag}: "${raw}": must be an integer from ${min} to ${max}`);
-    }
-    return n;
-  };
-  const count = integer("count", values.count, 4, 1, MAX_CAMERAS);
+  const count = flagInteger("count", values.count, 4, 1, MAX_CAMERAS);
 
   let fps = 15;
   if (values.fps !== undefined) {
@@ -137,7 +124,7 @@ export function parseCamerasArgs(args: string[]): CamerasOptions | "help" {
 
   const loopFrames = values["loop-frames"] === undefined
     ? undefined
-    : integer("loop-frames", values["loop-frames"], 0, 2, 3600);
+    : flagInteger("loop-frames", values["loop-frames"], 0, 2, 3600);
 
   return { count, fps, size, server, certs: values.certs ?? "certs", serialBase, loopFrames };
 }

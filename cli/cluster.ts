@@ -7,6 +7,8 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { UsageError } from "../lib/usage_error.ts";
+import { flagInteger } from "../lib/flag_integer.ts";
+import { withSuggestion } from "../lib/hub_options.ts";
 import { haproxyConfig } from "../lib/haproxy_config.ts";
 import { runCameras } from "../sim/run_cameras.ts";
 import { demoLines, prepareDemo } from "../main.ts";
@@ -44,50 +46,34 @@ export interface ClusterOptions {
   data: string;
 }
 
+const FLAGS = {
+  port: { type: "string" },
+  host: { type: "string" },
+  hubs: { type: "string" },
+  cameras: { type: "string" },
+  fps: { type: "string" },
+  certs: { type: "string" },
+  "init-certs": { type: "boolean" },
+  data: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 /** Parses the command line; "help" for --help. Throws UsageError. */
 export function parseClusterArgs(args: string[]): ClusterOptions | "help" {
   let values;
   try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: "string" },
-        host: { type: "string" },
-        hubs: { type: "string" },
-        cameras: { type: "string" },
-        fps: { type: "string" },
-        certs: { type: "string" },
-        "init-certs": { type: "boolean" },
-        data: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
+    ({ values } = parseArgs({ args, strict: true, allowPositionals: false, options: FLAGS }));
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/\.$/, ""));
+    const message = (err as Error).message.replace(/\.$/, "");
+    throw new UsageError(withSuggestion(message, Object.keys(FLAGS)));
   }
   if (values.help) return "help";
-  const integer = (
-    flag: string,
-    raw: string | undefined,
-    def: number,
-    min: number,
-    max: number,
-  ) => {
-    if (raw === undefined) return def;
-    const n = Number(raw);
-    if (!/^\d+$/.test(raw) || n < min || n > max) {
-      throw new UsageError(`Invalid --${flag}: "${raw}": must be an integer from ${min} to ${max}`);
-    }
-    return n;
-  };
   return {
-    port: integer("port", values.port, 5000, 1, 65535),
+    port: flagInteger("port", values.port, 5000, 1, 65535),
     host: values.host ?? "0.0.0.0",
-    hubs: integer("hubs", values.hubs, 3, 1, 9),
-    cameras: integer("cameras", values.cameras, 4, 0, 100),
-    fps: integer("fps", values.fps, 5, 1, 30),
+    hubs: flagInteger("hubs", values.hubs, 3, 1, 9),
+    cameras: flagInteger("cameras", values.cameras, 4, 0, 100),
+    fps: flagInteger("fps", values.fps, 5, 1, 30),
     certs: values.certs ?? "certs",
     initCerts: values["init-certs"] ?? false,
     data: values.data ?? "data/cluster",

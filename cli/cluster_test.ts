@@ -23,6 +23,10 @@ Deno.test("parseClusterArgs() applies the documented defaults and rejects bad va
     message: 'Invalid --hubs: "0": must be an integer from 1 to 9',
   });
   assert.throws(() => parseClusterArgs(["--bogus"]), { name: "UsageError" });
+  assert.throws(() => parseClusterArgs(["--hub", "2"]), {
+    name: "UsageError",
+    message: /did you mean --hubs\?$/,
+  });
 });
 
 Deno.test("clusterMain() --help prints usage, a bad flag exits 2; findExecutable() finds no missing program", async () => {
