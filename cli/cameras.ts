@@ -4,7 +4,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { UsageError } from "../lib/usage_error.ts";
+import { parseOrExit, UsageError } from "../lib/usage_error.ts";
 import { withSuggestion } from "../lib/hub_options.ts";
 import { flagInteger } from "../lib/flag_integer.ts";
 import type { FrameSize } from "../sim/frames.ts";
@@ -176,19 +176,8 @@ export async function camerasMain(
   const log = opts.log ?? ((line: string) => console.log(line));
   const fail = opts.log ?? ((line: string) => console.error(line));
 
-  let o: CamerasOptions;
-  try {
-    const parsed = parseCamerasArgs(args);
-    if (parsed === "help") {
-      log(USAGE);
-      return 0;
-    }
-    o = parsed;
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    fail(`${err.message}\nRun \`deno task cameras --help\` for usage`);
-    return 2;
-  }
+  const o = parseOrExit(() => parseCamerasArgs(args), "cameras", USAGE, { log, fail });
+  if (typeof o === "number") return o;
 
   const baseChosen = args.some((a) => a === "--serial-base" || a.startsWith("--serial-base="));
   const firstIndex = await firstFreeIndex(o, baseChosen, log);

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { UsageError } from "../lib/usage_error.ts";
+import { parseOrExit, UsageError } from "../lib/usage_error.ts";
 import { flagInteger } from "../lib/flag_integer.ts";
 import { withSuggestion } from "../lib/hub_options.ts";
 import { haproxyConfig } from "../lib/haproxy_config.ts";
@@ -196,19 +196,8 @@ export async function clusterMain(
   opts: { signal: AbortSignal; log?: (line: string) => void },
 ): Promise<number> {
   const log = opts.log ?? ((line: string) => console.log(line));
-  let o: ClusterOptions;
-  try {
-    const parsed = parseClusterArgs(args);
-    if (parsed === "help") {
-      log(USAGE);
-      return 0;
-    }
-    o = parsed;
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    log(`${err.message}\nRun \`deno task cluster --help\` for usage`);
-    return 2;
-  }
+  const o = parseOrExit(() => parseClusterArgs(args), "cluster", USAGE, { log, fail: log });
+  if (typeof o === "number") return o;
   const nats = findExecutable("nats-server");
   const haproxy = findExecutable("haproxy");
   for (const [name, found] of [["nats-server", nats], ["haproxy", haproxy]] as const) {
