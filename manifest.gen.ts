@@ -26,9 +26,11 @@ import * as $route21 from "./routes/events.tsx";
 import * as $route22 from "./routes/healthz.ts";
 import * as $route23 from "./routes/index.tsx";
 import * as $route24 from "./routes/metrics.ts";
+import * as $route25 from "./routes/settings.tsx";
 import * as $island0 from "./islands/CameraView.tsx";
 import * as $island1 from "./islands/Events.tsx";
-import * as $island2 from "./islands/Wall.tsx";
+import * as $island2 from "./islands/Settings.tsx";
+import * as $island3 from "./islands/Wall.tsx";
 
 export const manifest: Manifest<RouteState> = {
   routes: {
@@ -57,10 +59,12 @@ export const manifest: Manifest<RouteState> = {
     "./routes/healthz.ts": $route22,
     "./routes/index.tsx": $route23,
     "./routes/metrics.ts": $route24,
+    "./routes/settings.tsx": $route25,
   },
   islands: {
     "./islands/CameraView.tsx": $island0,
     "./islands/Events.tsx": $island1,
-    "./islands/Wall.tsx": $island2,
+    "./islands/Settings.tsx": $island2,
+    "./islands/Wall.tsx": $island3,
   },
 };
