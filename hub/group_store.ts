@@ -23,8 +23,10 @@ export interface HubGroupsOptions {
   path: string;
   /** The groups of the access policy in force now. */
   policyGroups(): CameraGroup[];
-  /** A hub group was defined or deleted. */
+  /** A hub group was defined or deleted, here or (through {@link HubGroups.apply}) elsewhere. */
   onChange?(): void;
+  /** A hub group was defined or deleted here: to share with the other hubs. */
+  shared?(name: string): void;
 }
 
 export class HubGroups implements EditableCameraGroups {
@@ -81,6 +83,7 @@ export class HubGroups implements EditableCameraGroups {
     this.#write(() => this.#upsert.run(name, JSON.stringify(group.cameras)));
     this.#hub.set(name, group);
     this.#o.onChange?.();
+    this.#o.shared?.(name);
     return group;
   }
 
@@ -89,7 +92,32 @@ export class HubGroups implements EditableCameraGroups {
     this.#write(() => this.#delete.run(name));
     this.#hub.delete(name);
     this.#o.onChange?.();
+    this.#o.shared?.(name);
     return true;
+  }
+
+  /** A hub group's cameras; undefined when there is no such hub group. */
+  camerasOf(name: string): string[] | undefined {
+    const g = this.#hub.get(name);
+    return g && [...g.cameras];
+  }
+
+  /**
+   * Applies what another hub defined (`cameras`) or deleted (null), without sharing it again;
+   * `onChange` only when that changes something here.
+   */
+  apply(name: string, cameras: string[] | null): void {
+    const had = this.#hub.get(name);
+    if (cameras === null) {
+      if (!had) return;
+      this.#write(() => this.#delete.run(name));
+      this.#hub.delete(name);
+    } else {
+      if (had && had.cameras.join() === cameras.join()) return;
+      this.#write(() => this.#upsert.run(name, JSON.stringify(cameras)));
+      this.#hub.set(name, { name, cameras: [...cameras], source: "hub" });
+    }
+    this.#o.onChange?.();
   }
 
   /** Closes the database; later calls do nothing. */

@@ -44,6 +44,7 @@ import { ClusterEvents } from "./cluster_events.ts";
 import { ClusterCameras } from "./cluster_cameras.ts";
 import { HubPresence } from "./hub_presence.ts";
 import { HubGroups } from "./group_store.ts";
+import { ClusterGroups } from "./cluster_groups.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { HubConfig } from "./config.ts";
 import type { Log } from "./log.ts";
@@ -207,8 +208,10 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       path: `${config.dataDir}/groups.db`,
       policyGroups: () => policy.groupList(),
       onChange: () => relay?.groupsChanged(),
+      shared: (name) => sharedGroups?.changed(name),
     });
     cleanups.push(() => groups.close());
+    let sharedGroups: ClusterGroups | undefined = undefined;
     const manageTokens = new KeyedBuckets({
       ratePerSec: MANAGE_PER_MINUTE / 60,
       burst: MANAGE_BURST,
@@ -379,6 +382,16 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       },
     });
     if (sharedCameras) cleanups.push(() => sharedCameras.close());
+    // The admins' groups, shared the same way (a bucket of their own).
+    sharedGroups = clusterLink && new ClusterGroups({
+      link: clusterLink,
+      hubId,
+      log,
+      camerasOf: (name) => groups.camerasOf(name),
+      apply: (name, cameras) => groups.apply(name, cameras),
+    });
+    const closeGroups = sharedGroups;
+    if (closeGroups) cleanups.push(() => closeGroups.close());
     const state: HubState = {
       registry,
       bus,

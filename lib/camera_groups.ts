@@ -112,3 +112,31 @@ export function mergeGroups(
     ...hub.filter((g) => !taken.has(g.name)).sort(byName),
   ];
 }
+
+/** With `--bus`: the KV bucket of the hub groups every hub shares (hub/cluster_groups.ts). */
+export const GROUPS_BUCKET = "trustcam_groups";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A hub group's value in {@link GROUPS_BUCKET}; `hub`, the writer, is for the operator. */
+export function encodeGroup(cameras: readonly string[], hub: string): Uint8Array {
+  return encoder.encode(JSON.stringify({ cameras, hub }));
+}
+
+/**
+ * A hub group's cameras read from the bucket, checked as the API checks them (serials by
+ * their shape only: each hub's pattern may differ); throws SyntaxError or TypeError.
+ */
+export function decodeGroup(data: Uint8Array): string[] {
+  const text = decoder.decode(data);
+  const o = JSON.parse(text);
+  const cameras = o?.cameras;
+  if (
+    !Array.isArray(cameras) || cameras.length === 0 || cameras.length > MAX_GROUP_CAMERAS ||
+    !cameras.every((s) => typeof s === "string" && s !== "" && s.length <= 64)
+  ) {
+    throw new TypeError(`Not a camera group: "${text.slice(0, 80)}"`);
+  }
+  return cameras.map(canonicalSerial);
+}

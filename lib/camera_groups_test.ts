@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import {
   type CameraGroup,
+  decodeGroup,
+  encodeGroup,
   mergeGroups,
   parseGroupBody,
   parseGroupName,
@@ -70,4 +72,14 @@ Deno.test("mergeGroups() lists the policy's first, each part by name; the policy
     mergeGroups([p("yard"), p("Gate 10"), p("gate 2")], [h("yard"), h("back"), h("Attic")]),
     [p("gate 2"), p("Gate 10"), p("yard"), h("Attic"), h("back")],
   );
+});
+
+Deno.test("decodeGroup() reads what encodeGroup() wrote and refuses anything else", () => {
+  const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
+  assert.deepEqual(decodeGroup(encodeGroup([A, B], "hub-a")), [A, B]);
+  assert.deepEqual(decodeGroup(enc({ cameras: [A.toLowerCase()] })), [A]);
+  assert.throws(() => decodeGroup(enc({ cameras: [] })), TypeError);
+  assert.throws(() => decodeGroup(enc({ cameras: [1] })), TypeError);
+  assert.throws(() => decodeGroup(enc(null)), TypeError);
+  assert.throws(() => decodeGroup(new TextEncoder().encode("{")), SyntaxError);
 });

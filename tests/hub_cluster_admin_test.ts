@@ -54,3 +54,32 @@ Deno.test("Cluster: hiding and removing a camera on hub A reaches hub B and its 
   await viewer.until(() => events(viewer.texts, "removed").length > 0, 5000, "removed on B");
   assert.equal((await b.request(`/api/cameras/${CAM}`)).status, 404);
 });
+
+Deno.test("Cluster: a group an admin defines or deletes on hub A reaches hub B", async () => {
+  await using nats = await startNatsServer();
+  await using a = await startClusterHub(nats);
+  await using b = await startClusterHub(nats);
+  await waitFor(() => clusterConnects(a) === 1 && clusterConnects(b) === 1, 5000, "on NATS");
+  const viewer = await b.viewer("bob");
+  await viewer.until(() => viewer.texts.length >= 1, 5000, "hello on B");
+  const groupsOn = async (t: TestHub) =>
+    ((await t.request("/api/groups")).json() as { groups: { name: string; cameras: string[] }[] })
+      .groups;
+
+  const put = await a.request("/api/groups/Back%20yard", {
+    method: "PUT",
+    body: JSON.stringify({ cameras: [CAM] }),
+  });
+  assert.equal(put.status, 200);
+  await until(async () => (await groupsOn(b)).some((g) => g.name === "Back yard"), 5000, "on B");
+  assert.deepEqual(await groupsOn(b), [{ name: "Back yard", cameras: [CAM], source: "hub" }]);
+  await viewer.until(
+    () => viewer.texts.some((m) => (m as { type: string }).type === "groups"),
+    5000,
+    "groups notice on B",
+  );
+
+  assert.equal((await a.request("/api/groups/Back%20yard", { method: "DELETE" })).status, 204);
+  await until(async () => (await groupsOn(b)).length === 0, 5000, "deleted on B");
+  assert.deepEqual(await groupsOn(a), []);
+});
