@@ -4,57 +4,67 @@ import type { RouteState } from "./lib/hub_state.ts";
 import * as $route0 from "./routes/_app.tsx";
 import * as $route1 from "./routes/api/cameras/[serial]/events.ts";
 import * as $route2 from "./routes/api/cameras/[serial]/export.mp4.ts";
-import * as $route3 from "./routes/api/cameras/[serial]/index.ts";
-import * as $route4 from "./routes/api/cameras/[serial]/motion.ts";
-import * as $route5 from "./routes/api/cameras/[serial]/recording.jpg.ts";
-import * as $route6 from "./routes/api/cameras/[serial]/recording.mjpeg.ts";
-import * as $route7 from "./routes/api/cameras/[serial]/recording.ts";
-import * as $route8 from "./routes/api/cameras/[serial]/recordings.ts";
-import * as $route9 from "./routes/api/cameras/[serial]/snapshot.jpg.ts";
-import * as $route10 from "./routes/api/cameras/[serial]/stream.mjpeg.ts";
-import * as $route11 from "./routes/api/cameras/index.ts";
-import * as $route12 from "./routes/api/events/[id]/thumbnail.jpg.ts";
-import * as $route13 from "./routes/api/events/index.ts";
-import * as $route14 from "./routes/api/exports/[id]/file.ts";
-import * as $route15 from "./routes/api/exports/[id]/index.ts";
-import * as $route16 from "./routes/api/exports/index.ts";
-import * as $route17 from "./routes/cameras/[serial].tsx";
-import * as $route18 from "./routes/events.tsx";
-import * as $route19 from "./routes/healthz.ts";
-import * as $route20 from "./routes/index.tsx";
-import * as $route21 from "./routes/metrics.ts";
+import * as $route3 from "./routes/api/cameras/[serial]/hidden.ts";
+import * as $route4 from "./routes/api/cameras/[serial]/index.ts";
+import * as $route5 from "./routes/api/cameras/[serial]/motion.ts";
+import * as $route6 from "./routes/api/cameras/[serial]/recording.jpg.ts";
+import * as $route7 from "./routes/api/cameras/[serial]/recording.mjpeg.ts";
+import * as $route8 from "./routes/api/cameras/[serial]/recording.ts";
+import * as $route9 from "./routes/api/cameras/[serial]/recordings.ts";
+import * as $route10 from "./routes/api/cameras/[serial]/snapshot.jpg.ts";
+import * as $route11 from "./routes/api/cameras/[serial]/stream.mjpeg.ts";
+import * as $route12 from "./routes/api/cameras/index.ts";
+import * as $route13 from "./routes/api/events/[id]/thumbnail.jpg.ts";
+import * as $route14 from "./routes/api/events/index.ts";
+import * as $route15 from "./routes/api/exports/[id]/file.ts";
+import * as $route16 from "./routes/api/exports/[id]/index.ts";
+import * as $route17 from "./routes/api/exports/index.ts";
+import * as $route18 from "./routes/api/groups/[name].ts";
+import * as $route19 from "./routes/api/groups/index.ts";
+import * as $route20 from "./routes/cameras/[serial].tsx";
+import * as $route21 from "./routes/events.tsx";
+import * as $route22 from "./routes/healthz.ts";
+import * as $route23 from "./routes/index.tsx";
+import * as $route24 from "./routes/metrics.ts";
+import * as $route25 from "./routes/settings.tsx";
 import * as $island0 from "./islands/CameraView.tsx";
 import * as $island1 from "./islands/Events.tsx";
-import * as $island2 from "./islands/Wall.tsx";
+import * as $island2 from "./islands/Settings.tsx";
+import * as $island3 from "./islands/Wall.tsx";
 
 export const manifest: Manifest<RouteState> = {
   routes: {
     "./routes/_app.tsx": $route0,
     "./routes/api/cameras/[serial]/events.ts": $route1,
     "./routes/api/cameras/[serial]/export.mp4.ts": $route2,
-    "./routes/api/cameras/[serial]/index.ts": $route3,
-    "./routes/api/cameras/[serial]/motion.ts": $route4,
-    "./routes/api/cameras/[serial]/recording.jpg.ts": $route5,
-    "./routes/api/cameras/[serial]/recording.mjpeg.ts": $route6,
-    "./routes/api/cameras/[serial]/recording.ts": $route7,
-    "./routes/api/cameras/[serial]/recordings.ts": $route8,
-    "./routes/api/cameras/[serial]/snapshot.jpg.ts": $route9,
-    "./routes/api/cameras/[serial]/stream.mjpeg.ts": $route10,
-    "./routes/api/cameras/index.ts": $route11,
-    "./routes/api/events/[id]/thumbnail.jpg.ts": $route12,
-    "./routes/api/events/index.ts": $route13,
-    "./routes/api/exports/[id]/file.ts": $route14,
-    "./routes/api/exports/[id]/index.ts": $route15,
-    "./routes/api/exports/index.ts": $route16,
-    "./routes/cameras/[serial].tsx": $route17,
-    "./routes/events.tsx": $route18,
-    "./routes/healthz.ts": $route19,
-    "./routes/index.tsx": $route20,
-    "./routes/metrics.ts": $route21,
+    "./routes/api/cameras/[serial]/hidden.ts": $route3,
+    "./routes/api/cameras/[serial]/index.ts": $route4,
+    "./routes/api/cameras/[serial]/motion.ts": $route5,
+    "./routes/api/cameras/[serial]/recording.jpg.ts": $route6,
+    "./routes/api/cameras/[serial]/recording.mjpeg.ts": $route7,
+    "./routes/api/cameras/[serial]/recording.ts": $route8,
+    "./routes/api/cameras/[serial]/recordings.ts": $route9,
+    "./routes/api/cameras/[serial]/snapshot.jpg.ts": $route10,
+    "./routes/api/cameras/[serial]/stream.mjpeg.ts": $route11,
+    "./routes/api/cameras/index.ts": $route12,
+    "./routes/api/events/[id]/thumbnail.jpg.ts": $route13,
+    "./routes/api/events/index.ts": $route14,
+    "./routes/api/exports/[id]/file.ts": $route15,
+    "./routes/api/exports/[id]/index.ts": $route16,
+    "./routes/api/exports/index.ts": $route17,
+    "./routes/api/groups/[name].ts": $route18,
+    "./routes/api/groups/index.ts": $route19,
+    "./routes/cameras/[serial].tsx": $route20,
+    "./routes/events.tsx": $route21,
+    "./routes/healthz.ts": $route22,
+    "./routes/index.tsx": $route23,
+    "./routes/metrics.ts": $route24,
+    "./routes/settings.tsx": $route25,
   },
   islands: {
     "./islands/CameraView.tsx": $island0,
     "./islands/Events.tsx": $island1,
-    "./islands/Wall.tsx": $island2,
+    "./islands/Settings.tsx": $island2,
+    "./islands/Wall.tsx": $island3,
   },
 };

@@ -40,6 +40,8 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE cameras ADD COLUMN record_mode TEXT`,
   // The camera's motion settings as JSON (lib/motion_settings.ts); NULL is the defaults.
   `ALTER TABLE cameras ADD COLUMN motion TEXT`,
+  // 1 when an admin hid the camera from the wall.
+  `ALTER TABLE cameras ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0`,
 ];
 
 /** The schema version this code writes. */
@@ -106,12 +108,14 @@ interface CameraRow {
   status: string | null;
   record_mode: string | null;
   motion: string | null;
+  hidden: number;
 }
 
 export class SqliteCameraStore implements CameraStore {
   readonly path: string;
   #db: DatabaseSync;
   #upsert: StatementSync;
+  #delete: StatementSync;
   #closed = false;
 
   /** Opens (creating it and its directory if needed) the database at `path`, or ":memory:". */
@@ -123,15 +127,16 @@ export class SqliteCameraStore implements CameraStore {
       this.#upsert = db.prepare(
         `INSERT INTO cameras
            (serial, name, first_seen, last_seen, last_frame_at, frames, bad, skipped, status,
-            record_mode, motion)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            record_mode, motion, hidden)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (serial) DO UPDATE SET
            name = excluded.name, first_seen = excluded.first_seen,
            last_seen = excluded.last_seen, last_frame_at = excluded.last_frame_at,
            frames = excluded.frames, bad = excluded.bad, skipped = excluded.skipped,
            status = excluded.status, record_mode = excluded.record_mode,
-           motion = excluded.motion`,
+           motion = excluded.motion, hidden = excluded.hidden`,
       );
+      this.#delete = db.prepare("DELETE FROM cameras WHERE serial = ?");
     } catch (cause) {
       try {
         db?.close();
@@ -148,7 +153,7 @@ export class SqliteCameraStore implements CameraStore {
   load(): StoredCamera[] {
     const rows = this.#db.prepare(
       `SELECT serial, name, first_seen, last_seen, last_frame_at, frames, bad, skipped, status,
-              record_mode, motion
+              record_mode, motion, hidden
        FROM cameras ORDER BY serial`,
     ).all() as unknown as CameraRow[];
     return rows.map((r) => ({
@@ -163,6 +168,7 @@ export class SqliteCameraStore implements CameraStore {
       status: parseStatus(r.status),
       recordMode: parseRecordMode(r.record_mode),
       motion: parseMotion(r.motion),
+      ...(r.hidden === 1 ? { hidden: true } : {}),
     }));
   }
 
@@ -185,6 +191,7 @@ export class SqliteCameraStore implements CameraStore {
             c.status === null ? null : JSON.stringify(c.status),
             c.recordMode,
             c.motion ? JSON.stringify(c.motion) : null,
+            c.hidden ? 1 : 0,
           );
         }
         this.#db.exec("COMMIT");
@@ -196,6 +203,27 @@ export class SqliteCameraStore implements CameraStore {
       throw new CameraStoreError(
         this.path,
         `Cannot save cameras to "${this.path}": ${message(cause)}`,
+        { cause },
+      );
+    }
+  }
+
+  /** Deletes these cameras' rows in one transaction. */
+  delete(serials: string[]): void {
+    if (serials.length === 0) return;
+    try {
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        for (const serial of serials) this.#delete.run(serial);
+        this.#db.exec("COMMIT");
+      } catch (err) {
+        this.#db.exec("ROLLBACK");
+        throw err;
+      }
+    } catch (cause) {
+      throw new CameraStoreError(
+        this.path,
+        `Cannot delete cameras from "${this.path}": ${message(cause)}`,
         { cause },
       );
     }

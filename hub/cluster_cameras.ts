@@ -29,6 +29,8 @@ export interface ClusterCamerasOptions {
   settingsOf(serial: string): SharedSettings | undefined;
   /** Settings another hub wrote, to apply here and announce. */
   apply(serial: string, settings: SharedSettings): void;
+  /** Another hub removed the camera: forget it here (unless online here) and announce it. */
+  removed(serial: string): void;
 }
 
 export class ClusterCameras {
@@ -41,6 +43,8 @@ export class ClusterCameras {
   #stopWatch = () => {};
   #stopStatus = () => {};
   #pending = new Set<Promise<unknown>>();
+  /** Cameras removed here whose deletion is still to be written. */
+  #removals = new Set<string>();
 
   constructor(o: ClusterCamerasOptions) {
     this.#o = o;
@@ -52,6 +56,13 @@ export class ClusterCameras {
     this.#book.changed(serial);
     const kv = this.#kv;
     if (kv && this.#o.link.connected) this.#track(this.#write(kv, serial));
+  }
+
+  /** A camera was removed on this hub: its entry is deleted now, or when NATS is back. */
+  removed(serial: string): void {
+    this.#removals.add(serial);
+    const kv = this.#kv;
+    if (kv && this.#o.link.connected) this.#track(this.#delete(kv, serial));
   }
 
   async close(): Promise<void> {
@@ -86,6 +97,7 @@ export class ClusterCameras {
         this.#kv = kv;
         // Ours first: what the watch then reads of those cameras is older and not applied.
         for (const serial of this.#book.pending()) this.#track(this.#write(kv, serial));
+        for (const serial of this.#removals) this.#track(this.#delete(kv, serial));
         this.#track(this.#watch(kv, live));
       } catch (err) {
         this.#o.log("cluster-error", { where: "cameras", error: err });
@@ -114,10 +126,13 @@ export class ClusterCameras {
     try {
       for await (const e of watch) {
         if (!live()) break;
-        if (e.operation !== "PUT") continue;
         const serial = serialOfClaimKey(e.key);
         try {
           if (serial === null) throw new RangeError(`Bad camera key: "${e.key}"`);
+          if (e.operation !== "PUT") {
+            if (this.#book.seen(serial, e.revision)) this.#o.removed(serial);
+            continue;
+          }
           const settings = decodeSettings(e.value);
           if (this.#book.seen(serial, e.revision)) this.#o.apply(serial, settings);
         } catch (err) {
@@ -126,6 +141,17 @@ export class ClusterCameras {
       }
     } finally {
       watch.stop();
+    }
+  }
+
+  async #delete(kv: KV, serial: string): Promise<void> {
+    this.#removals.delete(serial);
+    try {
+      await kv.delete(claimKey(serial));
+    } catch (err) {
+      // Deleted again when the link is back.
+      this.#removals.add(serial);
+      this.#o.log("cluster-error", { where: "cameras-delete", serial, error: err });
     }
   }
 

@@ -10,7 +10,13 @@ import type { WebSocket } from "ws";
 import type { Bus, BusEvent, BusFrame } from "../lib/bus.ts";
 import { TrustcamError } from "../lib/errors.ts";
 import type { CameraInfo, Registry } from "../lib/registry.ts";
-import { type CameraEvent, cameraMessage, encodeMessage, statsMessage } from "../lib/protocol.ts";
+import {
+  type CameraEvent,
+  cameraMessage,
+  encodeMessage,
+  groupsMessage,
+  statsMessage,
+} from "../lib/protocol.ts";
 import type { Peer } from "../lib/peer.ts";
 import type { RecordingArchive } from "../lib/recordings.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
@@ -188,7 +194,11 @@ export class Relay {
       if (!seen) return;
       e = seen;
     }
-    this.#known.add(e.serial);
+    const removed = e.payload.type === "camera" && e.payload.event === "removed";
+    if (removed) {
+      this.#known.delete(e.serial);
+      this.latest.delete(e.serial);
+    } else this.#known.add(e.serial);
     for (const v of this.viewers) v.event(e);
   }
 
@@ -197,9 +207,24 @@ export class Relay {
   }
 
   /** Announces an event that happened outside a session (rename, stall, recording mode). */
-  announce(serial: string, event: "renamed" | "stalled" | "recording" | "motion"): void {
+  announce(serial: string, event: "renamed" | "stalled" | "recording" | "motion" | "hidden"): void {
     const info = this.#ctx.registry.get(serial);
     if (info) this.#announce(serial, event, info);
+  }
+
+  /**
+   * Announces a camera the registry has just forgotten (`camera` as it was last); when the
+   * event comes back from the bus the relay drops what it kept of it (latest frame, place
+   * among the known cameras).
+   */
+  announceRemoved(camera: CameraInfo): void {
+    this.#announce(camera.serial, "removed", camera);
+  }
+
+  /** Tells every viewer that the camera groups changed (each refetches its own view). */
+  groupsChanged(): void {
+    const text = encodeMessage(groupsMessage());
+    for (const v of this.viewers) v.sendText(text);
   }
 
   /**

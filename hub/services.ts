@@ -43,6 +43,8 @@ import { ClusterSessions } from "./cluster_sessions.ts";
 import { ClusterEvents } from "./cluster_events.ts";
 import { ClusterCameras } from "./cluster_cameras.ts";
 import { HubPresence } from "./hub_presence.ts";
+import { HubGroups } from "./group_store.ts";
+import { ClusterGroups } from "./cluster_groups.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { HubConfig } from "./config.ts";
 import type { Log } from "./log.ts";
@@ -193,6 +195,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
           log("policy", { path, policy: next.describe(), roles: next.describeRoles() });
           // Viewers' bus subscriptions are their only frame filter: bring them in step.
           relay?.policyChanged();
+          relay?.groupsChanged();
           endStreams((p, serial) => next.allows(p.cn, serial), "policy");
         },
         { log, event: "policy", label: "policy file" },
@@ -201,6 +204,14 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     }
 
     const canSee = (viewer: string, serial: string) => policy.allows(viewer, serial);
+    const groups = new HubGroups({
+      path: `${config.dataDir}/groups.db`,
+      policyGroups: () => policy.groupList(),
+      onChange: () => relay?.groupsChanged(),
+      shared: (name) => sharedGroups?.changed(name),
+    });
+    cleanups.push(() => groups.close());
+    let sharedGroups: ClusterGroups | undefined = undefined;
     const manageTokens = new KeyedBuckets({
       ratePerSec: MANAGE_PER_MINUTE / 60,
       burst: MANAGE_BURST,
@@ -365,8 +376,22 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
           announceHere(serial, event);
         }
       },
+      removed(serial) {
+        const camera = registry.get(serial);
+        if (camera && registry.forget(serial)) liveRelay.announceRemoved(camera);
+      },
     });
     if (sharedCameras) cleanups.push(() => sharedCameras.close());
+    // The admins' groups, shared the same way (a bucket of their own).
+    sharedGroups = clusterLink && new ClusterGroups({
+      link: clusterLink,
+      hubId,
+      log,
+      camerasOf: (name) => groups.camerasOf(name),
+      apply: (name, cameras) => groups.apply(name, cameras),
+    });
+    const closeGroups = sharedGroups;
+    if (closeGroups) cleanups.push(() => closeGroups.close());
     const state: HubState = {
       registry,
       bus,
@@ -385,6 +410,12 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         announceHere(serial, event);
         sharedCameras?.changed(serial);
       },
+      removeCamera(serial) {
+        const camera = registry.remove(serial);
+        liveRelay.announceRemoved(camera);
+        sharedCameras?.removed(camera.serial);
+        return camera;
+      },
       shutdown: o.shutdown,
       streams,
       recordings,
@@ -392,6 +423,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       motion: liveMotion,
       events,
       clusterEvents,
+      groups,
     };
     o.metrics.metrics.collect(() => {
       const counts = liveRelay.connectionCounts;

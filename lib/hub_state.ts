@@ -14,7 +14,8 @@ import type { MotionFeed } from "./motion_notice.ts";
 import type { EventLog } from "./motion_event_log.ts";
 import type { ClusterEventReader } from "./cluster_events.ts";
 import type { WallPrefsStore } from "./wall_prefs.ts";
-import type { CameraGroups } from "./camera_groups.ts";
+import type { CameraGroups, EditableCameraGroups } from "./camera_groups.ts";
+import type { CameraInfo } from "./registry.ts";
 import type { Handlers, PageProps, RouteContext } from "./web/router.ts";
 
 export interface HubState {
@@ -47,7 +48,13 @@ export interface HubState {
    * Announces a rename, a recording mode change or a motion settings change to viewers (the
    * route has already updated the registry); the hub's services follow the change.
    */
-  announce(serial: string, event: "renamed" | "recording" | "motion"): void;
+  announce(serial: string, event: "renamed" | "recording" | "motion" | "hidden"): void;
+  /**
+   * Removes an offline camera (Registry.remove: 409 TC_ERR_CAMERA_ONLINE while online or
+   * stalled, 404 when unknown), here and on the other hubs, and tells viewers (`removed`).
+   * Returns it as it was. Recordings and motion events stay.
+   */
+  removeCamera(serial: string): CameraInfo;
   /** Aborts when the hub shuts down: long responses (MJPEG) end with it. */
   shutdown: AbortSignal;
   /** Long-lived responses register here; revocation and policy changes end them. */
@@ -68,7 +75,7 @@ export interface HubState {
   /** Each viewer's wall preferences, keyed by certificate CN (absent in page tests). */
   wallPrefs?: WallPrefsStore;
   /** Camera groups: the policy's and those admins define (absent in page tests). */
-  groups?: CameraGroups;
+  groups?: CameraGroups | EditableCameraGroups;
 }
 
 /** The per-request state: the hub's services and the verified peer asking. */

@@ -14,6 +14,7 @@
  */
 import { quote } from "./quote.ts";
 import { canonicalSerial } from "./serial.ts";
+import type { CameraGroup } from "./camera_groups.ts";
 
 export interface Policy {
   /** Whether `viewer` may see `serial` (canonical form). O(1). */
@@ -22,6 +23,8 @@ export interface Policy {
   isAdmin(cn: string): boolean;
   /** Whether the viewer `cn` may read `/metrics`: admins and the policy's `metrics` names. */
   mayScrape(cn: string): boolean;
+  /** The file's `groups`, in the order written, as the wall's group filter shows them. */
+  groupList(): CameraGroup[];
   /** One line for the hub's startup log. */
   describe(): string;
   /** Who holds which role, one line for the hub's log. */
@@ -36,6 +39,7 @@ export const ALLOW_ALL: Policy = Object.freeze({
   allows: () => true,
   isAdmin: () => true,
   mayScrape: () => true,
+  groupList: () => [],
   describe: () => "no policy: every viewer sees every camera",
   describeRoles: () => "admins: every viewer",
 });
@@ -86,6 +90,14 @@ class ParsedPolicy implements Policy {
 
   mayScrape(cn: string): boolean {
     return has(this.admins, cn) || has(this.scrapers, cn);
+  }
+
+  groupList(): CameraGroup[] {
+    return [...this.groups].map(([name, members]) => ({
+      name,
+      cameras: [...members],
+      source: "policy" as const,
+    }));
   }
 
   describeRoles(): string {

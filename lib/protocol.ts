@@ -115,7 +115,14 @@ export type ReplayMessage =
  */
 export type MotionMessage = { type: "motion" } & MotionNotice;
 
+/**
+ * The camera groups changed (an admin defined or deleted one, or the policy file was
+ * reloaded): pages that show groups fetch `/api/groups` again, which filters them per viewer.
+ */
+export type GroupsMessage = { type: "groups" };
+
 export type HubMessage =
+  | GroupsMessage
   | HelloMessage
   | CameraMessage
   | StatsMessage
@@ -127,6 +134,10 @@ export type HubMessage =
 
 export function helloMessage(viewer: string, cameras: CameraInfo[]): HelloMessage {
   return { type: "hello", v: PROTOCOL_VERSION, viewer, cameras };
+}
+
+export function groupsMessage(): GroupsMessage {
+  return { type: "groups" };
 }
 
 export function cameraMessage(event: CameraEvent, camera: CameraInfo): CameraMessage {

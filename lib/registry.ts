@@ -71,12 +71,16 @@ export interface StoredCamera {
   recordMode: RecordMode | null;
   /** The camera's motion settings; null (or absent) is {@link DEFAULT_MOTION_SETTINGS}. */
   motion?: MotionSettings | null;
+  /** An admin hid it from the wall; absent is false. */
+  hidden?: boolean;
 }
 
 export interface CameraStore {
   load(): StoredCamera[];
   /** Upserts these cameras (only the changed ones are passed). */
   save(cameras: StoredCamera[]): void;
+  /** Forgets these cameras (an admin removed them). */
+  delete(serials: string[]): void;
   close(): void;
 }
 
@@ -93,6 +97,7 @@ class Camera {
   status: DeviceStatus | null = null;
   recordMode: RecordMode | null = null;
   motion: Readonly<MotionSettings> | null = null;
+  hidden = false;
   /** When the stall clock last restarted: the last frame, or the connection. */
   activeSince = 0;
   /** Changed since the last flush. */
@@ -156,6 +161,7 @@ export class Registry {
       c.status = s.status === null ? null : Object.freeze({ ...s.status });
       c.recordMode = s.recordMode ?? null;
       c.motion = s.motion ? Object.freeze({ ...s.motion }) : null;
+      c.hidden = s.hidden === true;
       this.#cameras.set(serial, c);
     }
   }
@@ -289,12 +295,61 @@ export class Registry {
     return c?.motion ?? DEFAULT_MOTION_SETTINGS;
   }
 
+  /** Hides a camera from the wall, or shows it again; an unknown serial is TC_ERR_NOT_FOUND. */
+  setHidden(serial: string, hidden: boolean): CameraInfo {
+    const c = this.#find(serial);
+    c.hidden = hidden;
+    c.dirty = true;
+    return this.#info(c, this.#now());
+  }
+
+  /**
+   * Forgets a camera (its store row too) and returns it as it was last. Refused with
+   * TC_ERR_CAMERA_ONLINE while it is online or stalled, here or on another hub, and
+   * TC_ERR_NOT_FOUND for an unknown serial. A camera that connects again comes back as new.
+   */
+  remove(serial: string): CameraInfo {
+    const info = this.get(serial);
+    if (!info) throw new TrustcamError("TC_ERR_NOT_FOUND", `Unknown camera: ${quote(serial)}`);
+    if (info.state !== "offline") {
+      throw new TrustcamError(
+        "TC_ERR_CAMERA_ONLINE",
+        `Camera ${quote(info.name)} (${info.serial}) is ${info.state}: disconnect it or revoke ` +
+          `its certificate before removing it`,
+      );
+    }
+    this.forget(info.serial);
+    return info;
+  }
+
+  /**
+   * Drops an offline camera, without the errors of {@link remove} (another hub removed it);
+   * false when it is unknown or online anywhere, and then kept.
+   */
+  forget(serial: string): boolean {
+    serial = canonicalSerial(serial);
+    const c = this.#cameras.get(serial);
+    if (c && c.state !== "offline") return false;
+    const held = this.#cluster?.remote.get(serial);
+    if (held && held.camera.state !== "offline") return false;
+    this.#cluster?.remote.forget(serial);
+    if (!c) return held !== undefined;
+    this.#cameras.delete(serial);
+    this.#store?.delete([serial]);
+    return true;
+  }
+
   /** What hubs share of a camera (lib/shared_settings.ts); undefined for an unknown serial. */
   settingsOf(serial: string): SharedSettings | undefined {
     const c = this.#lookup(serial);
     if (!c) return undefined;
     const motion = c.motion && { ...c.motion, mask: c.motion.mask.map((r) => ({ ...r })) };
-    return { name: c.name, recordMode: c.recordMode, motion };
+    return {
+      name: c.name,
+      recordMode: c.recordMode,
+      motion,
+      ...(c.hidden ? { hidden: true } : {}),
+    };
   }
 
   /**
@@ -302,7 +357,10 @@ export class Registry {
    * camera if this hub never saw it. Returns the camera events its viewers are to get: what
    * changed.
    */
-  applySettings(serial: string, s: SharedSettings): Array<"renamed" | "recording" | "motion"> {
+  applySettings(
+    serial: string,
+    s: SharedSettings,
+  ): Array<"renamed" | "recording" | "motion" | "hidden"> {
     serial = canonicalSerial(serial);
     let c = this.#cameras.get(serial);
     if (!c) {
@@ -310,10 +368,13 @@ export class Registry {
       c = new Camera(serial, s.name, now, now, this.#windowMs);
       this.#cameras.set(serial, c);
     }
-    const events: Array<"renamed" | "recording" | "motion"> = [];
+    const events: Array<"renamed" | "recording" | "motion" | "hidden"> = [];
     if (c.name !== s.name) events.push("renamed");
     if (c.recordMode !== s.recordMode) events.push("recording");
     if (JSON.stringify(c.motion) !== JSON.stringify(s.motion)) events.push("motion");
+    const hidden = s.hidden === true;
+    if (c.hidden !== hidden) events.push("hidden");
+    c.hidden = hidden;
     c.name = s.name;
     c.recordMode = s.recordMode;
     c.motion = s.motion &&
@@ -412,6 +473,7 @@ export class Registry {
       motion: c.motion === null
         ? null
         : { ...c.motion, mask: c.motion.mask.map((r) => ({ ...r })) },
+      ...(c.hidden ? { hidden: true } : {}),
     })));
     for (const c of changed) c.dirty = false;
   }
@@ -472,6 +534,7 @@ export class Registry {
       status: c.status,
       recording: recordingInfo(c.recordMode, c.state === "online", c.serial, this.#recorder),
       motion: motionInfo(c.motion ?? DEFAULT_MOTION_SETTINGS, c.serial, this.#motion),
+      hidden: c.hidden,
       ...(this.#cluster && c.state !== "offline" ? { hub: this.#cluster.hub } : {}),
     };
   }

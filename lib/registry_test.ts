@@ -35,6 +35,9 @@ class MemoryStore implements CameraStore {
     this.saves.push(structuredClone(cameras));
     for (const c of cameras) this.rows.set(c.serial, structuredClone(c));
   }
+  delete(serials: string[]): void {
+    for (const s of serials) this.rows.delete(s);
+  }
   close(): void {
     this.closed = true;
   }
@@ -66,6 +69,7 @@ Deno.test("Registry.connected() creates a camera named after its serial, online"
     status: null,
     recording: { mode: "off", source: "default", recording: false, dropped: 0 },
     motion: { enabled: false, active: false },
+    hidden: false,
   });
   assert.equal(r.size, 1);
   assert.equal(r.has(A), true);
@@ -365,6 +369,7 @@ Deno.test("Registry loads stored cameras offline with their persisted fields", (
     status,
     recording: { mode: "off", source: "default", recording: false, dropped: 0 },
     motion: { enabled: false, active: false },
+    hidden: false,
   });
   assert.deepEqual(r.tick(), []);
 });

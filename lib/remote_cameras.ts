@@ -74,6 +74,11 @@ export class RemoteCameras {
     return { ...h, camera: offline(h.camera) };
   }
 
+  /** Drops the camera's record (an admin removed the camera). */
+  forget(serial: string): void {
+    this.#held.delete(serial);
+  }
+
   serials(): IterableIterator<string> {
     return this.#held.keys();
   }
@@ -175,6 +180,12 @@ export function remoteCameraEvents(
       p.type !== "camera" || typeof p.event !== "string" || e.origin === undefined ||
       typeof camera?.serial !== "string" || typeof camera.state !== "string"
     ) return e;
+    // Removed on another hub: this hub's viewers hear it when its own registry forgets the
+    // camera (the shared settings' deletion), or now when it never had it.
+    if (p.event === "removed") {
+      remote.forget(e.serial);
+      return get(e.serial) ? null : e;
+    }
     // A hub may announce a camera another hub holds (a setting changed there): the camera's
     // own `hub` names the holder.
     const holder = typeof camera.hub === "string" ? camera.hub : e.origin;

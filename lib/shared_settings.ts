@@ -24,6 +24,8 @@ export interface SharedSettings {
   recordMode: RecordMode | null;
   /** The camera's own motion settings; null is the defaults. */
   motion: MotionSettings | null;
+  /** An admin hid it from the wall; absent is false (and what older hubs wrote). */
+  hidden?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -51,12 +53,14 @@ export function decodeSettings(data: Uint8Array): SharedSettings {
     name: normalizeCameraName(o.name),
     recordMode: o.recordMode,
     motion: o.motion === null || o.motion === undefined ? null : parseMotionSettings(o.motion),
+    ...(o.hidden === true ? { hidden: true } : {}),
   };
 }
 
 /** Whether two settings say the same (the motion settings compared field by field). */
 export function sameSettings(a: SharedSettings, b: SharedSettings): boolean {
   return a.name === b.name && a.recordMode === b.recordMode &&
+    (a.hidden === true) === (b.hidden === true) &&
     JSON.stringify(a.motion) === JSON.stringify(b.motion);
 }
 

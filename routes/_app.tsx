@@ -5,6 +5,7 @@ import type { RouteState } from "../lib/hub_state.ts";
 export default function App({ Component, state, url }: AppProps<RouteState>) {
   const onWall = url.pathname === "/";
   const onEvents = url.pathname === "/events";
+  const onSettings = url.pathname === "/settings";
   return (
     <div class="flex min-h-screen flex-col">
       {/* A phone's width: the links wrap rather than push the page sideways. */}
@@ -34,6 +35,16 @@ export default function App({ Component, state, url }: AppProps<RouteState>) {
             data-nav="events"
           >
             Motion events
+          </a>
+          <a
+            href="/settings"
+            class={`text-sm hover:text-neutral-200 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-400 ${
+              onSettings ? "text-neutral-100" : "text-neutral-400"
+            }`}
+            aria-current={onSettings ? "page" : undefined}
+            data-nav="settings"
+          >
+            Settings
           </a>
         </nav>
         <p class="min-w-0 truncate text-xs text-neutral-500">

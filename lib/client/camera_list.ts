@@ -1,6 +1,6 @@
 /**
  * The wall's list of cameras, kept from the hub's messages: `hello` replaces it, `camera`
- * events upsert one camera, `stats` refresh the rates. Immutable updates, so a UI can compare
+ * events upsert one camera (`removed` drops it), `stats` refresh the rates. Immutable updates, so a UI can compare
  * by identity; pure, so it is tested without a browser.
  */
 import type { CameraInfo, HubMessage } from "./messages.ts";
@@ -47,6 +47,9 @@ export function applyHubMessage(list: CameraList, msg: HubMessage): CameraList {
     }
     case "camera": {
       const i = list.findIndex((c) => c.serial === msg.camera.serial);
+      // An admin removed it: the tile goes. A hidden camera is upserted like any change (the
+      // wall leaves out those whose `hidden` is true).
+      if (msg.event === "removed") return i < 0 ? list : list.filter((_, j) => j !== i);
       const next = [...list];
       if (i >= 0) next[i] = msg.camera;
       else insertByName(next, msg.camera);

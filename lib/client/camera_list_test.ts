@@ -145,3 +145,25 @@ Deno.test("applyHubMessage() follows motion starts and ends on the camera's moti
   assert.equal(isMotionActive(withMotionActive(cam(B, "Bravo"), true)), true);
   assert.equal(isMotionActive(cam(B, "Bravo")), false);
 });
+
+Deno.test("applyHubMessage() drops a removed camera and upserts a hidden one", () => {
+  const list: CameraList = [cam("A", "a"), cam("B", "b")];
+  const hidden = applyHubMessage(list, {
+    type: "camera",
+    event: "hidden",
+    camera: cam("B", "b", { hidden: true }),
+  });
+  assert.deepEqual(hidden.map((c) => [c.serial, c.hidden]), [["A", undefined], ["B", true]]);
+  const removed = applyHubMessage(hidden, {
+    type: "camera",
+    event: "removed",
+    camera: cam("A", "a", { state: "offline" }),
+  });
+  assert.deepEqual(removed.map((c) => c.serial), ["B"]);
+  const again = applyHubMessage(removed, {
+    type: "camera",
+    event: "removed",
+    camera: cam("A", "a", { state: "offline" }),
+  });
+  assert.equal(again, removed);
+});

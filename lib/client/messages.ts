@@ -23,6 +23,8 @@ const EVENTS = new Set([
   "status",
   "recording",
   "motion",
+  "hidden",
+  "removed",
 ]);
 
 function isObject(x: unknown): x is Record<string, unknown> {
@@ -80,6 +82,8 @@ export function parseHubMessage(text: string): HubMessage | null {
         code: typeof m.code === "string" ? m.code : "TC_ERR_INTERNAL",
         message: typeof m.message === "string" ? m.message : "",
       };
+    case "groups":
+      return { type: "groups" };
     case "replay":
       return parseReplay(m);
     case "motion":

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { parseHubMessage } from "./messages.ts";
 import {
   encodeMessage,
+  groupsMessage,
   replayEndedMessage,
   replayLiveMessage,
   replayPausedMessage,
@@ -166,4 +167,12 @@ Deno.test("parseHubMessage() reads a motion settings change as a camera event", 
     parseHubMessage(JSON.stringify({ type: "camera", event: "motion", camera: withMotion })),
     { type: "camera", event: "motion", camera: withMotion },
   );
+});
+
+Deno.test("parseHubMessage() reads the groups notice and hidden/removed camera events", () => {
+  assert.deepEqual(parseHubMessage(encodeMessage(groupsMessage())), { type: "groups" });
+  for (const event of ["hidden", "removed"] as const) {
+    const msg = parseHubMessage(JSON.stringify({ type: "camera", event, camera }));
+    assert.equal(msg?.type === "camera" && msg.event, event);
+  }
 });

@@ -29,4 +29,16 @@ export const handler: HubHandlers = {
     ctx.state.announce(camera.serial, "renamed");
     return Response.json(renamed);
   },
+
+  /**
+   * Removes an offline camera from the registry (409 TC_ERR_CAMERA_ONLINE while online or
+   * stalled); its recordings and motion events stay. Answers the camera as it was last.
+   */
+  DELETE(ctx) {
+    requireManager(ctx.state, "Removing cameras");
+    const camera = cameraOf(ctx);
+    return Response.json(ctx.state.removeCamera(camera.serial), {
+      headers: { "cache-control": "no-store" },
+    });
+  },
 };
