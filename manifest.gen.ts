@@ -18,11 +18,12 @@ import * as $route13 from "./routes/api/events/index.ts";
 import * as $route14 from "./routes/api/exports/[id]/file.ts";
 import * as $route15 from "./routes/api/exports/[id]/index.ts";
 import * as $route16 from "./routes/api/exports/index.ts";
-import * as $route17 from "./routes/cameras/[serial].tsx";
-import * as $route18 from "./routes/events.tsx";
-import * as $route19 from "./routes/healthz.ts";
-import * as $route20 from "./routes/index.tsx";
-import * as $route21 from "./routes/metrics.ts";
+import * as $route17 from "./routes/api/prefs.ts";
+import * as $route18 from "./routes/cameras/[serial].tsx";
+import * as $route19 from "./routes/events.tsx";
+import * as $route20 from "./routes/healthz.ts";
+import * as $route21 from "./routes/index.tsx";
+import * as $route22 from "./routes/metrics.ts";
 import * as $island0 from "./islands/CameraView.tsx";
 import * as $island1 from "./islands/Events.tsx";
 import * as $island2 from "./islands/Wall.tsx";
@@ -46,11 +47,12 @@ export const manifest: Manifest<RouteState> = {
     "./routes/api/exports/[id]/file.ts": $route14,
     "./routes/api/exports/[id]/index.ts": $route15,
     "./routes/api/exports/index.ts": $route16,
-    "./routes/cameras/[serial].tsx": $route17,
-    "./routes/events.tsx": $route18,
-    "./routes/healthz.ts": $route19,
-    "./routes/index.tsx": $route20,
-    "./routes/metrics.ts": $route21,
+    "./routes/api/prefs.ts": $route17,
+    "./routes/cameras/[serial].tsx": $route18,
+    "./routes/events.tsx": $route19,
+    "./routes/healthz.ts": $route20,
+    "./routes/index.tsx": $route21,
+    "./routes/metrics.ts": $route22,
   },
   islands: {
     "./islands/CameraView.tsx": $island0,
