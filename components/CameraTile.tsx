@@ -114,9 +114,13 @@ export function CameraTile({ camera, host, now, stale = false, controls }: Camer
 
   return (
     <li
-      class={`relative ${enlarged ? "col-span-full" : ""} ${
-        dropTarget ? "rounded-lg ring-2 ring-sky-400" : ""
-      }`}
+      class={`${
+        enlarged && kiosk
+          ? "fixed inset-0 z-50 bg-wall p-2"
+          : enlarged
+          ? "relative col-span-full"
+          : "relative min-h-0"
+      } ${dropTarget ? "rounded-lg ring-2 ring-sky-400" : ""}`}
       data-item={camera.serial}
       data-enlarged={enlarged ? "" : undefined}
       {...drag}
@@ -131,7 +135,9 @@ export function CameraTile({ camera, host, now, stale = false, controls }: Camer
         aria-expanded={controls ? enlarged : undefined}
         onClick={onClick}
       >
-        <div class={`relative bg-black ${enlarged ? "h-[78vh]" : "aspect-[4/3]"}`}>
+        <div
+          class={`relative bg-black ${kiosk ? "h-full" : enlarged ? "h-[78vh]" : "aspect-[4/3]"}`}
+        >
           <canvas
             ref={canvas}
             width={320}
@@ -236,6 +242,13 @@ function TileButtons(
   );
 }
 
+const KIOSK_STATE_TEXT = {
+  online: "text-emerald-300",
+  stalled: "text-amber-300",
+  offline: "text-neutral-400",
+  unknown: "text-neutral-400",
+} as const;
+
 /** Kiosk: the tile's name, state and the time on the picture, since the rows below are gone. */
 function KioskCaption(
   { camera, stale, now, raised }: {
@@ -254,7 +267,7 @@ function KioskCaption(
       data-kiosk-caption=""
     >
       <span class="truncate font-medium">{camera.name}</span>
-      <span class="text-xs text-neutral-300" data-kiosk-state={state}>
+      <span class={`text-xs ${KIOSK_STATE_TEXT[state]}`} data-kiosk-state={state}>
         {STATE_STYLE[state].glyph} {STATE_STYLE[state].label}
       </span>
       <span class="font-mono text-xs tabular-nums text-neutral-300" data-kiosk-clock="">

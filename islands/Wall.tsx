@@ -30,6 +30,7 @@ import { ConnectionStatus } from "../components/ConnectionStatus.tsx";
 import { CertificateRefused } from "../components/CertificateRefused.tsx";
 import { WallToolbar } from "../components/WallToolbar.tsx";
 import { ShortcutHelp } from "../components/ShortcutHelp.tsx";
+import { kioskStyle, useKiosk } from "../lib/client/kiosk.ts";
 import type { AccessProblem } from "../lib/client/access_probe.ts";
 
 /** How long a failed save stays on screen (the saver keeps trying behind it). */
@@ -50,13 +51,13 @@ export default function Wall(props: WallProps) {
   const [conn, setConn] = useState<LinkStatus>(INITIAL_LINK_STATUS);
   const [now, setNow] = useState(props.renderedAt);
   const [refused, setRefused] = useState<{ problem: AccessProblem; viewer?: string }>();
-  const [prefs, setPrefs] = useState<WallPrefs>(props.prefs);
-  const [enlarged, setEnlarged] = useState<string | null>(null);
-  const [kiosk, setKiosk] = useState(false);
-  const [help, setHelp] = useState(false);
-  const [save, setSave] = useState<SaveStatus>({ state: "idle" });
   const section = useRef<HTMLElement>(null);
   const grid = useRef<HTMLUListElement>(null);
+  const [prefs, setPrefs] = useState<WallPrefs>(props.prefs);
+  const [enlarged, setEnlarged] = useState<string | null>(null);
+  const [help, setHelp] = useState(false);
+  const { kiosk, screen, enterKiosk, leaveKiosk } = useKiosk(section, () => setHelp(false));
+  const [save, setSave] = useState<SaveStatus>({ state: "idle" });
   const live = useMemo(
     () =>
       typeof document === "undefined" ? undefined : new LiveView({
@@ -125,32 +126,6 @@ export default function Wall(props: WallProps) {
     el?.scrollIntoView({ block: "nearest" });
   }, [enlarged]);
 
-  // Kiosk follows the real fullscreen: leaving it by the browser's own means (Esc held, F11)
-  // leaves kiosk too.
-  useEffect(() => {
-    const follow = () => {
-      if (!document.fullscreenElement) setKiosk(false);
-    };
-    document.addEventListener("fullscreenchange", follow);
-    return () => document.removeEventListener("fullscreenchange", follow);
-  }, []);
-
-  const enterKiosk = () => {
-    setKiosk(true);
-    setHelp(false);
-    // Kiosk stands without the Fullscreen API too (refused, or an embedded browser): the
-    // section then covers the page.
-    section.current?.requestFullscreen?.().then(() => {
-      // Esc then reaches the page (restore a tile first); holding it leaves fullscreen.
-      (navigator as { keyboard?: { lock?(keys: string[]): Promise<void> } }).keyboard
-        ?.lock?.(["Escape"]).catch(() => {});
-    }).catch(() => {});
-  };
-  const leaveKiosk = () => {
-    setKiosk(false);
-    if (document.fullscreenElement) void document.exitFullscreen().catch(() => {});
-  };
-
   const perform = (a: WallKeyAction) => {
     switch (a.type) {
       case "focus":
@@ -216,16 +191,17 @@ export default function Wall(props: WallProps) {
     <section
       ref={section}
       aria-labelledby="wall-title"
-      class={kiosk ? "fixed inset-0 z-40 space-y-2 overflow-auto bg-wall p-2" : "space-y-4"}
+      class={kiosk ? "fixed inset-0 z-40 flex flex-col gap-2 bg-wall p-2" : "space-y-4"}
       data-wall=""
       data-kiosk={kiosk ? "" : undefined}
     >
-      <div
-        class={`flex flex-wrap items-baseline justify-between gap-3 ${
-          kiosk && conn.status === "open" ? "hidden" : ""
-        }`}
-      >
-        <h1 id="wall-title" class="text-lg font-semibold text-neutral-100">
+      <div class="flex flex-wrap items-baseline justify-between gap-3">
+        <h1
+          id="wall-title"
+          class={kiosk
+            ? "text-sm font-medium text-neutral-300"
+            : "text-lg font-semibold text-neutral-100"}
+        >
           Cameras
           {stale
             ? (
@@ -245,33 +221,31 @@ export default function Wall(props: WallProps) {
               </span>
             )}
         </h1>
-        <ConnectionStatus
-          status={conn.status}
-          retryAt={conn.retryAt}
-          lostAt={conn.lostAt}
-          now={now}
-          onRetry={() => live?.retryNow()}
-        />
-      </div>
-      {kiosk
-        ? (
-          <p
-            class="pointer-events-none fixed right-3 top-2 z-50 rounded bg-black/60 px-2 py-0.5 font-mono text-sm tabular-nums text-neutral-200"
-            data-wall-clock=""
-          >
-            {formatClock(now)}
-          </p>
-        )
-        : listed.length > 0 && (
-          <WallToolbar
-            prefs={prefs}
-            groups={groups}
-            onChange={changePrefs}
-            onKiosk={enterKiosk}
-            onHelp={() => setHelp(true)}
-            save={save}
+        <div class="ml-auto flex items-baseline gap-3">
+          <ConnectionStatus
+            status={conn.status}
+            retryAt={conn.retryAt}
+            lostAt={conn.lostAt}
+            now={now}
+            onRetry={() => live?.retryNow()}
           />
-        )}
+          {kiosk && (
+            <p class="font-mono text-sm tabular-nums text-neutral-200" data-wall-clock="">
+              {formatClock(now)}
+            </p>
+          )}
+        </div>
+      </div>
+      {!kiosk && listed.length > 0 && (
+        <WallToolbar
+          prefs={prefs}
+          groups={groups}
+          onChange={changePrefs}
+          onKiosk={enterKiosk}
+          onHelp={() => setHelp(true)}
+          save={save}
+        />
+      )}
       {listed.length === 0
         ? <EmptyWall />
         : tiles.length === 0
@@ -283,7 +257,8 @@ export default function Wall(props: WallProps) {
         : (
           <ul
             ref={grid}
-            class={`grid ${gridClass(prefs.columns)} ${kiosk ? "gap-2" : "gap-4"}`}
+            class={kiosk ? "grid min-h-0 flex-1 gap-2" : `grid ${gridClass(prefs.columns)} gap-4`}
+            style={kiosk ? kioskStyle(tiles.length, screen, prefs) : undefined}
             aria-label="Live cameras"
             data-columns={String(prefs.columns)}
           >

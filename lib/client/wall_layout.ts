@@ -128,3 +128,24 @@ export function focusStep(
   const next = index + step;
   return next < 0 || next >= count ? index : next;
 }
+
+/**
+ * Kiosk fills the screen: rows and columns for `count` tiles in `width` x `height` px. A
+ * chosen column count is kept; "auto" takes the count that gives 4:3 pictures the most room.
+ */
+export function kioskGrid(
+  count: number,
+  width: number,
+  height: number,
+  columns: WallColumns,
+): { columns: number; rows: number } {
+  const n = Math.max(1, count);
+  if (columns !== "auto") return { columns, rows: Math.ceil(n / columns) };
+  let best = { columns: 1, rows: n, scale: 0 };
+  for (let c = 1; c <= n; c++) {
+    const rows = Math.ceil(n / c);
+    const scale = Math.min(width / c / 4, height / rows / 3);
+    if (scale > best.scale) best = { columns: c, rows, scale };
+  }
+  return { columns: best.columns, rows: best.rows };
+}

@@ -6,6 +6,7 @@ import {
   arrange,
   focusStep,
   gridClass,
+  kioskGrid,
   moveTile,
   toggleFavourite,
   type WallGroup,
@@ -114,4 +115,13 @@ Deno.test("focusStep() moves along rows and columns and stops at the edges", () 
   assert.equal(focusStep(5, 8, 4, "ArrowDown"), 5);
   assert.equal(focusStep(5, 8, 4, "ArrowUp"), 1);
   assert.equal(focusStep(7, 8, 4, "ArrowRight"), 7);
+});
+
+Deno.test("kioskGrid() gives 4:3 pictures the most room, or keeps the chosen columns", () => {
+  assert.deepEqual(kioskGrid(4, 1280, 800, "auto"), { columns: 2, rows: 2 });
+  assert.deepEqual(kioskGrid(16, 1920, 1080, "auto"), { columns: 4, rows: 4 });
+  assert.deepEqual(kioskGrid(3, 1920, 600, "auto"), { columns: 3, rows: 1 });
+  assert.deepEqual(kioskGrid(1, 1280, 800, "auto"), { columns: 1, rows: 1 });
+  assert.deepEqual(kioskGrid(0, 1280, 800, "auto"), { columns: 1, rows: 1 });
+  assert.deepEqual(kioskGrid(7, 1280, 800, 3), { columns: 3, rows: 3 });
 });
