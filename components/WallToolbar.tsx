@@ -102,7 +102,17 @@ export function WallToolbar({ prefs, groups, onChange, onKiosk, onHelp, save }: 
           title="Whole wall fullscreen (f)"
           data-action="kiosk"
         >
-          <span aria-hidden="true">⛶</span> Fullscreen
+          <svg
+            aria-hidden="true"
+            viewBox="0 0 16 16"
+            class="h-3 w-3"
+            fill="none"
+            stroke="currentColor"
+            stroke-width="1.5"
+          >
+            <path d="M1 5V1h4M11 1h4v4M15 11v4h-4M5 15H1v-4" />
+          </svg>
+          Fullscreen
         </button>
         <button
           type="button"

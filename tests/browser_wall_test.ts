@@ -156,6 +156,7 @@ Deno.test("wall: a tile enlarges in place, the wall goes kiosk, and the shortcut
       await page.keyboard.press("Escape");
       await showsEnlarged(page, []);
       await page.click(`${tile(S1)} canvas`);
+      await showsEnlarged(page, [S1]);
       await page.click(`${tile(S1)} canvas`);
       await showsEnlarged(page, []);
     },
