@@ -225,6 +225,8 @@ function TileButtons(
         aria-label={`Favourite: ${name}`}
         title={favourite ? "Favourite (shown first): click to unstar" : "Star: show it first"}
         onClick={onFavourite}
+        // Out of the Tab order, so Tab goes tile to tile: "s" stars the focused tile.
+        tabIndex={-1}
         data-favourite=""
       >
         {favourite ? "★" : "☆"}

@@ -32,6 +32,8 @@ export function WallToolbar({ prefs, groups, onChange, onKiosk, onHelp, save }: 
       role="toolbar"
       aria-label="Wall layout"
       data-wall-toolbar=""
+      onKeyDown={roveWithArrows}
+      onFocusCapture={(e) => takeTabStop(e.currentTarget as HTMLElement, e.target as HTMLElement)}
     >
       <Segments label="Grid">
         {WALL_COLUMNS.map((c) => (
@@ -71,6 +73,8 @@ export function WallToolbar({ prefs, groups, onChange, onKiosk, onHelp, save }: 
             class="rounded-md bg-neutral-900 px-2 py-1 text-xs text-neutral-200 ring-1 ring-neutral-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-400"
             value={prefs.group ?? ""}
             onChange={(e) => set({ group: (e.target as HTMLSelectElement).value || null })}
+            tabIndex={-1}
+            data-roving=""
             data-group-filter=""
           >
             <option value="">All cameras</option>
@@ -89,6 +93,8 @@ export function WallToolbar({ prefs, groups, onChange, onKiosk, onHelp, save }: 
           class="accent-sky-500"
           checked={prefs.dataSaver}
           onChange={(e) => set({ dataSaver: (e.target as HTMLInputElement).checked })}
+          tabIndex={-1}
+          data-roving=""
           data-data-saver=""
         />
         <span>Data saver</span>
@@ -99,6 +105,8 @@ export function WallToolbar({ prefs, groups, onChange, onKiosk, onHelp, save }: 
           type="button"
           class={SMALL_BUTTON}
           onClick={onKiosk}
+          tabIndex={-1}
+          data-roving=""
           title="Whole wall fullscreen (f)"
           data-action="kiosk"
         >
@@ -118,6 +126,8 @@ export function WallToolbar({ prefs, groups, onChange, onKiosk, onHelp, save }: 
           type="button"
           class={SMALL_BUTTON}
           onClick={onHelp}
+          tabIndex={-1}
+          data-roving=""
           aria-label="Keyboard shortcuts"
           title="Keyboard shortcuts (?)"
           data-action="help"
@@ -127,6 +137,34 @@ export function WallToolbar({ prefs, groups, onChange, onKiosk, onHelp, save }: 
       </div>
     </div>
   );
+}
+
+/**
+ * One Tab stop for the whole toolbar (the ARIA toolbar pattern), so Tab reaches the tiles
+ * soon: left and right arrows (Home, End) move between its controls.
+ */
+function roveWithArrows(e: KeyboardEvent): void {
+  if (!["ArrowLeft", "ArrowRight", "Home", "End"].includes(e.key)) return;
+  const bar = e.currentTarget as HTMLElement;
+  const items = [...bar.querySelectorAll<HTMLElement>("[data-roving]")];
+  const at = items.indexOf(e.target as HTMLElement);
+  if (at < 0) return;
+  const to = e.key === "Home"
+    ? 0
+    : e.key === "End"
+    ? items.length - 1
+    : (at + (e.key === "ArrowLeft" ? -1 : 1) + items.length) % items.length;
+  // Handled here: the wall's own arrow shortcuts see defaultPrevented and stay out.
+  e.preventDefault();
+  items[to].focus();
+}
+
+/** The control that has focus becomes the toolbar's Tab stop. */
+function takeTabStop(bar: HTMLElement, target: HTMLElement): void {
+  if (!target.hasAttribute("data-roving")) return;
+  for (const el of bar.querySelectorAll<HTMLElement>("[data-roving]")) {
+    el.tabIndex = el === target ? 0 : -1;
+  }
 }
 
 function Segments({ label, children }: { label: string; children: ComponentChildren }) {
@@ -156,6 +194,8 @@ function Segment(
       aria-pressed={pressed}
       title={title}
       onClick={onClick}
+      tabIndex={data["data-columns"] === "auto" ? 0 : -1}
+      data-roving=""
       {...data}
     >
       {children}

@@ -291,3 +291,35 @@ Deno.test("wall: the group filter shows a group's cameras and is kept like the r
   await showsOrder(page, [S0, S1, S2, S3]);
   assert.deepEqual(unexpected(problems), []);
 });
+
+Deno.test("wall: the toolbar is one Tab stop whose controls the arrows reach", async () => {
+  await using wall = await startWall({ names: NAMES });
+  const page = await (await wall.context()).newPage();
+  await open(page, wall.origin);
+  const active = () =>
+    page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      return el?.dataset.tile ?? el?.getAttribute("data-columns") ??
+        el?.getAttribute("data-sort") ?? el?.tagName ?? null;
+    });
+  await page.focus(`${toolbar} [data-columns=auto]`);
+  await page.keyboard.press("ArrowRight");
+  assert.equal(await active(), "1");
+  await page.keyboard.press("ArrowRight");
+  assert.equal(await active(), "2");
+  // Not a tile shortcut: focus stayed in the toolbar and no tile moved or enlarged.
+  await showsOrder(page, [S0, S1, S2, S3]);
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() =>
+    getComputedStyle(document.querySelector("ul[aria-label='Live cameras']")!)
+      .gridTemplateColumns.split(" ").length === 2
+  );
+  // Tab leaves the toolbar for the first tile, and the next Tab reaches the second.
+  await page.keyboard.press("Tab");
+  assert.equal(await active(), S0);
+  await page.keyboard.press("Tab");
+  assert.equal(await active(), S1);
+  await page.keyboard.press("Shift+Tab");
+  await page.keyboard.press("Shift+Tab");
+  assert.equal(await active(), "2", "back to the control last used");
+});
