@@ -54,7 +54,7 @@ export default function Wall(props: WallProps) {
   const section = useRef<HTMLElement>(null);
   const grid = useRef<HTMLUListElement>(null);
   const [prefs, setPrefs] = useState<WallPrefs>(props.prefs);
-  const [enlarged, setEnlarged] = useState<string | null>(null);
+  const [enlargedSerial, setEnlarged] = useState<string | null>(null);
   const [help, setHelp] = useState(false);
   const { kiosk, screen, enterKiosk, leaveKiosk } = useKiosk(section, () => setHelp(false));
   const [save, setSave] = useState<SaveStatus>({ state: "idle" });
@@ -77,6 +77,8 @@ export default function Wall(props: WallProps) {
   );
   const groups = props.groups;
   const tiles = arrange(cameras, prefs, groups);
+  // A tile filtered out or hidden since it was enlarged is enlarged no more.
+  const enlarged = tiles.some((t) => t.serial === enlargedSerial) ? enlargedSerial : null;
 
   const changePrefs = (next: WallPrefs) => {
     setPrefs(next);
