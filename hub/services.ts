@@ -37,6 +37,7 @@ import { encodeMessage, motionMessage, recordingMessage } from "../lib/protocol.
 import { startMqttBridge } from "./mqtt_bridge.ts";
 import { SqliteEventStore } from "./event_store.ts";
 import { SqliteWallPrefs } from "./wall_prefs_store.ts";
+import { ClusterPrefs } from "./cluster_prefs.ts";
 import { MotionService } from "./motion_service.ts";
 import { type NatsLink, openNatsLink } from "./nats_link.ts";
 import { NatsBus } from "./nats_bus.ts";
@@ -373,6 +374,15 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       },
     });
     if (sharedCameras) cleanups.push(() => sharedCameras.close());
+    // Each viewer's wall layout, the same on every hub.
+    const sharedPrefs = clusterLink && new ClusterPrefs({
+      link: clusterLink,
+      hubId,
+      log,
+      local: wallPrefs,
+      isSerial: o.isSerial,
+    });
+    if (sharedPrefs) cleanups.push(() => sharedPrefs.close());
     const state: HubState = {
       registry,
       bus,
@@ -398,7 +408,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       motion: liveMotion,
       events,
       clusterEvents,
-      wallPrefs,
+      wallPrefs: sharedPrefs || wallPrefs,
     };
     o.metrics.metrics.collect(() => {
       const counts = liveRelay.connectionCounts;

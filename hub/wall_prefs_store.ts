@@ -99,6 +99,11 @@ export class SqliteWallPrefs implements WallPrefsStore {
         `Too many saves: at most ${PREFS_SAVES_PER_MINUTE} a minute after ${PREFS_SAVE_BURST} at once`,
       );
     }
+    this.store(cn, prefs);
+  }
+
+  /** Stores `prefs` without spending a token: what another hub saved (hub/cluster_prefs.ts). */
+  store(cn: string, prefs: WallPrefs): void {
     this.#put.run(cn, JSON.stringify(prefs), this.#now());
   }
 
