@@ -9,6 +9,10 @@ import { ARTIFACTS, SERIALS, startWall } from "./wall_fixture.ts";
 import { waitFor } from "./wait_for.ts";
 import type { WallPrefs } from "../lib/wall_prefs.ts";
 
+/**
+ * Looked at by people: wall_controls.png and wall_kiosk.png are copied to docs/ (wall-controls.png,
+ * kiosk.png) when the wall changes.
+ */
 const NAMES = ["Front door", "Garage", "Garden", "Hallway"];
 const [S0, S1, S2, S3] = SERIALS;
 const tile = (serial: string) => `[data-tile="${serial}"]`;
@@ -236,6 +240,8 @@ Deno.test("wall: a tile enlarges in place, the wall goes kiosk, and the shortcut
       await page.keyboard.press("Escape");
       await showsEnlarged(page, []);
       assert.equal(await page.locator("[data-kiosk]").count(), 1);
+      // No focus ring in the picture that goes in the README.
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
       await page.screenshot({ path: `${ARTIFACTS}wall_kiosk.png` });
       await page.keyboard.press("Escape");
       await page.waitForSelector("[data-wall]:not([data-kiosk])");
