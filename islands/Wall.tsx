@@ -159,26 +159,29 @@ export default function Wall(props: WallProps) {
     }
   };
 
-  // Re-bound each render: the handler sees the tiles and preferences on screen now.
+  // The listener stays; what it reads is this render's: set while rendering, so a key pressed
+  // right after another (before effects run) already sees that key's result.
+  const onKey = useRef<(e: KeyboardEvent) => void>(() => {});
+  onKey.current = (e: KeyboardEvent) => {
+    if (e.defaultPrevented || isTyping(e.target) || refused) return;
+    const focused = (document.activeElement as HTMLElement | null)?.dataset?.tile;
+    const action = wallKeyAction(e, {
+      tiles: tiles.map((t) => t.serial),
+      focused,
+      columns: columnsOf(grid.current),
+      enlarged,
+      kiosk,
+      help,
+    });
+    if (!action) return;
+    e.preventDefault();
+    perform(action);
+  };
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || isTyping(e.target) || refused) return;
-      const focused = (document.activeElement as HTMLElement | null)?.dataset?.tile;
-      const action = wallKeyAction(e, {
-        tiles: tiles.map((t) => t.serial),
-        focused,
-        columns: columnsOf(grid.current),
-        enlarged,
-        kiosk,
-        help,
-      });
-      if (!action) return;
-      e.preventDefault();
-      perform(action);
-    };
-    document.addEventListener("keydown", onKey);
-    return () => document.removeEventListener("keydown", onKey);
-  });
+    const listener = (e: KeyboardEvent) => onKey.current(e);
+    document.addEventListener("keydown", listener);
+    return () => document.removeEventListener("keydown", listener);
+  }, []);
 
   // The hub refuses this certificate: nothing here will come back, so none of it stays.
   if (refused) return <CertificateRefused problem={refused.problem} viewer={refused.viewer} />;
