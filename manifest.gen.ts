@@ -21,12 +21,13 @@ import * as $route16 from "./routes/api/exports/[id]/index.ts";
 import * as $route17 from "./routes/api/exports/index.ts";
 import * as $route18 from "./routes/api/groups/[name].ts";
 import * as $route19 from "./routes/api/groups/index.ts";
-import * as $route20 from "./routes/cameras/[serial].tsx";
-import * as $route21 from "./routes/events.tsx";
-import * as $route22 from "./routes/healthz.ts";
-import * as $route23 from "./routes/index.tsx";
-import * as $route24 from "./routes/metrics.ts";
-import * as $route25 from "./routes/settings.tsx";
+import * as $route20 from "./routes/api/prefs.ts";
+import * as $route21 from "./routes/cameras/[serial].tsx";
+import * as $route22 from "./routes/events.tsx";
+import * as $route23 from "./routes/healthz.ts";
+import * as $route24 from "./routes/index.tsx";
+import * as $route25 from "./routes/metrics.ts";
+import * as $route26 from "./routes/settings.tsx";
 import * as $island0 from "./islands/CameraView.tsx";
 import * as $island1 from "./islands/Events.tsx";
 import * as $island2 from "./islands/Settings.tsx";
@@ -54,12 +55,13 @@ export const manifest: Manifest<RouteState> = {
     "./routes/api/exports/index.ts": $route17,
     "./routes/api/groups/[name].ts": $route18,
     "./routes/api/groups/index.ts": $route19,
-    "./routes/cameras/[serial].tsx": $route20,
-    "./routes/events.tsx": $route21,
-    "./routes/healthz.ts": $route22,
-    "./routes/index.tsx": $route23,
-    "./routes/metrics.ts": $route24,
-    "./routes/settings.tsx": $route25,
+    "./routes/api/prefs.ts": $route20,
+    "./routes/cameras/[serial].tsx": $route21,
+    "./routes/events.tsx": $route22,
+    "./routes/healthz.ts": $route23,
+    "./routes/index.tsx": $route24,
+    "./routes/metrics.ts": $route25,
+    "./routes/settings.tsx": $route26,
   },
   islands: {
     "./islands/CameraView.tsx": $island0,

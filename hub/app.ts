@@ -45,7 +45,7 @@ export interface AppOptions {
   log: Log;
   /** Reads the revocation list in force now (it can be reloaded). */
   isRevoked(peer: Peer): boolean;
-  /** Largest request body read; larger is 413. */
+  /** Largest request body read, unless the route's config says otherwise; larger is 413. */
   maxBodyBytes: number;
   /** Origins besides the hub's own whose pages may act for a viewer (normalized). */
   allowedOrigins: ReadonlySet<string>;
@@ -95,7 +95,9 @@ export function createApp(o: AppOptions): AppHandler {
       if (!VIEWERS_ONLY.roles!.includes(peer.role)) refuseRole(o);
       return asset;
     }
-    const req = await withBoundedBody(request, o.maxBodyBytes);
+    // A route may take more than the default (a long camera order): its config says so.
+    const config = route.configOf(request.url) as RouteConfig | undefined;
+    const req = await withBoundedBody(request, config?.maxBodyBytes ?? o.maxBodyBytes);
     return await route({ req, state: { ...o.state, peer } });
   }
 }

@@ -6,6 +6,7 @@ import { TrustcamError } from "../lib/errors.ts";
 import type { Peer } from "../lib/peer.ts";
 import { manifest } from "../manifest.gen.ts";
 import { pageState, VIEWER } from "../tests/page_fixture.ts";
+import { PREFS_MAX_BODY_BYTES } from "../routes/api/prefs.ts";
 
 const CAMERA = "0123A1B2C3D4E5F6A7";
 const DEVICE: Peer = { ...VIEWER, role: "device", cn: CAMERA };
@@ -151,6 +152,30 @@ Deno.test("createApp() reads a body only up to its limit, after admitting the pe
   const ok = await patch(JSON.stringify({ name: "Front door" }), VIEWER);
   assert.equal(ok.status, 200);
   assert.equal(registry.get(CAMERA)?.name, "Front door");
+});
+
+Deno.test("createApp() reads up to a route's own maxBodyBytes where its config sets one", async () => {
+  const { handle } = app();
+  // /api/prefs takes a long camera order: far beyond this app's 64-byte default.
+  const body = JSON.stringify({ order: Array(20).fill(CAMERA) });
+  assert.ok(body.length > 64);
+  const res = await handle(get("/api/prefs", { method: "PUT", body }), VIEWER);
+  // Read whole and parsed: the page state keeps no preferences, so the route says so.
+  assert.equal(res.status, 404);
+  assert.deepEqual(await errorOf(res), {
+    code: "TC_ERR_NOT_FOUND",
+    message: "Preferences are not kept by this hub",
+  });
+  const tooBig = await handle(
+    get("/api/prefs", { method: "PUT", body: "x".repeat(PREFS_MAX_BODY_BYTES + 1) }),
+    VIEWER,
+  );
+  assert.equal(tooBig.status, 413);
+  assert.equal(
+    (await errorOf(tooBig)).message,
+    // A Request built in the test declares no length: the bytes are counted.
+    `Request body too large: more than ${PREFS_MAX_BODY_BYTES} bytes`,
+  );
 });
 
 Deno.test("withBoundedBody() counts streamed bytes when no length is declared", async () => {

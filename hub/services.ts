@@ -36,6 +36,8 @@ import { SegmentLeases } from "../lib/segment_leases.ts";
 import { encodeMessage, motionMessage, recordingMessage } from "../lib/protocol.ts";
 import { startMqttBridge } from "./mqtt_bridge.ts";
 import { SqliteEventStore } from "./event_store.ts";
+import { SqliteWallPrefs } from "./wall_prefs_store.ts";
+import { ClusterPrefs } from "./cluster_prefs.ts";
 import { MotionService } from "./motion_service.ts";
 import { type NatsLink, openNatsLink } from "./nats_link.ts";
 import { NatsBus } from "./nats_bus.ts";
@@ -130,6 +132,11 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     cleanups.push(() => store.close());
     const events = new SqliteEventStore(`${config.dataDir}/events.db`);
     cleanups.push(() => events.close());
+    const wallPrefs = new SqliteWallPrefs({
+      path: `${config.dataDir}/prefs.db`,
+      isSerial: o.isSerial,
+    });
+    cleanups.push(() => wallPrefs.close());
     let recorder: Recorder | undefined = undefined;
     let motion: MotionService | undefined = undefined;
     let motionRecording: MotionRecording | undefined = undefined;
@@ -392,6 +399,15 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     });
     const closeGroups = sharedGroups;
     if (closeGroups) cleanups.push(() => closeGroups.close());
+    // Each viewer's wall layout, the same on every hub.
+    const sharedPrefs = clusterLink && new ClusterPrefs({
+      link: clusterLink,
+      hubId,
+      log,
+      local: wallPrefs,
+      isSerial: o.isSerial,
+    });
+    if (sharedPrefs) cleanups.push(() => sharedPrefs.close());
     const state: HubState = {
       registry,
       bus,
@@ -424,6 +440,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       events,
       clusterEvents,
       groups,
+      wallPrefs: sharedPrefs || wallPrefs,
     };
     o.metrics.metrics.collect(() => {
       const counts = liveRelay.connectionCounts;

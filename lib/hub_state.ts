@@ -89,6 +89,8 @@ export interface RouteState extends HubState {
  */
 export interface RouteConfig {
   roles?: readonly Peer["role"][];
+  /** Largest request body this route reads (bytes); the hub's default (16 KiB) otherwise. */
+  maxBodyBytes?: number;
 }
 
 export type HubHandlers = Handlers<RouteState>;

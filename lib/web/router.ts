@@ -85,10 +85,17 @@ export interface RouterOptions<S> {
   guard?: (ctx: RouteContext<S>, config: unknown) => void;
 }
 
+/** The router: answers a request; `configOf` reads a path's route `config` before that. */
+export interface Router<S> {
+  (ctx: Omit<RouteContext<S>, "params" | "url">): Promise<Response>;
+  /** The `config` of the route `url` matches (undefined when none does or it has none). */
+  configOf(url: string | URL): unknown;
+}
+
 export function createRouter<S>(
   manifest: Manifest<S>,
   options: RouterOptions<S>,
-): (ctx: Omit<RouteContext<S>, "params" | "url">) => Promise<Response> {
+): Router<S> {
   const routes: CompiledRoute<S>[] = Object.entries(manifest.routes)
     .filter(([file]) => !file.split("/").some((seg) => seg.startsWith("_")))
     .map(([file, mod]) => {
@@ -97,9 +104,11 @@ export function createRouter<S>(
     })
     .sort((a, b) => specificity(b) - specificity(a));
 
-  return async function route(base) {
+  const segmentsOf = (url: URL) => url.pathname.split("/").filter(Boolean).map(decodeSegment);
+
+  const route = async function route(base: Omit<RouteContext<S>, "params" | "url">) {
     const url = new URL(base.req.url);
-    const path = url.pathname.split("/").filter(Boolean).map(decodeSegment);
+    const path = segmentsOf(url);
     for (const r of routes) {
       const params = matchSegments(r.segments, path);
       if (!params) continue;
@@ -120,6 +129,12 @@ export function createRouter<S>(
     options.guard?.({ ...base, url, params: {} }, undefined);
     throw new HttpError(404, `Not found: "${url.pathname}"`);
   };
+  return Object.assign(route, {
+    configOf(url: string | URL): unknown {
+      const path = segmentsOf(new URL(url));
+      return routes.find((r) => matchSegments(r.segments, path))?.mod.config;
+    },
+  });
 }
 
 function decodeSegment(s: string): string {
