@@ -32,6 +32,7 @@ import { WallToolbar } from "../components/WallToolbar.tsx";
 import { ShortcutHelp } from "../components/ShortcutHelp.tsx";
 import { kioskStyle, useKiosk } from "../lib/client/kiosk.ts";
 import type { AccessProblem } from "../lib/client/access_probe.ts";
+import { fetchGroups } from "../lib/client/admin_api.ts";
 
 /** How long a failed save stays on screen (the saver keeps trying behind it). */
 const SAVE_FAILURE_MS = 6000;
@@ -58,11 +59,18 @@ export default function Wall(props: WallProps) {
   const [help, setHelp] = useState(false);
   const { kiosk, screen, enterKiosk, leaveKiosk } = useKiosk(section, () => setHelp(false));
   const [save, setSave] = useState<SaveStatus>({ state: "idle" });
+  const [groups, setGroups] = useState<WallGroup[]>(props.groups);
   const live = useMemo(
     () =>
       typeof document === "undefined" ? undefined : new LiveView({
         observeTiles: true,
-        onMessage: (msg) => setCameras((list) => applyHubMessage(list, msg)),
+        onMessage: (msg) => {
+          // Groups changed (or may have, while the link was down): the hub only says so.
+          if (msg.type === "groups" || msg.type === "hello") {
+            void fetchGroups().then((r) => r.ok && setGroups(r.body));
+          }
+          setCameras((list) => applyHubMessage(list, msg));
+        },
         onStatus: (status, retryAt) => setConn((c) => followStatus(c, status, retryAt, Date.now())),
         onEnded: (problem, viewer) => setRefused({ problem, viewer }),
       }),
@@ -75,7 +83,6 @@ export default function Wall(props: WallProps) {
         : new PrefsSaver({ save: putPrefs, onStatus: (s) => setSave(s) }),
     [],
   );
-  const groups = props.groups;
   const tiles = arrange(cameras, prefs, groups);
   // A tile filtered out or hidden since it was enlarged is enlarged no more.
   const enlarged = tiles.some((t) => t.serial === enlargedSerial) ? enlargedSerial : null;

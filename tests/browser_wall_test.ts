@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { ARTIFACTS, SERIALS, startWall } from "./wall_fixture.ts";
 import { waitFor } from "./wait_for.ts";
+import { withPolicy } from "./admin_fixture.ts";
 import type { WallPrefs } from "../lib/wall_prefs.ts";
 
 /**
@@ -258,44 +259,60 @@ Deno.test("wall: a tile enlarges in place, the wall goes kiosk, and the shortcut
   assert.deepEqual(unexpected(problems), []);
 });
 
-Deno.test("wall: the group filter shows a group's cameras and is kept like the rest", async () => {
-  await using wall = await startWall({ names: NAMES });
-  // The contract ADMIN's groups implement (lib/camera_groups.ts): policy groups first.
-  wall.t.hub.state.groups = {
-    list: () => [
-      { name: "Outside", cameras: [S2, S0], source: "policy" },
-      { name: "Inside", cameras: [S3], source: "hub" },
-    ],
-  };
-  const page = await (await wall.context()).newPage();
-  const problems = wall.watch(page);
-  await open(page, wall.origin);
-  const options = await page.$$eval(
-    `${toolbar} [data-group-filter] option`,
-    (els) => els.map((e) => e.textContent),
-  );
-  assert.deepEqual(options, ["All cameras", "Outside (2)", "Inside (1)"]);
-  await page.selectOption(`${toolbar} [data-group-filter]`, "Outside");
-  await showsOrder(page, [S0, S2]);
-  await waitFor(
-    () => wall.t.hub.state.wallPrefs!.get("alice").group === "Outside",
-    5_000,
-    "the filter saved",
-  );
-  await page.reload();
-  await page.waitForSelector("[data-island][data-ready]");
-  await showsOrder(page, [S0, S2]);
-  assert.equal(
-    await page.$eval(`${toolbar} [data-group-filter]`, (s) => (s as HTMLSelectElement).value),
-    "Outside",
-  );
-  // The keys count the tiles shown: 2 is the second of the group.
-  await page.keyboard.press("2");
-  await showsEnlarged(page, [S2]);
-  await page.keyboard.press("Escape");
-  await page.selectOption(`${toolbar} [data-group-filter]`, "");
-  await showsOrder(page, [S0, S1, S2, S3]);
-  assert.deepEqual(unexpected(problems), []);
+Deno.test("wall: the group filter shows a group's cameras, is kept like the rest, and follows group changes", async () => {
+  await withPolicy({
+    groups: { Outside: [S2, S0] },
+    viewers: { "*": "*" },
+    admins: ["tester"],
+  }, async (policyFile) => {
+    await using wall = await startWall({ names: NAMES, hub: { policyFile } });
+    const define = async (name: string, cameras: string[]) => {
+      const res = await wall.t.request(`/api/groups/${encodeURIComponent(name)}`, {
+        method: "PUT",
+        body: JSON.stringify({ cameras }),
+      });
+      assert.equal(res.status, 200, res.text());
+    };
+    await define("Inside", [S3]);
+    const page = await (await wall.context()).newPage();
+    const problems = wall.watch(page);
+    await open(page, wall.origin);
+    const options = () =>
+      page.$$eval(`${toolbar} [data-group-filter] option`, (els) => els.map((e) => e.textContent));
+    assert.deepEqual(await options(), ["All cameras", "Outside (2)", "Inside (1)"]);
+    await page.selectOption(`${toolbar} [data-group-filter]`, "Outside");
+    await showsOrder(page, [S0, S2]);
+    await waitFor(
+      () => wall.t.hub.state.wallPrefs!.get("alice").group === "Outside",
+      5_000,
+      "the filter saved",
+    );
+    await page.reload();
+    await page.waitForSelector("[data-island][data-ready]");
+    await showsOrder(page, [S0, S2]);
+    assert.equal(
+      await page.$eval(`${toolbar} [data-group-filter]`, (s) => (s as HTMLSelectElement).value),
+      "Outside",
+    );
+    // The keys count the tiles shown: 2 is the second of the group.
+    await page.keyboard.press("2");
+    await showsEnlarged(page, [S2]);
+    await page.keyboard.press("Escape");
+    // An admin's new group reaches the open wall without a reload.
+    await define("Upstairs", [S1, S3]);
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll("[data-group-filter] option")].some((o) =>
+          o.textContent === "Upstairs (2)"
+        ),
+      undefined,
+      { timeout: 5_000 },
+    );
+    assert.deepEqual(await options(), ["All cameras", "Outside (2)", "Inside (1)", "Upstairs (2)"]);
+    await page.selectOption(`${toolbar} [data-group-filter]`, "");
+    await showsOrder(page, [S0, S1, S2, S3]);
+    assert.deepEqual(unexpected(problems), []);
+  });
 });
 
 Deno.test("wall: the toolbar is one Tab stop whose controls the arrows reach", async () => {
