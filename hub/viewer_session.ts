@@ -290,7 +290,9 @@ export class ViewerSession implements Session {
         this.#queue.dropWhere((f) => f.serial === cmd.camera);
         return;
       }
-      this.#command({ type: "subscribe", cameras: [cmd.camera] });
+      // Live again as it was asked for before the replay, if it was.
+      const o = this.#sub.has(cmd.camera) ? this.#sub.optionsOf(cmd.camera) : DEFAULT_STREAM;
+      this.#command({ type: "subscribe", cameras: [cmd.camera], ...o });
       this.#send(replayLiveMessage(cmd.camera));
       this.ack();
     } catch (err) {

@@ -167,3 +167,21 @@ Deno.test("parseHubMessage() reads a motion settings change as a camera event", 
     { type: "camera", event: "motion", camera: withMotion },
   );
 });
+
+Deno.test("parseHubMessage() reads a subscribed acknowledgement's stream options", () => {
+  const ack = subscribedMessage([camera.serial], false, {
+    [camera.serial]: { size: "tile", maxFps: 5 },
+  });
+  assert.deepEqual(parseHubMessage(encodeMessage(ack)), ack);
+  assert.deepEqual(
+    parseHubMessage(
+      JSON.stringify({
+        type: "subscribed",
+        cameras: [camera.serial],
+        all: false,
+        streams: { [camera.serial]: { size: "huge" }, x: 1 },
+      }),
+    ),
+    { type: "subscribed", cameras: [camera.serial], all: false, streams: {} },
+  );
+});
