@@ -27,6 +27,7 @@ import { runExportBench } from "./export_bench.ts";
 import { benchMotionRelay } from "./motion_scenario.ts";
 import { benchNats } from "./nats_scenario.ts";
 import { benchMotionLatency } from "./motion_latency.ts";
+import { benchThin } from "./thin_scenario.ts";
 
 export const USAGE = `Usage: deno task bench [options]
 
@@ -53,6 +54,9 @@ Scenarios:
   nats      one hub on the in-process bus vs on NATS (runs interleaved): p99, loss, hub and
             NATS CPU per delivered frame; then cameras on hub A with the viewers on hub B,
             and three hubs all-to-all, on a nats-server the scenario starts (Debian's)
+  thin      thin links: a wall of every camera on one connection at full size, tile size
+            and tile size capped to 5 fps, on one hub: bytes/s, latency, a full viewer's p99
+            beside it, hub CPU (hub + resize worker) per reduced frame
   soak      only when asked for (--only soak, or bench/soak.ts): minutes of camera
             reconnects, viewer churn, revocations and policy reloads; the hub's RSS, fds
             and timers must stay flat after the warm-up (exit status 1 when they do not)
@@ -93,6 +97,7 @@ const SCENARIOS = [
   "recording",
   "motion",
   "nats",
+  "thin",
   "soak",
 ] as const;
 type Scenario = typeof SCENARIOS[number];
@@ -105,6 +110,7 @@ const DEFAULT_SCENARIOS: readonly Scenario[] = [
   "recording",
   "motion",
   "nats",
+  "thin",
 ];
 
 /** The sweep's rule for "sustained load" (issue 6). */
@@ -637,6 +643,19 @@ export async function main(args: string[]): Promise<number> {
     if (f.only.includes("nats")) {
       say(`[nats] one hub on the in-process bus vs NATS, then two and three hubs on NATS`);
       report.nats = await benchNats(abOptions);
+    }
+    if (f.only.includes("thin")) {
+      await waitQuiet();
+      say(`[thin] a ${f.cameras}-camera wall at full size, tile, tile@5`);
+      report.thin = await benchThin(env, {
+        cameras: f.cameras,
+        fps: f.fps,
+        seconds: f.seconds,
+        runs: f.runs,
+        hubArgs: f.hubArgs,
+        hubRoot: f.hubRoot,
+        log: say,
+      });
     }
     if (f.only.includes("soak")) {
       await waitQuiet();
