@@ -7,9 +7,9 @@
  * hub/viewer_replays.ts; a camera replayed gets no live frames until its `live`.
  *
  * Thin links (lib/thin_link.ts): a camera asked for at a reduced size is subscribed to its
- * shared reduced stream (hub/reduced_streams.ts) instead of the bus, and one with a `maxFps`
- * through a rate gate of this viewer's own; either way one subscription per camera, released
- * exactly as a full one is.
+ * shared reduced stream instead of the bus, and one with a `maxFps` through a rate gate of this
+ * viewer's own (hub/viewer_feed.ts); either way one subscription per camera, released exactly
+ * as a full one is.
  */
 import type { WebSocket } from "ws";
 import type { BusEvent, BusFrame, BusHandler } from "../lib/bus.ts";
@@ -23,7 +23,8 @@ import {
   TokenBucket,
   type ViewerCommand,
 } from "../lib/control.ts";
-import { DEFAULT_STREAM, RateGate, streamKey, type StreamOptions } from "../lib/thin_link.ts";
+import { DEFAULT_STREAM, streamKey, type StreamOptions } from "../lib/thin_link.ts";
+import { type Feed, feedOptions, openFeed } from "./viewer_feed.ts";
 import {
   encodeMessage,
   errorMessage,
@@ -230,28 +231,13 @@ export class ViewerSession implements Session {
     this.#queue.push(f);
   }
 
-  /**
-   * The options `serial` is received with: as asked, but full size on a hub without reduced
-   * streams (the ack says so).
-   */
-  #optionsOf(serial: string): StreamOptions {
-    const o = this.#sub.optionsOf(serial);
-    if (o.size === "full" || this.#ctx.reduced) return o;
-    return o.maxFps === undefined ? DEFAULT_STREAM : { size: "full", maxFps: o.maxFps };
-  }
-
   /** Subscribes `serial` as its options say, in place of any feed it had. */
   #subscribe(serial: string): void {
-    const options = this.#optionsOf(serial);
-    // Uncapped frames take the shared handler: no closure, no gate on the per-frame path.
-    const handler = options.maxFps === undefined
-      ? this.#handler
-      : new GatedHandler(options.maxFps, this.#handler);
-    const reduced = this.#ctx.reduced;
-    const off = options.size === "full" || !reduced
-      ? this.#ctx.bus.subscribe(serial, handler)
-      : reduced.subscribe(serial, options.size, options.maxFps, handler);
-    this.#frames.set(serial, { off, key: streamKey(options), options });
+    this.#frames.set(serial, openFeed(this.#ctx, serial, this.#optionsOf(serial), this.#handler));
+  }
+
+  #optionsOf(serial: string): StreamOptions {
+    return feedOptions(this.#ctx, this.#sub.optionsOf(serial));
   }
 
   /** Live frames of `serial`: subscribed and not replayed. */
@@ -341,31 +327,6 @@ export class ViewerSession implements Session {
     } catch {
       // As for frames: the close handler owns the cleanup.
     }
-  }
-}
-
-/** One camera's subscription: its unsubscribe, and the options it was made with. */
-interface Feed {
-  off: () => void;
-  key: string;
-  options: StreamOptions;
-}
-
-/**
- * A viewer's `maxFps` for one camera, on the frames' receive times: the same decisions as the
- * reduced stream's gate at the same cap, so a shared stream's frames are not thinned twice.
- */
-class GatedHandler implements BusHandler {
-  readonly #gate: RateGate;
-  readonly #next: BusHandler;
-
-  constructor(maxFps: number, next: BusHandler) {
-    this.#gate = new RateGate(maxFps);
-    this.#next = next;
-  }
-
-  frame(f: BusFrame): void {
-    if (this.#gate.admit(f.receivedAt)) this.#next.frame?.(f);
   }
 }
 
