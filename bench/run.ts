@@ -75,6 +75,8 @@ Options:
   --browser-seconds S    how long the wall is watched (default 60, quick 15)
   --browser-size S       qvga or vga frames for the browser scenario (default vga)
   --soak-minutes M       how long the soak runs (default 10, quick 2)
+  --thin-nice LIST       thin: one tile phase per level, the resize worker reniced to that
+                         many steps above the hub (e.g. 0,10,19: how its niceness was chosen)
   --max-viewers N        the sweep never goes past N viewers (default 192)
   --hub-arg ARG          pass ARG to the trustcam hub (repeatable), e.g. --hub-arg=--viewer-buffer-bytes=262144
   --viewer-client C      lean (Deno TLS + a scanner, default) or ws (the \`ws\` package, which
@@ -132,6 +134,7 @@ interface Flags {
   browserSeconds: number;
   browserSize: "qvga" | "vga";
   soakMinutes: number;
+  thinNice: number[];
   maxViewers: number;
   hubArgs: string[];
   hubRoot: string | undefined;
@@ -158,6 +161,7 @@ function parseFlags(args: string[]): Flags | null {
       "browser-seconds": { type: "string" },
       "browser-size": { type: "string" },
       "soak-minutes": { type: "string" },
+      "thin-nice": { type: "string" },
       "max-viewers": { type: "string" },
       "hub-arg": { type: "string", multiple: true },
       "hub-root": { type: "string" },
@@ -209,6 +213,9 @@ function parseFlags(args: string[]): Flags | null {
     browserSeconds: num("browser-seconds", values["browser-seconds"], q ? 15 : 60, 5, 600),
     browserSize: size,
     soakMinutes: num("soak-minutes", values["soak-minutes"], q ? 2 : 10, 1, 600),
+    thinNice: (values["thin-nice"] ?? "").split(",").filter(Boolean).map((v) =>
+      num("thin-nice", v, 0, 0, 39)
+    ),
     maxViewers: num("max-viewers", values["max-viewers"], 192, 1, 512),
     hubArgs: values["hub-arg"] ?? [],
     hubRoot: values["hub-root"],
@@ -654,6 +661,7 @@ export async function main(args: string[]): Promise<number> {
         runs: f.runs,
         hubArgs: f.hubArgs,
         hubRoot: f.hubRoot,
+        niceLevels: f.thinNice,
         log: say,
       });
     }

@@ -14,16 +14,17 @@
  */
 import { type BenchEnv, freePort, startCamerasProcess, startHub } from "./load_step.ts";
 import { Child } from "./child_io.ts";
-import { sampleTree } from "./proc_stats.ts";
+import { descendants, sampleProc, sampleTree } from "./proc_stats.ts";
 import { loadBenchCreds, viewerCred } from "./bench_pki.ts";
 import { get, parseMetrics } from "./soak_clients.ts";
 
 const DENO = Deno.execPath();
 
 export type ThinMode = "full" | "tile" | "tile@5";
-const MODES: ThinMode[] = ["full", "tile", "tile@5"];
 
 export interface ThinPhase {
+  /** The mode, and the worker's niceness above the hub's when the run sets it. */
+  label: string;
   mode: ThinMode;
   /** The wall's bytes per second, frames per second, latency. */
   bytesPerSec: number;
@@ -34,6 +35,8 @@ export interface ThinPhase {
   referenceP99Ms: number | null;
   /** Hub + resize worker CPU, % of one core. */
   hubCpuPct: number;
+  /** The resize worker's share of it. */
+  workerCpuPct: number;
   /** Reduced frames made per second (all sizes). */
   reducedPerSec: number;
   widths: Record<string, number>;
@@ -94,8 +97,24 @@ export async function benchThin(env: BenchEnv, o: {
   runs: number;
   hubArgs: string[];
   hubRoot?: string;
+  /**
+   * Tile phases with the resize worker reniced to each of these levels above the hub's (one
+   * phase per level, same hub, same minutes of the box): how its niceness was chosen.
+   */
+  niceLevels?: number[];
   log: (line: string) => void;
 }): Promise<ThinResult> {
+  const plan: { label: string; mode: ThinMode; nice?: number }[] = [
+    { label: "full", mode: "full" },
+    ...(o.niceLevels?.length
+      ? o.niceLevels.map((nice) => ({
+        label: `tile, worker +${nice}`,
+        mode: "tile" as const,
+        nice,
+      }))
+      : [{ label: "tile", mode: "tile" as const }]),
+    { label: "tile@5", mode: "tile@5" },
+  ];
   const creds = await loadBenchCreds(env.credsPath);
   const scraper = viewerCred(creds, 63);
   const port = freePort();
@@ -113,7 +132,7 @@ export async function benchThin(env: BenchEnv, o: {
     }
     return n;
   };
-  const samples = new Map<ThinMode, ThinPhase[]>(MODES.map((m) => [m, []]));
+  const samples = new Map<string, ThinPhase[]>(plan.map((p) => [p.label, []]));
   try {
     const cams = startCamerasProcess(env, port, {
       cameras: o.cameras,
@@ -131,7 +150,7 @@ export async function benchThin(env: BenchEnv, o: {
       stopAt: now + 3_600_000,
     });
     for (let run = 0; run < o.runs; run++) {
-      for (const mode of MODES) {
+      for (const { label, mode, nice } of plan) {
         // Fresh viewers per phase: one measuring window per process.
         const ref = startViewer(env, port, { cameras: o.cameras, viewer: 0, mode: "full" });
         children.push(ref);
@@ -143,6 +162,7 @@ export async function benchThin(env: BenchEnv, o: {
           children.push(wall);
           await wall.message("ready", 30_000);
         }
+        if (nice !== undefined) await reniceWorker(hub.pid, nice);
         // Two seconds for the stream to settle (the worker starts on the first tile phase).
         const from = Date.now() + 2000;
         const to = from + o.seconds * 1000;
@@ -153,13 +173,16 @@ export async function benchThin(env: BenchEnv, o: {
         );
         await new Promise((r) => setTimeout(r, from - Date.now()));
         const cpu0 = sampleTree(hub.pid)?.cpuS ?? 0;
+        const own0 = sampleProc(hub.pid)?.cpuS ?? 0;
         const made0 = await reducedMade();
         await new Promise((r) => setTimeout(r, to - Date.now()));
         const cpu1 = sampleTree(hub.pid)?.cpuS ?? 0;
+        const own1 = sampleProc(hub.pid)?.cpuS ?? 0;
         const made1 = await reducedMade();
         const refResult = await ref.message("result", 30_000);
         const wallResult = wall ? await wall.message("result", 30_000) : refResult;
         const phase: ThinPhase = {
+          label,
           mode,
           bytesPerSec: Number(wallResult.bytesPerSec),
           framesPerSec: Number(wallResult.framesPerSec),
@@ -167,14 +190,16 @@ export async function benchThin(env: BenchEnv, o: {
           p99Ms: wallResult.p99Ms as number | null,
           referenceP99Ms: refResult.p99Ms as number | null,
           hubCpuPct: round(((cpu1 - cpu0) / o.seconds) * 100),
+          workerCpuPct: round(((cpu1 - cpu0 - (own1 - own0)) / o.seconds) * 100),
           reducedPerSec: round((made1 - made0) / o.seconds),
           widths: wallResult.widths as Record<string, number>,
         };
-        samples.get(mode)!.push(phase);
+        samples.get(label)!.push(phase);
         o.log(
-          `[thin] run ${run + 1} ${mode}: ${round(phase.bytesPerSec / 1e6, 2)} MB/s, ` +
+          `[thin] run ${run + 1} ${label}: ${round(phase.bytesPerSec / 1e6, 2)} MB/s, ` +
             `${phase.framesPerSec} fps, p99 ${phase.p99Ms} ms (reference ${phase.referenceP99Ms}), ` +
-            `hub CPU ${phase.hubCpuPct}%, ${phase.reducedPerSec} reduced/s`,
+            `hub CPU ${phase.hubCpuPct}% (worker ${phase.workerCpuPct}%), ` +
+            `${phase.reducedPerSec} reduced/s`,
         );
         for (const c of [ref, wall]) {
           if (!c) continue;
@@ -186,10 +211,11 @@ export async function benchThin(env: BenchEnv, o: {
   } finally {
     for (const c of children.reverse()) await c.finish(5000);
   }
-  const phases = MODES.map((mode): ThinPhase => {
-    const list = samples.get(mode)!;
+  const phases = plan.map(({ label, mode }): ThinPhase => {
+    const list = samples.get(label)!;
     const med = (f: (p: ThinPhase) => number | null) => round(median(list.map((p) => f(p) ?? NaN)));
     return {
+      label,
       mode,
       bytesPerSec: Math.round(median(list.map((p) => p.bytesPerSec))),
       framesPerSec: med((p) => p.framesPerSec),
@@ -197,11 +223,14 @@ export async function benchThin(env: BenchEnv, o: {
       p99Ms: med((p) => p.p99Ms),
       referenceP99Ms: med((p) => p.referenceP99Ms),
       hubCpuPct: med((p) => p.hubCpuPct),
+      workerCpuPct: med((p) => p.workerCpuPct),
       reducedPerSec: med((p) => p.reducedPerSec),
       widths: list.at(-1)?.widths ?? {},
     };
   });
-  const [full, tile, tile5] = phases;
+  const full = phases[0];
+  const tile = phases[1];
+  const tile5 = phases[phases.length - 1];
   const cpuDelta = (tile.hubCpuPct - full.hubCpuPct) / 100;
   return {
     cameras: o.cameras,
@@ -217,6 +246,31 @@ export async function benchThin(env: BenchEnv, o: {
   };
 }
 
+/** Sets the resize worker's threads to `above` the hub's niceness (util-linux renice). */
+async function reniceWorker(hubPid: number, above: number): Promise<void> {
+  const niceOf = (pid: number) => {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+  };
+  const worker = descendants(hubPid).find((pid) => {
+    try {
+      return Deno.readTextFileSync(`/proc/${pid}/cmdline`).includes("motion_decoder_child.ts");
+    } catch {
+      return false;
+    }
+  });
+  if (worker === undefined) throw new Error("No resize worker under the hub");
+  const nice = Math.max(-20, Math.min(19, niceOf(hubPid) + above));
+  // Linux's niceness is per thread: every thread the worker has (libvips' pool included).
+  const tids = [...Deno.readDirSync(`/proc/${worker}/task`)].map((e) => e.name);
+  const out = await new Deno.Command("renice", {
+    args: ["-n", String(nice), "-p", ...tids],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!out.success) throw new Error(`renice failed: ${new TextDecoder().decode(out.stderr)}`);
+}
+
 /** The report's "Thin links" section. */
 export function thinMarkdown(r: ThinResult): string[] {
   const n = (v: number | null) => v === null || Number.isNaN(v) ? "-" : String(v);
@@ -226,11 +280,13 @@ export function thinMarkdown(r: ThinResult): string[] {
     `A wall of ${r.cameras} cameras (VGA, ${r.fps} fps) on one connection, ${r.runs} runs of ` +
     `${r.seconds} s per mode, medians; a full-size reference viewer beside the wall.`,
     "",
-    "| wall asks | MB/s | fps (all cameras) | p50 ms | p99 ms | reference p99 ms | hub CPU % | reduced/s |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| wall asks | MB/s | KB/frame | fps (all cameras) | p50 ms | p99 ms | reference p99 ms | hub CPU % (worker) | reduced/s |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...r.phases.map((p) =>
-      `| ${p.mode} | ${round(p.bytesPerSec / 1e6, 2)} | ${p.framesPerSec} | ${n(p.p50Ms)} | ` +
-      `${n(p.p99Ms)} | ${n(p.referenceP99Ms)} | ${p.hubCpuPct} | ${p.reducedPerSec} |`
+      `| ${p.label} | ${round(p.bytesPerSec / 1e6, 2)} | ` +
+      `${p.framesPerSec > 0 ? round(p.bytesPerSec / p.framesPerSec / 1000) : "-"} | ` +
+      `${p.framesPerSec} | ${n(p.p50Ms)} | ${n(p.p99Ms)} | ${n(p.referenceP99Ms)} | ` +
+      `${p.hubCpuPct} (${p.workerCpuPct}) | ${p.reducedPerSec} |`
     ),
     "",
     `Tile: ${r.tileRatio}x fewer bytes than full; tile@5: ${r.tile5Ratio}x. Hub CPU (hub + resize ` +
