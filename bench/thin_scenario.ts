@@ -17,6 +17,7 @@ import { Child } from "./child_io.ts";
 import { descendants, sampleProc, sampleTree } from "./proc_stats.ts";
 import { loadBenchCreds, viewerCred } from "./bench_pki.ts";
 import { get, parseMetrics } from "./soak_clients.ts";
+import { RESIZE_NICE } from "../hub/reduced_streams.ts";
 
 const DENO = Deno.execPath();
 
@@ -162,7 +163,10 @@ export async function benchThin(env: BenchEnv, o: {
           children.push(wall);
           await wall.message("ready", 30_000);
         }
-        if (nice !== undefined) await reniceWorker(hub.pid, nice);
+        // Phases without a level run at the hub's own setting (a level set before stays else).
+        if (o.niceLevels?.length && mode !== "full") {
+          await reniceWorker(hub.pid, nice ?? RESIZE_NICE);
+        }
         // Two seconds for the stream to settle (the worker starts on the first tile phase).
         const from = Date.now() + 2000;
         const to = from + o.seconds * 1000;
