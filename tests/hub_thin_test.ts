@@ -9,6 +9,8 @@ import { checkJpegStructure } from "../lib/jpeg_structure.ts";
 import { readStamp, stampFrame } from "../lib/jpeg_com.ts";
 import { parseViewerFrame } from "../lib/trailer.ts";
 import { startTestHub, type TestClient, type TestHub, waitFor } from "./hub_fixture.ts";
+import { issueViewer } from "../cli/cert_dir.ts";
+import { revoke } from "../cli/cert_revocation.ts";
 
 const CAM_A = "0123A1B2C3D4E5F6A7";
 const CAM_B = "0123B1B2C3D4E5F6B7";
@@ -239,4 +241,42 @@ Deno.test("hub ends a reduced stream when a policy change takes the camera from 
   } finally {
     await Deno.remove(policyDir, { recursive: true });
   }
+});
+
+Deno.test("hub ends a reduced stream when its viewer's certificate is revoked, full viewers unaffected", async () => {
+  await using t = await startTestHub({ motion: "off" });
+  const bus = t.hub.state.bus as InProcessBus;
+  const cam = await t.device(CAM_A);
+  await waitFor(() => t.hub.relay.devices.size === 1);
+  const alice = (await issueViewer(t.pki.dir, "alice")).cert;
+  const tile = await t.viewer("alice", `?cameras=${CAM_A}&size=tile`, alice);
+  const full = await t.viewer("bob", `?cameras=${CAM_A}`);
+  for (const v of [tile, full]) await v.until(() => typed(v, "subscribed").length === 1);
+  const first = await vgaFrame(1);
+  await send(cam, first);
+  await tile.until(() => framesOf(tile, CAM_A).length === 1, 10_000, "a tile frame");
+  assert.equal(bus.count(CAM_A), 2);
+
+  await revoke(t.pki.dir, "alice");
+  assert.deepEqual(await tile.closed, { code: 1008, reason: "Certificate revoked" });
+  await waitFor(() => t.hub.reduced.streams.length === 0, 5000, "the stream's end");
+  assert.equal(bus.count(CAM_A), 1, "bob's alone");
+  const next = await vgaFrame(2);
+  await send(cam, next);
+  await full.until(() => framesOf(full, CAM_A).length === 2, 5000, "bob's next frame");
+  assert.deepEqual(framesOf(full, CAM_A), [first, next]);
+});
+
+Deno.test("hub keeps a camera's stream options across a replay's live", async () => {
+  await using t = await startTestHub({ motion: "off" });
+  const v = await t.viewer("alice", `?cameras=${CAM_A}&size=tile&maxFps=5`);
+  await v.until(() => typed(v, "subscribed").length === 1, 5000, "ack");
+  assert.equal(t.hub.reduced.streams.length, 1);
+  v.ws.send(JSON.stringify({ type: "play", camera: CAM_A, from: Date.now() - 60_000 }));
+  await v.until(() => typed(v, "replay").length >= 1, 5000, "the replay's ack");
+  assert.deepEqual(t.hub.reduced.streams, [], "a replayed camera gets no live stream");
+  v.ws.send(JSON.stringify({ type: "live", camera: CAM_A }));
+  await v.until(() => typed(v, "subscribed").length === 2, 5000, "the live ack");
+  assert.deepEqual(typed(v, "subscribed")[1].streams, { [CAM_A]: { size: "tile", maxFps: 5 } });
+  assert.equal(t.hub.reduced.streams.length, 1);
 });
