@@ -9,6 +9,7 @@ import type { SweepResult } from "./sweep.ts";
 import { soakMarkdown, type SoakResult } from "./soak_report.ts";
 import { recordingMarkdown, type RecordingResult } from "./recording_report.ts";
 import { motionMarkdown, type MotionRelayResult } from "./motion_scenario.ts";
+import { thinMarkdown, type ThinResult } from "./thin_scenario.ts";
 import { natsMarkdown, type NatsResult } from "./nats_scenario.ts";
 
 export interface BrowserResult {
@@ -109,6 +110,7 @@ export interface BenchReport {
   recording?: RecordingResult;
   motion?: MotionRelayResult;
   nats?: NatsResult;
+  thin?: ThinResult;
   /** only when the soak was asked for (`--only soak`) */
   soak?: SoakResult;
   targets?: Target[];
@@ -353,6 +355,7 @@ export function toMarkdown(r: BenchReport): string {
   if (r.recording) lines.push(...recordingMarkdown(r.recording));
   if (r.motion) lines.push(...motionMarkdown(r.motion));
   if (r.nats) lines.push(...natsMarkdown(r.nats));
+  if (r.thin) lines.push(...thinMarkdown(r.thin));
   if (r.browser) {
     const b = r.browser;
     lines.push("## Browser wall", "");

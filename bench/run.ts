@@ -27,6 +27,7 @@ import { runExportBench } from "./export_bench.ts";
 import { benchMotionRelay } from "./motion_scenario.ts";
 import { benchNats } from "./nats_scenario.ts";
 import { benchMotionLatency } from "./motion_latency.ts";
+import { benchThin } from "./thin_scenario.ts";
 
 export const USAGE = `Usage: deno task bench [options]
 
@@ -53,6 +54,9 @@ Scenarios:
   nats      one hub on the in-process bus vs on NATS (runs interleaved): p99, loss, hub and
             NATS CPU per delivered frame; then cameras on hub A with the viewers on hub B,
             and three hubs all-to-all, on a nats-server the scenario starts (Debian's)
+  thin      thin links: a wall of every camera on one connection at full size, tile size
+            and tile size capped to 5 fps, on one hub: bytes/s, latency, a full viewer's p99
+            beside it, hub CPU (hub + resize worker) per reduced frame
   soak      only when asked for (--only soak, or bench/soak.ts): minutes of camera
             reconnects, viewer churn, revocations and policy reloads; the hub's RSS, fds
             and timers must stay flat after the warm-up (exit status 1 when they do not)
@@ -71,6 +75,8 @@ Options:
   --browser-seconds S    how long the wall is watched (default 60, quick 15)
   --browser-size S       qvga or vga frames for the browser scenario (default vga)
   --soak-minutes M       how long the soak runs (default 10, quick 2)
+  --thin-nice LIST       thin: one tile phase per level, the resize worker reniced to that
+                         many steps above the hub (e.g. 0,10,19: how its niceness was chosen)
   --max-viewers N        the sweep never goes past N viewers (default 192)
   --hub-arg ARG          pass ARG to the trustcam hub (repeatable), e.g. --hub-arg=--viewer-buffer-bytes=262144
   --viewer-client C      lean (Deno TLS + a scanner, default) or ws (the \`ws\` package, which
@@ -93,6 +99,7 @@ const SCENARIOS = [
   "recording",
   "motion",
   "nats",
+  "thin",
   "soak",
 ] as const;
 type Scenario = typeof SCENARIOS[number];
@@ -105,6 +112,7 @@ const DEFAULT_SCENARIOS: readonly Scenario[] = [
   "recording",
   "motion",
   "nats",
+  "thin",
 ];
 
 /** The sweep's rule for "sustained load" (issue 6). */
@@ -126,6 +134,7 @@ interface Flags {
   browserSeconds: number;
   browserSize: "qvga" | "vga";
   soakMinutes: number;
+  thinNice: number[];
   maxViewers: number;
   hubArgs: string[];
   hubRoot: string | undefined;
@@ -152,6 +161,7 @@ function parseFlags(args: string[]): Flags | null {
       "browser-seconds": { type: "string" },
       "browser-size": { type: "string" },
       "soak-minutes": { type: "string" },
+      "thin-nice": { type: "string" },
       "max-viewers": { type: "string" },
       "hub-arg": { type: "string", multiple: true },
       "hub-root": { type: "string" },
@@ -203,6 +213,9 @@ function parseFlags(args: string[]): Flags | null {
     browserSeconds: num("browser-seconds", values["browser-seconds"], q ? 15 : 60, 5, 600),
     browserSize: size,
     soakMinutes: num("soak-minutes", values["soak-minutes"], q ? 2 : 10, 1, 600),
+    thinNice: (values["thin-nice"] ?? "").split(",").filter(Boolean).map((v) =>
+      num("thin-nice", v, 0, 0, 39)
+    ),
     maxViewers: num("max-viewers", values["max-viewers"], 192, 1, 512),
     hubArgs: values["hub-arg"] ?? [],
     hubRoot: values["hub-root"],
@@ -637,6 +650,20 @@ export async function main(args: string[]): Promise<number> {
     if (f.only.includes("nats")) {
       say(`[nats] one hub on the in-process bus vs NATS, then two and three hubs on NATS`);
       report.nats = await benchNats(abOptions);
+    }
+    if (f.only.includes("thin")) {
+      await waitQuiet();
+      say(`[thin] a ${f.cameras}-camera wall at full size, tile, tile@5`);
+      report.thin = await benchThin(env, {
+        cameras: f.cameras,
+        fps: f.fps,
+        seconds: f.seconds,
+        runs: f.runs,
+        hubArgs: f.hubArgs,
+        hubRoot: f.hubRoot,
+        niceLevels: f.thinNice,
+        log: say,
+      });
     }
     if (f.only.includes("soak")) {
       await waitQuiet();

@@ -41,6 +41,8 @@ export interface WallHarness extends AsyncDisposable {
 export interface WallOptions {
   serials: string[];
   fps?: number;
+  /** The cameras' frame size; default qvga. */
+  size?: "qvga" | "vga";
   /** Names given to the cameras in `serials` order, through the HTTP API. */
   names?: string[];
 }
@@ -61,7 +63,7 @@ export async function openWall(hub: WallHub, opts: WallOptions): Promise<WallHar
         chainPem: cert.chainPem,
         caPem: hub.caPem,
         fps: opts.fps ?? 15,
-        size: "qvga",
+        size: opts.size ?? "qvga",
         backoff: { baseMs: 100, maxMs: 500 },
       });
       cameras.set(serial, cam);

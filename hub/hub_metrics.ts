@@ -130,6 +130,16 @@ export function createHubMetrics() {
       "Frames motion recording's pre-roll let go early: the camera's 16 MiB were full",
       ["serial"],
     ),
+    reducedFrames: metrics.counter(
+      "trustcam_reduced_frames_total",
+      "Reduced frames made for thin links (once per camera frame, shared by its viewers)",
+      ["size"],
+    ),
+    reducedSkipped: metrics.counter(
+      "trustcam_reduced_skipped_total",
+      "Camera frames not reduced (reason: max_fps, busy: a newer frame replaced it, failed)",
+      ["size", "reason"],
+    ),
     httpRequests: metrics.counter("trustcam_http_requests_total", "HTTP responses", ["status"]),
   };
 }

@@ -12,6 +12,7 @@
  */
 import sharp from "sharp";
 import { type LumaImage, MOTION_WIDTH } from "../lib/motion_model.ts";
+import { readComment, withComment } from "../lib/jpeg_com.ts";
 
 // One libvips worker per operation: an analysis picture is far too small to split, and the
 // analyzer's own cap then bounds the threads motion can keep busy. No operation cache: every
@@ -48,4 +49,23 @@ export async function motionThumbnail(jpeg: Uint8Array, width = 320): Promise<Ui
     .jpeg({ quality: 70 })
     .toBuffer();
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/**
+ * A thin link's frame (lib/thin_link.ts): `width` pixels wide (never enlarged) at `quality`,
+ * shrink-on-load. The frame's COM segment (the sim cameras' send time, a recording's capture
+ * time) is carried over: sharp drops it, and camera-to-screen latency is read from it.
+ */
+export async function reduceJpeg(
+  jpeg: Uint8Array,
+  width: number,
+  quality: number,
+): Promise<Uint8Array> {
+  const out = await sharp(jpeg, { failOn: "truncated" })
+    .resize(width, null, { fastShrinkOnLoad: true, withoutEnlargement: true })
+    .jpeg({ quality })
+    .toBuffer();
+  const reduced = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  const comment = readComment(jpeg);
+  return comment === undefined ? reduced : withComment(reduced, comment);
 }

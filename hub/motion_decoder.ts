@@ -14,10 +14,15 @@
  * requests are answered in order. A child that dies (a libvips crash on a hostile JPEG), hangs
  * past `timeoutMs` or garbles its replies is killed if needed and started again after a
  * backoff; the requests it held fail, which the analyzer counts as failed decodes.
+ *
+ * Thin links' reduced frames (hub/reduced_streams.ts) run in another instance of the same
+ * child (`name: "resize-worker"`), so that motion's single decode slot and its lower priority
+ * are its own.
  */
 import {
   encodeHeader,
   OP_LUMA,
+  OP_RESIZE,
   OP_THUMBNAIL,
   REPLY_ERROR,
   REPLY_JPEG,
@@ -32,6 +37,8 @@ import type { Log } from "./log.ts";
 
 export interface MotionDecoderOptions {
   log: Log;
+  /** What its log lines and errors call it; default `motion-decoder`. */
+  name?: string;
   /**
    * The child's niceness (`nice -n`), 0-19; default 19. 0 starts it without `nice`; where
    * `nice` is missing the child runs at the hub's priority, with a warning.
@@ -107,12 +114,18 @@ export class MotionDecoder {
     }
     this.#o = {
       log: options.log,
+      name: options.name ?? "motion-decoder",
       nice,
       timeoutMs: options.timeoutMs ?? 30_000,
       maxReplyBytes: options.maxReplyBytes ?? 4 * 1024 * 1024,
       childArgs: options.childArgs ?? defaultChildArgs(),
     };
     this.#child = this.#spawn();
+  }
+
+  /** How errors name it: "Motion decoder" as before, else the worker's name. */
+  get #label(): string {
+    return this.#o.name === "motion-decoder" ? "Motion decoder" : `Worker ${this.#o.name}`;
   }
 
   /** The child's process id (tests kill it). */
@@ -134,6 +147,14 @@ export class MotionDecoder {
     return (await this.#request(OP_THUMBNAIL, width, jpeg, REPLY_JPEG)).payload;
   }
 
+  /**
+   * A JPEG `width` pixels wide (never enlarged) at `quality` (1-100), its COM segment kept
+   * (hub/motion_decode.ts `reduceJpeg`).
+   */
+  async resize(jpeg: Uint8Array, width: number, quality: number): Promise<Uint8Array> {
+    return (await this.#request(OP_RESIZE, width, jpeg, REPLY_JPEG, quality)).payload;
+  }
+
   /** Stops the child; requests in flight fail. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -147,10 +168,10 @@ export class MotionDecoder {
     clearTimeout(timer);
   }
 
-  async #request(op: number, width: number, jpeg: Uint8Array, expect: number) {
+  async #request(op: number, width: number, jpeg: Uint8Array, expect: number, b = 0) {
     const child = this.#child;
     if (child === undefined) {
-      throw new Error(this.#closed ? "Motion decoder is closed" : "Motion decoder is restarting");
+      throw new Error(`${this.#label} is ${this.#closed ? "closed" : "restarting"}`);
     }
     const id = this.#nextId;
     this.#nextId = this.#nextId >= 0xffff_fffe ? 1 : this.#nextId + 1;
@@ -158,14 +179,14 @@ export class MotionDecoder {
       (resolve, reject) => child.pending.set(id, { kind: op, resolve, reject }),
     );
     const timer = setTimeout(() => {
-      this.#o.log("motion-decoder-timeout", { pid: child.process.pid, ms: this.#o.timeoutMs });
+      this.#o.log(`${this.#o.name}-timeout`, { pid: child.process.pid, ms: this.#o.timeoutMs });
       kill(child.process);
     }, this.#o.timeoutMs);
     try {
       // The header, then the JPEG as it is (no copy of the frame on the hub's side), queued in
       // the same turn so that another request's writes cannot come between them.
       await Promise.all([
-        child.writer.write(encodeHeader({ id, kind: op, a: width }, jpeg.byteLength)),
+        child.writer.write(encodeHeader({ id, kind: op, a: width, b }, jpeg.byteLength)),
         child.writer.write(jpeg),
       ]);
       const r = await reply;
@@ -198,7 +219,7 @@ export class MotionDecoder {
         process = command("nice", ["-n", String(this.#o.nice), deno, ...childArgs]);
       } catch (err) {
         if (!(err instanceof Deno.errors.NotFound)) throw err;
-        this.#o.log("motion-decoder-priority", { error: "nice not found: the hub's priority" });
+        this.#o.log(`${this.#o.name}-priority`, { error: "nice not found: the hub's priority" });
         this.#o.nice = 0;
         process = command(deno, childArgs);
       }
@@ -226,7 +247,7 @@ export class MotionDecoder {
       for await (const chunk of child.process.stdout) {
         for (const m of reader.push(chunk)) {
           if (m.id === 0 && m.kind === REPLY_READY) {
-            this.#o.log("motion-decoder", { pid: child.process.pid, nice: this.#o.nice });
+            this.#o.log(this.#o.name, { pid: child.process.pid, nice: this.#o.nice });
             continue;
           }
           const p = child.pending.get(m.id);
@@ -245,14 +266,16 @@ export class MotionDecoder {
   #exited(child: Child, garbled: string | undefined, stderr: string, status: Deno.CommandStatus) {
     child.writer.releaseLock();
     const why = garbled ?? (status.signal ? `signal ${status.signal}` : `code ${status.code}`);
-    for (const p of child.pending.values()) p.reject(new Error(`Motion decoder exited (${why})`));
+    for (const p of child.pending.values()) {
+      p.reject(new Error(`${this.#label} exited (${why})`));
+    }
     child.pending.clear();
     if (this.#closed) return;
     this.#child = undefined;
     // A child that ran for a while earns a fresh backoff.
     if (performance.now() - child.startedAt > 30_000) this.#restarts = 0;
     const delay = backoffDelay(Math.min(this.#restarts++, 6), { baseMs: 500 });
-    this.#o.log("motion-decoder-exit", {
+    this.#o.log(`${this.#o.name}-exit`, {
       pid: child.process.pid,
       why,
       stderr: stderr.trim().slice(-500) || undefined,

@@ -1,6 +1,6 @@
 /**
  * The decode process (started by hub/motion_decoder.ts, never by hand): reads requests from
- * stdin, decodes with sharp (hub/motion_decode.ts), writes replies to stdout, one request at a
+ * stdin, decodes or resizes with sharp (hub/motion_decode.ts), writes replies to stdout, one request at a
  * time in order; ends when stdin closes. It runs at a lower CPU priority than the hub, so on a
  * busy machine the scheduler gives the relay the core first and motion analysis falls behind
  * (skips, counted) instead of delaying frames; and a decoder that crashes on a hostile JPEG
@@ -9,6 +9,7 @@
 import {
   encodeMessage,
   OP_LUMA,
+  OP_RESIZE,
   OP_THUMBNAIL,
   REPLY_ERROR,
   REPLY_JPEG,
@@ -17,7 +18,7 @@ import {
   type WireMessage,
   WireReader,
 } from "../lib/decode_wire.ts";
-import { decodeLuma, motionThumbnail } from "./motion_decode.ts";
+import { decodeLuma, motionThumbnail, reduceJpeg } from "./motion_decode.ts";
 
 /** A request carries one JPEG: the hub's own frame limit is 64 MiB at most. */
 export const MAX_REQUEST_BYTES = 64 * 1024 * 1024 + 64;
@@ -30,6 +31,9 @@ async function answer(m: WireMessage): Promise<Uint8Array> {
     }
     if (m.kind === OP_THUMBNAIL) {
       return encodeMessage({ id: m.id, kind: REPLY_JPEG }, await motionThumbnail(m.payload, m.a));
+    }
+    if (m.kind === OP_RESIZE) {
+      return encodeMessage({ id: m.id, kind: REPLY_JPEG }, await reduceJpeg(m.payload, m.a, m.b));
     }
     throw new Error(`Unknown operation: "${m.kind}"`);
   } catch (err) {

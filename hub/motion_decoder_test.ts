@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import sharp from "sharp";
 import { defaultChildArgs, MotionDecoder } from "./motion_decoder.ts";
 import { waitFor } from "../tests/wait_for.ts";
+import { readStamp, stampFrame } from "../lib/jpeg_com.ts";
+import { RESIZE_NICE } from "./reduced_streams.ts";
 
 const VGA = new Uint8Array(
   await sharp({ create: { width: 640, height: 480, channels: 3, background: "#406080" } })
@@ -154,4 +156,30 @@ Deno.test("MotionDecoder() refuses a niceness out of range", () => {
     () => new MotionDecoder({ log: () => {}, nice: 20 }),
     /Invalid decoder niceness: "20": must be 0-19/,
   );
+});
+
+Deno.test("MotionDecoder.resize() as the resize worker: smaller JPEG, comment kept, its own name", async () => {
+  const { lines, log } = logged();
+  const worker = new MotionDecoder({ log, name: "resize-worker", nice: RESIZE_NICE });
+  try {
+    const stamped = stampFrame(VGA, 42, 1_700_000_000_000);
+    const [tile, small] = await Promise.all([
+      worker.resize(stamped, 320, 60),
+      worker.resize(VGA, 800, 60),
+    ]);
+    const meta = await sharp(tile).metadata();
+    assert.deepEqual([meta.width, meta.height], [320, 240]);
+    assert.deepEqual(readStamp(tile), { t: 1_700_000_000_000, seq: 42 });
+    assert.equal((await sharp(small).metadata()).width, 640, "never enlarged");
+    assert.equal(readStamp(small), undefined);
+    assert.equal(niceOf(worker.pid!), RESIZE_NICE);
+    assert.deepEqual(lines.find(([e]) => e === "resize-worker"), [
+      "resize-worker",
+      { pid: worker.pid, nice: RESIZE_NICE },
+    ]);
+    await assert.rejects(worker.resize(new Uint8Array([1, 2, 3]), 320, 60), /unsupported/);
+  } finally {
+    await worker.close();
+  }
+  await assert.rejects(worker.resize(VGA, 320, 60), /Worker resize-worker is closed/);
 });

@@ -61,6 +61,8 @@ export interface RelayOptions {
    * instead, or null when they get nothing (see hub/services.ts).
    */
   remoteEvent?: (e: BusEvent) => BusEvent | null;
+  /** Thin links' reduced streams (hub/reduced_streams.ts); absent, viewers get full size. */
+  reduced?: SessionContext["reduced"];
 }
 
 export class Relay {

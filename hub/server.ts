@@ -24,6 +24,7 @@ import { TrustcamError } from "../lib/errors.ts";
 import { createApp } from "./app.ts";
 import { createUpgradeHandler, RAW_BASELINE_HEADERS } from "./upgrade.ts";
 import { openServices } from "./services.ts";
+import type { ReducedStreams } from "./reduced_streams.ts";
 import type { Relay } from "./relay.ts";
 import { createHubMetrics, type HubMetrics } from "./hub_metrics.ts";
 import { consoleLog, type Log } from "./log.ts";
@@ -51,6 +52,8 @@ export interface Hub extends AsyncDisposable {
   readonly port: number;
   readonly state: HubState;
   readonly relay: Relay;
+  /** Thin links' reduced streams (tests and the bench read their figures). */
+  readonly reduced: ReducedStreams;
   /** https://127.0.0.1:PORT (or the bound host) */
   readonly url: string;
   /** The listener, read-only use: leak checks count its event listeners. */
@@ -256,6 +259,7 @@ export async function startHub(
     port,
     state: services.state,
     relay,
+    reduced: services.reduced,
     url,
     server,
     get openSockets() {

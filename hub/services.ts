@@ -39,6 +39,8 @@ import { SqliteEventStore } from "./event_store.ts";
 import { SqliteWallPrefs } from "./wall_prefs_store.ts";
 import { ClusterPrefs } from "./cluster_prefs.ts";
 import { MotionService } from "./motion_service.ts";
+import { MotionDecoder } from "./motion_decoder.ts";
+import { ReducedStreams, RESIZE_NICE } from "./reduced_streams.ts";
 import { type NatsLink, openNatsLink } from "./nats_link.ts";
 import { NatsBus } from "./nats_bus.ts";
 import { ClusterSessions } from "./cluster_sessions.ts";
@@ -81,6 +83,8 @@ export interface Services {
   assets: WebAssets;
   /** The NATS connection with `--bus` (KV and the cluster's other uses share it); else null. */
   natsLink: NatsLink | null;
+  /** Thin links' reduced streams (tests and the bench read their figures). */
+  reduced: ReducedStreams;
   /** Whether a peer's certificate is on the revocation list in force now. */
   isRevoked(peer: Peer): boolean;
   /** Periodic work: stalls, registry and snapshot persistence (the hub calls it each second). */
@@ -232,6 +236,14 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     // One set of leases: readers take them, retention leaves what they hold.
     const leases = new SegmentLeases();
     const recordings = openArchive(recordingsDir(config), leases);
+    // Thin links: through the whole bus (a NATS bus's remote cameras too), worker on demand.
+    const reduced = new ReducedStreams({
+      bus,
+      log,
+      startResizer: () => new MotionDecoder({ log, name: "resize-worker", nice: RESIZE_NICE }),
+      metrics: { made: o.metrics.reducedFrames, skipped: o.metrics.reducedSkipped },
+    });
+    cleanups.push(() => reduced.close());
     const liveRelay = relay = new Relay({
       registry,
       bus,
@@ -246,6 +258,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       recordings,
       sessions,
       remoteEvent: remote && remoteCameraEvents(remote, (serial) => registry.get(serial)),
+      reduced,
     });
     cleanups.push(() => snapshots.flush(liveRelay.latest));
     // Which other hubs live: the cameras of one that went quiet read offline here.
@@ -486,7 +499,17 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         );
       }
     };
-    return { state, relay: liveRelay, registry, assets, natsLink, isRevoked, tick, close };
+    return {
+      state,
+      relay: liveRelay,
+      registry,
+      assets,
+      natsLink,
+      reduced,
+      isRevoked,
+      tick,
+      close,
+    };
   } catch (err) {
     await close();
     throw err;

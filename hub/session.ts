@@ -13,6 +13,7 @@ import type { RecordingArchive } from "../lib/recordings.ts";
 import type { HubMetrics } from "./hub_metrics.ts";
 import type { Log } from "./log.ts";
 import type { Sleep } from "./replay_session.ts";
+import type { ReducedStreams } from "./reduced_streams.ts";
 
 export const OPEN = 1;
 export const CLOSED = 3;
@@ -69,6 +70,8 @@ export interface SessionContext {
   readonly sleep: Sleep;
   /** Registers a replay's read loop until it settles. */
   track(run: Promise<void>): void;
+  /** Thin links' reduced streams; absent, a viewer asking for a reduced size gets full. */
+  readonly reduced?: Pick<ReducedStreams, "subscribe">;
 }
 
 /** Closes `s` for `err`: the close code comes from lib/errors.ts's table. */

@@ -5,6 +5,11 @@
  * keeps the bus in step when either changes. Frames go out through a {@link SendQueue}; camera
  * events come from the relay, which hears them all once. Replays (`play`/`pause`/`live`) are in
  * hub/viewer_replays.ts; a camera replayed gets no live frames until its `live`.
+ *
+ * Thin links (lib/thin_link.ts): a camera asked for at a reduced size is subscribed to its
+ * shared reduced stream instead of the bus, and one with a `maxFps` through a rate gate of this
+ * viewer's own (hub/viewer_feed.ts); either way one subscription per camera, released exactly
+ * as a full one is.
  */
 import type { WebSocket } from "ws";
 import type { BusEvent, BusFrame, BusHandler } from "../lib/bus.ts";
@@ -18,6 +23,8 @@ import {
   TokenBucket,
   type ViewerCommand,
 } from "../lib/control.ts";
+import { DEFAULT_STREAM, streamKey, type StreamOptions } from "../lib/thin_link.ts";
+import { type Feed, feedOptions, openFeed } from "./viewer_feed.ts";
 import {
   encodeMessage,
   errorMessage,
@@ -49,8 +56,8 @@ export class ViewerSession implements Session {
   #sub: Subscription;
   #control: TokenBucket;
   #queue: SendQueue<BusFrame>;
-  /** The bus subscriptions: camera → unsubscribe. Exactly the cameras this viewer receives. */
-  #frames = new Map<string, () => void>();
+  /** The subscriptions: camera → feed. Exactly the cameras this viewer receives. */
+  #frames = new Map<string, Feed>();
   /** One handler for all of them, so subscribing allocates no closure per frame. */
   #handler: BusHandler;
   #replays: ViewerReplays;
@@ -77,7 +84,7 @@ export class ViewerSession implements Session {
     this.#sub = new Subscription(initial === null ? "*" : []);
     if (initial !== null) {
       try {
-        this.#command(parseCamerasParam(initial, ctx.isSerial));
+        this.#command(parseCamerasParam(initial, ctx.isSerial, url.searchParams));
       } catch (err) {
         this.#refuse(err);
       }
@@ -115,7 +122,7 @@ export class ViewerSession implements Session {
     ws.on("error", (err: Error & { code?: string }) => reportSocketError(ctx, this, err));
     ws.on("close", (code: number) => {
       this.#replays.close();
-      for (const off of this.#frames.values()) off();
+      for (const feed of this.#frames.values()) feed.off();
       this.#frames.clear();
       this.#queue.close();
       onClose(this);
@@ -163,23 +170,32 @@ export class ViewerSession implements Session {
       if (this.#wants(serial) && ctx.canSee(this.peer.cn, serial)) want.add(serial);
     }
     let changed = this.#replays.endHidden((s) => ctx.canSee(this.peer.cn, s));
-    for (const [serial, off] of this.#frames) {
+    for (const [serial, feed] of this.#frames) {
       if (want.has(serial)) continue;
-      off();
+      feed.off();
       this.#frames.delete(serial);
       changed = true;
     }
     for (const serial of want) {
-      if (this.#frames.has(serial)) continue;
-      this.#frames.set(serial, ctx.bus.subscribe(serial, this.#handler));
+      const feed = this.#frames.get(serial);
+      if (feed && feed.key === streamKey(this.#optionsOf(serial))) continue;
+      // The new feed first: a reduced stream another feed of this viewer holds carries on.
+      this.#subscribe(serial);
+      feed?.off();
       changed = true;
     }
     return changed;
   }
 
-  /** Sends the `subscribed` acknowledgement: what the viewer receives now. */
+  /** Sends the `subscribed` acknowledgement: what the viewer receives now, and how. */
   ack(): void {
-    this.#send(subscribedMessage(this.cameras, this.#sub.toJSON().all));
+    const cameras = this.cameras;
+    let streams: Record<string, StreamOptions> | undefined;
+    if (cameras.some((s) => this.#frames.get(s)?.key !== "full")) {
+      streams = {};
+      for (const s of cameras) streams[s] = this.#frames.get(s)?.options ?? DEFAULT_STREAM;
+    }
+    this.#send(subscribedMessage(cameras, this.#sub.toJSON().all, streams));
   }
 
   /**
@@ -190,7 +206,7 @@ export class ViewerSession implements Session {
     const serial = e.serial;
     if (!this.#ctx.canSee(this.peer.cn, serial)) return;
     if (!this.#frames.has(serial) && this.#wants(serial) && this.ws.readyState === OPEN) {
-      this.#frames.set(serial, this.#ctx.bus.subscribe(serial, this.#handler));
+      this.#subscribe(serial);
     }
     e.json ??= JSON.stringify(e.payload);
     this.#sendText(e.json);
@@ -213,6 +229,15 @@ export class ViewerSession implements Session {
   #onFrame(f: BusFrame): void {
     if (this.ws.readyState !== OPEN) return;
     this.#queue.push(f);
+  }
+
+  /** Subscribes `serial` as its options say, in place of any feed it had. */
+  #subscribe(serial: string): void {
+    this.#frames.set(serial, openFeed(this.#ctx, serial, this.#optionsOf(serial), this.#handler));
+  }
+
+  #optionsOf(serial: string): StreamOptions {
+    return feedOptions(this.#ctx, this.#sub.optionsOf(serial));
   }
 
   /** Live frames of `serial`: subscribed and not replayed. */
@@ -251,7 +276,9 @@ export class ViewerSession implements Session {
         this.#queue.dropWhere((f) => f.serial === cmd.camera);
         return;
       }
-      this.#command({ type: "subscribe", cameras: [cmd.camera] });
+      // Live again as it was asked for before the replay, if it was.
+      const o = this.#sub.has(cmd.camera) ? this.#sub.optionsOf(cmd.camera) : DEFAULT_STREAM;
+      this.#command({ type: "subscribe", cameras: [cmd.camera], ...o });
       this.#send(replayLiveMessage(cmd.camera));
       this.ack();
     } catch (err) {

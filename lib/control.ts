@@ -14,6 +14,7 @@ import {
 import { quote } from "./quote.ts";
 import { parseInstant } from "./time_param.ts";
 import { canonicalSerial } from "./serial.ts";
+import { DEFAULT_STREAM, parseStreamOptions, type StreamOptions } from "./thin_link.ts";
 import {
   checkTextSize,
   MAX_TEXT_BYTES,
@@ -47,7 +48,8 @@ export function parseViewerCommand(text: string, isSerial: (s: string) => boolea
     );
   }
   const cameras = msg.cameras;
-  if (cameras === "*") return { type, cameras };
+  const options = streamOptionsOf(type, msg.size, msg.maxFps, false);
+  if (cameras === "*") return { type, cameras, ...options };
   if (!Array.isArray(cameras)) {
     throw new TrustcamError(
       "TC_ERR_BAD_CONTROL",
@@ -56,7 +58,38 @@ export function parseViewerCommand(text: string, isSerial: (s: string) => boolea
         : `Invalid cameras: ${quote(cameras)} (expected "*" or an array of serials)`,
     );
   }
-  return { type, cameras: cameraList(cameras, isSerial, "one message") };
+  return { type, cameras: cameraList(cameras, isSerial, "one message"), ...options };
+}
+
+/** A `subscribe`'s stream options as the command carries them (none when default). */
+function streamOptionsOf(
+  type: "subscribe" | "unsubscribe",
+  size: unknown,
+  maxFps: unknown,
+  fromText: boolean,
+): { size?: StreamOptions["size"]; maxFps?: number } {
+  if (type === "unsubscribe") {
+    if (size !== undefined || maxFps !== undefined) {
+      throw new TrustcamError(
+        "TC_ERR_BAD_CONTROL",
+        'Control message "unsubscribe" takes no size or maxFps',
+      );
+    }
+    return {};
+  }
+  const o = parseStreamOptions(size, maxFps, fromText);
+  if (o.size === "full" && o.maxFps === undefined) return {};
+  return o;
+}
+
+/** The stream options a subscribe command asks for. */
+export function commandStreamOptions(cmd: SubscriptionCommand): StreamOptions {
+  if (cmd.type !== "subscribe" || (cmd.size === undefined && cmd.maxFps === undefined)) {
+    return DEFAULT_STREAM;
+  }
+  const o: StreamOptions = { size: cmd.size ?? "full" };
+  if (cmd.maxFps !== undefined) o.maxFps = cmd.maxFps;
+  return o;
 }
 
 /**
@@ -67,10 +100,18 @@ export function parseViewerCommand(text: string, isSerial: (s: string) => boolea
 export function parseCamerasParam(
   value: string,
   isSerial: (s: string) => boolean,
+  params?: URLSearchParams,
 ): SubscriptionCommand {
+  const options = streamOptionsOf(
+    "subscribe",
+    params?.get("size") ?? undefined,
+    params?.get("maxFps") ?? undefined,
+    true,
+  );
   return {
     type: "subscribe",
     cameras: cameraList(value.split(",").filter(Boolean), isSerial, "?cameras="),
+    ...options,
   };
 }
 
@@ -145,6 +186,10 @@ export class Subscription {
   /** Exceptions in "all" mode, members otherwise. */
   #set = new Set<string>();
   #max: number;
+  /** Stream options of the cameras a `subscribe` named; the others have `#allOptions`. */
+  #options = new Map<string, StreamOptions>();
+  /** What a `subscribe` of "*" asked for: every camera not named since. */
+  #allOptions: StreamOptions = DEFAULT_STREAM;
 
   constructor(
     initial: "*" | Iterable<string> = "*",
@@ -166,7 +211,15 @@ export class Subscription {
     if (cmd.cameras === "*") {
       this.#all = cmd.type === "subscribe";
       this.#set.clear();
+      this.#options.clear();
+      this.#allOptions = commandStreamOptions(cmd);
       return;
+    }
+    if (cmd.type === "subscribe" && this.#all) {
+      // The cameras named in "all" mode are not in the set: their options are bounded alike.
+      let added = 0;
+      for (const s of cmd.cameras) if (!this.#options.has(canonicalSerial(s))) added++;
+      this.#checkSize(this.#options.size + added);
     }
     // Growing the set: subscribing to members, or unsubscribing in "all" mode (exceptions).
     const grows = (cmd.type === "subscribe") !== this.#all;
@@ -178,6 +231,17 @@ export class Subscription {
     } else {
       for (const s of cmd.cameras) this.#set.delete(canonicalSerial(s));
     }
+    if (cmd.type === "unsubscribe") {
+      for (const s of cmd.cameras) this.#options.delete(canonicalSerial(s));
+      return;
+    }
+    const options = commandStreamOptions(cmd);
+    for (const s of cmd.cameras) this.#options.set(canonicalSerial(s), options);
+  }
+
+  /** The stream options of a camera this subscription has (canonical form). */
+  optionsOf(serial: string): StreamOptions {
+    return this.#options.get(serial) ?? (this.#all ? this.#allOptions : DEFAULT_STREAM);
   }
 
   /** Whether frames of `serial` (canonical form) go to this viewer. O(1), no allocation. */

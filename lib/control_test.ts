@@ -455,3 +455,88 @@ Deno.test("TokenBucket rejects a zero rate and a burst below 1", () => {
   assert.throws(() => new TokenBucket(0, 10), RangeError);
   assert.throws(() => new TokenBucket(10, 0.5), RangeError);
 });
+
+Deno.test("parseViewerCommand() reads a subscribe's size and maxFps", () => {
+  assert.deepEqual(
+    parseViewerCommand(
+      `{"type":"subscribe","cameras":["${A}"],"size":"tile","maxFps":5}`,
+      isSerial,
+    ),
+    { type: "subscribe", cameras: [A], size: "tile", maxFps: 5 },
+  );
+  assert.deepEqual(
+    parseViewerCommand(`{"type":"subscribe","cameras":"*","maxFps":2}`, isSerial),
+    { type: "subscribe", cameras: "*", size: "full", maxFps: 2 },
+  );
+  // The defaults spelled out are the plain command.
+  assert.deepEqual(
+    parseViewerCommand(`{"type":"subscribe","cameras":["${A}"],"size":"full"}`, isSerial),
+    { type: "subscribe", cameras: [A] },
+  );
+});
+
+Deno.test("parseViewerCommand() refuses bad stream options naming the value", () => {
+  rejects(
+    () => parseViewerCommand(`{"type":"subscribe","cameras":["${A}"],"size":"big"}`, isSerial),
+    "TC_ERR_BAD_CONTROL",
+    'Invalid size: "big": must be "full" or "tile"',
+  );
+  rejects(
+    () => parseViewerCommand(`{"type":"subscribe","cameras":["${A}"],"maxFps":0}`, isSerial),
+    "TC_ERR_BAD_CONTROL",
+    'Invalid maxFps: "0": must be an integer from 1 to 30',
+  );
+  rejects(
+    () => parseViewerCommand(`{"type":"unsubscribe","cameras":["${A}"],"size":"tile"}`, isSerial),
+    "TC_ERR_BAD_CONTROL",
+    'Control message "unsubscribe" takes no size or maxFps',
+  );
+});
+
+Deno.test("parseCamerasParam() takes size and maxFps from the URL", () => {
+  const params = new URLSearchParams(`cameras=${A}&size=tile&maxFps=10`);
+  assert.deepEqual(parseCamerasParam(A, isSerial, params), {
+    type: "subscribe",
+    cameras: [A],
+    size: "tile",
+    maxFps: 10,
+  });
+  rejects(
+    () => parseCamerasParam(A, isSerial, new URLSearchParams("maxFps=fast")),
+    "TC_ERR_BAD_CONTROL",
+    'Invalid maxFps: "fast": must be an integer from 1 to 30',
+  );
+});
+
+Deno.test("Subscription.optionsOf() follows subscribes, also of cameras already subscribed", () => {
+  const sub = new Subscription([]);
+  sub.apply({ type: "subscribe", cameras: [A, B], size: "tile" });
+  assert.deepEqual(sub.optionsOf(A), { size: "tile" });
+  sub.apply({ type: "subscribe", cameras: [A], size: "tile", maxFps: 5 });
+  assert.deepEqual(sub.optionsOf(A), { size: "tile", maxFps: 5 });
+  assert.deepEqual(sub.optionsOf(B), { size: "tile" });
+  // A plain subscribe asks for the defaults again.
+  sub.apply({ type: "subscribe", cameras: [B] });
+  assert.deepEqual(sub.optionsOf(B), { size: "full" });
+  sub.apply({ type: "unsubscribe", cameras: [A] });
+  sub.apply({ type: "subscribe", cameras: [A] });
+  assert.deepEqual(sub.optionsOf(A), { size: "full" });
+});
+
+Deno.test("Subscription.optionsOf() in all mode: the options of *, and of cameras named since", () => {
+  const sub = new Subscription("*");
+  assert.deepEqual(sub.optionsOf(A), { size: "full" });
+  sub.apply({ type: "subscribe", cameras: "*", size: "tile" });
+  assert.deepEqual(sub.optionsOf(C), { size: "tile" });
+  sub.apply({ type: "subscribe", cameras: [A], size: "full", maxFps: 3 });
+  assert.deepEqual(sub.optionsOf(A), { size: "full", maxFps: 3 });
+  assert.deepEqual(sub.optionsOf(C), { size: "tile" });
+  const small = new Subscription("*", { maxCameras: 1 });
+  small.apply({ type: "subscribe", cameras: [A], size: "tile" });
+  rejects(
+    () => small.apply({ type: "subscribe", cameras: [B], size: "tile" }),
+    "TC_ERR_BAD_CONTROL",
+    "Too many cameras in subscription: 2 > 1",
+  );
+  assert.deepEqual(small.optionsOf(B), { size: "full" });
+});

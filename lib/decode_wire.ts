@@ -5,7 +5,8 @@
  *
  *     u32 length of what follows (big-endian) | u32 id | u8 kind | u16 a | u16 b | payload
  *
- * A request's kind is the operation, `a` the target width, the payload the JPEG; a reply's
+ * A request's kind is the operation, `a` the target width (`b` the JPEG quality of a resize),
+ * the payload the JPEG; a reply's
  * kind is its outcome, `a` x `b` the size of a greyscale picture, the payload its pixels, the
  * thumbnail JPEG or the error's text. Pure: no I/O.
  */
@@ -15,6 +16,8 @@ export const WIRE_HEADER_BYTES = 4 + 4 + 1 + 2 + 2;
 /** Request kinds. */
 export const OP_LUMA = 1;
 export const OP_THUMBNAIL = 2;
+/** A reduced frame for a thin link (lib/thin_link.ts): width `a`, quality `b`, comment kept. */
+export const OP_RESIZE = 3;
 /** Reply kinds. */
 export const REPLY_LUMA = 1;
 export const REPLY_JPEG = 2;

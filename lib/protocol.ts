@@ -5,8 +5,9 @@
  */
 import type { CameraInfo, CameraStats } from "./registry.ts";
 import type { MotionNotice } from "./motion_notice.ts";
+import type { StreamOptions, StreamSize } from "./thin_link.ts";
 
-export type { CameraInfo, CameraStats, MotionNotice };
+export type { CameraInfo, CameraStats, MotionNotice, StreamOptions, StreamSize };
 
 /** The `v` of `hello`. */
 export const PROTOCOL_VERSION = 1;
@@ -24,9 +25,13 @@ export type CameraEvent =
 
 // ---- viewer to hub ----------------------------------------------------------------------
 
-/** What the viewer receives live: `subscribe` / `unsubscribe`. */
+/**
+ * What the viewer receives live: `subscribe` / `unsubscribe`. A `subscribe` sets the stream
+ * options of the cameras it names (docs/protocol.md, "Stream options"): `size` (default
+ * `full`) and `maxFps` (absent: no cap), also for cameras already subscribed.
+ */
 export type SubscriptionCommand =
-  | { type: "subscribe"; cameras: "*" | string[] }
+  | { type: "subscribe"; cameras: "*" | string[]; size?: StreamSize; maxFps?: number }
   | { type: "unsubscribe"; cameras: "*" | string[] };
 
 /** Lowest and highest replay speed, as a multiple of the recorded timing. */
@@ -44,8 +49,17 @@ export type ReplayCommand =
 
 export type ViewerCommand = SubscriptionCommand | ReplayCommand;
 
-export function subscribeCommand(cameras: "*" | string[]): SubscriptionCommand {
-  return { type: "subscribe", cameras };
+/** Subscribes `cameras`; `options` (default: full size, no cap) apply to each of them. */
+export function subscribeCommand(
+  cameras: "*" | string[],
+  options?: StreamOptions,
+): SubscriptionCommand {
+  if (!options || (options.size === "full" && options.maxFps === undefined)) {
+    return { type: "subscribe", cameras };
+  }
+  const cmd: SubscriptionCommand = { type: "subscribe", cameras, size: options.size };
+  if (options.maxFps !== undefined) cmd.maxFps = options.maxFps;
+  return cmd;
 }
 
 export function unsubscribeCommand(cameras: "*" | string[]): SubscriptionCommand {
@@ -81,9 +95,15 @@ export type StatsMessage = { type: "stats"; cameras: CameraStats[] };
  * What this connection now receives frames of, sorted: sent after `hello`, after each
  * subscribe/unsubscribe (after its `error`, if any) and when a policy reload changes it.
  * `all`: the viewer follows every camera it may see, so cameras that appear later are added
- * without another message.
+ * without another message. `streams`: the stream options in force for each of `cameras`, sent
+ * when any of them is not the default (full size, no cap); absent, all are the default.
  */
-export type SubscribedMessage = { type: "subscribed"; cameras: string[]; all: boolean };
+export type SubscribedMessage = {
+  type: "subscribed";
+  cameras: string[];
+  all: boolean;
+  streams?: Record<string, StreamOptions>;
+};
 
 /** A control message was refused (in whole or in part). */
 export type ErrorMessage = { type: "error"; code: string; message: string };
@@ -148,8 +168,14 @@ export function statsMessage(cameras: CameraStats[]): StatsMessage {
   return { type: "stats", cameras };
 }
 
-export function subscribedMessage(cameras: string[], all: boolean): SubscribedMessage {
-  return { type: "subscribed", cameras, all };
+export function subscribedMessage(
+  cameras: string[],
+  all: boolean,
+  streams?: Record<string, StreamOptions>,
+): SubscribedMessage {
+  return streams
+    ? { type: "subscribed", cameras, all, streams }
+    : { type: "subscribed", cameras, all };
 }
 
 export function recordingMessage(

@@ -21,7 +21,13 @@ export interface WallHarness extends Wall {
 }
 
 export async function startWall(
-  opts: { serials?: string[]; fps?: number; names?: string[]; hub?: Partial<HubConfig> } = {},
+  opts: {
+    serials?: string[];
+    fps?: number;
+    names?: string[];
+    size?: "qvga" | "vga";
+    hub?: Partial<HubConfig>;
+  } = {},
 ): Promise<WallHarness> {
   const t = await startTestHub(opts.hub);
   const wall = await openWall({
@@ -40,7 +46,12 @@ export async function startWall(
       if (res.status !== 200) throw new Error(`Rename failed: ${res.status} ${res.text()}`);
     },
     close: () => t.close(),
-  }, { serials: opts.serials ?? SERIALS, fps: opts.fps, names: opts.names });
+  }, {
+    serials: opts.serials ?? SERIALS,
+    fps: opts.fps,
+    names: opts.names,
+    size: opts.size,
+  });
   return Object.assign(wall, { t });
 }
 

@@ -3,8 +3,12 @@
  * cameras wanted = canvases on screen (IntersectionObserver) while the tab is visible
  * (visibilitychange), and one timer that writes each tile's frame age. Frames go straight
  * from the socket to the painters; nothing per frame touches Preact.
+ *
+ * Thin links (lib/thin_link.ts): a wall's tiles (`observeTiles`) ask for tile-sized frames, a
+ * camera page for full size; {@link LiveView.setStreamOptions} overrides one camera (an
+ * enlarged tile asks full) and {@link LiveView.setMaxFps} caps them all (data saver).
  */
-import { type SocketStatus, ViewerSocket } from "./viewer_socket.ts";
+import { type SocketStatus, type StreamOptions, ViewerSocket } from "./viewer_socket.ts";
 import { type PaintInfo, TilePainter } from "./painter.ts";
 import type { HubMessage } from "./messages.ts";
 import type { ReplayState } from "./replay.ts";
@@ -55,6 +59,10 @@ export class LiveView {
   readonly #listeners = new Set<(msg: HubMessage) => void>();
   /** Per camera, the last still asked for: an older answer arriving later is not painted. */
   readonly #stillAsked = new Map<string, number>();
+  /** Cameras whose stream options are not the page's default (an enlarged tile). */
+  readonly #streamOverrides = new Map<string, StreamOptions>();
+  /** The data saver's cap on every camera; undefined: none. */
+  #maxFps: number | undefined;
 
   constructor(opts: LiveViewOptions) {
     this.#o = opts;
@@ -102,6 +110,34 @@ export class LiveView {
   listen(listener: (msg: HubMessage) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Asks for `serial`'s frames with options `o` (an enlarged tile asks `{size: "full"}`);
+   * undefined: back to the page's default (tiles on the wall, full size on a camera page).
+   */
+  setStreamOptions(serial: string, o: StreamOptions | undefined): void {
+    if (o === undefined) this.#streamOverrides.delete(serial);
+    else this.#streamOverrides.set(serial, { ...o });
+    this.#updateWanted();
+  }
+
+  /** Caps every camera's frame rate (data saver, 1-30); undefined: no cap but each camera's. */
+  setMaxFps(maxFps: number | undefined): void {
+    if (maxFps !== undefined && !(Number.isInteger(maxFps) && maxFps >= 1 && maxFps <= 30)) {
+      throw new RangeError(`Invalid maxFps: "${maxFps}": must be an integer from 1 to 30`);
+    }
+    this.#maxFps = maxFps;
+    this.#updateWanted();
+  }
+
+  /** What `serial` is asked with now: its override or the page's default, under the cap. */
+  streamOptions(serial: string): StreamOptions {
+    const o = this.#streamOverrides.get(serial) ??
+      { size: this.#o.observeTiles ? "tile" : "full" };
+    const cap = this.#maxFps;
+    if (cap === undefined || (o.maxFps !== undefined && o.maxFps <= cap)) return o;
+    return { size: o.size, maxFps: cap };
   }
 
   /** Skips the wait before the next reconnect attempt ("Retry now"). */
@@ -252,7 +288,7 @@ export class LiveView {
 
   #updateWanted(): void {
     const wanted = [...this.#onScreen].filter((s) => this.#tiles.has(s));
-    this.#socket.want(wanted);
+    this.#socket.want(wanted, (serial) => this.streamOptions(serial));
   }
 
   #writeAges(): void {

@@ -10,6 +10,7 @@ import type {
   HubMessage,
   MotionMessage,
   ReplayMessage,
+  StreamOptions,
 } from "../protocol.ts";
 
 export type { CameraEvent, CameraInfo, CameraStats, HubMessage, MotionMessage, ReplayMessage };
@@ -37,6 +38,18 @@ export function isCameraInfo(x: unknown): x is CameraInfo {
     typeof x.state === "string" && STATES.has(x.state) && typeof x.lastSeen === "string" &&
     typeof x.fps === "number" &&
     (x.status === null || x.status === undefined || isObject(x.status));
+}
+
+/** A `subscribed`'s stream options; a malformed entry is left out (the default applies). */
+function streamsOf(x: Record<string, unknown>): Record<string, StreamOptions> {
+  const out: Record<string, StreamOptions> = {};
+  for (const [serial, o] of Object.entries(x)) {
+    if (!isObject(o) || (o.size !== "full" && o.size !== "tile")) continue;
+    out[serial] = typeof o.maxFps === "number" ? { size: o.size, maxFps: o.maxFps } : {
+      size: o.size,
+    };
+  }
+  return out;
 }
 
 function isStats(x: unknown): x is CameraStats {
@@ -69,13 +82,16 @@ export function parseHubMessage(text: string): HubMessage | null {
     case "stats":
       if (!Array.isArray(m.cameras)) return null;
       return { type: "stats", cameras: m.cameras.filter(isStats) };
-    case "subscribed":
+    case "subscribed": {
       if (!Array.isArray(m.cameras)) return null;
-      return {
+      const ack: HubMessage = {
         type: "subscribed",
         cameras: m.cameras.filter((s): s is string => typeof s === "string"),
         all: m.all === true,
       };
+      if (isObject(m.streams)) ack.streams = streamsOf(m.streams);
+      return ack;
+    }
     case "error":
       return {
         type: "error",

@@ -176,3 +176,21 @@ Deno.test("parseHubMessage() reads the groups notice and hidden/removed camera e
     assert.equal(msg?.type === "camera" && msg.event, event);
   }
 });
+
+Deno.test("parseHubMessage() reads a subscribed acknowledgement's stream options", () => {
+  const ack = subscribedMessage([camera.serial], false, {
+    [camera.serial]: { size: "tile", maxFps: 5 },
+  });
+  assert.deepEqual(parseHubMessage(encodeMessage(ack)), ack);
+  assert.deepEqual(
+    parseHubMessage(
+      JSON.stringify({
+        type: "subscribed",
+        cameras: [camera.serial],
+        all: false,
+        streams: { [camera.serial]: { size: "huge" }, x: 1 },
+      }),
+    ),
+    { type: "subscribed", cameras: [camera.serial], all: false, streams: {} },
+  );
+});

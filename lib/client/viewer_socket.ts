@@ -2,7 +2,8 @@
  * The page's one WebSocket to the hub: binary frames are split with lib/trailer.ts (the same
  * module the hub builds them with) and handed to the frame callback; JSON messages are
  * parsed and handed on. It keeps the hub's subscription equal to the cameras the page wants
- * (tiles on screen, tab visible), in few control messages, and reconnects with backoff
+ * (tiles on screen, tab visible) and each camera's stream options (thin links: size and frame
+ * rate, lib/thin_link.ts), in few control messages, and reconnects with backoff
  * (lib/client/reconnect_machine.ts) until the hub states that this certificate is refused.
  */
 import { parseViewerFrame } from "../trailer.ts";
@@ -19,6 +20,9 @@ import { type HubMessage, parseHubMessage } from "./messages.ts";
 import { encodeMessage, subscribeCommand, unsubscribeCommand } from "../protocol.ts";
 import { type ReplayCommand, type ReplayState, ReplayTracker } from "./replay.ts";
 import { recordedAt } from "../jpeg_com.ts";
+import { DEFAULT_STREAM, streamKey, type StreamOptions } from "../thin_link.ts";
+
+export type { StreamOptions };
 
 export type SocketStatus = "connecting" | "open" | "reconnecting" | "closed";
 
@@ -56,16 +60,40 @@ const MAX_URL_CAMERAS = 64;
 const DEFAULT_FLUSH_MS = 100;
 const DEFAULT_PROBE_TIMEOUT_MS = 5000;
 
-/** Control messages that turn subscription `from` into `to`. */
-export function subscriptionDiff(from: ReadonlySet<string>, to: ReadonlySet<string>): string[] {
-  const add = [...to].filter((s) => !from.has(s)).sort();
+/** Each camera's stream options; a camera not in it has the default (full size, no cap). */
+export type StreamOptionsMap = ReadonlyMap<string, StreamOptions>;
+
+/**
+ * Control messages that turn subscription `from` into `to`: removals, then one `subscribe` per
+ * set of options for the cameras added or whose options change (a `subscribe` of a camera
+ * already subscribed changes its options on the hub).
+ */
+export function subscriptionDiff(
+  from: ReadonlySet<string>,
+  to: ReadonlySet<string>,
+  options: { from?: StreamOptionsMap; to?: StreamOptionsMap } = {},
+): string[] {
+  const before = (s: string) => options.from?.get(s) ?? DEFAULT_STREAM;
+  const after = (s: string) => options.to?.get(s) ?? DEFAULT_STREAM;
   const remove = [...from].filter((s) => !to.has(s)).sort();
+  const groups = new Map<string, { options: StreamOptions; cameras: string[] }>();
+  for (const s of [...to].sort()) {
+    const o = after(s);
+    const key = streamKey(o);
+    if (from.has(s) && streamKey(before(s)) === key) continue;
+    const g = groups.get(key) ?? { options: o, cameras: [] as string[] };
+    g.cameras.push(s);
+    groups.set(key, g);
+  }
   const out: string[] = [];
   for (let i = 0; i < remove.length; i += CAMERAS_PER_MESSAGE) {
     out.push(encodeMessage(unsubscribeCommand(remove.slice(i, i + CAMERAS_PER_MESSAGE))));
   }
-  for (let i = 0; i < add.length; i += CAMERAS_PER_MESSAGE) {
-    out.push(encodeMessage(subscribeCommand(add.slice(i, i + CAMERAS_PER_MESSAGE))));
+  for (const key of [...groups.keys()].sort()) {
+    const { options: o, cameras } = groups.get(key)!;
+    for (let i = 0; i < cameras.length; i += CAMERAS_PER_MESSAGE) {
+      out.push(encodeMessage(subscribeCommand(cameras.slice(i, i + CAMERAS_PER_MESSAGE), o)));
+    }
   }
   return out;
 }
@@ -76,10 +104,14 @@ export class ViewerSocket {
   #ws: WebSocket | undefined;
   /** Cameras the page wants frames for. */
   #wanted = new Set<string>();
+  /** Their stream options, where not the default. */
+  #wantedOptions = new Map<string, StreamOptions>();
   /** Paused (hidden tab): the hub is asked for nothing. */
   #paused = false;
   /** What the hub has for this connection, as far as we told it. */
   #hubSet = new Set<string>();
+  /** And with which stream options, where not the default. */
+  #hubOptions = new Map<string, StreamOptions>();
   /** What the hub last acknowledged (`subscribed`) on this connection. */
   #confirmed: ReadonlySet<string> = new Set<string>();
   #link: LinkState = INITIAL_LINK;
@@ -136,10 +168,25 @@ export class ViewerSocket {
     this.#dispatch({ type: "start" });
   }
 
-  /** Sets the cameras the page wants; the hub is told soon, in one batch. */
-  want(serials: Iterable<string>): void {
+  /**
+   * Sets the cameras the page wants, and how (`optionsOf`; default: full size, no cap); the
+   * hub is told soon, in one batch.
+   */
+  want(serials: Iterable<string>, optionsOf?: (serial: string) => StreamOptions): void {
     this.#wanted = new Set(serials);
+    this.#wantedOptions = new Map();
+    if (optionsOf) {
+      for (const s of this.#wanted) {
+        const o = optionsOf(s);
+        if (streamKey(o) !== "full") this.#wantedOptions.set(s, o);
+      }
+    }
     this.#scheduleFlush();
+  }
+
+  /** The stream options the hub was asked for `serial` (tests and the page read it). */
+  streamOptions(serial: string): StreamOptions | undefined {
+    return this.#hubSet.has(serial) ? this.#hubOptions.get(serial) ?? DEFAULT_STREAM : undefined;
   }
 
   /** Pauses all frames (hidden tab), replays included, or resumes the wanted set. */
@@ -170,6 +217,8 @@ export class ViewerSocket {
     // The hub subscribes the camera with `live`, wanted or not (a hidden tab): say so, and let
     // the next flush take it back if it is not wanted.
     this.#hubSet.add(camera);
+    // With the hub's default options at worst: the flush asks for the wanted ones again.
+    this.#hubOptions.delete(camera);
     this.#scheduleFlush();
   }
 
@@ -258,11 +307,29 @@ export class ViewerSocket {
 
   #connect(retry: boolean): void {
     if (this.#closed) return;
-    const initial = [...this.#target()].sort();
+    // The URL carries one set of options: the most common among the cameras wanted, the others
+    // follow in messages on open.
+    const target = this.#target();
+    const byKey = new Map<string, string[]>();
+    for (const s of [...target].sort()) {
+      const key = streamKey(this.#wantedOptions.get(s) ?? DEFAULT_STREAM);
+      byKey.set(key, [...byKey.get(key) ?? [], s]);
+    }
+    let initial: string[] = [];
+    for (const group of byKey.values()) if (group.length > initial.length) initial = group;
+    if (initial.length > MAX_URL_CAMERAS) initial = [];
+    const options = this.#wantedOptions.get(initial[0]) ?? DEFAULT_STREAM;
     const url = new URL(this.#o.url);
     // An empty list subscribes to nothing: the tiles ask for what they show.
-    url.searchParams.set("cameras", initial.length <= MAX_URL_CAMERAS ? initial.join(",") : "");
-    this.#hubSet = new Set(initial.length <= MAX_URL_CAMERAS ? initial : []);
+    url.searchParams.set("cameras", initial.join(","));
+    if (initial.length > 0 && options.size !== "full") url.searchParams.set("size", options.size);
+    if (initial.length > 0 && options.maxFps !== undefined) {
+      url.searchParams.set("maxFps", String(options.maxFps));
+    }
+    this.#hubSet = new Set(initial);
+    this.#hubOptions = new Map(
+      streamKey(options) === "full" ? [] : initial.map((s) => [s, options]),
+    );
     this.#confirmed = new Set();
     const ws = new this.#WS(url.href);
     ws.binaryType = "arraybuffer";
@@ -349,11 +416,15 @@ export class ViewerSocket {
     const ws = this.#ws;
     if (!ws || ws.readyState !== 1) return; // sent on open instead
     const target = this.#target();
-    const messages = subscriptionDiff(this.#hubSet, target);
+    const messages = subscriptionDiff(this.#hubSet, target, {
+      from: this.#hubOptions,
+      to: this.#wantedOptions,
+    });
     if (messages.length === 0) return;
     for (const m of messages) ws.send(m);
     this.counters.controlSent += messages.length;
     this.#hubSet = new Set(target);
+    this.#hubOptions = new Map([...this.#wantedOptions].filter(([s]) => target.has(s)));
     this.#lastFlush = performance.now();
   }
 

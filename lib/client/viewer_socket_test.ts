@@ -31,6 +31,28 @@ Deno.test("subscriptionDiff() sends removals, then additions, in bounded message
   for (const m of subscriptionDiff(new Set(), many)) assert.ok(m.length < 4096);
 });
 
+Deno.test("subscriptionDiff() groups cameras by stream options and sends option changes", () => {
+  const tile = { size: "tile" as const };
+  const tile5 = { size: "tile" as const, maxFps: 5 };
+  assert.deepEqual(
+    subscriptionDiff(new Set([A]), new Set([A, B, C]), {
+      to: new Map([[A, tile], [B, tile], [C, tile5]]),
+    }).map((m) => JSON.parse(m)),
+    [
+      { type: "subscribe", cameras: [A, B], size: "tile" },
+      { type: "subscribe", cameras: [C], size: "tile", maxFps: 5 },
+    ],
+  );
+  // Back to the default: a plain subscribe; unchanged options: nothing.
+  assert.deepEqual(
+    subscriptionDiff(new Set([A, B]), new Set([A, B]), {
+      from: new Map([[A, tile], [B, tile]]),
+      to: new Map([[B, tile]]),
+    }).map((m) => JSON.parse(m)),
+    [{ type: "subscribe", cameras: [A] }],
+  );
+});
+
 interface Conn {
   url: URL;
   ws: WebSocket;
@@ -377,6 +399,38 @@ Deno.test("ViewerSocket pauses a replay while the tab is hidden and plays on whe
       { type: "pause", camera: A },
       { type: "play", camera: A, from: T0, speed: 2 },
     ]);
+  } finally {
+    sock.close();
+    await hub.close();
+  }
+});
+
+Deno.test("ViewerSocket puts stream options in the URL and sends their changes", async () => {
+  const hub = fakeHub();
+  const sock = new ViewerSocket({ url: hub.url, onFrame: () => {}, flushIntervalMs: 20 });
+  try {
+    const options = new Map([[A, { size: "tile" as const }], [B, { size: "tile" as const }]]);
+    sock.want([A, B, C], (s) => options.get(s) ?? { size: "full" });
+    sock.start();
+    await until(() => hub.conns.length === 1 && sock.status === "open", "open");
+    const conn = hub.conns[0];
+    // The most common options go in the URL; the rest in a message on open.
+    assert.equal(conn.url.searchParams.get("cameras"), `${A},${B}`);
+    assert.equal(conn.url.searchParams.get("size"), "tile");
+    assert.equal(conn.url.searchParams.get("maxFps"), null);
+    await until(() => conn.texts.length === 1, "the other camera");
+    assert.deepEqual(JSON.parse(conn.texts[0]), { type: "subscribe", cameras: [C] });
+    assert.deepEqual(sock.streamOptions(A), { size: "tile" });
+
+    // A data saver: every camera capped, one message per set of options.
+    sock.want([A, B, C], (s) => ({ ...options.get(s) ?? { size: "full" }, maxFps: 2 }));
+    await until(() => conn.texts.length === 3, "the caps");
+    assert.deepEqual(conn.texts.slice(1).map((t) => JSON.parse(t)), [
+      { type: "subscribe", cameras: [C], size: "full", maxFps: 2 },
+      { type: "subscribe", cameras: [A, B], size: "tile", maxFps: 2 },
+    ]);
+    assert.deepEqual(sock.streamOptions(C), { size: "full", maxFps: 2 });
+    assert.equal(sock.streamOptions("0123000000000000DD"), undefined);
   } finally {
     sock.close();
     await hub.close();
