@@ -34,6 +34,14 @@ import { kioskStyle, useKiosk } from "../lib/client/kiosk.ts";
 import type { AccessProblem } from "../lib/client/access_probe.ts";
 import { fetchGroups } from "../lib/client/admin_api.ts";
 
+/** The data saver's frame rate cap: a wall of 16 tiles then needs about 0.2 MB/s. */
+const DATA_SAVER_FPS = 2;
+/**
+ * Tiles wider than this (CSS pixels) ask for the full picture: the 320 px stream still looks
+ * sharp a little above its size, and a phone's narrow column stays on the small stream.
+ */
+const FULL_SIZE_ABOVE_PX = 480;
+
 /** How long a failed save stays on screen (the saver keeps trying behind it). */
 const SAVE_FAILURE_MS = 6000;
 
@@ -118,9 +126,27 @@ export default function Wall(props: WallProps) {
     };
   }, [live]);
 
-  // The lead wires the data saver here: the socket's fps cap (lib/client/live_view.ts, THIN's
-  // thin-link API) follows prefs.dataSaver.
-  // useEffect(() => live?.setDataSaver(prefs.dataSaver), [live, prefs.dataSaver]);
+  useEffect(() => live?.setMaxFps(prefs.dataSaver ? DATA_SAVER_FPS : undefined), [
+    live,
+    prefs.dataSaver,
+  ]);
+
+  // Small tiles get the hub's 320 px stream; a tile drawn wider (enlarged, one or two columns,
+  // kiosk) would show it blurred, so it asks for the camera's own picture.
+  useEffect(() => {
+    const ul = grid.current;
+    if (!live || !ul) return;
+    const choose = () => {
+      for (const el of ul.querySelectorAll<HTMLElement>("[data-item]")) {
+        const wide = el.clientWidth > FULL_SIZE_ABOVE_PX;
+        live.setStreamOptions(el.dataset.item!, wide ? { size: "full" } : undefined);
+      }
+    };
+    choose();
+    const resized = new ResizeObserver(choose);
+    resized.observe(ul);
+    return () => resized.disconnect();
+  }, [live, enlarged, prefs.columns, kiosk, tiles.length]);
 
   useEffect(() => {
     if (save.state !== "failed") return;
@@ -130,7 +156,6 @@ export default function Wall(props: WallProps) {
 
   useEffect(() => {
     if (enlarged === null) return;
-    // The lead wires "an enlarged tile asks full size" here (THIN's per-camera size).
     const el = grid.current?.querySelector(`[data-item="${CSS.escape(enlarged)}"]`);
     el?.scrollIntoView({ block: "nearest" });
   }, [enlarged]);

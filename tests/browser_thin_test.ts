@@ -49,14 +49,6 @@ async function waitUntil(cond: () => boolean, what: string, ms = 10_000): Promis
   }
 }
 
-const live = (page: Page, script: string, arg?: unknown) =>
-  page.evaluate(
-    ([script, arg]) =>
-      // deno-lint-ignore no-explicit-any
-      new Function("live", "arg", script)((globalThis as any).__trustcamLive, arg),
-    [script, arg] as const,
-  );
-
 Deno.test("thin links: the wall gets 320 px tiles, the camera page full VGA, the data saver caps", async () => {
   await using wall = await startWall({ size: "vga", serials: SERIALS.slice(0, 2) });
   const ctx = await wall.context({ viewport: { width: 1280, height: 800 } });
@@ -71,9 +63,11 @@ Deno.test("thin links: the wall gets 320 px tiles, the camera page full VGA, the
   );
   assert.deepEqual([...new Set(onWall.frames.map((f) => f.width))], [320], "tile-sized only");
 
-  // One tile enlarged: that camera full, the other still tiles.
+  // One tile enlarged (a click): it spans the wall, so that camera comes full; the other
+  // stays on tiles.
   const enlarged = SERIALS[0];
-  await live(wallPage, "live.setStreamOptions(arg, { size: 'full' })", enlarged);
+  await wallPage.click(`[data-tile="${enlarged}"]`);
+  await wallPage.waitForSelector(`[data-item="${enlarged}"][data-enlarged]`);
   await waitUntil(
     () => onWall.frames.filter((f) => f.serial === enlarged && f.width === 640).length >= 3,
     "the enlarged camera's full frames",
@@ -84,8 +78,16 @@ Deno.test("thin links: the wall gets 320 px tiles, the camera page full VGA, the
   assert.ok(after.filter((f) => f.serial === enlarged).every((f) => f.width === 640));
   assert.ok(after.filter((f) => f.serial !== enlarged).every((f) => f.width === 320));
 
-  // Back to the page's default, and the data saver on: 2 fps a camera.
-  await live(wallPage, "live.setStreamOptions(arg, undefined); live.setMaxFps(2)", enlarged);
+  // Back to the page's default (Esc), and the toolbar's data saver on: 2 fps a camera.
+  await wallPage.keyboard.press("Escape");
+  await wallPage.waitForSelector("[data-enlarged]", { state: "detached" });
+  await wallPage.waitForFunction(
+    // deno-lint-ignore no-explicit-any
+    (serial) => (globalThis as any).__trustcamLive.streamOptions(serial).size === "tile",
+    enlarged,
+    { timeout: 5_000 },
+  );
+  await wallPage.click("[data-data-saver]");
   await waitUntil(
     () => onWall.sent.some((t) => JSON.parse(t).maxFps === 2),
     "the capped subscribe",
