@@ -165,6 +165,10 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     });
     cleanups.push(() => registry.flush());
     const snapshots = new SnapshotStore(`${config.dataDir}/snapshots`);
+    const forgetSnapshot = (serial: string) =>
+      snapshots.remove(serial).catch((err) =>
+        log("error", { where: "snapshots", serial, error: err })
+      );
 
     const streams = new StreamRegistry();
     const endStreams = (allowed: (p: Peer, serial: string) => boolean, why: string) => {
@@ -398,7 +402,10 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       },
       removed(serial) {
         const camera = registry.get(serial);
-        if (camera && registry.forget(serial)) liveRelay.announceRemoved(camera);
+        if (camera && registry.forget(serial)) {
+          liveRelay.announceRemoved(camera);
+          forgetSnapshot(serial);
+        }
       },
     });
     if (sharedCameras) cleanups.push(() => sharedCameras.close());
@@ -442,6 +449,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       removeCamera(serial) {
         const camera = registry.remove(serial);
         liveRelay.announceRemoved(camera);
+        forgetSnapshot(serial);
         sharedCameras?.removed(camera.serial);
         return camera;
       },

@@ -51,4 +51,20 @@ export class SnapshotStore {
     });
     return this.#pending;
   }
+
+  /**
+   * Forgets a removed camera's picture, after any write queued for it: a camera that comes
+   * back must not show the old one until its first frame.
+   */
+  remove(serial: string): Promise<void> {
+    this.#cache.set(serial, null);
+    this.#pending = this.#pending.then(async () => {
+      try {
+        await Deno.remove(`${this.#dir}/${serial}.jpg`);
+      } catch (err) {
+        if (!(err instanceof Deno.errors.NotFound)) throw err;
+      }
+    });
+    return this.#pending;
+  }
 }

@@ -20,3 +20,21 @@ Deno.test("SnapshotStore writes each new frame once and reads it back after a re
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("SnapshotStore.remove() forgets a camera's picture, after a write queued for it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "trustcam_snap_" });
+  try {
+    const store = new SnapshotStore(dir);
+    const frame = { data: new Uint8Array([0xff, 0xd8, 0xff, 0xd9]), jpegLength: 4 };
+    // Not awaited: the removal must still come after this write.
+    const written = store.flush([["0123A1B2C3D4E5F6A7", frame]]);
+    await store.remove("0123A1B2C3D4E5F6A7");
+    await written;
+    assert.equal(store.get("0123A1B2C3D4E5F6A7"), undefined);
+    assert.deepEqual([...Deno.readDirSync(dir)], []);
+    assert.equal(new SnapshotStore(dir).get("0123A1B2C3D4E5F6A7"), undefined);
+    await store.remove("0123A1B2C3D4E5F6A7"); // none left: no error
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -152,6 +152,8 @@ Deno.test("hub removes an offline camera only, keeps its recordings, and takes i
     const dir = `${t.dataDir}/recordings/${CAM}`;
     await until(async () => (await listSegments(dir).catch(() => [])).length > 0, 5000, "segment");
     const segments = await listSegments(dir);
+    const snapshot = `${t.dataDir}/snapshots/${CAM}.jpg`;
+    await until(() => Deno.stat(snapshot).then(() => true, () => false), 5000, "snapshot file");
 
     const foreign = await remove(t, boss, CAM, { origin: "https://evil.example" });
     assert.equal(foreign.status, 403);
@@ -168,6 +170,7 @@ Deno.test("hub removes an offline camera only, keeps its recordings, and takes i
     await later.until(() => (later.texts as Text[]).some((m) => m.type === "hello"));
     assert.deepEqual((later.texts as Text[]).find((m) => m.type === "hello")?.cameras, []);
     assert.deepEqual(await listSegments(dir), segments, "recordings are kept");
+    await until(() => Deno.stat(snapshot).then(() => false, () => true), 5000, "snapshot gone");
 
     await t.restart({ record: "off" });
     assert.deepEqual((await t.request("/api/cameras")).json(), { cameras: [] }, "still gone");
@@ -175,6 +178,8 @@ Deno.test("hub removes an offline camera only, keeps its recordings, and takes i
     await until(async () => (await t.request(`/api/cameras/${CAM}`)).status === 200, 5000);
     const fresh = (await t.request(`/api/cameras/${CAM}`)).json() as CameraJson;
     assert.deepEqual([fresh.name, fresh.frames, fresh.hidden], [CAM, 0, false], "back as new");
+    const picture = await t.request(`/api/cameras/${CAM}/snapshot.jpg`);
+    assert.equal(picture.status, 404, "no old picture before its first frame");
     await back.close();
   });
 });
