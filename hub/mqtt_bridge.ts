@@ -192,13 +192,37 @@ class Bridge implements MqttBridge {
   }
 
   #onBusEvent(e: BusEvent): void {
-    const p = e.payload as { type?: string; camera?: CameraInfo };
-    if (p.type === "camera" && p.camera) this.#camera(p.camera);
+    const p = e.payload as { type?: string; event?: string; camera?: CameraInfo };
+    if (p.type !== "camera" || !p.camera) return;
+    if (p.event === "removed") this.#removed(p.camera);
+    else this.#camera(p.camera);
+  }
+
+  /**
+   * An admin removed the camera: its retained topics are cleared (an empty retained payload
+   * deletes them on the broker, and Home Assistant drops the entities of an empty config).
+   * The empty values stay in the retained state, so a broker that was away hears it too.
+   */
+  #removed(c: CameraInfo): void {
+    const t = cameraTopics(this.#prefix, c.serial);
+    this.#names.delete(c.serial);
+    this.#online.delete(c.serial);
+    this.#lastSnapshot.delete(c.serial);
+    this.#set(t.cameraConfig, "", "config");
+    this.#set(t.motionConfig, "", "config");
+    this.#set(t.availability, "", "state");
+    this.#set(t.motion, "", "state");
+    this.#set(t.image, "", "snapshot");
   }
 
   /** A camera appeared or changed: its discovery configs follow its name, its availability its state. */
   #camera(c: CameraInfo): void {
     const t = cameraTopics(this.#prefix, c.serial);
+    // Back after a removal: its pictures go out as snapshots again, not as retained state.
+    if (this.#retained.get(t.image)?.payload === "") {
+      this.#retained.delete(t.image);
+      this.#dirty.delete(t.image);
+    }
     if (this.#names.get(c.serial) !== c.name) {
       this.#names.set(c.serial, c.name);
       for (const m of discoveryMessages(c, this.#prefix)) this.#set(m.topic, m.payload, "config");
@@ -208,7 +232,7 @@ class Bridge implements MqttBridge {
       this.#online.set(c.serial, online);
       this.#set(t.availability, online ? ONLINE : OFFLINE, "state");
     }
-    if (!this.#retained.has(t.motion)) this.#set(t.motion, "OFF", "state");
+    if (!this.#retained.get(t.motion)?.payload) this.#set(t.motion, "OFF", "state");
   }
 
   #onMotion(n: MotionNotice): void {

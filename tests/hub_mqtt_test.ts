@@ -78,6 +78,25 @@ Deno.test("hub publishes a camera to Home Assistant over MQTT and follows the de
   await dev.close();
   await listener.until(() => listener.last(T.availability)?.text() === "offline");
 
+  // Removed by an admin: every retained topic of the camera is cleared, so neither Home
+  // Assistant nor a client subscribing later finds a trace of it.
+  const topics = [T.cameraConfig, T.motionConfig, T.availability, T.motion, T.image];
+  assert.equal((await t.request(`/api/cameras/${SERIAL}`, { method: "DELETE" })).status, 200);
+  await listener.until(
+    () => topics.every((topic) => listener.last(topic)?.payload.length === 0),
+    5000,
+    "the camera's topics cleared",
+  );
+  {
+    await using late = await listen(broker.url);
+    await late.until(() => late.last("trustcam/status")?.text() === "online");
+    // The broker sends retained messages in one burst on subscribe: a probe published after
+    // it arrives last, so everything retained has arrived by then.
+    await new Promise<void>((ok) => listener.client.publish("probe/removed", "x", () => ok()));
+    await late.until(() => late.last("probe/removed") !== undefined);
+    assert.deepEqual(late.messages.filter((m) => topics.includes(m.topic)).map((m) => m.topic), []);
+  }
+
   await t.hub.close();
   await listener.until(() => listener.last("trustcam/status")?.text() === "offline");
   assert.deepEqual(lines(t, "mqtt-connected").length, 1);
