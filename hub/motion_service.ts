@@ -112,6 +112,12 @@ export class MotionService implements MotionFeed, MotionStatus {
     this.#encodeThumbnail = thumbnail;
     this.#offBus = this.#o.bus.subscribe("*", {
       frame: (f) => analyzer.offer(f.serial, f.data.subarray(0, f.jpegLength)),
+      // A camera gone cannot show motion: its event ends now, not after the quiet time.
+      event: (e) => {
+        if (e.payload.type === "camera" && e.payload.event === "offline") {
+          analyzer.forget(e.serial);
+        }
+      },
     });
   }
 

@@ -204,3 +204,31 @@ Deno.test("PUT /api/cameras/:serial/motion: admins only, then bad input, then th
     );
   });
 });
+
+Deno.test("Hub motion: a camera that goes away mid-event ends its event as it goes offline", async () => {
+  await using t = await startTestHub();
+  const frames = await crossingScene({ still: 20, moving: 30, after: 0 });
+  const dev = await t.device(CAM);
+  const watcher = await t.viewer("watcher", `?cameras=${CAM}`);
+  assert.equal((await putMotion(t, CAM, '{"fps":15}')).status, 200);
+  await streamAtPace(dev.ws, frames, 50);
+  await watcher.until(() => ofType(watcher, "motion").length === 1, 12_000, "the start");
+  const active =
+    () => ((t.request(`/api/cameras/${CAM}`)).then((r) =>
+      r.json() as { motion: { active: boolean } }
+    ));
+  assert.equal((await active()).motion.active, true);
+
+  await dev.close();
+  await watcher.until(
+    () => ofType(watcher, "camera").some((m) => m.event === "offline"),
+    5000,
+    "the camera offline",
+  );
+  // Within the 5 s quiet time that would otherwise end it: the event ended with the camera.
+  assert.equal((await active()).motion.active, false);
+  await watcher.until(() => ofType(watcher, "motion").length === 2, 2000, "the end");
+  const [start, end] = ofType(watcher, "motion");
+  assert.equal(end.state, "end");
+  assert.equal(end.id, start.id);
+});
