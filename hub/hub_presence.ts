@@ -24,6 +24,8 @@ export interface HubPresenceOptions {
   remote: RemoteCameras;
   /** The serials of the cameras this hub holds now. */
   held(): string[];
+  /** What this hub knows of a camera (its registry), to list one another hub holds. */
+  describe?(serial: string): CameraInfo | undefined;
   /** These cameras' reported state changed; each as last known (viewers are to hear of it). */
   changed(cameras: CameraInfo[]): void;
   log: Log;
@@ -75,7 +77,11 @@ export class HubPresence {
       callback: (err, msg) => {
         if (err) return this.#o.log("bus-error", { where: "presence", error: err });
         try {
-          const changed = this.#o.remote.presence(decodePresence(msg.data), this.#now());
+          const changed = this.#o.remote.presence(
+            decodePresence(msg.data),
+            this.#now(),
+            this.#o.describe && ((serial) => this.#o.describe!(serial)),
+          );
           if (changed.length > 0) this.#o.changed(changed);
         } catch (err) {
           this.#o.log("bus-error", { where: "presence", error: err });

@@ -271,6 +271,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       hubId,
       remote,
       held: () => [...liveRelay.devices.keys()],
+      describe: (serial) => registry.get(serial) ?? registry.placeholder(serial),
       changed: (cameras) => cameras.forEach((c) => liveRelay.announceElsewhere(c)),
       log,
     });

@@ -414,6 +414,17 @@ export class Registry {
     return mergeCamera(local, this.#cluster.remote.get(c?.serial ?? canonicalSerial(serial)));
   }
 
+  /**
+   * What is known of a camera this hub has no record of (one that another hub holds and this
+   * one never heard of): named after its serial, as a camera that connects first is. Not
+   * stored.
+   */
+  placeholder(serial: string): CameraInfo {
+    const now = this.#now();
+    serial = canonicalSerial(serial);
+    return this.#info(new Camera(serial, serial, now, now, this.#windowMs), now);
+  }
+
   has(serial: string): boolean {
     return this.#lookup(serial) !== undefined;
   }

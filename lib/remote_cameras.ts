@@ -86,16 +86,22 @@ export class RemoteCameras {
   /**
    * Hub `p.hub` said at `now` that it lives and holds `p.cameras`: cameras it was thought to
    * hold but no longer does (an `offline` missed while NATS was away), by events received more
-   * than {@link PRESENCE_INTERVAL_MS} before, are dropped. Returns the
-   * cameras whose reported state changed, as last known: those dropped (offline), and those of
-   * a hub back from gone (online).
+   * than {@link PRESENCE_INTERVAL_MS} before, are dropped; with `describe`, cameras it holds
+   * that this hub did not know of are learnt. Returns the cameras whose reported state changed,
+   * as last known: those dropped (offline), those learnt and those of a hub back from gone
+   * (online).
    */
-  presence(p: Presence, now: number): CameraInfo[] {
+  presence(
+    p: Presence,
+    now: number,
+    describe?: (serial: string) => CameraInfo | undefined,
+  ): CameraInfo[] {
     if (p.hub === this.own) return [];
     this.#heard.set(p.hub, now);
     const back = this.#gone.delete(p.hub);
     const holds = new Set(p.cameras);
     const changed: CameraInfo[] = [];
+    if (describe) this.#learn(p.hub, holds, now, describe, changed);
     for (const [serial, h] of this.#held) {
       if (h.hub !== p.hub || h.camera.state === "offline") continue;
       if (!holds.has(serial)) {
@@ -106,6 +112,32 @@ export class RemoteCameras {
       } else if (back) changed.push({ ...h.camera, hub: h.hub });
     }
     return changed;
+  }
+
+  /**
+   * Cameras hub `hub` says it holds that this hub does not know as held there: a hub started
+   * after their `online` (or one that missed it while NATS was away) learns them here, from
+   * what it knows of them (`describe`: the shared settings), online on that hub. A record
+   * changed by an event less than {@link PRESENCE_INTERVAL_MS} ago wins: this message may
+   * predate it.
+   */
+  #learn(
+    hub: string,
+    holds: ReadonlySet<string>,
+    now: number,
+    describe: (serial: string) => CameraInfo | undefined,
+    changed: CameraInfo[],
+  ): void {
+    for (const serial of holds) {
+      const h = this.#held.get(serial);
+      if (h && h.hub === hub && h.camera.state !== "offline") continue;
+      if (h && now - h.at <= PRESENCE_INTERVAL_MS) continue;
+      const known = describe(serial);
+      if (!known) continue;
+      const camera: CameraInfo = { ...known, state: "online", hub };
+      this.#held.set(serial, { hub, camera, at: now });
+      changed.push(camera);
+    }
   }
 
   /**

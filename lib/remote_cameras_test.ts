@@ -183,6 +183,33 @@ Deno.test("RemoteCameras.presence() turns the cameras a hub no longer lists offl
   assert.deepEqual(remote.presence({ hub: "B", cameras: [] }, 9999), [], "its own is ignored");
 });
 
+Deno.test("RemoteCameras.presence() learns the cameras a hub holds that no event told of", () => {
+  const remote = new RemoteCameras("B");
+  const known = (serial: string) => ({ ...new Registry().placeholder(serial), name: "Porch" });
+  const learnt = remote.presence({ hub: "A", cameras: [CAM] }, 1000, known);
+  assert.deepEqual(learnt.map((c) => [c.serial, c.name, c.state, c.hub]), [
+    [CAM, "Porch", "online", "A"],
+  ]);
+  assert.equal(remote.get(CAM)?.hub, "A");
+  assert.deepEqual(remote.presence({ hub: "A", cameras: [CAM] }, 3000, known), [], "told once");
+
+  // An offline event newer than the message wins; an older one does not.
+  remote.event("A", "offline", onlineOn("A"), 4000);
+  assert.deepEqual(
+    remote.presence({ hub: "A", cameras: [CAM] }, 4000 + PRESENCE_INTERVAL_MS, known),
+    [],
+  );
+  assert.equal(remote.get(CAM)?.camera.state, "offline");
+  const again = remote.presence({ hub: "A", cameras: [CAM] }, 4001 + PRESENCE_INTERVAL_MS, known);
+  assert.deepEqual(again.map((c) => [c.state, c.hub]), [["online", "A"]]);
+  // Without `describe` (or knowing nothing), nothing is learnt.
+  assert.deepEqual(new RemoteCameras("B").presence({ hub: "A", cameras: [CAM] }, 1000), []);
+  assert.deepEqual(
+    new RemoteCameras("B").presence({ hub: "A", cameras: [CAM] }, 1000, () => undefined),
+    [],
+  );
+});
+
 Deno.test("decodePresence() round-trips encodePresence() and rejects other shapes", () => {
   const p = { hub: "A", cameras: [CAM, OTHER] };
   assert.deepEqual(decodePresence(encodePresence(p)), p);

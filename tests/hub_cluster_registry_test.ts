@@ -104,6 +104,27 @@ Deno.test("Cluster registry: a camera online on hub A is listed online on hub B 
   assert.equal(cameraEvents(viewer.texts).at(-1)?.camera.state, "offline");
 });
 
+Deno.test("Cluster registry: a hub started after a camera came online on another lists it online", async () => {
+  await using nats = await startNatsServer();
+  await using a = await startClusterHub(nats);
+  await waitFor(() => clusterConnects(a) === 1, 5000, "hub A on NATS");
+  const onA = await a.device(CAM);
+  await apiCameraWhen(a, (c) => c?.state === "online", "CAM online on A");
+
+  // B hears no event of the camera: only A's presence, and what the shared settings say. (It
+  // sends no frames, so it may read stalled by then: held by A either way, not offline.)
+  await using b = await startClusterHub(nats);
+  await waitFor(() => clusterConnects(b) === 1, 5000, "hub B on NATS");
+  const held = (c: CameraInfo | undefined) => c?.state !== "offline" && c?.hub === hubIdOf(a);
+  await apiCameraWhen(b, held, "CAM held by A, listed on B");
+  const viewer = await b.viewer("bob");
+  await viewer.until(() => viewer.texts.length >= 1, 5000, "hello on B");
+  const hello = viewer.texts[0] as { type: string; cameras: CameraInfo[] };
+  assert.ok(held(hello.cameras.find((c) => c.serial === CAM)), JSON.stringify(hello.cameras));
+  await onA.close();
+  await apiCameraWhen(b, (c) => c?.state === "offline", "CAM offline on B");
+});
+
 Deno.test("Cluster registry: a camera that moves from A to B reads online on B's hub everywhere", async () => {
   await using nats = await startNatsServer();
   const [a, b] = await twoHubs(nats);
