@@ -3,7 +3,8 @@
  * the cameras it holds, on the cluster's connection (the bus's carries frames and events
  * only), and reads the others' (lib/remote_cameras.ts decides). A hub not heard for 6 s (killed, or cut off) has its
  * cameras read offline on this hub, and they read online again when it is heard again; an
- * `offline` missed while NATS was away is caught up by the next presence message.
+ * `offline` missed while NATS was away, or an `online` sent before this hub started, is caught
+ * up by the next presence message.
  */
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import {
