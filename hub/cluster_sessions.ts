@@ -10,8 +10,7 @@
  * the claims of the sessions it holds again, first reading the bucket: a session that began on
  * another hub meanwhile replaces ours, an older one is replaced by ours.
  */
-import type { NatsConnection, Status } from "@nats-io/transport-node";
-import { type KV, Kvm, KvWatchInclude } from "@nats-io/kv";
+import type { KV, KvEntry } from "@nats-io/kv";
 import {
   type Claim,
   type ClaimAction,
@@ -24,9 +23,7 @@ import {
 } from "../lib/session_claims.ts";
 import type { NatsLink } from "./nats_link.ts";
 import type { Log } from "./log.ts";
-
-/** How long one KV write or read may take before it counts as failed. */
-const KV_TIMEOUT_MS = 2000;
+import { KV_TIMEOUT_MS, KvFollower } from "./kv_follower.ts";
 
 export interface ClusterSessionsOptions {
   link: NatsLink;
@@ -50,39 +47,45 @@ export interface DeviceClaims {
 export class ClusterSessions implements DeviceClaims {
   #o: ClusterSessionsOptions;
   #book: ClaimBook;
-  #kv: KV | null = null;
-  /** Bumped on each new connection and at close: older watch loops end. */
-  #generation = 0;
-  #offLink: () => void;
+  #kv: KvFollower;
   #closing = false;
-  /** Ends the current watch, and the loop over the current connection's status. */
-  #stopWatch = () => {};
-  #stopStatus = () => {};
-  #pending = new Set<Promise<unknown>>();
   #now: () => number;
 
   constructor(o: ClusterSessionsOptions) {
     this.#o = o;
     this.#book = new ClaimBook(o.hubId);
     this.#now = o.now ?? Date.now;
-    this.#offLink = o.link.onConnection((nc) => this.#track(this.#follow(nc)));
+    this.#kv = new KvFollower({
+      link: o.link,
+      bucket: SESSIONS_BUCKET,
+      name: "sessions",
+      log: o.log,
+      // After each (re)connect: the claims of the sessions held here, checked against the
+      // bucket first.
+      ready: (kv) => {
+        for (const { serial, claim } of this.#book.restore()) {
+          this.#kv.track(this.#restore(kv, serial, claim));
+        }
+      },
+      entry: (e, kv) => this.#entry(e, kv),
+    });
   }
 
   opened(serial: string): string {
     const session = crypto.randomUUID();
     const claim = this.#book.hold(serial, session, this.#now());
-    const kv = this.#kv;
-    if (kv && this.#o.link.connected) this.#track(this.#write(kv, serial, claim));
+    const kv = this.#kv.kv;
+    if (kv) this.#kv.track(this.#write(kv, serial, claim));
     return session;
   }
 
   closed(serial: string, session: string): void {
     const revision = this.#book.revisionOf(serial, session);
     if (!this.#book.release(serial, session)) return;
-    const kv = this.#kv;
-    if (!kv || revision === null || !this.#o.link.connected) return;
+    const kv = this.#kv.kv;
+    if (!kv || revision === null) return;
     // Only our own claim: another hub's later one stays.
-    this.#track(
+    this.#kv.track(
       kv.delete(claimKey(serial), { previousSeq: revision }).catch(() => {
         // Overtaken meanwhile, or NATS away: nothing of ours is there to delete.
       }),
@@ -94,82 +97,16 @@ export class ClusterSessions implements DeviceClaims {
     return this.#book.serials();
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.#closing = true;
-    this.#generation++;
-    this.#offLink();
-    this.#stopWatch();
-    this.#stopStatus();
-    this.#kv = null;
-    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+    return this.#kv.close();
   }
 
-  #track(p: Promise<unknown>): void {
-    this.#pending.add(p);
-    p.finally(() => this.#pending.delete(p));
-  }
-
-  /** One connection's life: open the bucket, watch it, restore claims after each reconnect. */
-  async #follow(nc: NatsConnection): Promise<void> {
-    const generation = ++this.#generation;
-    const live = () => generation === this.#generation && !this.#closing && !nc.isClosed();
-    this.#stopStatus();
-    // nats.js's iterator has stop(); the type says only AsyncIterable.
-    const statuses = nc.status() as AsyncIterable<Status> & { stop(): void };
-    this.#stopStatus = () => statuses.stop();
-    const start = async () => {
-      try {
-        const kv = await new Kvm(nc).create(SESSIONS_BUCKET, {
-          history: 1,
-          timeout: KV_TIMEOUT_MS,
-        });
-        if (!live()) return;
-        this.#kv = kv;
-        this.#track(this.#watch(kv, live));
-        for (const { serial, claim } of this.#book.restore()) {
-          this.#track(this.#restore(kv, serial, claim));
-        }
-      } catch (err) {
-        this.#o.log("cluster-error", { where: "sessions", error: err });
-      }
-    };
-    this.#track(start());
-    const stop = () => statuses.stop();
-    // Not tracked: the link closes the connection after this closes.
-    nc.closed().then(stop, stop);
-    for await (const s of statuses) {
-      if (!live()) break;
-      if (s.type === "reconnect") this.#track(start());
-    }
-  }
-
-  async #watch(kv: KV, live: () => boolean): Promise<void> {
-    let watch;
-    try {
-      watch = await kv.watch({ include: KvWatchInclude.LastValue });
-    } catch (err) {
-      this.#o.log("cluster-error", { where: "sessions-watch", error: err });
-      return;
-    }
-    if (!live()) return watch.stop();
-    // One watch at a time: a reconnect's replaces the one before.
-    this.#stopWatch();
-    this.#stopWatch = () => watch.stop();
-    try {
-      for await (const e of watch) {
-        if (!live()) break;
-        if (e.operation !== "PUT") continue;
-        const serial = serialOfClaimKey(e.key);
-        try {
-          if (serial === null) throw new RangeError(`Bad session key: "${e.key}"`);
-          this.#act(kv, this.#book.seen(serial, decodeClaim(e.value), e.revision));
-        } catch (err) {
-          this.#o.log("cluster-error", { where: "sessions-entry", key: e.key, error: err });
-        }
-      }
-    } finally {
-      watch.stop();
-    }
+  #entry(e: KvEntry, kv: KV): void {
+    if (e.operation !== "PUT") return;
+    const serial = serialOfClaimKey(e.key);
+    if (serial === null) throw new RangeError(`Bad session key: "${e.key}"`);
+    this.#act(kv, this.#book.seen(serial, decodeClaim(e.value), e.revision));
   }
 
   async #write(kv: KV, serial: string, claim: Claim): Promise<void> {
@@ -204,6 +141,6 @@ export class ClusterSessions implements DeviceClaims {
       return;
     }
     const claim = this.#book.again(action.serial, action.session);
-    if (claim) this.#track(this.#write(kv, action.serial, claim));
+    if (claim) this.#kv.track(this.#write(kv, action.serial, claim));
   }
 }
