@@ -30,8 +30,11 @@ export interface ClusterSessionsOptions {
   /** This hub's id, as the bus's. */
   hubId: string;
   log: Log;
-  /** Closes this hub's session `session` of `serial` with 4000, if it still holds it. */
-  replace(serial: string, session: string): void;
+  /**
+   * Closes this hub's session `session` of `serial` with 4000, if it still holds it: hub `by`
+   * claimed the camera since.
+   */
+  replace(serial: string, session: string, by: string): void;
   /** Wall clock of `since` (ms); `Date.now` by default. */
   now?: () => number;
 }
@@ -137,7 +140,7 @@ export class ClusterSessions implements DeviceClaims {
   #act(kv: KV, action: ClaimAction | null): void {
     if (!action || this.#closing) return;
     if (action.kind === "replace") {
-      this.#o.replace(action.serial, action.session);
+      this.#o.replace(action.serial, action.session, action.by);
       return;
     }
     const claim = this.#book.again(action.serial, action.session);

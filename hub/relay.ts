@@ -61,6 +61,12 @@ export interface RelayOptions {
    * instead, or null when they get nothing (see hub/services.ts).
    */
   remoteEvent?: (e: BusEvent) => BusEvent | null;
+  /**
+   * Hub `hub` claimed a camera whose session this hub is about to close (a cluster): the
+   * cluster's view learns it first, so this hub's viewers hear that the camera moved, not that
+   * it went offline, whichever of the claim and that hub's `online` arrives first.
+   */
+  movedTo?: (serial: string, hub: string) => void;
   /** Thin links' reduced streams (hub/reduced_streams.ts); absent, viewers get full size. */
   reduced?: SessionContext["reduced"];
 }
@@ -81,6 +87,7 @@ export class Relay {
   /** Each device session's id in the cluster's claims. */
   #claimIds = new WeakMap<DeviceSession, string>();
   #remoteEvent: ((e: BusEvent) => BusEvent | null) | undefined;
+  #movedTo: ((serial: string, hub: string) => void) | undefined;
 
   constructor(options: RelayOptions) {
     const limits = { maxFps: 30, maxDimension: 4096, ...options };
@@ -104,6 +111,7 @@ export class Relay {
     };
     this.#claims = options.sessions;
     this.#remoteEvent = options.remoteEvent;
+    this.#movedTo = options.movedTo;
     for (const c of options.registry.list()) this.#known.add(c.serial);
     // The hub's own subscription to every camera: its snapshot cache, and the events it hands
     // to each viewer that may see the camera (viewers subscribe to frames only).
@@ -159,11 +167,12 @@ export class Relay {
     ctx.registry.flush();
   }
 
-  /** Another hub holds `serial` now: its session `claim` here, if still open, closes 4000. */
-  replaceDevice(serial: string, claim: string): void {
+  /** Hub `by` holds `serial` now: its session `claim` here, if still open, closes 4000. */
+  replaceDevice(serial: string, claim: string, by: string): void {
     const s = this.devices.get(serial);
     if (!s || this.#claimIds.get(s) !== claim) return;
     this.#ctx.log("replace", { serial, addr: s.peer.remoteAddress, by: "another hub" });
+    this.#movedTo?.(serial, by);
     s.close(new TrustcamError("TC_ERR_REPLACED", "replaced"), "replaced");
   }
 

@@ -102,7 +102,7 @@ function openBus(
   hubId: string,
   log: Log,
   cleanups: Array<() => unknown>,
-  replace: (serial: string, session: string) => void,
+  replace: (serial: string, session: string, by: string) => void,
 ): { bus: Bus; natsLink: NatsLink | null; sessions?: ClusterSessions; clusterLink?: NatsLink } {
   if (!config.bus) {
     const bus = new InProcessBus({ onError: (err) => log("bus-error", { error: err }) });
@@ -233,7 +233,13 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
     });
     const { bus, natsLink, sessions, clusterLink } = o.bus
       ? { bus: o.bus, natsLink: null, sessions: undefined, clusterLink: undefined }
-      : openBus(config, hubId, log, cleanups, (serial, id) => relay?.replaceDevice(serial, id));
+      : openBus(
+        config,
+        hubId,
+        log,
+        cleanups,
+        (serial, id, by) => relay?.replaceDevice(serial, id, by),
+      );
     cleanups.push(() => bus.close());
     // The recorder, motion analysis and MQTT work on this hub's own cameras only.
     const own = ownTraffic(bus);
@@ -262,6 +268,10 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
       recordings,
       sessions,
       remoteEvent: remote && remoteCameraEvents(remote, (serial) => registry.get(serial)),
+      movedTo: remote && ((serial, hub) => {
+        const camera = registry.get(serial);
+        if (camera) remote.event(hub, "online", { ...camera, state: "online", hub }, Date.now());
+      }),
       reduced,
     });
     cleanups.push(() => snapshots.flush(liveRelay.latest));

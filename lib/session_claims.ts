@@ -69,7 +69,7 @@ export function decodeClaim(data: Uint8Array): Claim {
 
 /** What the hub does after a claim is seen or written. */
 export type ClaimAction =
-  | { kind: "replace"; serial: string; session: string }
+  | { kind: "replace"; serial: string; session: string; by: string }
   | { kind: "reassert"; serial: string; session: string };
 
 interface Held {
@@ -79,6 +79,8 @@ interface Held {
   revision: number | null;
   /** The highest revision of another hub's claim seen while ours was being written. */
   overtaken: number;
+  /** That claim's hub. */
+  overtakenBy: string;
   /** The same for restored claims older than our session, which ours must overtake. */
   undercut: number;
 }
@@ -94,7 +96,14 @@ export class ClaimBook {
 
   /** A device connected here: its claim is to be written. Returns the claim. */
   hold(serial: string, session: string, since: number): Claim {
-    this.#held.set(serial, { session, since, revision: null, overtaken: 0, undercut: 0 });
+    this.#held.set(serial, {
+      session,
+      since,
+      revision: null,
+      overtaken: 0,
+      overtakenBy: "",
+      undercut: 0,
+    });
     return { hub: this.hub, session, since };
   }
 
@@ -121,7 +130,7 @@ export class ClaimBook {
     h.revision = revision;
     if (h.overtaken > revision) {
       this.#held.delete(serial);
-      return { kind: "replace", serial, session };
+      return { kind: "replace", serial, session, by: h.overtakenBy };
     }
     return h.undercut > revision ? { kind: "reassert", serial, session } : null;
   }
@@ -157,7 +166,7 @@ export class ClaimBook {
     const h = this.#held.get(serial);
     if (!h || !claim || claim.hub === this.hub || claim.since <= h.since) return null;
     this.#held.delete(serial);
-    return { kind: "replace", serial, session: h.session };
+    return { kind: "replace", serial, session: h.session, by: claim.hub };
   }
 
   /** A claim in the bucket at `revision` (from the watch, or read before a restore). */
@@ -173,12 +182,15 @@ export class ClaimBook {
       return h.revision > revision ? null : { kind: "reassert", serial, session: h.session };
     }
     if (h.revision === null) {
-      h.overtaken = Math.max(h.overtaken, revision);
+      if (revision > h.overtaken) {
+        h.overtaken = revision;
+        h.overtakenBy = claim.hub;
+      }
       return null;
     }
     if (revision <= h.revision) return null;
     this.#held.delete(serial);
-    return { kind: "replace", serial, session: h.session };
+    return { kind: "replace", serial, session: h.session, by: claim.hub };
   }
 
   /** The serials with a session here. */

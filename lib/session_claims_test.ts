@@ -55,6 +55,7 @@ Deno.test("ClaimBook.seen() replaces a session another hub's later claim overtoo
     kind: "replace",
     serial: CAM,
     session: "s1",
+    by: "B",
   });
   assert.deepEqual(book.serials(), []);
   // Gone: a later claim finds nothing to replace.
@@ -65,7 +66,12 @@ Deno.test("ClaimBook.written() replaces when another hub's claim came first with
   const book = new ClaimBook("A");
   book.hold(CAM, "s1", 100);
   assert.equal(book.seen(CAM, other("b1", 101), 12), null);
-  assert.deepEqual(book.written(CAM, "s1", 11), { kind: "replace", serial: CAM, session: "s1" });
+  assert.deepEqual(book.written(CAM, "s1", 11), {
+    kind: "replace",
+    serial: CAM,
+    session: "s1",
+    by: "B",
+  });
   book.hold(CAM, "s2", 300);
   assert.equal(book.seen(CAM, other("b2", 301), 13), null);
   assert.equal(book.written(CAM, "s2", 14), null);
@@ -105,6 +111,7 @@ Deno.test("ClaimBook restored claims: the newer session stands whichever hub wri
     kind: "replace",
     serial: CAM,
     session: "s2",
+    by: "B",
   });
 });
 
@@ -128,6 +135,7 @@ Deno.test("ClaimBook.restore() and current(): a session begun elsewhere during t
     kind: "replace",
     serial: "0123B1B2C3D4E5F6B7",
     session: "s2",
+    by: "B",
   });
   assert.deepEqual(book.serials(), [CAM]);
 });
