@@ -9,6 +9,7 @@ import { quote } from "./quote.ts";
 import { RateWindow } from "./rate_window.ts";
 import { normalizeCameraName } from "./camera_name.ts";
 import { canonicalSerial } from "./serial.ts";
+import { compareByName } from "./camera_order.ts";
 import {
   effectiveMode,
   NO_RECORDER,
@@ -117,7 +118,6 @@ class Camera {
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const iso = (ms: number) => new Date(ms).toISOString();
-const nameOrder = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
 
 export class Registry {
   #cameras = new Map<string, Camera>();
@@ -435,7 +435,7 @@ export class Registry {
    */
   list(): CameraInfo[] {
     const now = this.#now();
-    const sorted = [...this.#cameras.values()].sort(byNameThenSerial);
+    const sorted = [...this.#cameras.values()].sort(compareByName);
     if (!this.#cluster) return sorted.map((c) => this.#info(c, now));
     const { remote } = this.#cluster;
     const out = sorted.map((c) => mergeCamera(this.#info(c, now), remote.get(c.serial))!);
@@ -445,13 +445,13 @@ export class Registry {
       out.push(mergeCamera(undefined, remote.get(serial))!);
       added = true;
     }
-    return added ? out.sort(byNameThenSerial) : out;
+    return added ? out.sort(compareByName) : out;
   }
 
   /** Rates and counters of every camera, in {@link list} order. */
   stats(): CameraStats[] {
     const now = this.#now();
-    return [...this.#cameras.values()].sort(byNameThenSerial).map((c) => ({
+    return [...this.#cameras.values()].sort(compareByName).map((c) => ({
       serial: c.serial,
       fps: this.#fps(c, now),
       kbps: this.#kbps(c, now),
@@ -549,12 +549,4 @@ export class Registry {
       ...(this.#cluster && c.state !== "offline" ? { hub: this.#cluster.hub } : {}),
     };
   }
-}
-
-function byNameThenSerial(
-  a: { name: string; serial: string },
-  b: { name: string; serial: string },
-): number {
-  return nameOrder.compare(a.name, b.name) ||
-    (a.serial < b.serial ? -1 : a.serial > b.serial ? 1 : 0);
 }

@@ -4,15 +4,13 @@
  * by identity; pure, so it is tested without a browser.
  */
 import type { CameraInfo, HubMessage } from "./messages.ts";
+import { compareByName } from "../camera_order.ts";
 
 export type CameraList = readonly CameraInfo[];
 
-const nameOrder = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
-
-/** The hub's order: by name ("Cam 2" before "Cam 10"), then serial. */
+/** The hub's order (lib/camera_order.ts): by name ("Cam 2" before "Cam 10"), then serial. */
 export function compareCameras(a: CameraInfo, b: CameraInfo): number {
-  return nameOrder.compare(a.name, b.name) ||
-    (a.serial < b.serial ? -1 : a.serial > b.serial ? 1 : 0);
+  return compareByName(a, b);
 }
 
 export function sortCameras(list: CameraInfo[]): CameraInfo[] {
