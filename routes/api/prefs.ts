@@ -6,6 +6,7 @@
 import type { HubHandlers, RouteConfig, RouteState } from "../../lib/hub_state.ts";
 import { TrustcamError } from "../../lib/errors.ts";
 import { DEFAULT_WALL_PREFS, MAX_PREF_CAMERAS, parseWallPrefs } from "../../lib/wall_prefs.ts";
+import { jsonBody } from "../../lib/web/json_body.ts";
 
 /**
  * A body holding both lists at their longest fits: a serial is 18 characters, at most 40
@@ -30,12 +31,7 @@ export const handler: HubHandlers = {
   /** Replaces the viewer's preferences with the body (a WallPrefs); answers what was stored. */
   async PUT(ctx) {
     const store = storeOf(ctx.state);
-    let body: unknown;
-    try {
-      body = await ctx.req.json();
-    } catch {
-      throw new TrustcamError("TC_ERR_BAD_REQUEST", "Request body is not JSON");
-    }
+    const body = await jsonBody(ctx.req);
     const prefs = parseWallPrefs(body, ctx.state.isSerial);
     store.set(ctx.state.peer.cn, prefs);
     return Response.json({ prefs });

@@ -7,15 +7,11 @@ import type { HubHandlers } from "../../../lib/hub_state.ts";
 import { visibleCamera } from "../../../lib/camera_access.ts";
 import { TrustcamError } from "../../../lib/errors.ts";
 import { exportJson, exportUrl, parseExportRange } from "../../../lib/exports.ts";
+import { jsonBody } from "../../../lib/web/json_body.ts";
 
 export const handler: HubHandlers = {
   async POST(ctx) {
-    let body: unknown;
-    try {
-      body = await ctx.req.json();
-    } catch {
-      throw new TrustcamError("TC_ERR_BAD_REQUEST", "Request body is not JSON");
-    }
+    const body = await jsonBody(ctx.req);
     const { camera, from, to } = (body ?? {}) as Record<string, unknown>;
     if (typeof camera !== "string") {
       throw new TrustcamError("TC_ERR_BAD_REQUEST", 'Request body needs a string "camera"');

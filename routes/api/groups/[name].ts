@@ -13,6 +13,7 @@ import {
 import { TrustcamError } from "../../../lib/errors.ts";
 import { quote } from "../../../lib/quote.ts";
 import { requireManager } from "../../../lib/roles.ts";
+import { jsonBody } from "../../../lib/web/json_body.ts";
 
 const NO_STORE = { "cache-control": "no-store" };
 
@@ -37,12 +38,7 @@ export const handler: HubHandlers = {
     const { state } = ctx;
     requireManager(state, "Defining groups");
     const { groups, name } = hubGroup(state, ctx.params.name ?? "");
-    let body: unknown;
-    try {
-      body = await ctx.req.json();
-    } catch {
-      throw new TrustcamError("TC_ERR_BAD_REQUEST", "Request body is not JSON");
-    }
+    const body = await jsonBody(ctx.req);
     const cameras = parseGroupBody(body, state.isSerial);
     // An admin the policy limits cannot group (or probe) cameras it may not see.
     const refused = cameras.filter((s) => !state.canSee(state.peer.cn, s));

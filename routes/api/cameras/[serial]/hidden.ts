@@ -8,17 +8,13 @@ import type { HubHandlers } from "../../../../lib/hub_state.ts";
 import { cameraOf } from "../../../../lib/camera_access.ts";
 import { TrustcamError } from "../../../../lib/errors.ts";
 import { requireManager } from "../../../../lib/roles.ts";
+import { jsonBody } from "../../../../lib/web/json_body.ts";
 
 export const handler: HubHandlers = {
   async PUT(ctx) {
     requireManager(ctx.state, "Hiding cameras");
     const camera = cameraOf(ctx);
-    let body: unknown;
-    try {
-      body = await ctx.req.json();
-    } catch {
-      throw new TrustcamError("TC_ERR_BAD_REQUEST", "Request body is not JSON");
-    }
+    const body = await jsonBody(ctx.req);
     const hidden = (body as { hidden?: unknown })?.hidden;
     if (typeof hidden !== "boolean") {
       throw new TrustcamError("TC_ERR_BAD_REQUEST", 'Request body needs "hidden": true or false');

@@ -2,6 +2,7 @@ import type { HubHandlers } from "../../../../lib/hub_state.ts";
 import { cameraOf } from "../../../../lib/camera_access.ts";
 import { TrustcamError } from "../../../../lib/errors.ts";
 import { requireManager } from "../../../../lib/roles.ts";
+import { jsonBody } from "../../../../lib/web/json_body.ts";
 
 export const handler: HubHandlers = {
   GET(ctx) {
@@ -15,12 +16,7 @@ export const handler: HubHandlers = {
   async PATCH(ctx) {
     requireManager(ctx.state, "Renaming cameras");
     const camera = cameraOf(ctx);
-    let body: unknown;
-    try {
-      body = await ctx.req.json();
-    } catch {
-      throw new TrustcamError("TC_ERR_BAD_REQUEST", "Request body is not JSON");
-    }
+    const body = await jsonBody(ctx.req);
     const name = (body as { name?: unknown })?.name;
     if (typeof name !== "string") {
       throw new TrustcamError("TC_ERR_BAD_REQUEST", 'Request body needs a string "name"');

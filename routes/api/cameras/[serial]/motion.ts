@@ -8,9 +8,9 @@
  */
 import type { HubHandlers } from "../../../../lib/hub_state.ts";
 import { cameraOf } from "../../../../lib/camera_access.ts";
-import { TrustcamError } from "../../../../lib/errors.ts";
 import { requireManager } from "../../../../lib/roles.ts";
 import { parseMotionSettings } from "../../../../lib/motion_settings.ts";
+import { jsonBody } from "../../../../lib/web/json_body.ts";
 
 const NO_STORE = { "cache-control": "no-store" };
 
@@ -25,12 +25,7 @@ export const handler: HubHandlers = {
   async PUT(ctx) {
     requireManager(ctx.state, "Setting motion detection");
     const camera = cameraOf(ctx);
-    let body: unknown;
-    try {
-      body = await ctx.req.json();
-    } catch {
-      throw new TrustcamError("TC_ERR_BAD_REQUEST", "Request body is not JSON");
-    }
+    const body = await jsonBody(ctx.req);
     const { registry } = ctx.state;
     const settings = parseMotionSettings(body, registry.motionSettingsOf(camera.serial));
     registry.setMotionSettings(camera.serial, settings);

@@ -6,20 +6,15 @@
  */
 import type { HubHandlers } from "../../../../lib/hub_state.ts";
 import { cameraOf } from "../../../../lib/camera_access.ts";
-import { TrustcamError } from "../../../../lib/errors.ts";
 import { requireManager } from "../../../../lib/roles.ts";
 import { parseRecordModeBody } from "../../../../lib/recording_mode.ts";
+import { jsonBody } from "../../../../lib/web/json_body.ts";
 
 export const handler: HubHandlers = {
   async PUT(ctx) {
     requireManager(ctx.state, "Setting recording modes");
     const camera = cameraOf(ctx);
-    let body: unknown;
-    try {
-      body = await ctx.req.json();
-    } catch {
-      throw new TrustcamError("TC_ERR_BAD_REQUEST", "Request body is not JSON");
-    }
+    const body = await jsonBody(ctx.req);
     const mode = parseRecordModeBody(body);
     const changed = ctx.state.registry.setRecordMode(camera.serial, mode);
     ctx.state.announce(camera.serial, "recording");
