@@ -10,7 +10,7 @@
  *
  * Resizing is sharp's (native code), in a child process of its own (hub/motion_decoder.ts with
  * `name: "resize-worker"`), started when the first stream is: a hub nobody asks thin links of
- * starts nothing. Its niceness was measured (bench/README.md, "Thin links").
+ * starts nothing, and a worker without a stream for {@link RESIZE_IDLE_MS} stops. Its niceness was measured (bench/README.md, "Thin links").
  */
 import type { Bus, BusFrame, BusHandler } from "../lib/bus.ts";
 import { highestFps, RateGate, TILE_QUALITY, TILE_WIDTH } from "../lib/thin_link.ts";
@@ -33,8 +33,10 @@ export type ReducedSize = Exclude<StreamSize, "full">;
 export interface ReducedStreamsOptions {
   bus: Bus;
   log: Log;
-  /** Starts the resizer; called once, when the first stream starts. */
+  /** Starts the resizer: when the first stream starts, and again after an idle stop. */
   startResizer(): Resizer;
+  /** The worker stops after this long without a stream. Default {@link RESIZE_IDLE_MS}. */
+  idleMs?: number;
   metrics: {
     /** Reduced frames made, by size. */
     made: Counter;
@@ -58,6 +60,13 @@ export interface ReducedStreamInfo {
  * relay first (bench/README.md, "Thin links"), above motion's 19, since viewers wait for it.
  */
 export const RESIZE_NICE = 10;
+
+/**
+ * An idle worker's lifetime: long enough that reloading a page or paging through the wall
+ * does not restart it, short enough that a hub nobody watches in thin links gives the memory
+ * back.
+ */
+export const RESIZE_IDLE_MS = 60_000;
 
 const SIZES: Record<ReducedSize, { width: number; quality: number }> = {
   tile: { width: TILE_WIDTH, quality: TILE_QUALITY },
@@ -90,6 +99,9 @@ export class ReducedStreams {
   #o: ReducedStreamsOptions;
   #streams = new Map<string, ReducedStream>();
   #resizer: Resizer | undefined;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Workers stopped for idleness, until they have exited. */
+  #stopping = new Set<Promise<void>>();
   #running = new Set<Promise<void>>();
   #closed = false;
   /** Cameras whose last resize failed: logged once until one succeeds again. */
@@ -133,6 +145,7 @@ export class ReducedStreams {
       s.offBus = undefined;
       s.waiting = undefined;
       if (this.#streams.get(key) === s) this.#streams.delete(key);
+      if (this.#streams.size === 0) this.#armIdleStop();
     };
   }
 
@@ -153,7 +166,7 @@ export class ReducedStreams {
     return this.#running.size;
   }
 
-  /** Whether the resize worker was started. */
+  /** Whether the resize worker runs (started, and not stopped for idleness). */
   get started(): boolean {
     return this.#resizer !== undefined;
   }
@@ -161,6 +174,7 @@ export class ReducedStreams {
   /** Stops every stream, waits for the resizes running, and stops the worker. */
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#idleTimer);
     for (const s of this.#streams.values()) {
       s.offBus?.();
       s.offBus = undefined;
@@ -170,9 +184,29 @@ export class ReducedStreams {
     this.#streams.clear();
     await Promise.all([...this.#running]);
     await this.#resizer?.close();
+    await Promise.all([...this.#stopping]);
+  }
+
+  #armIdleStop(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      // A resize still running belongs to a stream just ended: its answer is not needed, but
+      // the worker is stopped only once it has given it.
+      if (this.#streams.size > 0 || !this.#resizer || this.#closed) return;
+      const resizer = this.#resizer;
+      this.#resizer = undefined;
+      this.#o.log("resize-worker-stop", { reason: "idle" });
+      const stopped = Promise.all([...this.#running]).then(() => resizer.close()).catch((err) =>
+        this.#o.log("error", { where: "resize-worker-stop", error: err })
+      ).finally(() => this.#stopping.delete(stopped));
+      this.#stopping.add(stopped);
+    }, this.#o.idleMs ?? RESIZE_IDLE_MS);
   }
 
   #ensureResizer(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
     if (this.#resizer) return;
     this.#resizer = this.#o.startResizer();
     this.#o.log("resize-worker-start", { reason: "first thin link" });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { type BusFrame, InProcessBus } from "../lib/bus.ts";
 import { buildViewerFrame, parseViewerFrame } from "../lib/trailer.ts";
 import { ReducedStreams, type Resizer } from "./reduced_streams.ts";
+import { waitFor } from "../tests/wait_for.ts";
 
 const CAM = "0123A1B2C3D4E5F6A7";
 
@@ -38,7 +39,7 @@ function frame(n: number, receivedAt: number): BusFrame {
   return { serial: CAM, data: buildViewerFrame(jpeg, CAM), jpegLength: 4, receivedAt };
 }
 
-function setup() {
+function setup(idleMs?: number) {
   const bus = new InProcessBus();
   const resizer = new HeldResizer();
   const counts = new Map<string, number>();
@@ -57,6 +58,7 @@ function setup() {
       return resizer;
     },
     metrics: { made: counter, skipped: counter },
+    idleMs,
   });
   return { bus, resizer, counts, streams, started: () => started };
 }
@@ -164,4 +166,33 @@ Deno.test("ReducedStreams.close() waits for the resize running and delivers noth
   // Closed: a late subscribe gets nothing and starts nothing.
   streams.subscribe(CAM, "tile", undefined, a.handler);
   assert.equal(bus.count(CAM), 0);
+});
+
+Deno.test("ReducedStreams stops an idle worker after idleMs, and starts one again when asked", async () => {
+  const { bus, resizer, streams, started } = setup(20);
+  const viewer = collect();
+  const off = streams.subscribe(CAM, "tile", undefined, viewer.handler);
+  bus.publishFrame(frame(1, 1000));
+  assert.equal(started(), 1);
+  off();
+  // A resize still running when the last stream ends: the worker waits for it.
+  await new Promise((ok) => setTimeout(ok, 40));
+  assert.equal(resizer.closed, false, "stopped under a running resize");
+  await resizer.release();
+  await waitFor(() => resizer.closed, 2000, "the idle worker stopped");
+  assert.equal(streams.started, false);
+  assert.deepEqual(viewer.got, [], "nothing delivered after the viewer left");
+
+  // Asked again: a worker starts; a stream back within the idle time keeps it.
+  resizer.closed = false;
+  const again = streams.subscribe(CAM, "tile", undefined, viewer.handler);
+  assert.equal(started(), 2);
+  again();
+  const third = streams.subscribe(CAM, "tile", undefined, viewer.handler);
+  await new Promise((ok) => setTimeout(ok, 40));
+  assert.equal(resizer.closed, false, "a stream came back before the idle time");
+  assert.equal(started(), 2);
+  third();
+  await streams.close();
+  assert.ok(resizer.closed);
 });
