@@ -96,6 +96,19 @@ export class HubGroups implements EditableCameraGroups {
     return true;
   }
 
+  /**
+   * An admin removed the camera: it leaves every hub group (shared as any change is); a group
+   * left with no camera goes too. A camera that comes back is in no group.
+   */
+  forgetCamera(serial: string): void {
+    for (const g of [...this.#hub.values()]) {
+      if (!g.cameras.includes(serial)) continue;
+      const rest = g.cameras.filter((s) => s !== serial);
+      if (rest.length > 0) this.define(g.name, rest);
+      else this.remove(g.name);
+    }
+  }
+
   /** A hub group's cameras; undefined when there is no such hub group. */
   camerasOf(name: string): string[] | undefined {
     const g = this.#hub.get(name);

@@ -461,6 +461,7 @@ export async function openServices(config: HubConfig, o: ServicesOptions): Promi
         const camera = registry.remove(serial);
         liveRelay.announceRemoved(camera);
         forgetSnapshot(serial);
+        groups.forgetCamera(camera.serial);
         sharedCameras?.removed(camera.serial);
         return camera;
       },

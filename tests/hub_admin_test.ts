@@ -159,8 +159,21 @@ Deno.test("hub removes an offline camera only, keeps its recordings, and takes i
     assert.equal(foreign.status, 403);
     assert.equal((foreign.json() as ErrorJson).error.code, "TC_ERR_ORIGIN");
 
+    const group = (name: string, cameras: string[]) =>
+      t.request(`/api/groups/${name}`, {
+        method: "PUT",
+        body: JSON.stringify({ cameras }),
+        cert: boss,
+      });
+    assert.equal((await group("Outside", [CAM, CAM_B])).status, 200);
+    assert.equal((await group("Gate", [CAM])).status, 200);
+
     const gone = await remove(t, boss);
     assert.equal(gone.status, 200);
+    // It leaves the hub's groups; one left empty goes.
+    assert.deepEqual((await t.request("/api/groups", { cert: boss })).json(), {
+      groups: [{ name: "Outside", cameras: [CAM_B], source: "hub" }],
+    });
     assert.equal((gone.json() as CameraJson).name, "Gate");
     await watcher.until(() => cameraEvents(watcher.texts, "removed").length === 1);
     assert.equal(cameraEvents(watcher.texts, "removed")[0].camera?.serial, CAM);
