@@ -12,7 +12,8 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { CameraInfo } from "../lib/registry.ts";
-import { agoSince, formatClock, formatFps } from "../lib/client/format.ts";
+import { formatClock, formatFps } from "../lib/client/format.ts";
+import { DimmedCaption } from "./DimmedCaption.tsx";
 import { DIMMED, STATE_STYLE } from "../lib/web/twind.ts";
 import { StateBadge } from "./StateBadge.tsx";
 import { RecBadge } from "./RecBadge.tsx";
@@ -160,20 +161,14 @@ export function CameraTile({ camera, host, now, stale = false, controls }: Camer
             </p>
           )}
           {dim && (
-            <p class="absolute inset-x-0 bottom-0 flex flex-wrap justify-between gap-x-2 bg-black/70 px-3 py-1 text-sm text-neutral-200">
-              <span data-last-seen="">
-                {stale
-                  ? "State unknown · hub unreachable"
-                  : offline
-                  ? `Offline · last seen ${agoSince(camera.lastSeen, now)}`
-                  : `Stalled · last frame ${agoSince(camera.lastFrameAt, now)}`}
-              </span>
-              {pictureAt !== undefined && (
-                <span class="text-neutral-400" data-picture-time={pictureAt}>
-                  picture {formatClock(pictureAt, now)}
-                </span>
-              )}
-            </p>
+            <DimmedCaption
+              camera={camera}
+              stale={stale}
+              offline={offline}
+              pictureAt={pictureAt}
+              now={now}
+              textClass="text-neutral-200"
+            />
           )}
         </div>
         <div class={`flex items-center justify-between gap-2 px-3 pt-2 ${kiosk ? "hidden" : ""}`}>

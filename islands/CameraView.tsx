@@ -34,6 +34,7 @@ import { Playback } from "../components/Playback.tsx";
 import { isMotionActive, isRecording, withMotionActive } from "../lib/client/camera_list.ts";
 import { MotionSettings } from "../components/MotionSettings.tsx";
 import { MaskOverlay } from "../components/MaskOverlay.tsx";
+import { DimmedCaption } from "../components/DimmedCaption.tsx";
 import type { UnitRect } from "../lib/client/mask_geometry.ts";
 
 export interface CameraViewProps {
@@ -221,20 +222,13 @@ export default function CameraView(props: CameraViewProps) {
               </p>
             )}
             {dim && (
-              <p class="absolute inset-x-0 bottom-0 flex flex-wrap justify-between gap-x-2 bg-black/70 px-3 py-1 text-sm">
-                <span data-last-seen="">
-                  {stale
-                    ? "State unknown · hub unreachable"
-                    : offline
-                    ? `Offline · last seen ${agoSince(camera.lastSeen, now)}`
-                    : `Stalled · last frame ${agoSince(camera.lastFrameAt, now)}`}
-                </span>
-                {pictureAt !== undefined && (
-                  <span class="text-neutral-400" data-picture-time={pictureAt}>
-                    picture {formatClock(pictureAt, now)}
-                  </span>
-                )}
-              </p>
+              <DimmedCaption
+                camera={camera}
+                stale={stale}
+                offline={offline}
+                pictureAt={pictureAt}
+                now={now}
+              />
             )}
           </div>
           <div class="flex flex-wrap items-center gap-3">
