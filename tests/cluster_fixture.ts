@@ -29,6 +29,9 @@ export function startClusterHub(
   return startTestHub({ bus: busSettings(nats), motion: "off", ...config });
 }
 
+/** Whether the hub's frame bus connected to NATS (its first connection). */
+export const busConnected = (t: TestHub) => t.log.some((l) => l.startsWith("bus-connected"));
+
 /** How many times the hub's cluster link connected to NATS (first connects and reconnects). */
 export const clusterConnects = (t: TestHub) =>
   t.log.filter((l) => l.startsWith("cluster-connected")).length;

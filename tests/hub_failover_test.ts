@@ -3,12 +3,12 @@
  * moves to the next hub when its hub dies, and a viewer there sees it again within 10 s.
  */
 import assert from "node:assert/strict";
-import type { BusSettings } from "../lib/bus_settings.ts";
 import { parseViewerFrame } from "../lib/trailer.ts";
 import { renderFrames } from "../sim/frames.ts";
 import { SimCamera, type SimCameraEvent } from "../sim/camera.ts";
-import { startTestHub, type TestHub, waitFor } from "./hub_fixture.ts";
-import { type NatsServer, startNatsServer } from "./nats_fixture.ts";
+import { waitFor } from "./hub_fixture.ts";
+import { startNatsServer } from "./nats_fixture.ts";
+import { busConnected, startClusterHub } from "./cluster_fixture.ts";
 
 const CAM = "0123CAFE0000000001";
 const FRAMES = renderFrames({ serial: CAM, size: "qvga", count: 3 });
@@ -16,27 +16,11 @@ const FRAMES = renderFrames({ serial: CAM, size: "qvga", count: 3 });
 /** How long a camera may take to be back on another hub after its own died (issue 13). */
 const FAILOVER_MS = 10_000;
 
-function startBusHub(nats: NatsServer): Promise<TestHub> {
-  const bus: BusSettings = {
-    servers: [`127.0.0.1:${nats.port}`],
-    tls: false,
-    caFile: null,
-    certFile: null,
-    keyFile: null,
-    user: null,
-    password: null,
-    credsFile: null,
-  };
-  return startTestHub({ bus, motion: "off" });
-}
-
-const connected = (t: TestHub) => t.log.some((l) => l.startsWith("bus-connected"));
-
 Deno.test("SimCamera with two hub addresses is back on hub B within 10 s of hub A dying, and B's viewer sees it", async () => {
   await using nats = await startNatsServer();
-  await using a = await startBusHub(nats);
-  await using b = await startBusHub(nats);
-  await waitFor(() => connected(a) && connected(b), 5000, "both hubs on NATS");
+  await using a = await startClusterHub(nats);
+  await using b = await startClusterHub(nats);
+  await waitFor(() => busConnected(a) && busConnected(b), 5000, "both hubs on NATS");
 
   const cert = await a.pki.device(CAM);
   const events: SimCameraEvent[] = [];

@@ -5,42 +5,19 @@
  */
 import assert from "node:assert/strict";
 import type { NatsBus } from "../hub/nats_bus.ts";
-import type { BusSettings } from "../lib/bus_settings.ts";
 import { buildViewerFrame } from "../lib/trailer.ts";
-import {
-  fakeJpeg,
-  openClient,
-  startTestHub,
-  type TestClient,
-  type TestHub,
-  waitFor,
-} from "./hub_fixture.ts";
+import { fakeJpeg, openClient, type TestClient, waitFor } from "./hub_fixture.ts";
 import { startHaproxy } from "./haproxy_fixture.ts";
-import { type NatsServer, startNatsServer } from "./nats_fixture.ts";
+import { startNatsServer } from "./nats_fixture.ts";
+import { busConnected, startClusterHub } from "./cluster_fixture.ts";
 
 const CAM = "0123A1B2C3D4E5F6A7";
 
-function startBusHub(nats: NatsServer): Promise<TestHub> {
-  const bus: BusSettings = {
-    servers: [`127.0.0.1:${nats.port}`],
-    tls: false,
-    caFile: null,
-    certFile: null,
-    keyFile: null,
-    user: null,
-    password: null,
-    credsFile: null,
-  };
-  return startTestHub({ bus, motion: "off" });
-}
-
-const connected = (t: TestHub) => t.log.some((l) => l.startsWith("bus-connected"));
-
 Deno.test("HAProxy in TCP mode: a device and a viewer on different hubs through it exchange frames, certificates checked by the hubs", async () => {
   await using nats = await startNatsServer();
-  await using a = await startBusHub(nats);
-  await using b = await startBusHub(nats);
-  await waitFor(() => connected(a) && connected(b), 5000, "both hubs on NATS");
+  await using a = await startClusterHub(nats);
+  await using b = await startClusterHub(nats);
+  await waitFor(() => busConnected(a) && busConnected(b), 5000, "both hubs on NATS");
   // Round robin, no health checks: the first connection goes to A, the next to B.
   await using lb = await startHaproxy([a.port, b.port], { balance: "roundrobin" });
   const clients = new Set<TestClient>();
