@@ -5,44 +5,12 @@
 import assert from "node:assert/strict";
 import { initPki } from "../cli/cert_dir.ts";
 import { waitFor } from "./wait_for.ts";
+import { startMain } from "./spawn_fixture.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
-/** main.ts in `cwd`, as `deno task start` runs it; output collected. */
-function start(cwd: string, args: string[]) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}main.ts`, "--host", "127.0.0.1", ...args],
-    cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  let output = "";
-  const decoder = new TextDecoder();
-  const pump = (s: ReadableStream<Uint8Array>) =>
-    s.pipeTo(new WritableStream({ write: (c) => void (output += decoder.decode(c)) }));
-  const done = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  return {
-    child,
-    get output() {
-      return output;
-    },
-    async finish() {
-      const status = await child.status;
-      await done;
-      return status;
-    },
-    async [Symbol.asyncDispose]() {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already exited.
-      }
-      await this.finish();
-    },
-  };
-}
+/** main.ts in `cwd`, as `deno task start` runs it, on loopback. */
+const start = (cwd: string, args: string[]) => startMain(cwd, ["--host", "127.0.0.1", ...args]);
 
 async function tempDir(prefix: string): Promise<AsyncDisposable & { path: string }> {
   const path = await Deno.makeTempDir({ prefix });

@@ -7,6 +7,7 @@ import { Buffer } from "node:buffer";
 import { request, waitFor } from "./hub_fixture.ts";
 import { launchChromium } from "../harness/chromium.ts";
 import { initPki } from "../cli/cert_dir.ts";
+import { startMain } from "./spawn_fixture.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -32,37 +33,10 @@ function processesMentioning(marker: string): number[] {
   return pids;
 }
 
-/** Runs main.ts in `cwd` the way `deno task start` does, collecting its output. */
-function startHubProcess(cwd: string, args: string[]) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}main.ts`, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  let output = "";
-  const decoder = new TextDecoder();
-  const pump = (s: ReadableStream<Uint8Array>) =>
-    s.pipeTo(new WritableStream({ write: (c) => void (output += decoder.decode(c)) }));
-  const done = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  return {
-    child,
-    get output() {
-      return output;
-    },
-    async finish() {
-      const status = await child.status;
-      await done;
-      return status;
-    },
-  };
-}
-
 Deno.test("deno task start brings up the hub and 4 cameras from an empty directory, and SIGINT stops it all", async () => {
   const dir = await Deno.makeTempDir({ prefix: "trustcam_start_" });
   const port = freePort();
-  const run = startHubProcess(dir, ["--port", String(port), "--host", "127.0.0.1"]);
+  const run = startMain(dir, ["--port", String(port), "--host", "127.0.0.1"]);
   try {
     await waitFor(() => run.output.includes("Ctrl-C stops everything"), 60_000, "the banner");
     assert.match(run.output, /Browser certificate: certs\/viewers\/demo-viewer\.p12/);
@@ -168,7 +142,7 @@ Deno.test("deno task start brings up the hub and 4 cameras from an empty directo
   for (const key of ["root-ca.key", "signer-ca.key"]) {
     Deno.renameSync(`${dir}/certs/ca/${key}`, `${dir}/certs/${key}`);
   }
-  const again = startHubProcess(dir, ["--port", String(port), "--host", "127.0.0.1"]);
+  const again = startMain(dir, ["--port", String(port), "--host", "127.0.0.1"]);
   try {
     await waitFor(() => again.output.includes("Ctrl-C stops everything"), 60_000, "the banner");
     assert.doesNotMatch(again.output, /creating a development PKI/);
@@ -194,7 +168,7 @@ Deno.test("deno task start brings up the hub and 4 cameras from an empty directo
 Deno.test("main.ts stops with one clear message when a certificate file is missing", async () => {
   const dir = await Deno.makeTempDir({ prefix: "trustcam_nocerts_" });
   try {
-    const run = startHubProcess(dir, ["--no-demo", "--port", "0", "--host", "127.0.0.1"]);
+    const run = startMain(dir, ["--no-demo", "--port", "0", "--host", "127.0.0.1"]);
     const status = await run.finish();
     assert.equal(status.code, 1);
     assert.match(run.output, /error: Cannot read "certs\/server\.key": missing/);
@@ -209,7 +183,7 @@ Deno.test("main.ts --no-demo refuses a CA private key in the hub's certificates 
   try {
     await initPki(`${dir}/certs`);
     Deno.copyFileSync(`${dir}/certs/ca/signer-ca.key`, `${dir}/certs/signer-ca.key`);
-    const run = startHubProcess(dir, ["--no-demo", "--port", "0", "--host", "127.0.0.1"]);
+    const run = startMain(dir, ["--no-demo", "--port", "0", "--host", "127.0.0.1"]);
     const status = await run.finish();
     assert.equal(status.code, 1, run.output);
     assert.match(
@@ -223,10 +197,10 @@ Deno.test("main.ts --no-demo refuses a CA private key in the hub's certificates 
 });
 
 Deno.test("main.ts --help documents every option and exits 0; a bad flag exits 2", async () => {
-  const help = startHubProcess(ROOT, ["--help"]);
+  const help = startMain(ROOT, ["--help"]);
   assert.equal((await help.finish()).code, 0);
   assert.match(help.output, /--max-frame-bytes N/);
-  const bad = startHubProcess(ROOT, ["--port", "nope"]);
+  const bad = startMain(ROOT, ["--port", "nope"]);
   assert.equal((await bad.finish()).code, 2);
   assert.match(bad.output, /error: Invalid --port: "nope": not a number/);
 });
