@@ -3,9 +3,8 @@
  * configured from the command line.
  */
 
-import { parseArgs } from "node:util";
 import { parseOrExit, UsageError } from "../lib/usage_error.ts";
-import { withSuggestion } from "../lib/hub_options.ts";
+import { parseFlags } from "../lib/parse_flags.ts";
 import { flagInteger } from "../lib/flag_integer.ts";
 import type { FrameSize } from "../sim/frames.ts";
 import { join } from "node:path";
@@ -70,13 +69,7 @@ const FLAGS = {
 
 /** Parses the command line; returns "help" for --help. Throws UsageError. */
 export function parseCamerasArgs(args: string[]): CamerasOptions | "help" {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, strict: true, allowPositionals: false, options: FLAGS }));
-  } catch (err) {
-    const message = (err as Error).message.replace(/\.$/, "");
-    throw new UsageError(withSuggestion(message, Object.keys(FLAGS)));
-  }
+  const values = parseFlags(args, FLAGS);
   if (values.help) return "help";
 
   const count = flagInteger("count", values.count, 4, 1, MAX_CAMERAS);

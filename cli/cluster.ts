@@ -4,11 +4,10 @@
  * of them on one port (TLS and client certificates end at the hubs), and simulated cameras
  * against the balancer. Ctrl-C stops everything it started.
  */
-import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { parseOrExit, UsageError } from "../lib/usage_error.ts";
+import { parseOrExit } from "../lib/usage_error.ts";
 import { flagInteger } from "../lib/flag_integer.ts";
-import { withSuggestion } from "../lib/hub_options.ts";
+import { parseFlags } from "../lib/parse_flags.ts";
 import { haproxyConfig } from "../lib/haproxy_config.ts";
 import { runCameras } from "../sim/run_cameras.ts";
 import { demoLines, prepareDemo } from "../main.ts";
@@ -60,13 +59,7 @@ const FLAGS = {
 
 /** Parses the command line; "help" for --help. Throws UsageError. */
 export function parseClusterArgs(args: string[]): ClusterOptions | "help" {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, strict: true, allowPositionals: false, options: FLAGS }));
-  } catch (err) {
-    const message = (err as Error).message.replace(/\.$/, "");
-    throw new UsageError(withSuggestion(message, Object.keys(FLAGS)));
-  }
+  const values = parseFlags(args, FLAGS);
   if (values.help) return "help";
   return {
     port: flagInteger("port", values.port, 5000, 1, 65535),
