@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { ARTIFACTS, SERIALS, startWall } from "./wall_fixture.ts";
+import { ARTIFACTS, SERIALS, startWall, type WallHarness } from "./wall_fixture.ts";
 import { until } from "./admin_fixture.ts";
 
 const [A, B] = SERIALS;
@@ -16,18 +16,24 @@ async function waitLive(page: Page): Promise<void> {
   await page.waitForSelector("[data-connection=open]", { timeout: 10_000 });
 }
 
-Deno.test("browser: settings hides a camera, the open wall drops its tile, showing brings it back", async () => {
-  await using wall = await startWall({ serials: [A, B], names: ["Gate", "Yard"] });
+/** The wall (live, showing `serial`) and the settings page, side by side in one browser. */
+async function wallAndSettings(wall: WallHarness, serial: string) {
   const ctx = await wall.context({ viewport: { width: 1280, height: 900 } });
   const wallPage = await ctx.newPage();
   const wallProblems = wall.watch(wallPage);
   await wallPage.goto(`${wall.origin}/`);
   await waitLive(wallPage);
-  await wallPage.waitForSelector(tile(A));
+  await wallPage.waitForSelector(tile(serial));
   const settings = await ctx.newPage();
   const problems = wall.watch(settings);
   await settings.goto(`${wall.origin}/settings`);
   await waitLive(settings);
+  return { wallPage, wallProblems, settings, problems };
+}
+
+Deno.test("browser: settings hides a camera, the open wall drops its tile, showing brings it back", async () => {
+  await using wall = await startWall({ serials: [A, B], names: ["Gate", "Yard"] });
+  const { wallPage, wallProblems, settings, problems } = await wallAndSettings(wall, A);
   assert.equal(await settings.getAttribute("[data-nav=settings]", "aria-current"), "page");
 
   await settings.click(`[data-hide="${A}"]`);
@@ -51,16 +57,7 @@ Deno.test("browser: settings hides a camera, the open wall drops its tile, showi
 
 Deno.test("browser: settings removes an offline camera everywhere and defines a group", async () => {
   await using wall = await startWall({ serials: [A, B], names: ["Gate", "Yard"] });
-  const ctx = await wall.context({ viewport: { width: 1280, height: 900 } });
-  const wallPage = await ctx.newPage();
-  const wallProblems = wall.watch(wallPage);
-  await wallPage.goto(`${wall.origin}/`);
-  await waitLive(wallPage);
-  await wallPage.waitForSelector(tile(B));
-  const settings = await ctx.newPage();
-  const problems = wall.watch(settings);
-  await settings.goto(`${wall.origin}/settings`);
-  await waitLive(settings);
+  const { wallPage, wallProblems, settings, problems } = await wallAndSettings(wall, B);
 
   await settings.click(`[data-hide="${B}"]`);
   await settings.waitForSelector(`[data-hidden-camera="${B}"]`);
