@@ -1,17 +1,20 @@
-/** What the admin tests (hide, remove, groups) share: a policy file and an async poll. */
+/** What hub tests with an access policy share: a temporary policy file, and an async poll. */
+
+/** `policy` written to a temporary policy file; `await using` removes it. */
+export async function tempPolicy(policy: unknown): Promise<{ path: string } & AsyncDisposable> {
+  const dir = await Deno.makeTempDir({ prefix: "trustcam_policy_" });
+  const path = `${dir}/policy.json`;
+  await Deno.writeTextFile(path, JSON.stringify(policy));
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
+}
 
 /** Runs `fn` with `policy` written to a temporary policy file, removed afterwards. */
 export async function withPolicy(
   policy: unknown,
   fn: (policyFile: string) => Promise<void>,
 ): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "trustcam_policy_" });
-  try {
-    await Deno.writeTextFile(`${dir}/policy.json`, JSON.stringify(policy));
-    await fn(`${dir}/policy.json`);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using file = await tempPolicy(policy);
+  await fn(file.path);
 }
 
 /** waitFor (tests/wait_for.ts) for a condition read over the network: polls every 20 ms. */

@@ -12,6 +12,7 @@ import { EVENT_SUBJECTS, WANT_SUBJECTS } from "../lib/bus_wire.ts";
 import { concat, fakeJpeg, type TestClient, type TestHub, waitFor } from "./hub_fixture.ts";
 import { type NatsServer, startNatsServer } from "./nats_fixture.ts";
 import { startClusterHub } from "./cluster_fixture.ts";
+import { tempPolicy } from "./admin_fixture.ts";
 import { type MjpegPart, parseMjpegParts } from "./mjpeg_parts.ts";
 import type { IssuedCert } from "./pki_fixture.ts";
 import type { SqliteEventStore } from "../hub/event_store.ts";
@@ -153,10 +154,8 @@ Deno.test("Cluster: stream.mjpeg of a camera on hub A streams from hub B while B
 });
 
 Deno.test("Cluster: hub B refuses a camera on A to a viewer its policy hides or it revoked, and ends the revoked one's MJPEG", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "trustcam_policy_" });
-  await using _dir = { [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
-  const policyFile = `${dir}/policy.json`;
-  await Deno.writeTextFile(policyFile, JSON.stringify({ viewers: { guard: [], "*": "*" } }));
+  await using policy = await tempPolicy({ viewers: { guard: [], "*": "*" } });
+  const policyFile = policy.path;
   await using nats = await startNatsServer();
   await using a = await startClusterHub(nats);
   await using b = await startClusterHub(nats, { policyFile });
@@ -212,10 +211,8 @@ Deno.test("Cluster: after a camera moved from hub B to hub A, B's snapshot.jpg i
 });
 
 Deno.test("Cluster: hub B lists the motion events hub A stored of a camera, and serves their thumbnails", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "trustcam_policy_" });
-  await using _dir = { [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
-  const policyFile = `${dir}/policy.json`;
-  await Deno.writeTextFile(policyFile, JSON.stringify({ viewers: { guard: [], "*": "*" } }));
+  await using policy = await tempPolicy({ viewers: { guard: [], "*": "*" } });
+  const policyFile = policy.path;
   await using nats = await startNatsServer();
   await using a = await startClusterHub(nats);
   await using b = await startClusterHub(nats, { policyFile });

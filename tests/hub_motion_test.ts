@@ -8,19 +8,10 @@ import assert from "node:assert/strict";
 import { startTestHub, type TestClient, type TestHub, waitFor } from "./hub_fixture.ts";
 import { crossingScene, streamAtPace } from "../harness/motion_stream.ts";
 import type { IssuedCert } from "./pki_fixture.ts";
+import { withPolicy } from "./admin_fixture.ts";
 
 const CAM = "0123FEED00000000C1";
 const OTHER = "0123FEED00000000C2";
-
-async function withPolicy(policy: unknown, fn: (policyFile: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "trustcam_policy_" });
-  try {
-    await Deno.writeTextFile(`${dir}/policy.json`, JSON.stringify(policy));
-    await fn(`${dir}/policy.json`);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 function ofType(client: TestClient, type: string): Record<string, unknown>[] {
   return client.texts.filter((m) => (m as { type: string }).type === type) as Record<

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { startTestHub, type TestHub } from "./hub_fixture.ts";
 import { MANAGE_BURST, MANAGE_PER_MINUTE } from "../lib/roles.ts";
 import type { IssuedCert } from "./pki_fixture.ts";
+import { withPolicy } from "./admin_fixture.ts";
 
 const CAM_A = "0123A1B2C3D4E5F6A7";
 
@@ -19,19 +20,6 @@ function rename(t: TestHub, cert: IssuedCert, name: string) {
     body: JSON.stringify({ name }),
     cert,
   });
-}
-
-async function withPolicy(
-  policy: unknown,
-  fn: (policyFile: string) => Promise<void>,
-): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "trustcam_policy_" });
-  try {
-    await Deno.writeTextFile(`${dir}/policy.json`, JSON.stringify(policy));
-    await fn(`${dir}/policy.json`);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 const POLICY = {
