@@ -67,6 +67,8 @@ export interface ConnectionGuard {
   readonly accepted: number;
   /** Admitted connections not yet closed. */
   readonly open: number;
+  /** Connections closed at the gate so far, before TLS: the mark a flood leaves. */
+  readonly refused: number;
   /** Logs the refusals since the last call, one line per reason (the hub's 1 s tick). */
   flushLog(): void;
 }
@@ -99,6 +101,7 @@ export function guardConnections(server: https.Server, options: GuardOptions): C
   const downstream = server.listeners("connection") as ((socket: Socket) => void)[];
   server.removeAllListeners("connection");
   let accepted = 0;
+  let refusedTotal = 0;
 
   server.on("connection", (socket: Socket) => {
     accepted++;
@@ -112,6 +115,7 @@ export function guardConnections(server: https.Server, options: GuardOptions): C
       // Closed before TLS starts: no handshake work, no descriptor kept.
       socket.destroy();
       if (probes?.mayBeProbe(socket)) return;
+      refusedTotal++;
       metrics.handshakesRefused.inc({ reason: verdict });
       const summary = refused.get(verdict) ?? { count: 0, addresses: new Set() };
       summary.count++;
@@ -135,6 +139,9 @@ export function guardConnections(server: https.Server, options: GuardOptions): C
     },
     get open() {
       return admission.open;
+    },
+    get refused() {
+      return refusedTotal;
     },
     flushLog() {
       for (const [reason, { count, addresses }] of refused) {

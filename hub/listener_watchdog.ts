@@ -4,8 +4,14 @@
  * the hub below the open-file limit, but connections accepted in one burst are closed only
  * after the burst, so a fast enough flood can still reach the limit; nothing is reported
  * when it does. So: every tick (1 s) the hub connects to its own port once; a listener that
- * accepts nothing for 1.5 s after the probe connected (two ticks if even the connect went
- * unanswered), or refuses it, is replaced by a fresh one on the same address and port.
+ * refuses it, or accepts nothing for a while after it connected, is replaced by a fresh one
+ * on the same address and port.
+ *
+ * How long "a while" is depends on whether the listener can have met EMFILE at all. Only a
+ * flood gets there, and a flood leaves refusals at the gate (hub/connection_limits.ts): after
+ * one, 1.5 s. Without one, a slow accept is a starved event loop (a 2-core machine running a
+ * test suite beside the hub, a camera rendered in-process), and a restart would only reset
+ * the connections waiting in the queue: 10 s.
  */
 import net from "node:net";
 import type { HubMetrics } from "./hub_metrics.ts";
@@ -20,6 +26,12 @@ export interface WatchdogOptions {
   log: Log;
   /** How often `tick()` is called (default 1000 ms). */
   tickMs?: number;
+  /** How long a probe may wait to be accepted after a refusal at the gate (default 1500 ms). */
+  acceptGraceMs?: number;
+  /** The same without a recent refusal (default 10,000 ms). */
+  calmAcceptGraceMs?: number;
+  /** How long a refusal at the gate counts as recent (default 30,000 ms). */
+  pressureMemoryMs?: number;
 }
 
 interface Probe {
@@ -37,14 +49,14 @@ interface Probe {
 /** Ticks a probe's address stays recognisable after it connected. */
 const PROBE_MEMORY_TICKS = 5;
 /**
- * How long a connected probe may wait to be accepted before the listener counts as gone. A
- * busy loop (a camera's frames rendered in-process, a test suite beside the hub) can take
- * the connect and the accept in different turns with a tick between them; a restart then
- * resets every connection still queued, so the verdict waits this long.
+ * How long a connected probe may wait to be accepted before the listener counts as gone,
+ * after a flood. Even then a busy loop can take the connect and the accept in different
+ * turns with a tick between them.
  */
 const ACCEPT_GRACE_MS = 1500;
-/** Ticks an unanswered probe may stay pending before the listener counts as gone. */
-const PENDING_TICKS = 2;
+/** The same when nothing was refused lately: the listener cannot have met EMFILE. */
+const CALM_ACCEPT_GRACE_MS = 10_000;
+const PRESSURE_MEMORY_MS = 30_000;
 
 export class ListenerWatchdog {
   readonly #o: WatchdogOptions;
@@ -56,6 +68,9 @@ export class ListenerWatchdog {
   #lastTickAt: number | undefined;
   #warned = false;
   #closed = false;
+  #refused = 0;
+  /** performance.now() of the last tick that saw new refusals at the gate. */
+  #pressureAt = -Infinity;
 
   constructor(options: WatchdogOptions) {
     this.#o = options;
@@ -84,11 +99,26 @@ export class ListenerWatchdog {
     return from === "::1" || from.startsWith("127.");
   }
 
-  /** Called once a second with the listener's count of accepted connections. */
-  tick(accepted: number): void {
+  /**
+   * Called once a second with the listener's count of accepted connections and the gate's
+   * count of connections refused before TLS.
+   */
+  tick(accepted: number, refused = 0): void {
     if (this.#closed) return;
     this.#ticks++;
     const now = performance.now();
+    if (refused !== this.#refused) {
+      this.#refused = refused;
+      this.#pressureAt = now;
+    }
+    const o = this.#o;
+    const underPressure = now - this.#pressureAt < (o.pressureMemoryMs ?? PRESSURE_MEMORY_MS);
+    const graceMs = underPressure
+      ? o.acceptGraceMs ?? ACCEPT_GRACE_MS
+      : o.calmAcceptGraceMs ?? CALM_ACCEPT_GRACE_MS;
+    // A probe whose connect our end never even saw (a dead listener's full queue leaves SYNs
+    // unanswered) gets the same time, counted in ticks.
+    const pendingTicks = Math.max(2, Math.ceil(graceMs / (o.tickMs ?? 1000)));
     // A late tick follows a stalled event loop, where timers run before the I/O that would
     // have taken the probe: no verdict on it.
     const late = this.#lastTickAt !== undefined &&
@@ -116,15 +146,15 @@ export class ListenerWatchdog {
         return;
       } else if (
         late ||
-        (probe.outcome === "pending" && ++probe.misses < PENDING_TICKS) ||
-        (probe.outcome === "connected" && now - probe.connectedAt! < ACCEPT_GRACE_MS)
+        (probe.outcome === "pending" && ++probe.misses < pendingTicks) ||
+        (probe.outcome === "connected" && now - probe.connectedAt! < graceMs)
       ) {
         // Pending: our end has not even seen it connect. The listener's queue may be full (a
         // dead listener after a flood leaves SYNs unanswered) or the loop slow: one more tick.
         return;
       } else {
-        // Queued by the kernel (our end saw it connect) and not taken for a second, or
-        // unanswered twice: the listener is gone.
+        // Queued by the kernel (our end saw it connect) and not taken in time, or unanswered
+        // for as long: the listener is gone.
         this.#endProbe();
         this.#restart("not_accepting");
         return;

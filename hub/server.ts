@@ -229,7 +229,7 @@ export async function startHub(
     }
     try {
       guard.flushLog();
-      watchdog.tick(guard.accepted);
+      watchdog.tick(guard.accepted, guard.refused);
     } catch (err) {
       log("error", { where: "listener", error: err });
     }

@@ -59,7 +59,12 @@ Deno.test("deno task start brings up the hub and 4 cameras from an empty directo
     let online = 0;
     const deadline = Date.now() + 30_000;
     while (online < 4 && Date.now() < deadline) {
-      const res = await request(port, ca, viewer, "/api/cameras");
+      // A failure says what the hub logged (refusals, listener restarts) as well.
+      const res = await request(port, ca, viewer, "/api/cameras").catch((err) => {
+        throw new Error(`GET /api/cameras failed: ${err.message}\n${run.output.slice(-3000)}`, {
+          cause: err,
+        });
+      });
       const cameras = (res.json() as { cameras: { state: string; frames: number }[] }).cameras;
       online = cameras.filter((c) => c.state === "online" && c.frames > 0).length;
       if (online < 4) await new Promise((r) => setTimeout(r, 250));
