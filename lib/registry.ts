@@ -6,115 +6,33 @@
 import type { DeviceStatus } from "./device_status.ts";
 import { TrustcamError } from "./errors.ts";
 import { quote } from "./quote.ts";
-import { RateWindow } from "./rate_window.ts";
 import { normalizeCameraName } from "./camera_name.ts";
 import { canonicalSerial } from "./serial.ts";
+import { Camera, type CameraInfo, type CameraStats, type CameraStore } from "./camera_record.ts";
 import { compareByName } from "./camera_order.ts";
 import {
   effectiveMode,
   NO_RECORDER,
   type RecorderStatus,
-  type RecordingInfo,
   recordingInfo,
   type RecordMode,
 } from "./recording_mode.ts";
 import { DEFAULT_MOTION_SETTINGS, type MotionSettings } from "./motion_settings.ts";
-import { type MotionInfo, motionInfo, type MotionStatus, NO_MOTION } from "./motion_status.ts";
+import { motionInfo, type MotionStatus, NO_MOTION } from "./motion_status.ts";
 import { mergeCamera, type RemoteCameras } from "./remote_cameras.ts";
 import type { SharedSettings } from "./shared_settings.ts";
 
-export type CameraState = "online" | "stalled" | "offline";
-
-/** The CAMERA object of docs/protocol.md; times ISO, rates rounded to 1 decimal. */
-export interface CameraInfo {
-  serial: string;
-  name: string;
-  state: CameraState;
-  firstSeen: string;
-  lastSeen: string;
-  lastFrameAt: string | null;
-  fps: number;
-  kbps: number;
-  frames: number;
-  bad: number;
-  skipped: number;
-  status: DeviceStatus | null;
-  recording: RecordingInfo;
-  motion: MotionInfo;
-  /** In a cluster (`--bus`): the id of the hub holding the camera while online or stalled. */
-  hub?: string;
-  /** An admin hid it: out of the wall, listed on the settings page. */
-  hidden?: boolean;
-}
-
-/** One entry of the viewers' `stats` message. */
-export interface CameraStats {
-  serial: string;
-  fps: number;
-  kbps: number;
-  frames: number;
-  bad: number;
-  skipped: number;
-}
-
-/** What survives a restart; times in epoch milliseconds. */
-export interface StoredCamera {
-  serial: string;
-  name: string;
-  firstSeen: number;
-  lastSeen: number;
-  lastFrameAt: number | null;
-  frames: number;
-  bad: number;
-  skipped: number;
-  status: DeviceStatus | null;
-  /** The camera's own recording mode; null follows the hub's `--record`. */
-  recordMode: RecordMode | null;
-  /** The camera's motion settings; null (or absent) is {@link DEFAULT_MOTION_SETTINGS}. */
-  motion?: MotionSettings | null;
-  /** An admin hid it from the wall; absent is false. */
-  hidden?: boolean;
-}
-
-export interface CameraStore {
-  load(): StoredCamera[];
-  /** Upserts these cameras (only the changed ones are passed). */
-  save(cameras: StoredCamera[]): void;
-  /** Forgets these cameras (an admin removed them). */
-  delete(serials: string[]): void;
-  close(): void;
-}
+export type {
+  CameraInfo,
+  CameraState,
+  CameraStats,
+  CameraStore,
+  StoredCamera,
+} from "./camera_record.ts";
 
 export { MAX_NAME_LENGTH } from "./camera_name.ts";
 /** Default time without a frame before an online camera is stalled. */
 export const DEFAULT_STALL_MS = 5000;
-
-class Camera {
-  state: CameraState = "offline";
-  lastFrameAt: number | null = null;
-  frames = 0;
-  bad = 0;
-  skipped = 0;
-  status: DeviceStatus | null = null;
-  recordMode: RecordMode | null = null;
-  motion: Readonly<MotionSettings> | null = null;
-  hidden = false;
-  /** When the stall clock last restarted: the last frame, or the connection. */
-  activeSince = 0;
-  /** Changed since the last flush. */
-  dirty = false;
-  readonly rate: RateWindow;
-
-  constructor(
-    readonly serial: string,
-    public name: string,
-    public firstSeen: number,
-    public lastSeen: number,
-    windowMs: number | undefined,
-  ) {
-    this.rate = new RateWindow(windowMs);
-  }
-}
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -152,17 +70,8 @@ export class Registry {
     this.#windowMs = opts.windowMs;
     this.#now = opts.now ?? Date.now;
     for (const s of this.#store?.load() ?? []) {
-      const serial = canonicalSerial(s.serial);
-      const c = new Camera(serial, s.name, s.firstSeen, s.lastSeen, this.#windowMs);
-      c.lastFrameAt = s.lastFrameAt;
-      c.frames = s.frames;
-      c.bad = s.bad;
-      c.skipped = s.skipped;
-      c.status = s.status === null ? null : Object.freeze({ ...s.status });
-      c.recordMode = s.recordMode ?? null;
-      c.motion = s.motion ? Object.freeze({ ...s.motion }) : null;
-      c.hidden = s.hidden === true;
-      this.#cameras.set(serial, c);
+      const c = Camera.fromStored(s, this.#windowMs);
+      this.#cameras.set(c.serial, c);
     }
   }
 
@@ -470,22 +379,7 @@ export class Registry {
     const changed: Camera[] = [];
     for (const c of this.#cameras.values()) if (c.dirty) changed.push(c);
     if (changed.length === 0) return;
-    this.#store.save(changed.map((c) => ({
-      serial: c.serial,
-      name: c.name,
-      firstSeen: c.firstSeen,
-      lastSeen: c.lastSeen,
-      lastFrameAt: c.lastFrameAt,
-      frames: c.frames,
-      bad: c.bad,
-      skipped: c.skipped,
-      status: c.status,
-      recordMode: c.recordMode,
-      motion: c.motion === null
-        ? null
-        : { ...c.motion, mask: c.motion.mask.map((r) => ({ ...r })) },
-      ...(c.hidden ? { hidden: true } : {}),
-    })));
+    this.#store.save(changed.map((c) => c.toStored()));
     for (const c of changed) c.dirty = false;
   }
 
