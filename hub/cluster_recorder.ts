@@ -2,8 +2,8 @@
  * The recorder process of a cluster (`deno task recorder`, cli/recorder.ts): no listener, no
  * cameras of its own; a NATS bus that wants every camera (hub/nats_bus.ts `wantAll`), the hub's
  * recorder, retention and, with `--motion on`, motion analysis and motion recording, wired as
- * hub/services.ts wires them, so `<data>/recordings` has the hub's layout and any hub given it
- * (`--recordings-dir`) plays it back. Opened in order, closed in reverse, also when a later
+ * hub/recording_services.ts wires them, so `<data>/recordings` has the hub's layout and any hub
+ * given it (`--recordings-dir`) plays it back. Opened in order, closed in reverse, also when a later
  * step fails: closing writes what is queued and closes every segment.
  */
 import type { Bus } from "../lib/bus.ts";
