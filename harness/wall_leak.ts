@@ -37,6 +37,8 @@ export interface LeakRunOptions {
   sampleMs: number;
   /** Frames painted before the run starts (JIT and caches settled); default 100. */
   warmUpFrames?: number;
+  /** How long the warm-up may take; default 10 s. */
+  warmUpTimeoutMs?: number;
 }
 
 /** Opens the wall in `ctx`, waits out the warm-up, then watches it for `runMs`. */
@@ -66,7 +68,7 @@ export async function watchWallLeaks(
     await page.waitForFunction(
       (n) => (globalThis as unknown as { __trustcamPaint: PaintStats }).__trustcamPaint.painted > n,
       opts.warmUpFrames ?? 100,
-      { timeout: 10_000 },
+      { timeout: opts.warmUpTimeoutMs ?? 10_000 },
     );
     const start = await paint();
     const samples: LeakSample[] = [];
