@@ -141,7 +141,12 @@ export async function startTestHub(
     request: (path, init = {}) => request(hub.port, pki.caPem, init.cert ?? tester, path, init),
     async restart(more = {}) {
       await hub.close();
-      hub = await startHub({ ...base, port: hub.port, ...more }, hubOptions);
+      // Bundled afresh, as a hub's start does: the reconnect tests (the page's attempts and
+      // probe while the hub is down, tests/browser_revoked_test.ts) were tuned to that gap.
+      hub = await startHub({ ...base, port: hub.port, ...more }, {
+        ...hubOptions,
+        assets: undefined,
+      });
     },
     async close() {
       await Promise.all([...clients].map((c) => c.close()));
