@@ -10,6 +10,7 @@ import { soakMarkdown, type SoakResult } from "./soak_report.ts";
 import { recordingMarkdown, type RecordingResult } from "./recording_report.ts";
 import { motionMarkdown, type MotionRelayResult } from "./motion_scenario.ts";
 import { thinMarkdown, type ThinResult } from "./thin_scenario.ts";
+import { leakMarkdown, type LeakResult } from "./leak_scenario.ts";
 import { natsMarkdown, type NatsResult } from "./nats_scenario.ts";
 
 export interface BrowserResult {
@@ -111,6 +112,7 @@ export interface BenchReport {
   motion?: MotionRelayResult;
   nats?: NatsResult;
   thin?: ThinResult;
+  leak?: LeakResult;
   /** only when the soak was asked for (`--only soak`) */
   soak?: SoakResult;
   targets?: Target[];
@@ -183,6 +185,19 @@ export function targetsOf(r: BenchReport): Target[] {
       : `not run${b?.reason ? `: ${b.reason}` : ""}`,
     met: b?.ran ? (b.paintedPct ?? 0) >= 95 : null,
   });
+  const l = r.leak;
+  if (l) {
+    const heap = (x: { heapBytes: number } | undefined) =>
+      x ? (x.heapBytes / 1024 / 1024).toFixed(2) : "-";
+    t.push({
+      name: `Wall leak check: ${l.cameras} x ${l.fps} fps for ${l.runMs / 1000} s`,
+      goal: "bitmaps, URLs, decodes <= tiles; heap after GC +2 MiB at most; DOM +-20 nodes",
+      measured: `max ${l.maxBitmapsOpen} bitmaps / ${l.maxUrlsOpen} URLs / ` +
+        `${l.maxDecodesInFlight} decodes, heap ${heap(l.samples[0])} -> ` +
+        `${heap(l.samples[l.samples.length - 1])} MiB`,
+      met: l.ok,
+    });
+  }
   const k = r.soak;
   if (k) {
     t.push({
@@ -356,6 +371,7 @@ export function toMarkdown(r: BenchReport): string {
   if (r.motion) lines.push(...motionMarkdown(r.motion));
   if (r.nats) lines.push(...natsMarkdown(r.nats));
   if (r.thin) lines.push(...thinMarkdown(r.thin));
+  if (r.leak) lines.push(...leakMarkdown(r.leak));
   if (r.browser) {
     const b = r.browser;
     lines.push("## Browser wall", "");

@@ -28,6 +28,7 @@ import { benchMotionRelay } from "./motion_scenario.ts";
 import { benchNats } from "./nats_scenario.ts";
 import { benchMotionLatency } from "./motion_latency.ts";
 import { benchThin } from "./thin_scenario.ts";
+import { runLeak } from "./leak_scenario.ts";
 
 export const USAGE = `Usage: deno task bench [options]
 
@@ -57,6 +58,9 @@ Scenarios:
   thin      thin links: a wall of every camera on one connection at full size, tile size
             and tile size capped to 5 fps, on one hub: bytes/s, latency, a full viewer's p99
             beside it, hub CPU (hub + resize worker) per reduced frame
+  leak      the wall in Chromium at 4 cameras x --fps for --leak-seconds: bitmaps, object
+            URLs and decodes in flight bounded by the tiles, heap after GC and DOM flat
+            (tests/wall_leak_test.ts checks the same for 10 s; exit status 1 on a leak)
   soak      only when asked for (--only soak, or bench/soak.ts): minutes of camera
             reconnects, viewer churn, revocations and policy reloads; the hub's RSS, fds
             and timers must stay flat after the warm-up (exit status 1 when they do not)
@@ -75,6 +79,7 @@ Options:
   --browser-seconds S    how long the wall is watched (default 60, quick 15)
   --browser-size S       qvga or vga frames for the browser scenario (default vga)
   --soak-minutes M       how long the soak runs (default 10, quick 2)
+  --leak-seconds S       how long the leak check watches the wall (default 30, quick 10)
   --thin-nice LIST       thin: one tile phase per level, the resize worker reniced to that
                          many steps above the hub (e.g. 0,10,19: how its niceness was chosen)
   --max-viewers N        the sweep never goes past N viewers (default 192)
@@ -100,6 +105,7 @@ const SCENARIOS = [
   "motion",
   "nats",
   "thin",
+  "leak",
   "soak",
 ] as const;
 type Scenario = typeof SCENARIOS[number];
@@ -113,6 +119,7 @@ const DEFAULT_SCENARIOS: readonly Scenario[] = [
   "motion",
   "nats",
   "thin",
+  "leak",
 ];
 
 /** The sweep's rule for "sustained load" (issue 6). */
@@ -134,6 +141,7 @@ interface Flags {
   browserSeconds: number;
   browserSize: "qvga" | "vga";
   soakMinutes: number;
+  leakSeconds: number;
   thinNice: number[];
   maxViewers: number;
   hubArgs: string[];
@@ -161,6 +169,7 @@ function parseFlags(args: string[]): Flags | null {
       "browser-seconds": { type: "string" },
       "browser-size": { type: "string" },
       "soak-minutes": { type: "string" },
+      "leak-seconds": { type: "string" },
       "thin-nice": { type: "string" },
       "max-viewers": { type: "string" },
       "hub-arg": { type: "string", multiple: true },
@@ -213,6 +222,7 @@ function parseFlags(args: string[]): Flags | null {
     browserSeconds: num("browser-seconds", values["browser-seconds"], q ? 15 : 60, 5, 600),
     browserSize: size,
     soakMinutes: num("soak-minutes", values["soak-minutes"], q ? 2 : 10, 1, 600),
+    leakSeconds: num("leak-seconds", values["leak-seconds"], q ? 10 : 30, 6, 3600),
     thinNice: (values["thin-nice"] ?? "").split(",").filter(Boolean).map((v) =>
       num("thin-nice", v, 0, 0, 39)
     ),
@@ -323,7 +333,8 @@ export async function main(args: string[]): Promise<number> {
       f.viewerClient !== "lean" || f.viewerProcesses !== 1 || f.cameras !== 16 || f.fps !== 15 ||
       f.browserSize !== "vga" || f.maxViewers !== 192 || f.runs !== (f.quick ? 1 : 3) ||
       args.some((a) => a.startsWith("--seconds")) ||
-      (f.only.includes("soak") && f.soakMinutes !== (f.quick ? 2 : 10)),
+      (f.only.includes("soak") && f.soakMinutes !== (f.quick ? 2 : 10)) ||
+      (f.only.includes("leak") && f.leakSeconds !== (f.quick ? 10 : 30)),
     machine: machineInfo(),
     deno: `${Deno.version.deno} (V8 ${Deno.version.v8})`,
     commit: await gitCommit(root),
@@ -665,6 +676,13 @@ export async function main(args: string[]): Promise<number> {
         log: say,
       });
     }
+    if (f.only.includes("leak")) {
+      await waitQuiet();
+      say(`[leak] the wall at 4 cams x ${f.fps} fps for ${f.leakSeconds} s`);
+      const l = await runLeak({ cameras: 4, fps: f.fps, seconds: f.leakSeconds, log: say });
+      report.leak = l;
+      say(l.ok ? "[leak] no leak: every check held" : `[leak] failed: ${l.failures.join("; ")}`);
+    }
     if (f.only.includes("soak")) {
       await waitQuiet();
       say(`[soak] ${f.soakMinutes} min, ${f.cameras} cams x ${f.fps} fps, with churn`);
@@ -696,7 +714,7 @@ export async function main(args: string[]): Promise<number> {
   console.log("\n" + written.markdown);
   for (const p of written.paths) say(`wrote ${p}`);
   say(`done in ${report.durationS} s`);
-  return report.soak && !report.soak.ok ? 1 : 0;
+  return (report.soak && !report.soak.ok) || (report.leak && !report.leak.ok) ? 1 : 0;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

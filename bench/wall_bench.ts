@@ -41,7 +41,7 @@ interface Sample {
 }
 
 /** An in-process hub on 127.0.0.1 with a fresh PKI in a temp dir; close() removes both. */
-async function startWallHub(): Promise<WallHub> {
+export async function startWallHub(): Promise<WallHub> {
   const dir = await Deno.makeTempDir({ prefix: "trustcam_wall_bench_" });
   const certsDir = `${dir}/certs`;
   const dataDir = `${dir}/data`;

@@ -45,6 +45,12 @@ export interface WallOptions {
   size?: "qvga" | "vga";
   /** Names given to the cameras in `serials` order, through the HTTP API. */
   names?: string[];
+  /**
+   * A camera's loop, given instead of each camera encoding its own (undefined: it does):
+   * encoding takes seconds of CPU, so tests share one per serial. A given loop is cycled as
+   * it is, so the clock drawn in the picture stays at the time it was encoded.
+   */
+  frames?: (serial: string) => Uint8Array[] | undefined;
 }
 
 /** Starts the cameras on `hub`, waits until all are online, names them, opens Chromium. */
@@ -65,6 +71,7 @@ export async function openWall(hub: WallHub, opts: WallOptions): Promise<WallHar
         fps: opts.fps ?? 15,
         size: opts.size ?? "qvga",
         backoff: { baseMs: 100, maxMs: 500 },
+        frames: opts.frames?.(serial),
       });
       cameras.set(serial, cam);
       cam.start();

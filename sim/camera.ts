@@ -24,6 +24,11 @@ export const HEALTHY_CONNECTION_MS = 5_000;
 const CLOSE_GRACE_MS = 2_000;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
+/** Frames in a camera's self-rendered loop at `fps`: two seconds' worth, at least 2. */
+export function defaultLoopFrames(fps: number): number {
+  return Math.max(2, Math.round(2 * fps));
+}
+
 export interface SimCameraEvent {
   type: "connected" | "disconnected" | "error" | "rendered";
   detail?: string;
@@ -106,7 +111,7 @@ export class SimCamera {
     if (!(opts.size in FRAME_DIMENSIONS)) {
       throw new RangeError(`Unknown frame size: "${opts.size}" (expected qvga or vga)`);
     }
-    const loopFrames = opts.loopFrames ?? Math.max(2, Math.round(2 * opts.fps));
+    const loopFrames = opts.loopFrames ?? defaultLoopFrames(opts.fps);
     if (!Number.isInteger(loopFrames) || loopFrames < 2) {
       throw new RangeError(`Loop must hold at least 2 frames: "${loopFrames}"`);
     }

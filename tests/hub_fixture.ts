@@ -10,6 +10,8 @@ import type { HubConfig } from "../hub/config.ts";
 import { buildViewerFrame } from "../lib/trailer.ts";
 import { manifest } from "../manifest.gen.ts";
 import { fakeJpeg } from "../harness/fake_jpeg.ts";
+import { buildAssets } from "../hub/assets.ts";
+import type { WebAssets } from "../lib/web/web_assets.ts";
 
 export { fakeJpeg };
 import { waitFor } from "./wait_for.ts";
@@ -63,6 +65,29 @@ export interface TestClient extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/**
+ * The islands bundle, built once per test file: each hub would otherwise spawn `deno bundle`
+ * at start-up (about a second of CPU), the same bundle every time. Without close(): the hubs
+ * that serve it must not end it for the next one.
+ */
+let sharedAssets: Promise<WebAssets> | undefined;
+
+function islandsBundle(): Promise<WebAssets> {
+  sharedAssets ??= buildAssets({
+    root: new URL("..", import.meta.url).pathname.replace(/\/$/, ""),
+    manifest,
+    dev: false,
+  }).then(
+    (built): WebAssets => ({ scriptUrl: built.scriptUrl, serve: (p) => built.serve(p) }),
+    (err) => {
+      // The next hub tries again; this one fails with the bundler's message.
+      sharedAssets = undefined;
+      throw err;
+    },
+  );
+  return sharedAssets;
+}
+
 export async function startTestHub(
   config: Partial<HubConfig> = {},
   options: Pick<StartOptions, "freeSpace"> = {},
@@ -83,6 +108,8 @@ export async function startTestHub(
   };
   const hubOptions = {
     ...options,
+    // A dev hub watches and rebuilds its own bundle.
+    assets: base.dev ? undefined : await islandsBundle(),
     manifest,
     log: (event: string, fields?: Record<string, unknown>) => log.push(fmt(event, fields)),
   };
@@ -114,7 +141,12 @@ export async function startTestHub(
     request: (path, init = {}) => request(hub.port, pki.caPem, init.cert ?? tester, path, init),
     async restart(more = {}) {
       await hub.close();
-      hub = await startHub({ ...base, port: hub.port, ...more }, hubOptions);
+      // Bundled afresh, as a hub's start does: the reconnect tests (the page's attempts and
+      // probe while the hub is down, tests/browser_revoked_test.ts) were tuned to that gap.
+      hub = await startHub({ ...base, port: hub.port, ...more }, {
+        ...hubOptions,
+        assets: undefined,
+      });
     },
     async close() {
       await Promise.all([...clients].map((c) => c.close()));

@@ -6,6 +6,8 @@ import type { Page } from "playwright-core";
 import { startTestHub, type TestHub } from "./hub_fixture.ts";
 import type { HubConfig } from "../hub/config.ts";
 import { openWall, type WallHarness as Wall } from "../harness/wall.ts";
+import { defaultLoopFrames } from "../sim/camera.ts";
+import { type FrameSize, renderFrames } from "../sim/frames.ts";
 
 export const ARTIFACTS = new URL("./artifacts/", import.meta.url).pathname;
 
@@ -20,6 +22,26 @@ export interface WallHarness extends Wall {
   t: TestHub;
 }
 
+/**
+ * Camera loops by serial, size and fps, encoded once per test file: a 4-camera wall's loops
+ * cost seconds of CPU, which every test paid again (and again each minute, to redraw the
+ * clock in the picture, which no test reads).
+ */
+const loops = new Map<string, Uint8Array[]>();
+
+function loopKey(serial: string, size: FrameSize, fps: number): string {
+  return `${serial} ${size} ${fps}`;
+}
+
+/** Encodes the loops not encoded yet, before the hub has anything to do. */
+function encodeLoops(serials: string[], size: FrameSize, fps: number): void {
+  for (const serial of serials) {
+    const key = loopKey(serial, size, fps);
+    if (loops.has(key)) continue;
+    loops.set(key, renderFrames({ serial, size, count: defaultLoopFrames(fps) }));
+  }
+}
+
 export async function startWall(
   opts: {
     serials?: string[];
@@ -29,6 +51,10 @@ export async function startWall(
     hub?: Partial<HubConfig>;
   } = {},
 ): Promise<WallHarness> {
+  const serials = opts.serials ?? SERIALS;
+  const size = opts.size ?? "qvga";
+  const fps = opts.fps ?? 15;
+  encodeLoops(serials, size, fps);
   const t = await startTestHub(opts.hub);
   const wall = await openWall({
     get port() {
@@ -47,10 +73,12 @@ export async function startWall(
     },
     close: () => t.close(),
   }, {
-    serials: opts.serials ?? SERIALS,
-    fps: opts.fps,
+    serials,
+    fps,
     names: opts.names,
-    size: opts.size,
+    size,
+    // A camera of another serial started later (wall.startCamera) encodes its own, as before.
+    frames: (serial) => loops.get(loopKey(serial, size, fps)),
   });
   return Object.assign(wall, { t });
 }
