@@ -108,17 +108,31 @@ Deno.test("browser: a revoked viewer's open pages show the revoked screen and st
           `sha256:${wall.viewer.fingerprint256}\nsha256:${bob.fingerprint256}\n`,
         );
         const before = upgrades(wall.t.log, "bob");
-        await wall.t.restart({ revocationFile: later });
+        // The new hub starts once the page's probe failed against the stopped one: the page
+        // then tries its socket again before it probes again. Else the probe could reach the
+        // new hub first and tell it all, no attempt made.
+        const probeFailed = bobPage.waitForEvent("requestfailed", {
+          predicate: (r) => new URL(r.url()).pathname === "/api/cameras",
+          timeout: 20_000,
+        });
+        await wall.t.restart({ revocationFile: later }, () => probeFailed);
         await bobPage.waitForSelector("[data-certificate-refused=revoked]", { timeout: 10_000 });
         const text = await refusedScreen(bobPage);
         assert.match(text, /revoked the certificate “bob” this browser presented/);
+        const bobLog = () => wall.t.log.filter((l) => / cn=bob /.test(l)).join("\n");
         await waitFor(
           () => upgrades(wall.t.log, "bob") === before + 1,
           5_000,
           "the refused upgrade in the log",
-        );
+        ).catch((err) => {
+          throw new Error(`${err.message}; bob in the hub's log:\n${bobLog()}`, { cause: err });
+        });
         await bobPage.waitForTimeout(QUIET_MS);
-        assert.equal(upgrades(wall.t.log, "bob"), before + 1, "attempts after the probe");
+        assert.equal(
+          upgrades(wall.t.log, "bob"),
+          before + 1,
+          `attempts after the probe:\n${bobLog()}`,
+        );
         assert.ok(
           wall.t.log.some((l) => /^refuse stage=upgrade reason=revoked cn=bob /.test(l)),
           "the attempt that learned it was refused as revoked",

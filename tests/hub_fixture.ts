@@ -35,7 +35,11 @@ export interface TestHub extends AsyncDisposable {
   viewer(name: string, query?: string, cert?: IssuedCert): Promise<TestClient>;
   /** GET/PATCH with a client certificate (a viewer "tester" by default). */
   request(path: string, init?: RequestOptions): Promise<TestResponse>;
-  restart(config?: Partial<HubConfig>): Promise<void>;
+  /**
+   * Stops the hub and starts it again on the same port and data; `whileDown` is awaited in
+   * between (a page's failed attempt, say, so that what follows is not a race).
+   */
+  restart(config?: Partial<HubConfig>, whileDown?: () => Promise<unknown>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -139,8 +143,9 @@ export async function startTestHub(
       return await connect(cert ?? await pki.viewer(name), query);
     },
     request: (path, init = {}) => request(hub.port, pki.caPem, init.cert ?? tester, path, init),
-    async restart(more = {}) {
+    async restart(more = {}, whileDown) {
       await hub.close();
+      await whileDown?.();
       // Bundled afresh, as a hub's start does: the reconnect tests (the page's attempts and
       // probe while the hub is down, tests/browser_revoked_test.ts) were tuned to that gap.
       hub = await startHub({ ...base, port: hub.port, ...more }, {
