@@ -142,7 +142,12 @@ export async function startTestHub(
     async viewer(name, query, cert) {
       return await connect(cert ?? await pki.viewer(name), query);
     },
-    request: (path, init = {}) => request(hub.port, pki.caPem, init.cert ?? tester, path, init),
+    // A connection the hub closed says what the hub logged about refusals and its listener.
+    request: (path, init = {}) =>
+      request(hub.port, pki.caPem, init.cert ?? tester, path, init).catch((err) => {
+        const told = log.filter((l) => /^(refuse|listener|error) /.test(l)).slice(-20);
+        throw new Error(`${path}: ${err.message}\n${told.join("\n")}`, { cause: err });
+      }),
     async restart(more = {}, whileDown) {
       await hub.close();
       await whileDown?.();
