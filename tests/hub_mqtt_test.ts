@@ -51,6 +51,8 @@ Deno.test("hub publishes a camera to Home Assistant over MQTT and follows the de
   for (const m of discoveryMessages({ serial: SERIAL, name: SERIAL }, "trustcam")) {
     assert.deepEqual(listener.last(m.topic)?.json(), JSON.parse(m.payload), m.topic);
   }
+  // The motion state is published after the availability, and may come in a later read.
+  await listener.until(() => listener.last(T.motion) !== undefined, 5000, "the motion state");
   assert.equal(listener.last(T.motion)?.text(), "OFF");
 
   // The image topic carries the camera's latest JPEG, byte for byte.

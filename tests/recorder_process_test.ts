@@ -12,6 +12,7 @@ import { LOCK_FILE } from "../hub/data_lock.ts";
 import { fakeJpeg, startTestHub, type TestClient, waitFor } from "./hub_fixture.ts";
 import { type NatsServer, startNatsServer } from "./nats_fixture.ts";
 import { spawnCollecting } from "./spawn_fixture.ts";
+import { until } from "./admin_fixture.ts";
 
 const CAM = "0123A1B2C3D4E5F6A7";
 
@@ -97,6 +98,14 @@ Deno.test("deno task recorder records a camera of hub A, hub B plays it back, SI
       () => recordedBytes(`${data}/recordings/${CAM}`) > 0,
       20_000,
       `a recorded frame (recorder said: ${recorder.output()})`,
+    );
+    // The recorder writes a batch's JPEGs, then its index records: a frame can be read back
+    // (by B as well) once its record is written.
+    await until(
+      async () =>
+        (await openArchive(`${data}/recordings`).frameNearest(CAM, Date.now())) !== undefined,
+      10_000,
+      "an indexed frame",
     );
 
     const res = await b.request(`/api/cameras/${CAM}/recording.jpg?at=${Date.now()}`);
