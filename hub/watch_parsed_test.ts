@@ -58,7 +58,10 @@ Deno.test("watchParsed() fails closed: a file that disappears, empties or turns 
     intervalMs: 10,
   });
   assert.deepEqual(seen, [0]);
-  await Deno.writeTextFile(path, "7");
+  // Created whole, by a rename: a poll between writeTextFile()'s create and its write would
+  // see an empty file, a refusal before the ones counted below.
+  await Deno.writeTextFile(`${dir}/next`, "7");
+  await Deno.rename(`${dir}/next`, path);
   await waitFor(() => seen.length === 2, 5000, "the file created");
   const refusals = () => log.filter((l) => l.event === "limit-invalid");
   const expectRefusal = async (n: number, error: RegExp) => {

@@ -16,6 +16,9 @@ Deno.test("SimCamera renders its own loop with the serial and sends it", () =>
       fps: 10,
       loopFrames: 3,
       size: "qvga",
+      // A day, not the default minute: the next minute's loop, swapped in between the four
+      // frames compared here, would fail a run that happens to cross a minute boundary.
+      renderPeriodMs: 86_400_000,
       onEvent: (e) => events.push(e),
     });
     cam.start();
