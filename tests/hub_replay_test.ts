@@ -279,7 +279,9 @@ Deno.test("a policy reload that hides a replayed camera ends its replay", async 
     await Deno.writeTextFile(policyFile, JSON.stringify({ viewers: { "*": [CAM] } }));
     await using t = await startTestHub({ policyFile, record: "continuous" });
     const frames = Array.from({ length: 10 }, (_, i) => fakeJpeg(500, i + 1));
-    await recordFrames(t, CAM, frames, 40);
+    // 100 ms apart, replayed at a quarter: 3.6 s after the first frame, well past the policy
+    // watch's one-second poll even when its timer and the hub run late.
+    await recordFrames(t, CAM, frames, 100);
     const viewer = await t.viewer("tester", "?cameras=");
     const seq = sequence(viewer);
     viewer.ws.send(play(CAM, 0, 0.25));
