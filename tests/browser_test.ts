@@ -7,6 +7,7 @@ import jpeg from "jpeg-js";
 import { Buffer } from "node:buffer";
 import { ARTIFACTS, canvasHash, isJpeg, SERIALS, startWall } from "./wall_fixture.ts";
 import { verifyServerCert } from "../harness/chromium.ts";
+import { waitFor } from "./wait_for.ts";
 
 const NAMES = ["Front door", "Garage", "Garden", "Hallway"];
 const tile = (serial: string) => `[data-tile="${serial}"]`;
@@ -337,6 +338,12 @@ Deno.test("wall: off-screen tiles and hidden tabs unsubscribe, and resubscribe w
     () => (globalThis as any).__trustcamLive.socket.subscribed.size === 0,
   );
   const hub = wall.t.hub.relay;
+  // The page's empty subscription is still on its way to the hub: counted once it applied it.
+  await waitFor(
+    () => [...hub.viewers].every((v) => v.cameras.length === 0),
+    5_000,
+    "the hub to stop the hidden tab's cameras",
+  );
   const sentBefore = [...hub.viewers].reduce((n, v) => n + (v as { sent: number }).sent, 0);
   await page.waitForTimeout(500);
   const sentAfter = [...hub.viewers].reduce((n, v) => n + (v as { sent: number }).sent, 0);
