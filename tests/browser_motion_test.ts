@@ -23,10 +23,20 @@ async function put(t: TestHub, path: string, body: unknown): Promise<void> {
   assert.equal(res.status, 200, res.text());
 }
 
+/**
+ * The crossing's frames, encoded once: encoding took seconds of a starved CPU out of the
+ * waits for each badge.
+ */
+let scene: Promise<Uint8Array[]> | undefined;
+
+function crossingFrames(): Promise<Uint8Array[]> {
+  scene ??= crossingScene({ still: 20, moving: 60, after: 40 });
+  return scene;
+}
+
 /** Streams one crossing (about 6 s at 20 fps: still, a square crossing, still). */
 async function crossing(dev: TestClient): Promise<void> {
-  const frames = await crossingScene({ still: 20, moving: 60, after: 40 });
-  await streamAtPace(dev.ws, frames, 50);
+  await streamAtPace(dev.ws, await crossingFrames(), 50);
 }
 
 async function eventCount(t: TestHub): Promise<number> {
@@ -48,6 +58,7 @@ function thumbnailsLoaded(page: Page): Promise<boolean[]> {
 
 Deno.test("browser: motion badges, the events page and the mask editor", async (t) => {
   await Deno.mkdir(ARTIFACTS, { recursive: true });
+  await crossingFrames();
   await using wall = await startWall({ serials: [] });
   const dev = await wall.t.device(CAM);
   const named = await wall.t.request(`/api/cameras/${CAM}`, {

@@ -7,6 +7,7 @@ import jpeg from "jpeg-js";
 import { Buffer } from "node:buffer";
 import { ARTIFACTS, canvasHash, isJpeg, SERIALS, startWall } from "./wall_fixture.ts";
 import { verifyServerCert } from "../harness/chromium.ts";
+import { waitFor } from "./wait_for.ts";
 
 const NAMES = ["Front door", "Garage", "Garden", "Hallway"];
 const tile = (serial: string) => `[data-tile="${serial}"]`;
@@ -121,9 +122,11 @@ Deno.test("wall: every camera live in Chromium with a client certificate", async
   });
 
   await t.step("the hub restarting shows reconnecting, then the wall is live again", async () => {
-    await wall.t.restart();
-    await page.waitForSelector("[data-connection=reconnecting]", { timeout: 5_000 });
-    assert.match(await page.textContent("[data-connection]") ?? "", /Reconnecting/);
+    // Seen while the hub is down: once it is back, the page may reconnect before a look.
+    await wall.t.restart(undefined, async () => {
+      await page.waitForSelector("[data-connection=reconnecting]", { timeout: 5_000 });
+      assert.match(await page.textContent("[data-connection]") ?? "", /Reconnecting/);
+    });
     await page.waitForSelector("[data-connection=open]", { timeout: 15_000 });
     const sel = `${tile(SERIALS[0])} canvas`;
     await page.waitForFunction(
@@ -335,6 +338,12 @@ Deno.test("wall: off-screen tiles and hidden tabs unsubscribe, and resubscribe w
     () => (globalThis as any).__trustcamLive.socket.subscribed.size === 0,
   );
   const hub = wall.t.hub.relay;
+  // The page's empty subscription is still on its way to the hub: counted once it applied it.
+  await waitFor(
+    () => [...hub.viewers].every((v) => v.cameras.length === 0),
+    5_000,
+    "the hub to stop the hidden tab's cameras",
+  );
   const sentBefore = [...hub.viewers].reduce((n, v) => n + (v as { sent: number }).sent, 0);
   await page.waitForTimeout(500);
   const sentAfter = [...hub.viewers].reduce((n, v) => n + (v as { sent: number }).sent, 0);

@@ -32,7 +32,7 @@ async function showsOrder(page: Page, want: string[]): Promise<void> {
       [...document.querySelectorAll("[data-tile]")].map((e) => e.getAttribute("data-tile"))
         .join() === want,
     want.join(),
-    { timeout: 3_000 },
+    { timeout: 10_000 },
   ).catch(() => {});
   assert.deepEqual(await order(page), want);
 }
@@ -46,7 +46,7 @@ async function showsEnlarged(page: Page, want: string[]): Promise<void> {
       [...document.querySelectorAll("[data-enlarged]")].map((e) => e.getAttribute("data-item"))
         .join() === want,
     want.join(),
-    { timeout: 3_000 },
+    { timeout: 10_000 },
   ).catch(() => {});
   assert.deepEqual(await enlarged(), want);
 }

@@ -172,7 +172,7 @@ Deno.test("hub refuses an address's connections beyond its unfinished-handshake 
         /refuse stage=tcp reason=too_many_handshakes count=\d+ addresses=1 addr=127\.0\.0\.2 /
           .test(l)
       ),
-    3000,
+    5000,
     "the refusals logged",
   );
 

@@ -37,9 +37,14 @@ export interface TestHub extends AsyncDisposable {
   request(path: string, init?: RequestOptions): Promise<TestResponse>;
   /**
    * Stops the hub and starts it again on the same port and data; `whileDown` is awaited in
-   * between (a page's failed attempt, say, so that what follows is not a race).
+   * between (a page's failed attempt, say, so that what follows is not a race). The new hub
+   * bundles its islands afresh unless `opts.sameBundle` (a test timing what follows the start).
    */
-  restart(config?: Partial<HubConfig>, whileDown?: () => Promise<unknown>): Promise<void>;
+  restart(
+    config?: Partial<HubConfig>,
+    whileDown?: () => Promise<unknown>,
+    opts?: { sameBundle?: boolean },
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -148,14 +153,14 @@ export async function startTestHub(
         const told = log.filter((l) => /^(refuse|listener|error) /.test(l)).slice(-20);
         throw new Error(`${path}: ${err.message}\n${told.join("\n")}`, { cause: err });
       }),
-    async restart(more = {}, whileDown) {
+    async restart(more = {}, whileDown, opts = {}) {
       await hub.close();
       await whileDown?.();
       // Bundled afresh, as a hub's start does: the reconnect tests (the page's attempts and
       // probe while the hub is down, tests/browser_revoked_test.ts) were tuned to that gap.
       hub = await startHub({ ...base, port: hub.port, ...more }, {
         ...hubOptions,
-        assets: undefined,
+        assets: opts.sameBundle ? hubOptions.assets : undefined,
       });
     },
     async close() {

@@ -42,6 +42,12 @@ Deno.test("HAProxy in TCP mode: a device and a viewer on different hubs through 
       `trustcam-hub-${(b.hub.state.bus as NatsBus).hubId}`,
       ["trustcam.event.>", "trustcam.want.>", `trustcam.frame.${CAM}`],
     );
+    // A publishes only once B's want reached it, which follows B's subscription on the bus.
+    await waitFor(
+      () => (a.hub.state.bus as NatsBus).wanted(CAM),
+      5000,
+      "A to hear B's want",
+    );
     for (const jpeg of jpegs) device.ws.send(jpeg);
     await viewer.until(() => viewer.binary.length >= jpegs.length, 5000, "A's frames on B");
     assert.deepEqual(viewer.binary, jpegs.map((j) => buildViewerFrame(j, CAM)));

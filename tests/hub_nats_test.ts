@@ -77,6 +77,8 @@ Deno.test("NATS bus: a camera on hub A reaches a viewer on hub B byte-exact, B s
     "trustcam.want.>",
     `trustcam.frame.${CAM_A}`,
   ]);
+  // A publishes only once B's want reached it, which follows B's subscription on the bus.
+  await waitFor(() => busOf(a).wanted(CAM_A), 5000, "A to hear B's want");
 
   const jpegs = [fakeJpeg(300, 0x21), fakeJpeg(1000, 0x42), fakeJpeg(64, 0x63)];
   for (const jpeg of jpegs) {
