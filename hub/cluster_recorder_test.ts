@@ -58,7 +58,7 @@ Deno.test("startClusterRecorder() analyzes another hub's camera, stores its moti
         const ended = () =>
           events.list({ cameras: [CAM], from: 0, to: Date.now(), limit: 10 })
             .filter((e) => e.endedAt !== null);
-        await waitFor(() => ended().length === 1, 12_000, "the motion event in events.db");
+        await waitFor(() => ended().length === 1, 30_000, "the motion event in events.db");
         assert.equal(ended()[0].camera, CAM);
       } finally {
         events.close();

@@ -81,7 +81,7 @@ Deno.test("browser: motion badges, the events page and the mask editor", async (
         timeout: 10_000,
       });
       await page.waitForSelector(`[data-tile="${CAM}"] [data-rec]`, {
-        timeout: 5_000,
+        timeout: 15_000,
       });
       assert.equal(await page.locator(tileBadge).count(), 0);
       const streaming = crossing(dev);

@@ -55,7 +55,7 @@ Deno.test("browser: a revoked viewer's open pages show the revoked screen and st
     await page.waitForFunction(
       () => /^\d+ ms$/.test(document.querySelector("[data-tile] [data-age]")?.textContent ?? ""),
       undefined,
-      { timeout: 5_000 },
+      { timeout: 15_000 },
     );
     await camera.goto(`${wall.origin}/cameras/${SERIALS[0]}`);
     await waitLive(camera);

@@ -38,7 +38,7 @@ Deno.test("browser: settings hides a camera, the open wall drops its tile, showi
 
   await settings.click(`[data-hide="${A}"]`);
   await settings.waitForSelector(`[data-hidden-camera="${A}"]`);
-  await wallPage.waitForSelector(tile(A), { state: "detached", timeout: 5_000 });
+  await wallPage.waitForSelector(tile(A), { state: "detached", timeout: 15_000 });
   assert.equal(wall.t.hub.state.registry.get(A)?.hidden, true);
   // Online: "Remove…" is disabled and says why.
   assert.equal(await settings.isDisabled(`[data-remove="${A}"]`), true);
@@ -49,7 +49,7 @@ Deno.test("browser: settings hides a camera, the open wall drops its tile, showi
 
   await settings.click(`[data-show="${A}"]`);
   await settings.waitForSelector(`[data-hidden-camera="${A}"]`, { state: "detached" });
-  await wallPage.waitForSelector(tile(A), { timeout: 5_000 });
+  await wallPage.waitForSelector(tile(A), { timeout: 15_000 });
   assert.equal(wall.t.hub.state.registry.get(A)?.hidden, false);
   assert.deepEqual(problems, []);
   assert.deepEqual(wallProblems, []);
@@ -71,7 +71,7 @@ Deno.test("browser: settings removes an offline camera everywhere and defines a 
   await settings.click(`[data-confirm-remove="${B}"] [data-confirm]`);
   await settings.waitForSelector(`[data-hidden-camera="${B}"]`, { state: "detached" });
   await settings.waitForSelector(`[data-camera-row="${B}"]`, { state: "detached" });
-  await wallPage.waitForSelector(tile(B), { state: "detached", timeout: 5_000 });
+  await wallPage.waitForSelector(tile(B), { state: "detached", timeout: 15_000 });
   const listed = (await wall.t.request("/api/cameras")).json() as { cameras: { serial: string }[] };
   assert.deepEqual(listed.cameras.map((c) => c.serial), [A]);
 

@@ -85,7 +85,7 @@ Deno.test("thin links: the wall gets 320 px tiles, the camera page full VGA, the
     // deno-lint-ignore no-explicit-any
     (serial) => (globalThis as any).__trustcamLive.streamOptions(serial).size === "tile",
     enlarged,
-    { timeout: 5_000 },
+    { timeout: 15_000 },
   );
   await wallPage.click("[data-data-saver]");
   await waitUntil(

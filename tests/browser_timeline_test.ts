@@ -59,7 +59,7 @@ Deno.test("browser: the camera page's timeline shades what the hub recorded", as
     await page.goto(`${wall.origin}/`);
     await page.waitForSelector("[data-island][data-ready]", { timeout: 10_000 });
     for (const s of [CAM, OTHER]) {
-      await page.waitForSelector(`[data-tile="${s}"] [data-rec]`, { timeout: 5_000 });
+      await page.waitForSelector(`[data-tile="${s}"] [data-rec]`, { timeout: 15_000 });
     }
     assert.equal((await page.textContent(`[data-tile="${CAM}"] [data-rec]`))?.trim(), "REC");
     await page.screenshot({ path: `${ARTIFACTS}wall_rec.png` });
@@ -70,7 +70,7 @@ Deno.test("browser: the camera page's timeline shades what the hub recorded", as
     assert.equal(res.status, 200, res.text());
     await page.waitForSelector(`[data-tile="${OTHER}"] [data-rec]`, {
       state: "detached",
-      timeout: 5_000,
+      timeout: 15_000,
     });
     assert.equal(await page.locator(`[data-tile="${CAM}"] [data-rec]`).count(), 1);
   });
@@ -79,7 +79,7 @@ Deno.test("browser: the camera page's timeline shades what the hub recorded", as
     const res = await page.goto(`${wall.origin}/cameras/${CAM}`);
     assert.equal(res?.status(), 200);
     await page.waitForSelector("[data-island][data-ready]", { timeout: 10_000 });
-    await page.waitForSelector("[data-playback=live]", { timeout: 5_000 });
+    await page.waitForSelector("[data-playback=live]", { timeout: 15_000 });
     assert.equal(await page.getAttribute("[data-playtime]", "data-playtime"), "live");
     assert.match(await page.textContent("[data-playtime]") ?? "", /LIVE/);
     assert.equal(await page.getAttribute("[data-action=live]", "aria-pressed"), "true");
@@ -159,7 +159,7 @@ Deno.test("browser: the camera page's timeline shades what the hub recorded", as
     "an export of the last 5 minutes runs to a download link and an MP4",
     async () => {
       await page.click("text=Last 5 min");
-      await page.waitForSelector("[data-bar] [data-selection]", { timeout: 5_000 });
+      await page.waitForSelector("[data-bar] [data-selection]", { timeout: 15_000 });
       await page.click("[data-action=export]");
       await page.waitForSelector("[data-export-job=done] [data-download]", { timeout: 30_000 });
       assert.match(

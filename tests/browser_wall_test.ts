@@ -306,7 +306,7 @@ Deno.test("wall: the group filter shows a group's cameras, is kept like the rest
           o.textContent === "Upstairs (2)"
         ),
       undefined,
-      { timeout: 5_000 },
+      { timeout: 15_000 },
     );
     assert.deepEqual(await options(), ["All cameras", "Outside (2)", "Inside (1)", "Upstairs (2)"]);
     await page.selectOption(`${toolbar} [data-group-filter]`, "");

@@ -214,7 +214,7 @@ Deno.test("hub publishes a real motion event to MQTT: sensor ON then OFF, the ev
   await streamAtPace(dev.ws, await crossingScene({ still: 20, moving: 30, after: 20 }), 50);
   await listener.until(
     () => listener.on("trustcam/events").length === 2,
-    12_000,
+    30_000,
     "the event's start and end",
   );
   const states = listener.on(topics.motion).map((m) => m.text());
