@@ -1,4 +1,4 @@
-/** What hub tests with an access policy share: a temporary policy file, and an async poll. */
+/** What hub tests with an access policy share: a temporary policy file. */
 
 /** `policy` written to a temporary policy file; `await using` removes it. */
 export async function tempPolicy(policy: unknown): Promise<{ path: string } & AsyncDisposable> {
@@ -15,17 +15,4 @@ export async function withPolicy(
 ): Promise<void> {
   await using file = await tempPolicy(policy);
   await fn(file.path);
-}
-
-/** waitFor (tests/wait_for.ts) for a condition read over the network: polls every 20 ms. */
-export async function until(
-  pred: () => Promise<boolean>,
-  ms = 5000,
-  what = "condition",
-): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }

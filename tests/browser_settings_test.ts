@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { ARTIFACTS, SERIALS, startWall, type WallHarness } from "./wall_fixture.ts";
-import { until } from "./admin_fixture.ts";
+import { until } from "./wait_for.ts";
 
 const [A, B] = SERIALS;
 const tile = (serial: string) => `[data-tile="${serial}"]`;

@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { fakeJpeg, startTestHub, type TestHub } from "./hub_fixture.ts";
 import type { IssuedCert } from "./pki_fixture.ts";
 import { listSegments } from "../hub/archive_reader.ts";
-import { until, withPolicy } from "./admin_fixture.ts";
+import { withPolicy } from "./admin_fixture.ts";
+import { until } from "./wait_for.ts";
 
 const CAM = "0123A1B2C3D4E5F6A7";
 const CAM_B = "0123B1B2C3D4E5F6B7";

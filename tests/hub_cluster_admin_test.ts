@@ -8,7 +8,7 @@ import type { TestHub } from "./hub_fixture.ts";
 import { waitFor } from "./hub_fixture.ts";
 import { startNatsServer } from "./nats_fixture.ts";
 import { clusterConnects, startClusterHub } from "./cluster_fixture.ts";
-import { until } from "./admin_fixture.ts";
+import { until } from "./wait_for.ts";
 
 const CAM = "0123A1B2C3D4E5F6A7";
 

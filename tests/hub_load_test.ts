@@ -7,7 +7,7 @@ import { fakeJpeg, startTestHub, type TestClient, waitFor } from "./hub_fixture.
 import { stalledViewer } from "../harness/stalled_viewer.ts";
 import { parseViewerFrame } from "../lib/trailer.ts";
 import { renderFrames } from "../sim/frames.ts";
-import { until } from "./admin_fixture.ts";
+import { until } from "./wait_for.ts";
 
 const CAMS = [
   "0123000000000000A1",

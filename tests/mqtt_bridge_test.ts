@@ -124,10 +124,7 @@ Deno.test("startMqttBridge() publishes discovery, availability, snapshots, motio
   const motionName = () =>
     (listener.last(T.motionConfig)?.json() as { device: { name: string } }).device.name;
   await listener.until(() => motionName() === "Gate", 5000, "the renamed motion sensor");
-  assert.equal(
-    (listener.last(T.motionConfig)?.json() as { device: { name: string } }).device.name,
-    "Gate",
-  );
+  assert.equal(motionName(), "Gate");
   b.bus.publishEvent({
     serial: SERIAL,
     payload: cameraMessage("offline", camera("Gate", "offline")),

@@ -12,7 +12,7 @@ import { LOCK_FILE } from "../hub/data_lock.ts";
 import { fakeJpeg, startTestHub, type TestClient, waitFor } from "./hub_fixture.ts";
 import { type NatsServer, startNatsServer } from "./nats_fixture.ts";
 import { spawnCollecting } from "./spawn_fixture.ts";
-import { until } from "./admin_fixture.ts";
+import { until } from "./wait_for.ts";
 
 const CAM = "0123A1B2C3D4E5F6A7";
 
